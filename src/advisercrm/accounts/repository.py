@@ -1,0 +1,194 @@
+"""SQL for accounts, their owners and the data their resource renders."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from typing import Any
+
+import orjson
+from sqlalchemy import (
+    ColumnElement,
+    and_,
+    delete,
+    func,
+    insert,
+    literal_column,
+    or_,
+    select,
+    update,
+)
+from sqlalchemy.engine import RowMapping
+
+from advisercrm.auth.principal import Principal
+from advisercrm.auth.visibility import client_visible
+from advisercrm.kit.listing import ListQuery
+from advisercrm.kit.repository import FirmRepository
+from advisercrm.tables import account_owners, accounts, circle_accounts, circles
+
+COMPACT = ("uuid", "type", "role", "first_name", "last_name", "name", "email")
+SORTS = {
+    "created_at": accounts.c.created_at,
+    "updated_at": accounts.c.updated_at,
+    "name": accounts.c.name,
+    "first_name": accounts.c.first_name,
+    "last_name": accounts.c.last_name,
+    "email": accounts.c.email,
+}
+
+
+def _compact_json(alias: Any) -> ColumnElement[Any]:
+    return func.json_build_object(*[x for c in COMPACT for x in (c, alias.c[c])])
+
+
+def visible(principal: Principal) -> ColumnElement[bool]:
+    """Employees and introducers are visible to staff; clients by the visibility rules."""
+    a = accounts
+    if principal.sees_whole_firm:
+        return a.c.firm_id == principal.firm_id
+    if principal.is_member:
+        return or_(a.c.type != "client", client_visible(principal, a.c.id))
+    return a.c.id == principal.account_id
+
+
+class AccountRepository(FirmRepository):
+    async def resolve(
+        self, uuids: Iterable[uuid.UUID], principal: Principal
+    ) -> dict[uuid.UUID, RowMapping]:
+        """Accounts of the firm by UUID, with whether the principal may see each."""
+        wanted = list(set(uuids))
+        if not wanted:
+            return {}
+        a = accounts
+        query = select(
+            a.c.id, a.c.uuid, a.c.type, a.c.role, visible(principal).label("visible")
+        ).where(self.scoped(a), a.c.uuid.in_(wanted))
+        return {row["uuid"]: row for row in await self.all(query)}
+
+    async def load(self, ids: Iterable[int]) -> dict[int, dict[str, Any]]:
+        """Everything the account resource renders, for many accounts in one round trip."""
+        wanted = list(set(ids))
+        if not wanted:
+            return {}
+        a = accounts
+        adviser, admin, para = a.alias("adv"), a.alias("adm"), a.alias("par")
+        owner, link = a.alias("own"), account_owners
+        c, ca = circles, circle_accounts
+
+        def assigned(alias: Any, column: Any) -> Any:
+            return (
+                select(_compact_json(alias))
+                .where(alias.c.firm_id == a.c.firm_id, alias.c.id == column)
+                .scalar_subquery()
+            )
+
+        owners = (
+            select(
+                func.coalesce(func.json_agg(literal_column("o.j")), literal_column("'[]'::json"))
+            )
+            .select_from(
+                select(_compact_json(owner).label("j"))
+                .join(link, and_(link.c.firm_id == owner.c.firm_id, link.c.owner_id == owner.c.id))
+                .where(link.c.firm_id == a.c.firm_id, link.c.account_id == a.c.id)
+                .order_by(link.c.position, owner.c.id)
+                .subquery("o")
+            )
+            .scalar_subquery()
+        )
+        circle_list = (
+            select(
+                func.coalesce(
+                    func.json_agg(func.json_build_object("uuid", c.c.uuid, "name", c.c.name)),
+                    literal_column("'[]'::json"),
+                )
+            )
+            .join(ca, and_(ca.c.firm_id == c.c.firm_id, ca.c.circle_id == c.c.id))
+            .where(ca.c.firm_id == a.c.firm_id, ca.c.account_id == a.c.id)
+            .scalar_subquery()
+        )
+        query = select(
+            a,
+            assigned(adviser, a.c.assigned_adviser_id).label("assigned_adviser"),
+            assigned(admin, a.c.assigned_administrator_id).label("assigned_administrator"),
+            assigned(para, a.c.assigned_paraplanner_id).label("assigned_paraplanner"),
+            owners.label("owners"),
+            circle_list.label("circles"),
+        ).where(self.scoped(a), a.c.id.in_(wanted))
+        loaded: dict[int, dict[str, Any]] = {}
+        for row in await self.all(query):
+            item = dict(row)
+            for key in (
+                "assigned_adviser",
+                "assigned_administrator",
+                "assigned_paraplanner",
+                "owners",
+                "circles",
+            ):
+                if isinstance(item[key], str):
+                    item[key] = orjson.loads(item[key])
+            loaded[row["id"]] = item
+        return loaded
+
+    async def find_id(
+        self, account_uuid: uuid.UUID, principal: Principal, client_only: bool
+    ) -> RowMapping | None:
+        a = accounts
+        query = select(a.c.id, a.c.type, a.c.role).where(
+            self.scoped(a), a.c.uuid == account_uuid, visible(principal)
+        )
+        if client_only:
+            query = query.where(a.c.type == "client")
+        return await self.first(query)
+
+    async def list(
+        self, query: ListQuery, principal: Principal, client_only: bool
+    ) -> tuple[list[int], int]:
+        a = accounts
+        conditions: list[ColumnElement[bool]] = [self.scoped(a), visible(principal)]
+        if client_only:
+            conditions.append(a.c.type == "client")
+        f = query.filters
+        if "uuid" in f:
+            conditions.append(a.c.uuid.in_(f["uuid"]))
+        if "type" in f:
+            conditions.append(a.c.type.in_(f["type"]))
+        if "role" in f:
+            conditions.append(a.c.role.in_(f["role"]))
+        if "name" in f:
+            conditions.append(a.c.name.icontains(f["name"], autoescape=True))
+        if "email" in f:
+            conditions.append(a.c.email.icontains(f["email"], autoescape=True))
+        column = SORTS[query.sort]
+        order = [
+            column.desc() if query.descending else column.asc(),
+            a.c.id.desc() if query.descending else a.c.id.asc(),
+        ]
+        total = await self.scalar(select(func.count()).select_from(a).where(*conditions))
+        rows = await self.all(
+            select(a.c.id)
+            .where(*conditions)
+            .order_by(*order)
+            .limit(query.per_page)
+            .offset(query.offset)
+        )
+        return [r["id"] for r in rows], int(total)
+
+    async def insert(self, values: dict[str, Any]) -> int:
+        query = insert(accounts).values(firm_id=self.firm_id, **values).returning(accounts.c.id)
+        return int(await self.scalar(query))
+
+    async def update(self, account_id: int, values: dict[str, Any]) -> None:
+        query = (
+            update(accounts)
+            .where(self.scoped(accounts), accounts.c.id == account_id)
+            .values(**values, updated_at=func.now())
+        )
+        await self.execute(query)
+
+    async def replace_owners(self, account_id: int, owner_ids: list[int]) -> None:
+        await self.replace_links(account_owners, "account_id", account_id, "owner_id", owner_ids)
+
+    async def delete(self, account_id: int) -> None:
+        await self.execute(
+            delete(accounts).where(self.scoped(accounts), accounts.c.id == account_id)
+        )

@@ -1,0 +1,145 @@
+"""Account requests and the account resource."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Annotated, Any, Literal
+from urllib.parse import quote_plus
+
+from pydantic import AfterValidator, BaseModel, Field
+from pydantic_core import PydanticCustomError
+
+from advisercrm.kit.fields import Bool, DateStr, Str, UUIDStr
+from advisercrm.kit.render import Ctx, date, timestamp
+
+ROLES: dict[str, tuple[str, ...]] = {
+    "client": ("individual", "joint", "trust", "business"),
+    "employee": ("owner", "admin", "member"),
+    "external": ("introducer",),
+}
+SHARED_ROLES = ("joint", "trust", "business")
+_EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def _email(value: str) -> str:
+    if not _EMAIL_RE.match(value):
+        raise PydanticCustomError("laravel", "The :attribute field must be a valid email address.")
+    return value
+
+
+Name = Annotated[Str, Field(max_length=255)]
+Email = Annotated[Str, Field(max_length=255), AfterValidator(_email)]
+AccountType = Literal["client", "employee", "external"]
+Role = Literal["individual", "joint", "trust", "business", "owner", "admin", "member", "introducer"]
+
+
+class LoginCreate(BaseModel):
+    password: Annotated[Str, Field(min_length=8, max_length=255)]
+    has_write_permission: Bool = True
+    has_delete_permission: Bool = True
+
+
+class AccountFields(BaseModel):
+    first_name: Name | None = None
+    last_name: Name | None = None
+    name: Name | None = None
+    email: Email | None = None
+    assigned_adviser_uuid: UUIDStr | None = None
+    assigned_administrator_uuid: UUIDStr | None = None
+    assigned_paraplanner_uuid: UUIDStr | None = None
+    owner_uuids: Annotated[list[UUIDStr], Field(max_length=10)] | None = None
+    inactive_at: DateStr | None = None
+
+
+class AccountCreate(AccountFields):
+    type: AccountType
+    role: Role
+    login: LoginCreate | None = None
+
+
+class ClientCreate(AccountFields):
+    role: Literal["individual", "joint", "trust", "business"] = "individual"
+    login: LoginCreate | None = None
+
+
+class AccountUpdate(AccountFields):
+    role: Role | None = None
+
+
+def photo_url(name: str, ctx: Ctx) -> str:
+    return f"{ctx.base_url}avatar.svg?name={quote_plus(name)}"
+
+
+def compact(row: dict[str, Any], ctx: Ctx) -> dict[str, Any]:
+    return {
+        "uuid": str(row["uuid"]),
+        "type": row["type"],
+        "role": row["role"],
+        "first_name": row["first_name"],
+        "last_name": row["last_name"],
+        "name": row["name"],
+        "email": row["email"],
+        "photo_url": photo_url(row["name"], ctx),
+    }
+
+
+def _maybe_compact(row: dict[str, Any] | None, ctx: Ctx) -> dict[str, Any] | None:
+    return compact(row, ctx) if row else None
+
+
+def account(row: dict[str, Any], ctx: Ctx) -> dict[str, Any]:
+    """The account resource, from a row loaded by AccountRepository.load."""
+    return {
+        "uuid": str(row["uuid"]),
+        "created_at": timestamp(row["created_at"], ctx),
+        "updated_at": timestamp(row["updated_at"], ctx),
+        "type": row["type"],
+        "role": row["role"],
+        "first_name": row["first_name"],
+        "last_name": row["last_name"],
+        "name": row["name"],
+        "email": row["email"],
+        "photo_url": photo_url(row["name"], ctx),
+        "assigned_adviser": _maybe_compact(row["assigned_adviser"], ctx),
+        "assigned_administrator": _maybe_compact(row["assigned_administrator"], ctx),
+        "assigned_paraplanner": _maybe_compact(row["assigned_paraplanner"], ctx),
+        "owners": [compact(o, ctx) for o in row["owners"]],
+        "circles": [{"uuid": str(c["uuid"]), "name": c["name"]} for c in row["circles"]],
+        "inactive_at": date(row["inactive_at"]),
+    }
+
+
+class CompactAccountOut(BaseModel):
+    uuid: str
+    type: str
+    role: str
+    first_name: str | None
+    last_name: str | None
+    name: str
+    email: str | None
+    photo_url: str
+
+
+class CompactCircleOut(BaseModel):
+    uuid: str
+    name: str
+
+
+class AccountOut(BaseModel):
+    uuid: str
+    created_at: str
+    updated_at: str
+    type: str
+    role: str
+    first_name: str | None
+    last_name: str | None
+    name: str
+    email: str | None
+    photo_url: str
+    assigned_adviser: CompactAccountOut | None
+    assigned_administrator: CompactAccountOut | None
+    assigned_paraplanner: CompactAccountOut | None
+    owners: list[CompactAccountOut]
+    circles: list[CompactCircleOut]
+    inactive_at: dt.date | None = Field(description="YYYY-MM-DD")

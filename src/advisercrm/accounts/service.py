@@ -1,0 +1,228 @@
+"""Account rules: roles by type, owners of shared clients, assigned staff, logins."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from advisercrm.accounts import schemas
+from advisercrm.accounts.repository import AccountRepository
+from advisercrm.accounts.schemas import (
+    ROLES,
+    SHARED_ROLES,
+    AccountCreate,
+    AccountUpdate,
+    ClientCreate,
+)
+from advisercrm.auth import repository as auth_repository
+from advisercrm.auth.credentials import hash_password
+from advisercrm.auth.principal import Principal
+from advisercrm.goals.repository import GoalRepository
+from advisercrm.kit.errors import Conflict, Errors, NotFound
+from advisercrm.kit.listing import ListQuery
+from advisercrm.kit.references import INVALID, check_uuid_list
+from advisercrm.kit.render import Ctx
+
+ASSIGNED = ("assigned_adviser", "assigned_administrator", "assigned_paraplanner")
+
+
+async def render(
+    conn: AsyncConnection, principal: Principal, ids: list[int], ctx: Ctx
+) -> list[dict[str, Any]]:
+    loaded = await AccountRepository(conn, principal.firm_id).load(ids)
+    return [schemas.account(loaded[i], ctx) for i in ids if i in loaded]
+
+
+async def _references(
+    repo: AccountRepository,
+    principal: Principal,
+    body: AccountCreate | ClientCreate | AccountUpdate,
+    role: str,
+    errors: Errors,
+) -> dict[str, Any]:
+    """Check every UUID the body names; return the column values they resolve to."""
+    assigned = {f: getattr(body, f"{f}_uuid") for f in ASSIGNED}
+    owners = body.owner_uuids or []
+    found = await repo.resolve([u for u in assigned.values() if u] + owners, principal)
+    values: dict[str, Any] = {}
+    for field, ref in assigned.items():
+        if field + "_uuid" not in body.model_fields_set:
+            continue
+        row = found.get(ref) if ref else None
+        if ref and (row is None or row["type"] != "employee"):
+            errors.add(f"{field}_uuid", INVALID)
+        values[f"{field}_id"] = row["id"] if row else None
+    if body.owner_uuids is not None:
+        if role not in SHARED_ROLES and owners:
+            errors.add(
+                "owner_uuids",
+                "The :attribute field is only allowed for joint, trust and business clients.",
+            )
+        values["owner_ids"] = check_uuid_list(
+            "owner_uuids",
+            owners,
+            found,
+            errors,
+            lambda r: r["visible"] and r["role"] == "individual",
+        )
+    return values
+
+
+def _names(
+    body: AccountCreate | ClientCreate | AccountUpdate, role: str, errors: Errors
+) -> dict[str, Any]:
+    if role in SHARED_ROLES:
+        if not (body.name or body.first_name):
+            errors.add("name", "The :attribute field is required.")
+        name = body.name or " ".join(p for p in (body.first_name, body.last_name) if p)
+        return {"first_name": body.first_name, "last_name": body.last_name, "name": name}
+    for field in ("first_name", "last_name"):
+        if not getattr(body, field):
+            errors.add(field, "The :attribute field is required.")
+    return {
+        "first_name": body.first_name,
+        "last_name": body.last_name,
+        "name": f"{body.first_name or ''} {body.last_name or ''}".strip(),
+    }
+
+
+def _check_may_manage(principal: Principal, account_type: str) -> None:
+    principal.require_write()
+    principal.require_employee()
+    if account_type != "client":
+        principal.require_manager()
+
+
+async def create(
+    conn: AsyncConnection, principal: Principal, body: AccountCreate | ClientCreate, ctx: Ctx
+) -> dict[str, Any]:
+    account_type = body.type if isinstance(body, AccountCreate) else "client"
+    _check_may_manage(principal, account_type)
+    repo = AccountRepository(conn, principal.firm_id)
+    errors = Errors()
+    if body.role not in ROLES[account_type]:
+        errors.add("role", INVALID)
+    if body.role in SHARED_ROLES and len(body.owner_uuids or []) < 1:
+        errors.add(
+            "owner_uuids", "The :attribute field is required for joint, trust and business clients."
+        )
+    if body.login is not None and not body.email:
+        errors.add("email", "The :attribute field is required when login is present.")
+    values = _names(body, body.role, errors) | await _references(
+        repo, principal, body, body.role, errors
+    )
+    if body.login is not None and body.email:
+        if await auth_repository.find_user_by_email(conn, body.email):
+            errors.add("email", "The :attribute has already been taken.")
+    errors.raise_if_any()
+    owner_ids = values.pop("owner_ids", [])
+    account_id = await repo.insert(
+        {
+            **values,
+            "type": account_type,
+            "role": body.role,
+            "email": body.email,
+            "inactive_at": body.inactive_at,
+        }
+    )
+    await repo.replace_owners(account_id, owner_ids)
+    if body.login is not None and body.email:
+        user_id = await auth_repository.insert_user(
+            conn, body.email, hash_password(body.login.password)
+        )
+        await auth_repository.insert_login(
+            conn,
+            {
+                "user_id": user_id,
+                "firm_id": principal.firm_id,
+                "account_id": account_id,
+                "has_write_permission": body.login.has_write_permission,
+                "has_delete_permission": body.login.has_delete_permission,
+                "is_primary": True,
+            },
+        )
+    return (await render(conn, principal, [account_id], ctx))[0]
+
+
+async def _find(
+    repo: AccountRepository, principal: Principal, account_uuid: uuid.UUID | None, client_only: bool
+) -> Any:
+    row = await repo.find_id(account_uuid, principal, client_only) if account_uuid else None
+    if row is None:
+        raise NotFound()
+    return row
+
+
+async def get(
+    conn: AsyncConnection,
+    principal: Principal,
+    account_uuid: uuid.UUID | None,
+    client_only: bool,
+    ctx: Ctx,
+) -> dict[str, Any]:
+    row = await _find(
+        AccountRepository(conn, principal.firm_id), principal, account_uuid, client_only
+    )
+    return (await render(conn, principal, [row["id"]], ctx))[0]
+
+
+async def update(
+    conn: AsyncConnection,
+    principal: Principal,
+    account_uuid: uuid.UUID | None,
+    body: AccountUpdate,
+    client_only: bool,
+    ctx: Ctx,
+) -> dict[str, Any]:
+    repo = AccountRepository(conn, principal.firm_id)
+    row = await _find(repo, principal, account_uuid, client_only)
+    _check_may_manage(principal, row["type"])
+    errors = Errors()
+    role = body.role or row["role"]
+    if body.role is not None and body.role not in ROLES[row["type"]]:
+        errors.add("role", INVALID)
+    values = await _references(repo, principal, body, role, errors)
+    errors.raise_if_any()
+    loaded = (await repo.load([row["id"]]))[row["id"]]
+    given = body.model_dump(
+        exclude_unset=True,
+        include={"first_name", "last_name", "name", "email", "inactive_at", "role"},
+    )
+    merged = {**loaded, **given}
+    if role not in SHARED_ROLES:
+        merged["name"] = (
+            f"{merged['first_name'] or ''} {merged['last_name'] or ''}".strip() or loaded["name"]
+        )
+    elif not merged.get("name"):
+        merged["name"] = loaded["name"]
+    owner_ids = values.pop("owner_ids", None)
+    columns = ("first_name", "last_name", "name", "email", "inactive_at", "role")
+    await repo.update(row["id"], {**{c: merged[c] for c in columns}, **values})
+    if owner_ids is not None:
+        await repo.replace_owners(row["id"], owner_ids)
+    return (await render(conn, principal, [row["id"]], ctx))[0]
+
+
+async def delete(
+    conn: AsyncConnection, principal: Principal, account_uuid: uuid.UUID | None, client_only: bool
+) -> None:
+    repo = AccountRepository(conn, principal.firm_id)
+    row = await _find(repo, principal, account_uuid, client_only)
+    _check_may_manage(principal, row["type"])
+    principal.require_delete()
+    if row["id"] == principal.account_id:
+        raise Conflict("You cannot delete the account you are acting as.")
+    # A goal is owned by at least one account: goals this account alone owns go with it.
+    await GoalRepository(conn, principal.firm_id).delete_sole_owned(row["id"])
+    await repo.delete(row["id"])
+
+
+async def list_accounts(
+    conn: AsyncConnection, principal: Principal, query: ListQuery, client_only: bool, ctx: Ctx
+) -> tuple[list[dict[str, Any]], int]:
+    ids, total = await AccountRepository(conn, principal.firm_id).list(
+        query, principal, client_only
+    )
+    return await render(conn, principal, ids, ctx), total

@@ -1,0 +1,141 @@
+"""create_app(): routers, error handlers and the database engine's lifetime."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from pydantic import ValidationError
+from sqlalchemy import text
+from starlette.exceptions import HTTPException
+
+from advisercrm import __version__
+from advisercrm.accounts.router import router as accounts_router
+from advisercrm.auth.router import router as auth_router
+from advisercrm.avatar import router as avatar_router
+from advisercrm.circles.router import router as circles_router
+from advisercrm.config import Settings, get_settings
+from advisercrm.db import create_engine, database_url
+from advisercrm.goals.router import router as goals_router
+from advisercrm.groups.router import router as groups_router
+from advisercrm.kit.errors import ApiError, ValidationFailed
+from advisercrm.kit.fields import to_laravel
+from advisercrm.kit.render import JSON
+
+log = logging.getLogger("advisercrm")
+
+HTTP_MESSAGES = {
+    400: "Malformed JSON body.",
+    404: "Not found.",
+    405: "Method not allowed.",
+    413: "The request body is too large.",
+}
+
+
+def _body_model(request: Request) -> Any:
+    route = request.scope.get("route")
+    field = getattr(route, "body_field", None)
+    return getattr(getattr(field, "field_info", None), "annotation", None)
+
+
+async def _validation_error(request: Request, exc: Exception) -> JSON:
+    assert isinstance(exc, RequestValidationError)
+    errors = list(exc.errors())
+    if any(e["type"] == "json_invalid" for e in errors):
+        return JSON({"message": HTTP_MESSAGES[400]}, status_code=400)
+    model = _body_model(request)
+    if (
+        model is not None
+        and [tuple(e["loc"]) for e in errors] == [("body",)]
+        and errors[0]["type"] == "missing"
+    ):
+        # An empty body reads as an empty object, so each required field is named.
+        try:
+            model.model_validate({})
+        except ValidationError as inner:
+            errors = [{**e, "loc": ("body", *e["loc"])} for e in inner.errors()]
+    failed = ValidationFailed(to_laravel(errors))
+    return JSON(failed.body(), status_code=422)
+
+
+async def _api_error(request: Request, exc: Exception) -> JSON:
+    assert isinstance(exc, ApiError)
+    return JSON(exc.body(), status_code=exc.status, headers=exc.headers)
+
+
+async def _http_error(request: Request, exc: Exception) -> JSON:
+    assert isinstance(exc, HTTPException)
+    message = HTTP_MESSAGES.get(exc.status_code) or str(exc.detail)
+    return JSON({"message": message}, status_code=exc.status_code, headers=exc.headers)
+
+
+async def _server_error(request: Request, exc: Exception) -> JSON:
+    request_id = uuid.uuid4().hex
+    log.error(
+        "unhandled error request_id=%s %s %s",
+        request_id,
+        request.method,
+        request.url.path,
+        exc_info=exc,
+    )
+    return JSON({"message": "Server Error.", "request_id": request_id}, status_code=500)
+
+
+def create_app(settings: Settings | None = None, url: str | None = None) -> FastAPI:
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # Starting the embedded server blocks: keep it off the event loop.
+        engine = create_engine(
+            url or await asyncio.to_thread(database_url, settings), settings.db_pool_size
+        )
+        app.state.engine = engine
+        app.state.secret_key = settings.secret_key()
+        try:
+            yield
+        finally:
+            await engine.dispose()
+
+    app = FastAPI(
+        title="advisercrm",
+        version=__version__,
+        description="A self-hostable CRM server, wire-compatible with the Plannr CRM API.",
+        lifespan=lifespan,
+        max_body_size=settings.max_body_bytes,
+    )
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(ApiError, _api_error)
+    app.add_exception_handler(HTTPException, _http_error)
+    app.add_exception_handler(Exception, _server_error)
+    for router in (
+        auth_router,
+        accounts_router,
+        circles_router,
+        groups_router,
+        goals_router,
+        avatar_router,
+    ):
+        app.include_router(router)
+
+    @app.get("/healthz", tags=["health"])
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @app.get("/readyz", tags=["health"])
+    async def readyz(request: Request) -> JSON:
+        try:
+            async with request.app.state.engine.connect() as conn:
+                await conn.execute(text("SELECT 1"))
+        except Exception:
+            log.warning("readiness check failed", exc_info=True)
+            return JSON({"status": "unavailable"}, status_code=503)
+        return JSON({"status": "ok"})
+
+    return app

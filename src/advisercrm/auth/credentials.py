@@ -1,0 +1,36 @@
+"""Tokens and passwords: generated here, stored only as hashes."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+# A recognisable prefix lets secret scanners find leaked tokens.
+TOKEN_PREFIX = "acrm_pat_"
+_hasher = PasswordHasher()
+# Verifying against this when no user matches keeps the timing of a wrong email and a
+# wrong password alike.
+_DUMMY_HASH = _hasher.hash("not-a-real-password")
+
+
+def new_token() -> str:
+    return TOKEN_PREFIX + secrets.token_urlsafe(32)
+
+
+def token_hash(token: str, key: bytes) -> bytes:
+    return hmac.new(key, token.encode("utf-8", "surrogatepass"), hashlib.sha256).digest()
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def verify_password(password_hash: str | None, password: str) -> bool:
+    try:
+        return _hasher.verify(password_hash or _DUMMY_HASH, password) and bool(password_hash)
+    except (VerificationError, InvalidHashError):
+        return False

@@ -1,0 +1,80 @@
+"""FastAPI dependencies that authenticate a request (spec section 1)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from advisercrm.auth import repository
+from advisercrm.auth.credentials import token_hash
+from advisercrm.auth.principal import Principal, User
+from advisercrm.db import Conn
+from advisercrm.kit.errors import BadRequest, Forbidden, Unauthenticated
+from advisercrm.kit.fields import _UUID_RE
+from advisercrm.kit.render import Ctx
+
+ACCOUNT_HEADER = "x-plannr-account-uuid"
+
+
+def _bearer(request: Request) -> str:
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    token = token.strip()
+    if scheme.lower() != "bearer" or not token or len(token) > 512:
+        raise Unauthenticated()
+    return token
+
+
+def _expired(moment: dt.datetime | None) -> bool:
+    return moment is not None and moment <= dt.datetime.now(dt.UTC)
+
+
+async def _token_row(request: Request, conn: Conn, account_uuid: uuid.UUID | None):  # type: ignore[no-untyped-def]
+    digest = token_hash(_bearer(request), request.app.state.secret_key)
+    row = await repository.find_token(conn, digest, account_uuid)
+    if row is None or row["revoked_at"] is not None or _expired(row["expires_at"]):
+        raise Unauthenticated()
+    return row
+
+
+async def current_user(request: Request, conn: Conn) -> User:
+    row = await _token_row(request, conn, None)
+    return User(user_id=row["user_id"], token_id=row["token_id"])
+
+
+async def current_principal(request: Request, conn: Conn) -> Principal:
+    header = request.headers.get(ACCOUNT_HEADER)
+    account_uuid = uuid.UUID(header) if header and _UUID_RE.match(header) else None
+    row = await _token_row(request, conn, account_uuid)
+    if header is None:
+        raise BadRequest("The X-PLANNR-ACCOUNT-UUID header is required.")
+    if row["login_id"] is None or _expired(row["login_expires_at"]):
+        raise Forbidden()
+    if row["token_account_id"] is not None and row["token_account_id"] != row["account_id"]:
+        raise Forbidden()
+    return Principal(
+        user_id=row["user_id"],
+        token_id=row["token_id"],
+        firm_id=row["firm_id"],
+        account_id=row["account_id"],
+        account_uuid=str(row["account_uuid"]),
+        type=row["type"],
+        role=row["role"],
+        can_write=row["has_write_permission"],
+        can_delete=row["has_delete_permission"],
+        timezone=row["timezone"],
+        currency=row["currency"],
+    )
+
+
+CurrentUser = Annotated[User, Depends(current_user)]
+CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
+
+
+def render_ctx(request: Request, principal: CurrentPrincipal) -> Ctx:
+    return principal.ctx(str(request.base_url))
+
+
+RenderCtx = Annotated[Ctx, Depends(render_ctx)]

@@ -1,0 +1,141 @@
+"""SQL for authentication. Tokens and logins belong to users, not firms, so these
+queries are the one place that looks across firms, and only by the caller's own user."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Any
+
+from sqlalchemy import and_, func, insert, select, text, update
+from sqlalchemy.engine import RowMapping
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from advisercrm.tables import accounts, firms, logins, personal_access_tokens, users
+
+_FIND_TOKEN = text(
+    """
+    SELECT t.id AS token_id, t.user_id, t.account_id AS token_account_id,
+           t.expires_at, t.revoked_at, l.*
+    FROM personal_access_tokens t
+    LEFT JOIN LATERAL (
+        SELECT lg.id AS login_id, lg.has_write_permission, lg.has_delete_permission,
+               lg.expires_at AS login_expires_at, a.id AS account_id,
+               a.uuid AS account_uuid, a.type, a.role, a.firm_id, f.currency, f.timezone
+        FROM logins lg
+        JOIN accounts a ON a.firm_id = lg.firm_id AND a.id = lg.account_id
+        JOIN firms f ON f.id = a.firm_id
+        WHERE lg.user_id = t.user_id AND a.uuid = CAST(:account_uuid AS uuid)
+        LIMIT 1
+    ) l ON true
+    WHERE t.token_hash = :digest
+    """
+)
+
+
+async def find_token(
+    conn: AsyncConnection, digest: bytes, account_uuid: uuid.UUID | None
+) -> RowMapping | None:
+    """The token and, when an account is named, the user's login on it: one round trip."""
+    params = {"digest": digest, "account_uuid": str(account_uuid) if account_uuid else None}
+    return (await conn.execute(_FIND_TOKEN, params)).mappings().first()
+
+
+async def find_user_by_email(conn: AsyncConnection, email: str) -> RowMapping | None:
+    query = select(users.c.id, users.c.password_hash).where(
+        func.lower(users.c.email) == email.lower()
+    )
+    return (await conn.execute(query)).mappings().first()
+
+
+async def password_hash(conn: AsyncConnection, user_id: int) -> str | None:
+    query = select(users.c.password_hash).where(users.c.id == user_id)
+    value = (await conn.execute(query)).scalar_one_or_none()
+    return str(value) if value is not None else None
+
+
+async def login_account(
+    conn: AsyncConnection, user_id: int, account_uuid: uuid.UUID | None
+) -> RowMapping | None:
+    """The user's login on the named account, or on their primary (else first) account."""
+    query = (
+        select(logins.c.account_id, logins.c.firm_id, accounts.c.uuid)
+        .join(
+            accounts,
+            and_(accounts.c.firm_id == logins.c.firm_id, accounts.c.id == logins.c.account_id),
+        )
+        .where(logins.c.user_id == user_id)
+        .order_by(logins.c.is_primary.desc(), logins.c.id)
+        .limit(1)
+    )
+    if account_uuid is not None:
+        query = query.where(accounts.c.uuid == account_uuid)
+    return (await conn.execute(query)).mappings().first()
+
+
+async def insert_token(conn: AsyncConnection, values: dict[str, Any]) -> RowMapping:
+    query = insert(personal_access_tokens).values(**values).returning(personal_access_tokens)
+    return (await conn.execute(query)).mappings().one()
+
+
+async def list_tokens(conn: AsyncConnection, user_id: int) -> list[RowMapping]:
+    t = personal_access_tokens
+    query = (
+        select(t, accounts.c.uuid.label("account_uuid"))
+        .select_from(
+            t.outerjoin(
+                accounts, and_(accounts.c.firm_id == t.c.firm_id, accounts.c.id == t.c.account_id)
+            )
+        )
+        .where(t.c.user_id == user_id, t.c.revoked_at.is_(None))
+        .order_by(t.c.id)
+    )
+    return list((await conn.execute(query)).mappings())
+
+
+async def revoke_token(conn: AsyncConnection, user_id: int, token_uuid: uuid.UUID) -> bool:
+    t = personal_access_tokens
+    query = (
+        update(t)
+        .where(t.c.user_id == user_id, t.c.uuid == token_uuid, t.c.revoked_at.is_(None))
+        .values(revoked_at=func.now())
+        .returning(t.c.id)
+    )
+    return (await conn.execute(query)).first() is not None
+
+
+async def list_logins(conn: AsyncConnection, user_id: int) -> list[RowMapping]:
+    lg, a, f = logins, accounts, firms
+    query = (
+        select(
+            lg.c.uuid,
+            lg.c.has_write_permission,
+            lg.c.has_delete_permission,
+            lg.c.is_primary,
+            lg.c.expires_at,
+            a.c.id.label("account_id"),
+            a.c.firm_id,
+            f.c.uuid.label("firm_uuid"),
+            f.c.name.label("firm_name"),
+            f.c.currency,
+            f.c.timezone,
+        )
+        .join(a, and_(a.c.firm_id == lg.c.firm_id, a.c.id == lg.c.account_id))
+        .join(f, f.c.id == a.c.firm_id)
+        .where(lg.c.user_id == user_id)
+        .order_by(lg.c.is_primary.desc(), lg.c.id)
+    )
+    return list((await conn.execute(query)).mappings())
+
+
+def now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+async def insert_user(conn: AsyncConnection, email: str, password_hash: str) -> int:
+    query = insert(users).values(email=email, password_hash=password_hash).returning(users.c.id)
+    return int((await conn.execute(query)).scalar_one())
+
+
+async def insert_login(conn: AsyncConnection, values: dict[str, Any]) -> None:
+    await conn.execute(insert(logins).values(**values))

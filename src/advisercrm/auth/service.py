@@ -1,0 +1,100 @@
+"""Logins and personal access tokens."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from advisercrm.accounts.repository import AccountRepository
+from advisercrm.accounts.schemas import compact
+from advisercrm.auth import repository, schemas
+from advisercrm.auth.credentials import new_token, token_hash, verify_password
+from advisercrm.auth.principal import Principal, User
+from advisercrm.kit.errors import Errors, NotFound
+from advisercrm.kit.render import Ctx, timestamp, zone
+
+
+async def issue_token(
+    conn: AsyncConnection,
+    user_id: int,
+    name: str,
+    key: bytes,
+    account: Any = None,
+    expires_at: Any = None,
+) -> tuple[str, dict[str, Any]]:
+    """Create a token; return the plain token (never stored) and its row."""
+    plain = new_token()
+    row = await repository.insert_token(
+        conn,
+        {
+            "user_id": user_id,
+            "name": name,
+            "token_hash": token_hash(plain, key),
+            "firm_id": account["firm_id"] if account else None,
+            "account_id": account["account_id"] if account else None,
+            "expires_at": expires_at,
+        },
+    )
+    return plain, dict(row)
+
+
+async def create_token(
+    conn: AsyncConnection, principal: Principal, body: schemas.TokenCreate, key: bytes, ctx: Ctx
+) -> dict[str, Any]:
+    errors = Errors()
+    stored = await repository.password_hash(conn, principal.user_id)
+    if not verify_password(stored, body.password):
+        errors.add("password", "The provided password is incorrect.")
+    account = None
+    if body.account_uuid is not None:
+        account = await repository.login_account(conn, principal.user_id, body.account_uuid)
+        if account is None:
+            errors.add("account_uuid", "The selected :attribute is invalid.")
+    errors.raise_if_any()
+    plain, row = await issue_token(
+        conn, principal.user_id, body.name, key, account, body.expires_at
+    )
+    return schemas.token(row, plain, body.account_uuid, ctx)
+
+
+async def list_tokens(
+    conn: AsyncConnection, principal: Principal, ctx: Ctx
+) -> list[dict[str, Any]]:
+    rows = await repository.list_tokens(conn, principal.user_id)
+    return [schemas.token(dict(r), None, r["account_uuid"], ctx) for r in rows]
+
+
+async def revoke_token(
+    conn: AsyncConnection, principal: Principal, token_uuid: uuid.UUID | None
+) -> None:
+    if token_uuid is None or not await repository.revoke_token(conn, principal.user_id, token_uuid):
+        raise NotFound()
+
+
+async def list_logins(conn: AsyncConnection, user: User, base_url: str) -> list[dict[str, Any]]:
+    rows = await repository.list_logins(conn, user.user_id)
+    out = []
+    for row in rows:
+        ctx = Ctx(zone(row["timezone"]), row["currency"], base_url)
+        account = (await AccountRepository(conn, row["firm_id"]).load([row["account_id"]]))[
+            row["account_id"]
+        ]
+        out.append(
+            {
+                "uuid": str(row["uuid"]),
+                "has_write_permission": row["has_write_permission"],
+                "has_delete_permission": row["has_delete_permission"],
+                "primary": row["is_primary"],
+                "expires_at": timestamp(row["expires_at"], ctx),
+                "account": compact(account, ctx),
+                "firm": {
+                    "uuid": str(row["firm_uuid"]),
+                    "name": row["firm_name"],
+                    "currency": row["currency"],
+                    "timezone": row["timezone"],
+                },
+            }
+        )
+    return out

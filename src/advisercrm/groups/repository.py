@@ -1,0 +1,132 @@
+"""SQL for groups and their participants."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from typing import Any
+
+import orjson
+from sqlalchemy import ColumnElement, and_, delete, func, insert, literal_column, select, update
+from sqlalchemy.engine import RowMapping
+
+from advisercrm.accounts.repository import COMPACT
+from advisercrm.auth.principal import Principal
+from advisercrm.kit.listing import ListQuery
+from advisercrm.kit.repository import FirmRepository
+from advisercrm.tables import accounts, group_participants, groups
+
+SORTS = {
+    "created_at": groups.c.created_at,
+    "updated_at": groups.c.updated_at,
+    "name": groups.c.name,
+}
+
+
+def visible(principal: Principal) -> ColumnElement[bool]:
+    """Staff see every group; others only the groups they take part in."""
+    if principal.is_employee:
+        return groups.c.firm_id == principal.firm_id
+    gp = group_participants
+    return groups.c.id.in_(
+        select(gp.c.group_id).where(
+            gp.c.firm_id == principal.firm_id, gp.c.account_id == principal.account_id
+        )
+    )
+
+
+class GroupRepository(FirmRepository):
+    async def resolve(self, uuids: Iterable[uuid.UUID]) -> dict[uuid.UUID, RowMapping]:
+        wanted = list(set(uuids))
+        if not wanted:
+            return {}
+        query = select(groups.c.id, groups.c.uuid).where(
+            self.scoped(groups), groups.c.uuid.in_(wanted)
+        )
+        return {row["uuid"]: row for row in await self.all(query)}
+
+    async def find_id(self, group_uuid: uuid.UUID, principal: Principal) -> int | None:
+        query = select(groups.c.id).where(
+            self.scoped(groups), groups.c.uuid == group_uuid, visible(principal)
+        )
+        value = await self.scalar(query)
+        return int(value) if value is not None else None
+
+    async def load(self, ids: Iterable[int]) -> dict[int, dict[str, Any]]:
+        wanted = list(set(ids))
+        if not wanted:
+            return {}
+        a, gp = accounts, group_participants
+        people = (
+            select(
+                func.coalesce(
+                    func.json_agg(
+                        func.json_build_object(*[x for c in COMPACT for x in (c, a.c[c])])
+                    ),
+                    literal_column("'[]'::json"),
+                )
+            )
+            .join(gp, and_(gp.c.firm_id == a.c.firm_id, gp.c.account_id == a.c.id))
+            .where(gp.c.firm_id == groups.c.firm_id, gp.c.group_id == groups.c.id)
+            .scalar_subquery()
+        )
+        query = select(groups, people.label("participants")).where(
+            self.scoped(groups), groups.c.id.in_(wanted)
+        )
+        loaded: dict[int, dict[str, Any]] = {}
+        for row in await self.all(query):
+            item = dict(row)
+            if isinstance(item["participants"], str):
+                item["participants"] = orjson.loads(item["participants"])
+            loaded[row["id"]] = item
+        return loaded
+
+    async def list(self, query: ListQuery, principal: Principal) -> tuple[list[int], int]:
+        conditions: list[ColumnElement[bool]] = [self.scoped(groups), visible(principal)]
+        if "uuid" in query.filters:
+            conditions.append(groups.c.uuid.in_(query.filters["uuid"]))
+        if "name" in query.filters:
+            conditions.append(groups.c.name.icontains(query.filters["name"], autoescape=True))
+        column = SORTS[query.sort]
+        order = (
+            [column.desc(), groups.c.id.desc()]
+            if query.descending
+            else [column.asc(), groups.c.id.asc()]
+        )
+        total = await self.scalar(select(func.count()).select_from(groups).where(*conditions))
+        rows = await self.all(
+            select(groups.c.id)
+            .where(*conditions)
+            .order_by(*order)
+            .limit(query.per_page)
+            .offset(query.offset)
+        )
+        return [r["id"] for r in rows], int(total)
+
+    async def slug_taken(self, slug: str, except_id: int | None) -> bool:
+        query = select(groups.c.id).where(self.scoped(groups), groups.c.slug == slug)
+        if except_id is not None:
+            query = query.where(groups.c.id != except_id)
+        return await self.scalar(query) is not None
+
+    async def insert(self, name: str, slug: str) -> int:
+        query = (
+            insert(groups).values(firm_id=self.firm_id, name=name, slug=slug).returning(groups.c.id)
+        )
+        return int(await self.scalar(query))
+
+    async def update(self, group_id: int, values: dict[str, Any]) -> None:
+        query = (
+            update(groups)
+            .where(self.scoped(groups), groups.c.id == group_id)
+            .values(**values, updated_at=func.now())
+        )
+        await self.execute(query)
+
+    async def replace_participants(self, group_id: int, account_ids: list[int]) -> None:
+        await self.replace_links(
+            group_participants, "group_id", group_id, "account_id", account_ids
+        )
+
+    async def delete(self, group_id: int) -> None:
+        await self.execute(delete(groups).where(self.scoped(groups), groups.c.id == group_id))

@@ -1,0 +1,109 @@
+"""Request field types whose failures read like Laravel's validation messages.
+
+Every type is strict about JSON types (no "5" for 5, no 1 for true) and every string
+refuses NUL bytes and lone surrogates, which PostgreSQL cannot store.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import uuid
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, BeforeValidator, Strict
+from pydantic_core import PydanticCustomError
+
+from advisercrm.kit.errors import Errors
+
+_UUID_RE = re.compile(r"^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")
+_DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def _fail(template: str) -> PydanticCustomError:
+    return PydanticCustomError("laravel", template)
+
+
+def clean_text(value: str) -> str:
+    if "\x00" in value:
+        raise _fail("The :attribute field must not contain NUL characters.")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise _fail("The :attribute field must be valid UTF-8 text.") from None
+    return value
+
+
+def _uuid(value: Any) -> uuid.UUID:
+    if isinstance(value, str) and _UUID_RE.match(value):
+        return uuid.UUID(value)
+    raise _fail("The :attribute field must be a valid UUID.")
+
+
+def parse_date(value: Any) -> dt.date:
+    if isinstance(value, str) and _DATE_RE.match(value):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            pass
+    raise _fail("The :attribute field must match the format Y-m-d.")
+
+
+# Compose with Field(...) for lengths and ranges: Annotated[Str, Field(max_length=255)].
+Str = Annotated[str, Strict(), AfterValidator(clean_text)]
+Int = Annotated[int, Strict()]
+Bool = Annotated[bool, Strict()]
+UUIDStr = Annotated[uuid.UUID, BeforeValidator(_uuid)]
+DateStr = Annotated[dt.date, BeforeValidator(parse_date)]
+
+
+def _template(error: Any) -> str:
+    kind, ctx = error["type"], error.get("ctx") or {}
+    simple = {
+        "missing": "The :attribute field is required.",
+        "string_type": "The :attribute field must be a string.",
+        "int_type": "The :attribute field must be an integer.",
+        "int_parsing": "The :attribute field must be an integer.",
+        "int_from_float": "The :attribute field must be an integer.",
+        "bool_type": "The :attribute field must be true or false.",
+        "bool_parsing": "The :attribute field must be true or false.",
+        "list_type": "The :attribute field must be an array.",
+        "dict_type": "The :attribute field must be an object.",
+        "model_type": "The :attribute field must be an object.",
+        "model_attributes_type": "The :attribute field must be an object.",
+        "literal_error": "The selected :attribute is invalid.",
+        "enum": "The selected :attribute is invalid.",
+    }
+    if kind in simple:
+        return simple[kind]
+    if kind == "laravel":
+        return str(error["msg"])
+    if kind == "string_too_short":
+        if ctx.get("min_length") == 1:
+            return "The :attribute field is required."
+        return f"The :attribute field must be at least {ctx.get('min_length')} characters."
+    if kind == "string_too_long":
+        return f"The :attribute field must not be greater than {ctx.get('max_length')} characters."
+    if kind == "greater_than_equal":
+        return f"The :attribute field must be at least {ctx.get('ge')}."
+    if kind == "less_than_equal":
+        return f"The :attribute field must not be greater than {ctx.get('le')}."
+    if kind == "too_short":
+        return f"The :attribute field must have at least {ctx.get('min_length')} items."
+    if kind == "too_long":
+        return f"The :attribute field must not have more than {ctx.get('max_length')} items."
+    return "The :attribute field is invalid."
+
+
+def to_laravel(errors: list[Any], *, strip: int = 1) -> dict[str, list[str]]:
+    """Pydantic errors as Laravel's `errors` object, keyed `field` or `field.1`."""
+    collected = Errors()
+    for error in errors:
+        loc = [str(part) for part in error["loc"][strip:]]
+        collected.add(".".join(loc) or "body", _template(error))
+    return collected.by_field
+
+
+def path_uuid(raw: str) -> uuid.UUID | None:
+    """A UUID from a path segment; None (answered as 404) when malformed."""
+    return uuid.UUID(raw) if _UUID_RE.match(raw) else None

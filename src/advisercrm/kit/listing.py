@@ -1,0 +1,208 @@
+"""List requests: page, per_page, filter[...], sort and include (spec section 1, Lists)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Generic, TypeVar
+from urllib.parse import urlencode
+
+from fastapi import Request
+from pydantic import BaseModel, Field
+
+from advisercrm.kit.errors import BadRequest, Errors
+from advisercrm.kit.fields import _DATE_RE, _UUID_RE, clean_text
+from advisercrm.kit.render import JSON
+
+T = TypeVar("T")
+MAX_PER_PAGE = 500
+DEFAULT_PER_PAGE = 15
+
+
+class InvalidValue(ValueError):
+    pass
+
+
+def text_filter(raw: str) -> str:
+    try:
+        return clean_text(raw)
+    except Exception:
+        raise InvalidValue(
+            "The :attribute filter must be valid text without NUL characters."
+        ) from None
+
+
+def uuid_list_filter(raw: str) -> list[uuid.UUID]:
+    parts = [p.strip() for p in raw.split(",") if p.strip()]
+    if not parts or not all(_UUID_RE.match(p) for p in parts):
+        raise InvalidValue("The :attribute filter must be a comma-separated list of UUIDs.")
+    return [uuid.UUID(p) for p in parts]
+
+
+def date_filter(raw: str) -> dt.date:
+    try:
+        if _DATE_RE.match(raw):
+            return dt.date.fromisoformat(raw)
+    except ValueError:
+        pass
+    raise InvalidValue("The :attribute filter must match the format Y-m-d.")
+
+
+def bool_filter(raw: str) -> bool:
+    if raw in ("true", "1"):
+        return True
+    if raw in ("false", "0"):
+        return False
+    raise InvalidValue("The :attribute filter must be true or false.")
+
+
+def int_list_filter(low: int, high: int) -> Callable[[str], list[int]]:
+    def parse(raw: str) -> list[int]:
+        parts = [p.strip() for p in raw.split(",") if p.strip()]
+        if parts and all(p.isdigit() and low <= int(p) <= high for p in parts):
+            return [int(p) for p in parts]
+        raise InvalidValue(f"The :attribute filter must be integers between {low} and {high}.")
+
+    return parse
+
+
+def choice_list_filter(choices: tuple[str, ...]) -> Callable[[str], list[str]]:
+    def parse(raw: str) -> list[str]:
+        parts = [p.strip() for p in raw.split(",") if p.strip()]
+        if parts and all(p in choices for p in parts):
+            return parts
+        raise InvalidValue(f"The :attribute filter must be one of: {', '.join(choices)}.")
+
+    return parse
+
+
+@dataclass(frozen=True)
+class ListSpec:
+    filters: Mapping[str, Callable[[str], Any]]
+    sorts: tuple[str, ...]
+    default_sort: str = "created_at"
+    includes: tuple[str, ...] = ()
+
+
+@dataclass
+class ListQuery:
+    page: int
+    per_page: int
+    sort: str
+    descending: bool
+    filters: dict[str, Any] = field(default_factory=dict)
+    includes: set[str] = field(default_factory=set)
+
+    @property
+    def offset(self) -> int:
+        return (self.page - 1) * self.per_page
+
+
+def _not_allowed(kind: str, unknown: list[str], allowed: Any) -> BadRequest:
+    verb = "is" if kind == "sort" and len(unknown) == 1 else "are"
+    return BadRequest(
+        f"Requested {kind}(s) `{', '.join(unknown)}` {verb} not allowed. "
+        f"Allowed {kind}(s) are `{', '.join(allowed)}`."
+    )
+
+
+def _positive_int(raw: str, name: str, high: int, errors: Errors) -> int | None:
+    if raw.isdigit() and 1 <= int(raw) <= high:
+        return int(raw)
+    errors.add(name, f"The :attribute field must be an integer between 1 and {high}.")
+    return None
+
+
+def parse_list_query(request: Request, spec: ListSpec) -> ListQuery:
+    params = request.query_params
+    filter_names = [k[7:-1] for k in params if k.startswith("filter[") and k.endswith("]")]
+    unknown = [n for n in filter_names if n not in spec.filters]
+    if unknown:
+        raise _not_allowed("filter", unknown, spec.filters)
+
+    sort_raw = params.get("sort") or spec.default_sort
+    descending = sort_raw.startswith("-")
+    sort = sort_raw.lstrip("-")
+    if sort not in spec.sorts:
+        raise _not_allowed("sort", [sort], spec.sorts)
+
+    includes = {i.strip() for i in (params.get("include") or "").split(",") if i.strip()}
+    bad_includes = sorted(includes - set(spec.includes))
+    if bad_includes:
+        raise _not_allowed("include", bad_includes, spec.includes)
+
+    errors = Errors()
+    page = _positive_int(params.get("page", "1"), "page", 10**9, errors)
+    per_page = _positive_int(
+        params.get("per_page", str(DEFAULT_PER_PAGE)), "per_page", MAX_PER_PAGE, errors
+    )
+    filters: dict[str, Any] = {}
+    for name in filter_names:
+        raw = params[f"filter[{name}]"]
+        try:
+            filters[name] = spec.filters[name](raw)
+        except InvalidValue as exc:
+            errors.add(f"filter.{name}", str(exc))
+    errors.raise_if_any()
+    assert page is not None and per_page is not None
+    return ListQuery(page, per_page, sort, descending, filters, includes)
+
+
+def paginated(request: Request, query: ListQuery, data: list[Any], total: int) -> JSON:
+    """Laravel's paginated resource body: data, links and meta."""
+    path = str(request.url.replace(query="", fragment=""))
+    last_page = max(1, math.ceil(total / query.per_page))
+    kept = [(k, v) for k, v in request.query_params.multi_items() if k != "page"]
+
+    def link(page: int) -> str:
+        return f"{path}?{urlencode([*kept, ('page', str(page))])}"
+
+    start = query.offset + 1
+    return JSON(
+        {
+            "data": data,
+            "links": {
+                "first": link(1),
+                "last": link(last_page),
+                "prev": link(query.page - 1) if query.page > 1 else None,
+                "next": link(query.page + 1) if query.page < last_page else None,
+            },
+            "meta": {
+                "current_page": query.page,
+                "from": start if data else None,
+                "last_page": last_page,
+                "path": path,
+                "per_page": query.per_page,
+                "to": start + len(data) - 1 if data else None,
+                "total": total,
+            },
+        }
+    )
+
+
+class PageLinks(BaseModel):
+    first: str
+    last: str
+    prev: str | None
+    next: str | None
+
+
+class PageMeta(BaseModel):
+    current_page: int
+    from_: int | None = Field(alias="from")
+    last_page: int
+    path: str
+    per_page: int
+    to: int | None
+    total: int
+
+
+class Page(BaseModel, Generic[T]):
+    """The documented shape of every list response."""
+
+    data: list[T]
+    links: PageLinks
+    meta: PageMeta

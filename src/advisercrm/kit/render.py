@@ -1,0 +1,71 @@
+"""Wire formats shared by every resource: money, timestamps, dates and the JSON body."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import cache
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import orjson
+from babel.numbers import format_currency, get_currency_precision
+from fastapi import Response
+
+
+@dataclass(frozen=True)
+class Ctx:
+    """What rendering needs to know about the acting firm and this server."""
+
+    timezone: ZoneInfo
+    currency: str
+    base_url: str
+
+
+@cache
+def zone(name: str) -> ZoneInfo:
+    return ZoneInfo(name)
+
+
+@cache
+def _precision(currency: str) -> int:
+    return int(get_currency_precision(currency))
+
+
+def money(amount: int | None, currency: str) -> dict[str, str] | None:
+    """Minor units as the spec's Money object: amount as a string, formatted with Babel."""
+    if amount is None:
+        return None
+    major = Decimal(amount).scaleb(-_precision(currency))
+    return {
+        "amount": str(amount),
+        "currency": currency,
+        "formatted": format_currency(major, currency, locale="en_GB"),
+    }
+
+
+def timestamp(value: dt.datetime | None, ctx: Ctx) -> str | None:
+    """ISO 8601 with seconds and a numeric offset, in the firm's zone."""
+    if value is None:
+        return None
+    return value.astimezone(ctx.timezone).replace(microsecond=0).isoformat()
+
+
+def day_start(value: dt.date | None, ctx: Ctx) -> str | None:
+    """A date rendered as the timestamp of the start of that day in the firm's zone."""
+    if value is None:
+        return None
+    start = dt.datetime(value.year, value.month, value.day, tzinfo=ctx.timezone)
+    return start.isoformat()
+
+
+def date(value: dt.date | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+class JSON(Response):
+    media_type = "application/json"
+
+    def render(self, content: Any) -> bytes:
+        return orjson.dumps(content, option=orjson.OPT_PASSTHROUGH_DATETIME)

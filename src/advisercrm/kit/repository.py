@@ -1,0 +1,47 @@
+"""The scoped data layer: every repository is built for one firm and filters by it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import ColumnElement, Executable, Table, delete, insert
+from sqlalchemy.engine import RowMapping
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+
+class FirmRepository:
+    """Base of every firm-owned repository. Statements are built with `self.scoped(t)` so
+    the acting firm is applied to each table a query touches; handlers never see SQL."""
+
+    def __init__(self, conn: AsyncConnection, firm_id: int) -> None:
+        self.conn = conn
+        self.firm_id = firm_id
+
+    def scoped(self, table: Table | Any) -> ColumnElement[bool]:
+        return table.c.firm_id == self.firm_id  # type: ignore[no-any-return]
+
+    async def all(self, query: Executable) -> list[RowMapping]:
+        return list((await self.conn.execute(query)).mappings())
+
+    async def first(self, query: Executable) -> RowMapping | None:
+        return (await self.conn.execute(query)).mappings().first()
+
+    async def scalar(self, query: Executable) -> Any:
+        return (await self.conn.execute(query)).scalar()
+
+    async def execute(self, query: Executable) -> None:
+        await self.conn.execute(query)
+
+    async def replace_links(
+        self, table: Table, owner: str, owner_id: int, target: str, target_ids: list[int]
+    ) -> None:
+        """Make the link table hold exactly target_ids for owner_id, in the given order."""
+        await self.execute(delete(table).where(self.scoped(table), table.c[owner] == owner_id))
+        if target_ids:
+            ordered = "position" in table.c
+            rows = [
+                {"firm_id": self.firm_id, owner: owner_id, target: tid}
+                | ({"position": i} if ordered else {})
+                for i, tid in enumerate(target_ids)
+            ]
+            await self.execute(insert(table).values(rows))

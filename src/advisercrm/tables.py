@@ -1,0 +1,214 @@
+"""The schema, as SQLAlchemy Core tables. Alembic migrations create it; nothing else does.
+
+Tenancy is structural: every firm-owned table has `firm_id`, its primary key is
+`(firm_id, id)`, and every reference between firm-owned rows is a composite foreign
+key that includes `firm_id`, so the database itself refuses a cross-firm link.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    ForeignKey,
+    ForeignKeyConstraint,
+    Identity,
+    Index,
+    LargeBinary,
+    MetaData,
+    SmallInteger,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    func,
+    text,
+)
+from sqlalchemy.dialects.postgresql import UUID
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_N_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+    }
+)
+
+
+def _timestamps() -> list[Column[Any]]:
+    return [
+        Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+        Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    ]
+
+
+def _uuid() -> Column[Any]:
+    return Column(
+        "uuid", UUID(as_uuid=True), nullable=False, server_default=text("gen_random_uuid()")
+    )
+
+
+def _firm_table(name: str, *columns: Any) -> Table:
+    """A firm-owned entity: (firm_id, id) key, uuid unique within the firm, timestamps."""
+    return Table(
+        name,
+        metadata,
+        Column("firm_id", BigInteger, ForeignKey("firms.id", ondelete="CASCADE"), primary_key=True),
+        Column("id", BigInteger, Identity(), primary_key=True),
+        _uuid(),
+        *columns,
+        *_timestamps(),
+        UniqueConstraint("firm_id", "uuid"),
+        Index(None, "firm_id", "created_at", "id"),
+    )
+
+
+def _fk(column: str, table: str, ondelete: str = "CASCADE") -> ForeignKeyConstraint:
+    return ForeignKeyConstraint(
+        ["firm_id", column], [f"{table}.firm_id", f"{table}.id"], ondelete=ondelete
+    )
+
+
+def _link(name: str, left: tuple[str, str], right: tuple[str, str], *extra: Any) -> Table:
+    """A many-to-many link between two firm-owned tables, indexed from both sides."""
+    (left_col, left_table), (right_col, right_table) = left, right
+    return Table(
+        name,
+        metadata,
+        Column("firm_id", BigInteger, primary_key=True),
+        Column(left_col, BigInteger, primary_key=True),
+        Column(right_col, BigInteger, primary_key=True),
+        *extra,
+        _fk(left_col, left_table),
+        _fk(right_col, right_table),
+        Index(None, "firm_id", right_col, left_col),
+    )
+
+
+firms = Table(
+    "firms",
+    metadata,
+    Column("id", BigInteger, Identity(), primary_key=True),
+    _uuid(),
+    Column("name", String(255), nullable=False),
+    Column("currency", String(3), nullable=False, server_default="GBP"),
+    Column("timezone", String(64), nullable=False, server_default="Europe/London"),
+    *_timestamps(),
+    UniqueConstraint("uuid"),
+)
+
+users = Table(
+    "users",
+    metadata,
+    Column("id", BigInteger, Identity(), primary_key=True),
+    _uuid(),
+    Column("email", String(255), nullable=False),
+    Column("password_hash", Text, nullable=False),
+    *_timestamps(),
+    UniqueConstraint("uuid"),
+    Index("uq_users_lower_email", func.lower(text("email")), unique=True),
+)
+
+accounts = _firm_table(
+    "accounts",
+    Column("type", String(16), nullable=False),
+    Column("role", String(16), nullable=False),
+    Column("first_name", String(255)),
+    Column("last_name", String(255)),
+    Column("name", String(511), nullable=False),
+    Column("email", String(255)),
+    Column("assigned_adviser_id", BigInteger),
+    Column("assigned_administrator_id", BigInteger),
+    Column("assigned_paraplanner_id", BigInteger),
+    Column("inactive_at", Date),
+    _fk("assigned_adviser_id", "accounts", "SET NULL (assigned_adviser_id)"),
+    _fk("assigned_administrator_id", "accounts", "SET NULL (assigned_administrator_id)"),
+    _fk("assigned_paraplanner_id", "accounts", "SET NULL (assigned_paraplanner_id)"),
+)
+Index(None, accounts.c.firm_id, accounts.c.type, accounts.c.created_at, accounts.c.id)
+
+account_owners = _link(
+    "account_owners",
+    ("account_id", "accounts"),
+    ("owner_id", "accounts"),
+    Column("position", SmallInteger, nullable=False, server_default="0"),
+)
+
+logins = Table(
+    "logins",
+    metadata,
+    Column("id", BigInteger, Identity(), primary_key=True),
+    _uuid(),
+    Column("user_id", BigInteger, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("firm_id", BigInteger, nullable=False),
+    Column("account_id", BigInteger, nullable=False),
+    Column("has_write_permission", Boolean, nullable=False, server_default="true"),
+    Column("has_delete_permission", Boolean, nullable=False, server_default="true"),
+    Column("is_primary", Boolean, nullable=False, server_default="false"),
+    Column("expires_at", DateTime(timezone=True)),
+    *_timestamps(),
+    _fk("account_id", "accounts"),
+    UniqueConstraint("uuid"),
+    UniqueConstraint("user_id", "account_id"),
+    Index(None, "firm_id", "account_id"),
+)
+
+personal_access_tokens = Table(
+    "personal_access_tokens",
+    metadata,
+    Column("id", BigInteger, Identity(), primary_key=True),
+    _uuid(),
+    Column("user_id", BigInteger, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("name", String(255), nullable=False),
+    Column("token_hash", LargeBinary, nullable=False),
+    # A token may be bound to one account: it then can act as that account only.
+    Column("firm_id", BigInteger),
+    Column("account_id", BigInteger),
+    Column("expires_at", DateTime(timezone=True)),
+    Column("revoked_at", DateTime(timezone=True)),
+    Column("last_used_at", DateTime(timezone=True)),
+    *_timestamps(),
+    _fk("account_id", "accounts"),
+    UniqueConstraint("uuid"),
+    UniqueConstraint("token_hash"),
+    Index(None, "user_id"),
+)
+
+groups = _firm_table(
+    "groups",
+    Column("name", String(255), nullable=False),
+    Column("slug", String(300), nullable=False),
+    UniqueConstraint("firm_id", "slug"),
+)
+
+group_participants = _link("group_participants", ("group_id", "groups"), ("account_id", "accounts"))
+
+circles = _firm_table("circles", Column("name", String(255), nullable=False))
+circle_accounts = _link("circle_accounts", ("circle_id", "circles"), ("account_id", "accounts"))
+circle_groups = _link("circle_groups", ("circle_id", "circles"), ("group_id", "groups"))
+
+goals = _firm_table(
+    "goals",
+    Column("name", String(255), nullable=False),
+    Column("description", Text),
+    Column("target_amount", BigInteger),
+    Column("progress", SmallInteger),
+    Column("timeframe", String(255)),
+    Column("complete_goal_by", Date),
+    Column("priority", SmallInteger),
+    Column("show_on_circles", Boolean, nullable=False, server_default="false"),
+)
+goal_accounts = _link(
+    "goal_accounts",
+    ("goal_id", "goals"),
+    ("account_id", "accounts"),
+    Column("position", SmallInteger, nullable=False, server_default="0"),
+)
+goal_circles = _link("goal_circles", ("goal_id", "goals"), ("circle_id", "circles"))
