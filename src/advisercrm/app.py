@@ -89,15 +89,15 @@ async def _server_error(request: Request, exc: Exception) -> JSON:
 
 def create_app(settings: Settings | None = None, url: str | None = None) -> FastAPI:
     settings = settings or get_settings()
+    config = settings
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         # Starting the embedded server blocks: keep it off the event loop.
-        engine = create_engine(
-            url or await asyncio.to_thread(database_url, settings), settings.db_pool_size
-        )
+        chosen = url or await asyncio.to_thread(database_url, config)
+        engine = create_engine(chosen, config.db_pool_size)
         app.state.engine = engine
-        app.state.secret_key = settings.secret_key()
+        app.state.secret_key = config.secret_key()
         try:
             yield
         finally:

@@ -169,6 +169,8 @@ def serve(
 ) -> None:
     """Serve the API with Granian on the configured database (embedded by default)."""
     from granian import Granian
+    from granian.constants import Interfaces
+    from granian.log import LogLevels
 
     _setup_logging()
     url = _prepared_url()
@@ -190,9 +192,9 @@ def serve(
         factory=True,
         address=host,
         port=port,
-        interface="asgi",
+        interface=Interfaces.ASGI,
         workers=workers,
-        log_level=get_settings().log_level.lower(),
+        log_level=LogLevels(get_settings().log_level.lower()),
     ).serve()
 
 

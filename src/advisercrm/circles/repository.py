@@ -110,7 +110,7 @@ class CircleRepository(FirmRepository):
             loaded[row["id"]] = item
         return loaded
 
-    async def list(self, query: ListQuery, principal: Principal) -> tuple[list[int], int]:
+    async def page(self, query: ListQuery, principal: Principal) -> tuple[list[int], int]:
         c, ca = circles, circle_accounts
         conditions: list[ColumnElement[bool]] = [self.scoped(c), visible(principal)]
         f = query.filters

@@ -112,5 +112,5 @@ async def delete(
 async def list_circles(
     conn: AsyncConnection, principal: Principal, query: ListQuery, ctx: Ctx
 ) -> tuple[list[dict[str, Any]], int]:
-    ids, total = await CircleRepository(conn, principal.firm_id).list(query, principal)
+    ids, total = await CircleRepository(conn, principal.firm_id).page(query, principal)
     return await render(conn, principal, ids, ctx), total

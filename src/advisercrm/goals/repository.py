@@ -119,7 +119,7 @@ class GoalRepository(FirmRepository):
         )
         return {r["circle_id"] for r in await self.all(query)}
 
-    async def list(
+    async def page(
         self, query: ListQuery, principal: Principal, owner_id: int | None = None
     ) -> tuple[list[int], int]:
         conditions = [self.scoped(g), visible(principal), *self._filters(query.filters)]

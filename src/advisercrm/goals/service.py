@@ -205,5 +205,5 @@ async def list_goals(
     by_client: bool = False,
 ) -> tuple[list[dict[str, Any]], int]:
     owner_id = await _client_id(conn, principal, client_uuid) if by_client else None
-    ids, total = await GoalRepository(conn, principal.firm_id).list(query, principal, owner_id)
+    ids, total = await GoalRepository(conn, principal.firm_id).page(query, principal, owner_id)
     return await render(conn, principal, ids, ctx), total

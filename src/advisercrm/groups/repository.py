@@ -81,7 +81,7 @@ class GroupRepository(FirmRepository):
             loaded[row["id"]] = item
         return loaded
 
-    async def list(self, query: ListQuery, principal: Principal) -> tuple[list[int], int]:
+    async def page(self, query: ListQuery, principal: Principal) -> tuple[list[int], int]:
         conditions: list[ColumnElement[bool]] = [self.scoped(groups), visible(principal)]
         if "uuid" in query.filters:
             conditions.append(groups.c.uuid.in_(query.filters["uuid"]))

@@ -112,5 +112,5 @@ async def delete(conn: AsyncConnection, principal: Principal, group_uuid: uuid.U
 async def list_groups(
     conn: AsyncConnection, principal: Principal, query: ListQuery, ctx: Ctx
 ) -> tuple[list[dict[str, Any]], int]:
-    ids, total = await GroupRepository(conn, principal.firm_id).list(query, principal)
+    ids, total = await GroupRepository(conn, principal.firm_id).page(query, principal)
     return await render(conn, principal, ids, ctx), total

@@ -18,7 +18,8 @@ class FirmRepository:
         self.firm_id = firm_id
 
     def scoped(self, table: Table | Any) -> ColumnElement[bool]:
-        return table.c.firm_id == self.firm_id  # type: ignore[no-any-return]
+        condition: ColumnElement[bool] = table.c.firm_id == self.firm_id
+        return condition
 
     async def all(self, query: Executable) -> list[RowMapping]:
         return list((await self.conn.execute(query)).mappings())
