@@ -94,7 +94,7 @@ def create_app(settings: Settings | None = None, url: str | None = None) -> Fast
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         # Starting the embedded server blocks: keep it off the event loop.
-        chosen = url or await asyncio.to_thread(database_url, config)
+        chosen: str = url if url else await asyncio.to_thread(database_url, config)
         engine = create_engine(chosen, config.db_pool_size)
         app.state.engine = engine
         app.state.secret_key = config.secret_key()

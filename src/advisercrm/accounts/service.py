@@ -113,9 +113,9 @@ async def create(
     values = _names(body, body.role, errors) | await _references(
         repo, principal, body, body.role, errors
     )
-    if body.login is not None and body.email:
-        if await auth_repository.find_user_by_email(conn, body.email):
-            errors.add("email", "The :attribute has already been taken.")
+    taken = body.login is not None and body.email
+    if taken and await auth_repository.find_user_by_email(conn, str(body.email)):
+        errors.add("email", "The :attribute has already been taken.")
     errors.raise_if_any()
     owner_ids = values.pop("owner_ids", [])
     account_id = await repo.insert(

@@ -10,7 +10,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 # A recognisable prefix lets secret scanners find leaked tokens.
-TOKEN_PREFIX = "acrm_pat_"
+TOKEN_PREFIX = "acrm_pat_"  # noqa: S105 - a prefix, not a secret
 _hasher = PasswordHasher()
 # Verifying against this when no user matches keeps the timing of a wrong email and a
 # wrong password alike.
