@@ -1,0 +1,5 @@
+"""python -m advisercrm"""
+
+from advisercrm.cli import main
+
+main()

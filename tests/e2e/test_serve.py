@@ -1,0 +1,157 @@
+"""End to end: the README's first command (`advisercrm serve --demo`) on a fresh embedded
+PostgreSQL, then the seed's own request over a real socket."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+pytestmark = pytest.mark.e2e
+SEED = json.loads((Path(__file__).parent / "seed_goal_request.json").read_text())
+TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}[+-]\d{2}:\d{2}$")
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _read_json_object(stream: Any, deadline: float) -> dict[str, Any]:
+    """The first JSON object the process prints on stdout."""
+    text = ""
+    while time.monotonic() < deadline:
+        line = stream.readline()
+        if not line:
+            break
+        text += line
+        if line.startswith("}"):
+            return dict(json.loads(text))
+    raise AssertionError(f"no JSON object on stdout: {text!r}")
+
+
+@pytest.fixture(scope="module")
+def served() -> Iterator[dict[str, Any]]:
+    data_dir = Path(tempfile.mkdtemp(prefix="acrm-e2e-", dir="/tmp"))
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ADVISERCRM_")}
+    env["ADVISERCRM_DATA_DIR"] = str(data_dir)
+    port = _free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "advisercrm", "serve", "--demo", "--port", str(port)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        demo = _read_json_object(process.stdout, time.monotonic() + 120)
+        base = f"http://127.0.0.1:{port}"
+        _wait_ready(base, time.monotonic() + 60)
+        yield {"base": base, "demo": demo, "process": process, "data_dir": data_dir}
+    finally:
+        if process.poll() is None:
+            process.send_signal(signal.SIGINT)
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+
+def _wait_ready(base: str, deadline: float) -> None:
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"{base}/readyz", timeout=2).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.2)
+    raise AssertionError("server did not become ready")
+
+
+def test_demo_output_lists_the_promised_records(served: dict[str, Any]) -> None:
+    demo = served["demo"]
+    assert demo["token"].startswith("acrm_pat_")
+    assert len(demo["employee_uuids"]) >= 2
+    assert len(demo["client_uuids"]) >= 20
+    assert len(demo["joint_client_uuids"]) >= 2
+    assert len(demo["circle_uuids"]) >= 5
+    assert len(demo["group_uuids"]) >= 3
+
+
+def _seed_body(base: str, headers: dict[str, str], demo: dict[str, Any]) -> dict[str, Any]:
+    """The seed's payload with three demo clients and a circle of each in place."""
+    owners, circles = [], []
+    for circle_uuid in demo["circle_uuids"][:3]:
+        circle = httpx.get(f"{base}/api/v1/circles/{circle_uuid}", headers=headers).json()
+        owners.append(circle["accounts"][0]["uuid"])
+        circles.append(circle_uuid)
+    return {**SEED, "account_uuids": owners, "visible_to_circles_uuids": circles}
+
+
+def test_seed_goal_request_over_a_socket(served: dict[str, Any]) -> None:
+    base, demo = served["base"], served["demo"]
+    headers = {
+        "Authorization": f"Bearer {demo['token']}",
+        "Content-Type": "application/json",
+        "Accept": "application/json",
+        "X-PLANNR-ACCOUNT-UUID": demo["account_uuid"],
+    }
+    body = _seed_body(base, headers, demo)
+    response = httpx.post(f"{base}/api/v2/goals", content=json.dumps(body), headers=headers)
+    assert response.status_code == 201, response.text
+    goal = response.json()
+    assert set(goal) == {
+        "uuid", "created_at", "updated_at", "name", "description", "target_amount", "progress",
+        "timeframe", "complete_goal_by", "priority", "shared_owner_type", "shared_owner",
+        "show_on_circles", "accounts", "visible_to_circles",
+    }  # fmt: skip
+    assert TIMESTAMP.match(goal["created_at"]) and TIMESTAMP.match(goal["updated_at"])
+    assert goal["name"] == "Reduced Mileage"
+    assert goal["description"] == "Reduce the amount of gas spent yearly."
+    assert goal["target_amount"] == {"amount": "5000", "currency": "GBP", "formatted": "£50.00"}
+    assert goal["progress"] == "68"
+    assert goal["timeframe"] == "Within the year."
+    assert goal["complete_goal_by"] == "2027-04-28T00:00:00+01:00"
+    assert goal["priority"] == "4"
+    assert goal["shared_owner_type"] == "shared"
+    assert goal["shared_owner"] is None
+    assert goal["show_on_circles"] is False
+    assert [a["uuid"] for a in goal["accounts"]] == body["account_uuids"]
+    assert all(a["type"] == "client" and a["photo_url"].startswith(base) for a in goal["accounts"])
+    assert [c["uuid"] for c in goal["visible_to_circles"]] == body["visible_to_circles_uuids"]
+    shown = httpx.get(f"{base}/api/v2/goals/{goal['uuid']}", headers=headers)
+    assert shown.status_code == 200 and shown.json() == goal
+
+
+def test_docs_and_health(served: dict[str, Any]) -> None:
+    base = served["base"]
+    assert httpx.get(f"{base}/healthz").json() == {"status": "ok"}
+    assert httpx.get(f"{base}/readyz").json() == {"status": "ok"}
+    assert "/api/v2/goals" in httpx.get(f"{base}/openapi.json").json()["paths"]
+    assert httpx.get(f"{base}/docs").status_code == 200
+
+
+def test_stopping_the_server_stops_the_embedded_database(served: dict[str, Any]) -> None:
+    process = served["process"]
+    pid_file = served["data_dir"] / "pgdata" / "postmaster.pid"
+    assert pid_file.exists()
+    process.send_signal(signal.SIGINT)
+    assert process.wait(timeout=30) == 0
+    deadline = time.monotonic() + 20
+    while pid_file.exists() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not pid_file.exists(), "the embedded PostgreSQL was left running"
