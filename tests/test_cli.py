@@ -12,11 +12,18 @@ import pytest
 
 from tests.conftest import SECRET
 
+EMAIL, PASSWORD = "cli-owner@example.com", "s3cret-passw0rd"
+OWNER_OPTIONS = ("--owner-email", EMAIL, "--owner-password", PASSWORD)
+
 
 def run(database_url: str, *args: str, ok: bool = True) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "ADVISERCRM_DATABASE_URL": database_url, "ADVISERCRM_SECRET_KEY": SECRET}
-    result = subprocess.run(  # noqa: S603 - our own CLI
-        [sys.executable, "-m", "advisercrm", *args], env=env, capture_output=True, text=True, timeout=120
+    result = subprocess.run(
+        [sys.executable, "-m", "advisercrm", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     if ok:
         assert result.returncode == 0, result.stderr
@@ -37,10 +44,7 @@ def test_migrate_is_idempotent(database_url: str) -> None:
 
 @pytest.fixture(scope="module")
 def created_firm(database_url: str) -> dict[str, Any]:
-    result = run(
-        database_url, "firm", "create", "--name", "Acme Advice", "--owner-email", "cli-owner@example.com",
-        "--owner-password", "s3cret-passw0rd",
-    )  # fmt: skip
+    result = run(database_url, "firm", "create", "--name", "Acme Advice", *OWNER_OPTIONS)
     return output(result)
 
 
@@ -60,19 +64,43 @@ async def test_firm_create_token_works(created_firm: dict[str, Any], client: Any
 
 
 def test_token_create(database_url: str, created_firm: dict[str, Any]) -> None:
-    result = run(database_url, "token", "create", "--email", "cli-owner@example.com", "--password", "s3cret-passw0rd")
+    result = run(
+        database_url,
+        "token",
+        "create",
+        "--email",
+        "cli-owner@example.com",
+        "--password",
+        "s3cret-passw0rd",
+    )
     data = output(result)
     assert data["account_uuid"] == created_firm["account_uuid"]
     assert data["token"].startswith("acrm_pat_") and data["token"] != created_firm["token"]
-    bound = run(
-        database_url, "token", "create", "--email", "cli-owner@example.com", "--password", "s3cret-passw0rd",
-        "--account-uuid", created_firm["account_uuid"],
-    )  # fmt: skip
+    options = (
+        "--email",
+        EMAIL,
+        "--password",
+        PASSWORD,
+        "--account-uuid",
+        created_firm["account_uuid"],
+    )
+    bound = run(database_url, "token", "create", *options)
     assert output(bound)["account_uuid"] == created_firm["account_uuid"]
 
 
-def test_token_create_refuses_a_wrong_password(database_url: str, created_firm: dict[str, Any]) -> None:
-    result = run(database_url, "token", "create", "--email", "cli-owner@example.com", "--password", "nope", ok=False)
+def test_token_create_refuses_a_wrong_password(
+    database_url: str, created_firm: dict[str, Any]
+) -> None:
+    result = run(
+        database_url,
+        "token",
+        "create",
+        "--email",
+        "cli-owner@example.com",
+        "--password",
+        "nope",
+        ok=False,
+    )
     assert result.returncode == 1
     assert result.stdout == ""
     assert "wrong email or password" in result.stderr

@@ -26,6 +26,7 @@ from advisercrm.goals.router import router as goals_router
 from advisercrm.groups.router import router as groups_router
 from advisercrm.kit.errors import ApiError, ValidationFailed
 from advisercrm.kit.fields import to_laravel
+from advisercrm.kit.limits import BodyLimitMiddleware
 from advisercrm.kit.render import JSON
 
 log = logging.getLogger("advisercrm")
@@ -108,8 +109,8 @@ def create_app(settings: Settings | None = None, url: str | None = None) -> Fast
         version=__version__,
         description="A self-hostable CRM server, wire-compatible with the Plannr CRM API.",
         lifespan=lifespan,
-        max_body_size=settings.max_body_bytes,
     )
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(ApiError, _api_error)
     app.add_exception_handler(HTTPException, _http_error)

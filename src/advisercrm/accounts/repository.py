@@ -18,6 +18,7 @@ from sqlalchemy import (
     select,
     update,
 )
+from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.engine import RowMapping
 
 from advisercrm.auth.principal import Principal
@@ -82,23 +83,35 @@ class AccountRepository(FirmRepository):
                 .scalar_subquery()
             )
 
+        # A scalar subquery, so `a` correlates to the outer row (a derived table in FROM
+        # would not correlate and would collect every owner link of the firm).
         owners = (
             select(
-                func.coalesce(func.json_agg(literal_column("o.j")), literal_column("'[]'::json"))
+                func.coalesce(
+                    func.json_agg(
+                        aggregate_order_by(_compact_json(owner), link.c.position, owner.c.id)
+                    ),
+                    literal_column("'[]'::json"),
+                )
             )
             .select_from(
-                select(_compact_json(owner).label("j"))
-                .join(link, and_(link.c.firm_id == owner.c.firm_id, link.c.owner_id == owner.c.id))
-                .where(link.c.firm_id == a.c.firm_id, link.c.account_id == a.c.id)
-                .order_by(link.c.position, owner.c.id)
-                .subquery("o")
+                owner.join(
+                    link, and_(link.c.firm_id == owner.c.firm_id, link.c.owner_id == owner.c.id)
+                )
             )
+            .where(link.c.firm_id == a.c.firm_id, link.c.account_id == a.c.id)
             .scalar_subquery()
         )
         circle_list = (
             select(
                 func.coalesce(
-                    func.json_agg(func.json_build_object("uuid", c.c.uuid, "name", c.c.name)),
+                    func.json_agg(
+                        aggregate_order_by(
+                            func.json_build_object("uuid", c.c.uuid, "name", c.c.name),
+                            c.c.name,
+                            c.c.id,
+                        )
+                    ),
                     literal_column("'[]'::json"),
                 )
             )

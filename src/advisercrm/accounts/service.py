@@ -70,22 +70,26 @@ async def _references(
     return values
 
 
+REQUIRED = "The :attribute field is required."
+OWNERS_REQUIRED = "The :attribute field is required for joint, trust and business clients."
+
+
+def _required_names(role: str) -> tuple[str, ...]:
+    """Shared clients are named as a whole; people by their first and last names."""
+    return ("name",) if role in SHARED_ROLES else ("first_name", "last_name")
+
+
 def _names(
     body: AccountCreate | ClientCreate | AccountUpdate, role: str, errors: Errors
 ) -> dict[str, Any]:
-    if role in SHARED_ROLES:
-        if not (body.name or body.first_name):
-            errors.add("name", "The :attribute field is required.")
-        name = body.name or " ".join(p for p in (body.first_name, body.last_name) if p)
-        return {"first_name": body.first_name, "last_name": body.last_name, "name": name}
-    for field in ("first_name", "last_name"):
+    for field in _required_names(role):
         if not getattr(body, field):
-            errors.add(field, "The :attribute field is required.")
-    return {
-        "first_name": body.first_name,
-        "last_name": body.last_name,
-        "name": f"{body.first_name or ''} {body.last_name or ''}".strip(),
-    }
+            errors.add(field, REQUIRED)
+    if role in SHARED_ROLES:
+        name = body.name or ""
+    else:
+        name = f"{body.first_name or ''} {body.last_name or ''}".strip()
+    return {"first_name": body.first_name, "last_name": body.last_name, "name": name}
 
 
 def _check_may_manage(principal: Principal, account_type: str) -> None:
@@ -105,9 +109,7 @@ async def create(
     if body.role not in ROLES[account_type]:
         errors.add("role", INVALID)
     if body.role in SHARED_ROLES and len(body.owner_uuids or []) < 1:
-        errors.add(
-            "owner_uuids", "The :attribute field is required for joint, trust and business clients."
-        )
+        errors.add("owner_uuids", OWNERS_REQUIRED)
     if body.login is not None and not body.email:
         errors.add("email", "The :attribute field is required when login is present.")
     values = _names(body, body.role, errors) | await _references(
@@ -168,6 +170,27 @@ async def get(
     return (await render(conn, principal, [row["id"]], ctx))[0]
 
 
+def _check_update(
+    body: AccountUpdate, role: str, loaded: dict[str, Any], errors: Errors
+) -> dict[str, Any]:
+    """The account as it would be after the update must still satisfy the create rules:
+    required names stay set, and a shared client keeps at least one owner."""
+    given = body.model_dump(
+        exclude_unset=True,
+        include={"first_name", "last_name", "name", "email", "inactive_at", "role"},
+    )
+    merged = {**loaded, **given}
+    for field in _required_names(role):
+        if not merged[field]:
+            errors.add(field, REQUIRED)
+    owners = body.owner_uuids if body.owner_uuids is not None else loaded["owners"]
+    if role in SHARED_ROLES and not owners:
+        errors.add("owner_uuids", OWNERS_REQUIRED)
+    if role not in SHARED_ROLES:
+        merged["name"] = f"{merged['first_name'] or ''} {merged['last_name'] or ''}".strip()
+    return merged
+
+
 async def update(
     conn: AsyncConnection,
     principal: Principal,
@@ -184,20 +207,12 @@ async def update(
     if body.role is not None and body.role not in ROLES[row["type"]]:
         errors.add("role", INVALID)
     values = await _references(repo, principal, body, role, errors)
-    errors.raise_if_any()
     loaded = (await repo.load([row["id"]]))[row["id"]]
-    given = body.model_dump(
-        exclude_unset=True,
-        include={"first_name", "last_name", "name", "email", "inactive_at", "role"},
-    )
-    merged = {**loaded, **given}
-    if role not in SHARED_ROLES:
-        merged["name"] = (
-            f"{merged['first_name'] or ''} {merged['last_name'] or ''}".strip() or loaded["name"]
-        )
-    elif not merged.get("name"):
-        merged["name"] = loaded["name"]
+    merged = _check_update(body, role, loaded, errors)
+    errors.raise_if_any()
     owner_ids = values.pop("owner_ids", None)
+    if role not in SHARED_ROLES and loaded["owners"]:
+        owner_ids = []  # an individual (or staff) account has no owners
     columns = ("first_name", "last_name", "name", "email", "inactive_at", "role")
     await repo.update(row["id"], {**{c: merged[c] for c in columns}, **values})
     if owner_ids is not None:

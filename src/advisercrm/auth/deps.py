@@ -45,10 +45,11 @@ async def current_user(request: Request, conn: Conn) -> User:
 
 
 async def current_principal(request: Request, conn: Conn) -> Principal:
-    header = request.headers.get(ACCOUNT_HEADER)
-    account_uuid = uuid.UUID(header) if header and _UUID_RE.match(header) else None
+    # A blank header names no account: it counts as missing (400), not as a wrong one.
+    header = (request.headers.get(ACCOUNT_HEADER) or "").strip()
+    account_uuid = uuid.UUID(header) if _UUID_RE.match(header) else None
     row = await _token_row(request, conn, account_uuid)
-    if header is None:
+    if not header:
         raise BadRequest("The X-PLANNR-ACCOUNT-UUID header is required.")
     if row["login_id"] is None or _expired(row["login_expires_at"]):
         raise Forbidden()

@@ -5,39 +5,56 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any
 
-from pydantic import BaseModel, Field
+from pydantic import AfterValidator, BaseModel, BeforeValidator, Field, Strict
+from pydantic_core import PydanticCustomError
 
 from advisercrm.accounts.schemas import SHARED_ROLES, AccountOut
 from advisercrm.circles.schemas import CircleOut
-from advisercrm.kit.fields import Bool, DateStr, Int, Str, UUIDStr
+from advisercrm.kit.fields import Bool, DateStr, Int, UUIDStr, clean_text
 from advisercrm.kit.render import Ctx, day_start, money, timestamp
 
+# Length rules sit on the string itself (before the text check) so that they fail as
+# string_too_short/_long, which read "characters", not as a generic "items" rule.
+GoalName = Annotated[str, Strict(), Field(min_length=1, max_length=255), AfterValidator(clean_text)]
+Description = Annotated[str, Strict(), Field(max_length=5000), AfterValidator(clean_text)]
+Timeframe = Annotated[str, Strict(), Field(max_length=255), AfterValidator(clean_text)]
 Owners = Annotated[list[UUIDStr], Field(min_length=1, max_length=50)]
-GoalName = Annotated[Str, Field(min_length=1, max_length=255)]
+
+
+def _present(value: Any) -> Any:
+    """Laravel's `required`: an explicit null or an empty array is as good as absent."""
+    if value is None or (isinstance(value, list) and not value):
+        raise PydanticCustomError("laravel", "The :attribute field is required.")
+    return value
+
+
+# Runs on the raw input only: an absent field keeps its default without reaching it.
+Required = BeforeValidator(_present)
 CircleUuids = Annotated[list[UUIDStr], Field(max_length=50)]
 
 
 class _GoalFields(BaseModel):
-    description: Annotated[Str, Field(max_length=5000)] | None = None
+    # Fields in the spec's order, which is the order their errors are reported in.
+    account_uuids: Annotated[Owners | None, Required] = None
+    name: Annotated[GoalName | None, Required] = None
+    description: Description | None = None
     target_amount: Annotated[Int, Field(ge=0, le=10**15)] | None = None
     progress: Annotated[Int, Field(ge=0, le=100)] | None = None
-    timeframe: Annotated[Str, Field(max_length=255)] | None = None
+    timeframe: Timeframe | None = None
     complete_goal_by: DateStr | None = None
     priority: Annotated[Int, Field(ge=1, le=5)] | None = None
+    show_on_circles: Bool | None = None
     visible_to_circles_uuids: CircleUuids | None = None
 
 
 class GoalCreate(_GoalFields):
-    # Declared first so that, as in the spec, its errors are reported first.
-    account_uuids: Owners
-    name: GoalName
+    # Redeclared fields keep their place in _GoalFields' order.
+    account_uuids: Annotated[Owners, Required]
+    name: Annotated[GoalName, Required]
     show_on_circles: Bool = False
 
 
 class GoalUpdate(_GoalFields):
-    account_uuids: Owners | None = None
-    name: GoalName | None = None
-    show_on_circles: Bool | None = None
     shown_on_circles: Bool | None = Field(
         default=None, description="Accepted spelling of show_on_circles."
     )

@@ -157,10 +157,6 @@ async def update(
     principal.require_write()
     errors = Errors()
     given = body.model_fields_set
-    if "name" in given and body.name is None:
-        errors.add("name", "The :attribute field is required.")
-    if "account_uuids" in given and body.account_uuids is None:
-        errors.add("account_uuids", "The :attribute field is required.")
     owners, shown_in = await repo.links([goal_id])
     owner_ids = owners[goal_id]
     if body.account_uuids is not None:
