@@ -20,8 +20,10 @@ from advisercrm import __version__
 from advisercrm.accounts.router import router as accounts_router
 from advisercrm.auth.router import router as auth_router
 from advisercrm.avatar import router as avatar_router
+from advisercrm.cases.router import router as cases_router
 from advisercrm.circles.router import router as circles_router
 from advisercrm.config import Settings, get_settings
+from advisercrm.custom_fields.router import router as custom_fields_router
 from advisercrm.db import create_engine, database_url
 from advisercrm.goals.router import router as goals_router
 from advisercrm.groups.router import router as groups_router
@@ -29,6 +31,9 @@ from advisercrm.kit.errors import ApiError, ValidationFailed
 from advisercrm.kit.fields import to_laravel
 from advisercrm.kit.limits import BodyLimitMiddleware
 from advisercrm.kit.render import JSON
+from advisercrm.plans.router import router as plans_router
+from advisercrm.task_statuses.router import router as task_statuses_router
+from advisercrm.tasks.router import router as tasks_router
 
 log = logging.getLogger("advisercrm")
 
@@ -132,6 +137,11 @@ def create_app(settings: Settings | None = None, url: str | None = None) -> Fast
         circles_router,
         groups_router,
         goals_router,
+        task_statuses_router,
+        custom_fields_router,
+        cases_router,
+        plans_router,
+        tasks_router,
         avatar_router,
     ):
         app.include_router(router)

@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import (
     BigInteger,
     Boolean,
+    CheckConstraint,
     Column,
     Date,
     DateTime,
@@ -19,6 +20,7 @@ from sqlalchemy import (
     ForeignKeyConstraint,
     Identity,
     Index,
+    Integer,
     LargeBinary,
     MetaData,
     SmallInteger,
@@ -29,7 +31,7 @@ from sqlalchemy import (
     func,
     text,
 )
-from sqlalchemy.dialects.postgresql import UUID
+from sqlalchemy.dialects.postgresql import JSONB, UUID
 
 metadata = MetaData(
     naming_convention={
@@ -212,3 +214,91 @@ goal_accounts = _link(
     Column("position", SmallInteger, nullable=False, server_default="0"),
 )
 goal_circles = _link("goal_circles", ("goal_id", "goals"), ("circle_id", "circles"))
+
+task_statuses = _firm_table(
+    "task_statuses",
+    Column("name", String(255), nullable=False),
+    Column("colour", String(7), nullable=False),
+    Column("is_type_completed", Boolean, nullable=False, server_default="false"),
+    Column("is_archived", Boolean, nullable=False, server_default="false"),
+    Column("is_not_started", Boolean, nullable=False, server_default="false"),
+    Column("position", Integer, nullable=False),
+)
+Index(None, task_statuses.c.firm_id, task_statuses.c.position, task_statuses.c.id)
+
+cases = _firm_table(
+    "cases",
+    Column("name", String(255), nullable=False),
+    Column("value", BigInteger),
+    Column("review_at", DateTime(timezone=True)),
+)
+case_participants = _link("case_participants", ("case_id", "cases"), ("account_id", "accounts"))
+case_assignees = _link("case_assignees", ("case_id", "cases"), ("account_id", "accounts"))
+case_groups = _link("case_groups", ("case_id", "cases"), ("group_id", "groups"))
+
+plans = _firm_table(
+    "plans",
+    Column("name", String(255), nullable=False),
+    Column("type", String(32), nullable=False),
+    Column("policy_number", String(255)),
+    Column("status", String(16), nullable=False, server_default="active"),
+)
+plan_accounts = _link("plan_accounts", ("plan_id", "plans"), ("account_id", "accounts"))
+
+custom_fields = _firm_table(
+    "custom_fields",
+    Column("model_type", String(16), nullable=False),
+    Column("type", String(16), nullable=False),
+    Column("name", String(255), nullable=False),
+    Column("reference", String(255), nullable=False),
+    Column("is_required", Boolean, nullable=False, server_default="false"),
+    Column("help_text", String(1000)),
+    Column("selection_options", JSONB),
+    Column("position", Integer, nullable=False),
+    UniqueConstraint("firm_id", "model_type", "name"),
+    UniqueConstraint("firm_id", "model_type", "reference"),
+)
+
+tasks = _firm_table(
+    "tasks",
+    Column("name", String(255), nullable=False),
+    Column("description", Text),
+    Column("priority", SmallInteger),
+    Column("due_at", DateTime(timezone=True)),
+    Column("taskable_type", String(8), nullable=False),
+    # One column per taskable kind, so each is a real foreign key that cascades.
+    Column("client_id", BigInteger),
+    Column("case_id", BigInteger),
+    Column("plan_id", BigInteger),
+    Column("status_id", BigInteger, nullable=False),
+    Column("parent_id", BigInteger),
+    Column("author_id", BigInteger),
+    Column("position", Integer, nullable=False),
+    Column("completed_at", DateTime(timezone=True)),
+    Column("completed_by_id", BigInteger),
+    _fk("client_id", "accounts"),
+    _fk("case_id", "cases"),
+    _fk("plan_id", "plans"),
+    _fk("status_id", "task_statuses", "RESTRICT"),
+    _fk("parent_id", "tasks"),
+    _fk("author_id", "accounts", "SET NULL (author_id)"),
+    _fk("completed_by_id", "accounts", "SET NULL (completed_by_id)"),
+    CheckConstraint(
+        "num_nonnulls(client_id, case_id, plan_id) = 1",
+        name="one_taskable",
+    ),
+)
+Index(None, tasks.c.firm_id, tasks.c.status_id, tasks.c.position)
+Index(None, tasks.c.firm_id, tasks.c.parent_id)
+Index(None, tasks.c.firm_id, tasks.c.client_id)
+Index(None, tasks.c.firm_id, tasks.c.case_id)
+Index(None, tasks.c.firm_id, tasks.c.plan_id)
+Index(None, tasks.c.firm_id, tasks.c.due_at, tasks.c.id)
+task_assignees = _link("task_assignees", ("task_id", "tasks"), ("account_id", "accounts"))
+task_groups = _link("task_groups", ("task_id", "tasks"), ("group_id", "groups"))
+task_custom_values = _link(
+    "task_custom_values",
+    ("task_id", "tasks"),
+    ("custom_field_id", "custom_fields"),
+    Column("value", JSONB, nullable=False),
+)

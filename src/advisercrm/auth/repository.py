@@ -7,7 +7,7 @@ import datetime as dt
 import uuid
 from typing import Any
 
-from sqlalchemy import and_, func, insert, select, text, update
+from sqlalchemy import ColumnElement, and_, func, insert, or_, select, text, update
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -73,13 +73,40 @@ async def login_account(
     return (await conn.execute(query)).mappings().first()
 
 
+async def firm_login_account(
+    conn: AsyncConnection, user_id: int, firm_id: int, account_uuid: uuid.UUID
+) -> RowMapping | None:
+    """The user's live login on the named account of the acting firm: an account of
+    another firm behaves as one that does not exist."""
+    query = (
+        select(logins.c.account_id, logins.c.firm_id, accounts.c.uuid)
+        .join(
+            accounts,
+            and_(accounts.c.firm_id == logins.c.firm_id, accounts.c.id == logins.c.account_id),
+        )
+        .where(
+            logins.c.user_id == user_id,
+            logins.c.firm_id == firm_id,
+            accounts.c.uuid == account_uuid,
+            or_(logins.c.expires_at.is_(None), logins.c.expires_at > func.now()),
+        )
+    )
+    return (await conn.execute(query)).mappings().first()
+
+
+def _in_firm(firm_id: int) -> ColumnElement[bool]:
+    """Tokens usable in this firm: unbound ones, and those bound to one of its accounts."""
+    t = personal_access_tokens
+    return or_(t.c.firm_id.is_(None), t.c.firm_id == firm_id)
+
+
 async def insert_token(conn: AsyncConnection, values: dict[str, Any]) -> RowMapping:
     query = insert(personal_access_tokens).values(**values).returning(personal_access_tokens)
     row: RowMapping = (await conn.execute(query)).mappings().one()
     return row
 
 
-async def list_tokens(conn: AsyncConnection, user_id: int) -> list[RowMapping]:
+async def list_tokens(conn: AsyncConnection, user_id: int, firm_id: int) -> list[RowMapping]:
     t = personal_access_tokens
     query = (
         select(t, accounts.c.uuid.label("account_uuid"))
@@ -88,17 +115,24 @@ async def list_tokens(conn: AsyncConnection, user_id: int) -> list[RowMapping]:
                 accounts, and_(accounts.c.firm_id == t.c.firm_id, accounts.c.id == t.c.account_id)
             )
         )
-        .where(t.c.user_id == user_id, t.c.revoked_at.is_(None))
+        .where(t.c.user_id == user_id, t.c.revoked_at.is_(None), _in_firm(firm_id))
         .order_by(t.c.id)
     )
     return list((await conn.execute(query)).mappings())
 
 
-async def revoke_token(conn: AsyncConnection, user_id: int, token_uuid: uuid.UUID) -> bool:
+async def revoke_token(
+    conn: AsyncConnection, user_id: int, firm_id: int, token_uuid: uuid.UUID
+) -> bool:
     t = personal_access_tokens
     query = (
         update(t)
-        .where(t.c.user_id == user_id, t.c.uuid == token_uuid, t.c.revoked_at.is_(None))
+        .where(
+            t.c.user_id == user_id,
+            t.c.uuid == token_uuid,
+            t.c.revoked_at.is_(None),
+            _in_firm(firm_id),
+        )
         .values(revoked_at=func.now())
         .returning(t.c.id)
     )

@@ -49,7 +49,9 @@ async def create_token(
         errors.add("password", "The provided password is incorrect.")
     account = None
     if body.account_uuid is not None:
-        account = await repository.login_account(conn, principal.user_id, body.account_uuid)
+        account = await repository.firm_login_account(
+            conn, principal.user_id, principal.firm_id, body.account_uuid
+        )
         if account is None:
             errors.add("account_uuid", "The selected :attribute is invalid.")
     errors.raise_if_any()
@@ -62,14 +64,16 @@ async def create_token(
 async def list_tokens(
     conn: AsyncConnection, principal: Principal, ctx: Ctx
 ) -> list[dict[str, Any]]:
-    rows = await repository.list_tokens(conn, principal.user_id)
+    rows = await repository.list_tokens(conn, principal.user_id, principal.firm_id)
     return [schemas.token(dict(r), None, r["account_uuid"], ctx) for r in rows]
 
 
 async def revoke_token(
     conn: AsyncConnection, principal: Principal, token_uuid: uuid.UUID | None
 ) -> None:
-    if token_uuid is None or not await repository.revoke_token(conn, principal.user_id, token_uuid):
+    if token_uuid is None or not await repository.revoke_token(
+        conn, principal.user_id, principal.firm_id, token_uuid
+    ):
         raise NotFound()
 
 

@@ -13,6 +13,7 @@ from advisercrm.auth import repository as auth_repository
 from advisercrm.auth.credentials import hash_password, verify_password
 from advisercrm.auth.service import issue_token
 from advisercrm.tables import firms
+from advisercrm.task_statuses.service import create_defaults
 
 
 class FirmError(ValueError):
@@ -90,6 +91,7 @@ async def create_firm(
 ) -> dict[str, Any]:
     """A firm, its owner account with a full login, and a token for that owner."""
     firm_id, firm_uuid = await insert_firm(conn, name, currency, timezone)
+    await create_defaults(conn, firm_id)
     owner = await add_person(
         conn,
         firm_id,

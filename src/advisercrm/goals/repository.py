@@ -73,11 +73,19 @@ class GoalRepository(FirmRepository):
         return select(table.c.id).where(self.scoped(table), table.c.uuid.in_(uuids))
 
     async def find_id(
-        self, goal_uuid: uuid.UUID, principal: Principal, owner_id: int | None = None
+        self,
+        goal_uuid: uuid.UUID,
+        principal: Principal,
+        owner_id: int | None = None,
+        lock: bool = False,
     ) -> int | None:
+        """The visible goal's id; `lock` holds its row until commit, so that concurrent
+        writes to one goal check their rules against each other's results."""
         query = select(g.c.id).where(self.scoped(g), g.c.uuid == goal_uuid, visible(principal))
         if owner_id is not None:
             query = query.where(_owned_by(ga.c.account_id == owner_id))
+        if lock:
+            query = query.with_for_update(of=g)
         value = await self.scalar(query)
         return int(value) if value is not None else None
 

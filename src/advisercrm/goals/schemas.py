@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, Field, Strict
+from pydantic import BaseModel, BeforeValidator, Field, Strict
 from pydantic_core import PydanticCustomError
 
 from advisercrm.accounts.schemas import SHARED_ROLES, AccountOut
@@ -13,11 +13,20 @@ from advisercrm.circles.schemas import CircleOut
 from advisercrm.kit.fields import Bool, DateStr, Int, UUIDStr, clean_text
 from advisercrm.kit.render import Ctx, day_start, money, timestamp
 
-# Length rules sit on the string itself (before the text check) so that they fail as
-# string_too_short/_long, which read "characters", not as a generic "items" rule.
-GoalName = Annotated[str, Strict(), Field(min_length=1, max_length=255), AfterValidator(clean_text)]
-Description = Annotated[str, Strict(), Field(max_length=5000), AfterValidator(clean_text)]
-Timeframe = Annotated[str, Strict(), Field(max_length=255), AfterValidator(clean_text)]
+
+def _clean(value: Any) -> Any:
+    """NUL bytes and lone surrogates get their own message (PostgreSQL stores neither);
+    other types fall through to the strict string check."""
+    return clean_text(value) if isinstance(value, str) else value
+
+
+# The text check runs before, and the length rules on, the string itself: they then fail
+# as string_too_short/_long, which read "characters", not as a generic "items" rule, and
+# a lone surrogate never reaches pydantic's own (untranslated) unicode error.
+Text = BeforeValidator(_clean)
+GoalName = Annotated[str, Strict(), Field(min_length=1, max_length=255), Text]
+Description = Annotated[str, Strict(), Field(max_length=5000), Text]
+Timeframe = Annotated[str, Strict(), Field(max_length=255), Text]
 Owners = Annotated[list[UUIDStr], Field(min_length=1, max_length=50)]
 
 

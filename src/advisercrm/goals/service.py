@@ -17,7 +17,7 @@ from advisercrm.goals.repository import GoalRepository
 from advisercrm.goals.schemas import GoalCreate, GoalUpdate
 from advisercrm.kit.errors import Errors, NotFound
 from advisercrm.kit.listing import ListQuery
-from advisercrm.kit.references import check_uuid_list
+from advisercrm.kit.references import DUPLICATE, INVALID, check_uuid_list
 from advisercrm.kit.render import Ctx
 
 NO_OWNER_IN_CIRCLE = "The :attribute circle must contain at least one of the goal's owners."
@@ -75,17 +75,27 @@ async def _circle_ids(
     owner_ids: list[int],
     errors: Errors,
 ) -> list[int]:
-    """Circles of the firm the principal sees, each containing one of the owners."""
+    """Circles of the firm the principal sees, each containing one of the owners. Errors
+    are added in item order, one per item."""
     field = "visible_to_circles_uuids"
     found = await CircleRepository(conn, principal.firm_id).resolve(uuids, principal)
     with_owner = await GoalRepository(conn, principal.firm_id).circles_with_owner(
         [r["id"] for r in found.values()], owner_ids
     )
-    ids = check_uuid_list(field, uuids, found, errors)
+    seen: set[uuid.UUID] = set()
+    ids: list[int] = []
     for i, ref in enumerate(uuids):
         row = found.get(ref)
-        if row is not None and row["id"] not in with_owner and owner_ids:
+        if ref in seen:
+            errors.add(f"{field}.{i}", DUPLICATE)
+        elif row is None:
+            errors.add(f"{field}.{i}", INVALID)
+        elif owner_ids and row["id"] not in with_owner:
+            # Without valid owners (already an error) there is nothing to check against.
             errors.add(f"{field}.{i}", NO_OWNER_IN_CIRCLE)
+        else:
+            ids.append(int(row["id"]))
+        seen.add(ref)
     return ids
 
 
@@ -112,8 +122,9 @@ async def _find(
     principal: Principal,
     goal_uuid: uuid.UUID | None,
     owner_id: int | None = None,
+    lock: bool = False,
 ) -> int:
-    goal_id = await repo.find_id(goal_uuid, principal, owner_id) if goal_uuid else None
+    goal_id = await repo.find_id(goal_uuid, principal, owner_id, lock) if goal_uuid else None
     if goal_id is None:
         raise NotFound()
     return goal_id
@@ -153,7 +164,7 @@ async def update(
     ctx: Ctx,
 ) -> dict[str, Any]:
     repo = GoalRepository(conn, principal.firm_id)
-    goal_id = await _find(repo, principal, goal_uuid)
+    goal_id = await _find(repo, principal, goal_uuid, lock=True)
     principal.require_write()
     errors = Errors()
     given = body.model_fields_set

@@ -7,7 +7,18 @@ from collections.abc import Iterable
 from typing import Any
 
 import orjson
-from sqlalchemy import ColumnElement, and_, delete, func, insert, literal_column, select, update
+from sqlalchemy import (
+    ColumnElement,
+    and_,
+    delete,
+    func,
+    insert,
+    literal,
+    literal_column,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.engine import RowMapping
 
 from advisercrm.accounts.repository import COMPACT
@@ -103,11 +114,21 @@ class GroupRepository(FirmRepository):
         )
         return [r["id"] for r in rows], int(total)
 
-    async def slug_taken(self, slug: str, except_id: int | None) -> bool:
-        query = select(groups.c.id).where(self.scoped(groups), groups.c.slug == slug)
+    async def lock_slugs(self) -> None:
+        """Serialise slug choice within the firm until the transaction ends, so concurrent
+        creates of the same name get -2, -3... instead of colliding on the unique key."""
+        key = func.hashtextextended(literal(f"groups.slug:{self.firm_id}"), 0)
+        await self.execute(select(func.pg_advisory_xact_lock(key)))
+
+    async def slugs_like(self, base: str, except_id: int | None) -> set[str]:
+        """The firm's slugs equal to base or of the form base-N, in one round trip."""
+        query = select(groups.c.slug).where(
+            self.scoped(groups),
+            or_(groups.c.slug == base, groups.c.slug.startswith(f"{base}-", autoescape=True)),
+        )
         if except_id is not None:
             query = query.where(groups.c.id != except_id)
-        return await self.scalar(query) is not None
+        return {row["slug"] for row in await self.all(query)}
 
     async def insert(self, name: str, slug: str) -> int:
         query = (

@@ -26,9 +26,12 @@ def slugify(name: str) -> str:
 
 
 async def _unique_slug(repo: GroupRepository, name: str, group_id: int | None) -> str:
+    """The name's slug, suffixed -2, -3... past the ones the firm already uses."""
     base = slugify(name)[:280]
+    await repo.lock_slugs()
+    taken = await repo.slugs_like(base, group_id)
     slug, n = base, 1
-    while await repo.slug_taken(slug, group_id):
+    while slug in taken:
         n += 1
         slug = f"{base}-{n}"
     return slug

@@ -81,6 +81,15 @@ def choice_list_filter(choices: tuple[str, ...]) -> Callable[[str], list[str]]:
     return parse
 
 
+def choice_filter(choices: tuple[str, ...]) -> Callable[[str], str]:
+    def parse(raw: str) -> str:
+        if raw in choices:
+            return raw
+        raise InvalidValue(f"The :attribute filter must be one of: {', '.join(choices)}.")
+
+    return parse
+
+
 @dataclass(frozen=True)
 class ListSpec:
     filters: Mapping[str, Callable[[str], Any]]

@@ -1,0 +1,192 @@
+"""SQL for cases, their participants, assignees and groups."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from typing import Any
+
+import orjson
+from sqlalchemy import (
+    ColumnElement,
+    and_,
+    delete,
+    exists,
+    func,
+    insert,
+    literal_column,
+    or_,
+    select,
+    true,
+    update,
+)
+from sqlalchemy.dialects.postgresql import aggregate_order_by
+from sqlalchemy.engine import RowMapping
+
+from advisercrm.accounts.repository import COMPACT
+from advisercrm.auth.principal import Principal
+from advisercrm.auth.visibility import client_visible, member_group_ids
+from advisercrm.kit.listing import ListQuery
+from advisercrm.kit.repository import FirmRepository
+from advisercrm.tables import (
+    accounts,
+    case_assignees,
+    case_groups,
+    case_participants,
+    cases,
+    groups,
+)
+
+c, cp, ca, cg = cases, case_participants, case_assignees, case_groups
+SORTS = {
+    "created_at": c.c.created_at,
+    "updated_at": c.c.updated_at,
+    "name": c.c.name,
+    "review_at": c.c.review_at,
+    "value": c.c.value,
+}
+
+
+def _linked(link: Any, condition: ColumnElement[bool]) -> ColumnElement[bool]:
+    return exists().where(link.c.firm_id == c.c.firm_id, link.c.case_id == c.c.id, condition)
+
+
+def visible(principal: Principal) -> ColumnElement[bool]:
+    """Managers see every case; members those with a participant they reach, one of their
+    groups or assigned to them; client accounts the cases they take part in."""
+    if principal.sees_whole_firm:
+        return true()
+    has_client = _linked(cp, client_visible(principal, cp.c.account_id))
+    if not principal.is_member:
+        return has_client
+    mine = member_group_ids(principal).scalar_subquery()
+    return or_(
+        has_client,
+        _linked(cg, cg.c.group_id.in_(mine)),
+        _linked(ca, ca.c.account_id == principal.account_id),
+    )
+
+
+def _people_json(link: Any) -> Any:
+    a = accounts
+    pairs = [x for col in COMPACT for x in (col, a.c[col])]
+    return (
+        select(
+            func.coalesce(
+                func.json_agg(aggregate_order_by(func.json_build_object(*pairs), a.c.name, a.c.id)),
+                literal_column("'[]'::json"),
+            )
+        )
+        .join(link, and_(link.c.firm_id == a.c.firm_id, link.c.account_id == a.c.id))
+        .where(link.c.firm_id == c.c.firm_id, link.c.case_id == c.c.id)
+        .scalar_subquery()
+    )
+
+
+def _uuids(target: Any, link: Any, column: str) -> Any:
+    """The linked rows' UUIDs, ordered by name (then id)."""
+    return (
+        select(func.array_agg(aggregate_order_by(target.c.uuid, target.c.name, target.c.id)))
+        .join(link, and_(link.c.firm_id == target.c.firm_id, link.c[column] == target.c.id))
+        .where(link.c.firm_id == c.c.firm_id, link.c.case_id == c.c.id)
+        .scalar_subquery()
+    )
+
+
+class CaseRepository(FirmRepository):
+    async def resolve(
+        self, uuids: Iterable[uuid.UUID], principal: Principal
+    ) -> dict[uuid.UUID, RowMapping]:
+        """Cases of the firm by UUID: id, uuid and whether the principal may see each."""
+        wanted = list(set(uuids))
+        if not wanted:
+            return {}
+        query = select(c.c.id, c.c.uuid, visible(principal).label("visible")).where(
+            self.scoped(c), c.c.uuid.in_(wanted)
+        )
+        return {row["uuid"]: row for row in await self.all(query)}
+
+    async def find_id(self, case_uuid: uuid.UUID, principal: Principal) -> int | None:
+        query = select(c.c.id).where(self.scoped(c), c.c.uuid == case_uuid, visible(principal))
+        value = await self.scalar(query)
+        return int(value) if value is not None else None
+
+    async def load(self, ids: Iterable[int]) -> dict[int, dict[str, Any]]:
+        """Everything the case resource renders, for many cases in one round trip."""
+        wanted = list(set(ids))
+        if not wanted:
+            return {}
+        query = select(
+            c,
+            _people_json(cp).label("participants"),
+            _uuids(accounts, ca, "account_id").label("assigned_to_uuids"),
+            _uuids(groups, cg, "group_id").label("group_uuids"),
+        ).where(self.scoped(c), c.c.id.in_(wanted))
+        loaded: dict[int, dict[str, Any]] = {}
+        for row in await self.all(query):
+            item = dict(row)
+            if isinstance(item["participants"], str):
+                item["participants"] = orjson.loads(item["participants"])
+            item["assigned_to_uuids"] = item["assigned_to_uuids"] or []
+            item["group_uuids"] = item["group_uuids"] or []
+            loaded[row["id"]] = item
+        return loaded
+
+    def _ids_of(self, table: Any, uuids: list[uuid.UUID]) -> Any:
+        return select(table.c.id).where(self.scoped(table), table.c.uuid.in_(uuids))
+
+    def _filters(self, f: dict[str, Any]) -> list[ColumnElement[bool]]:
+        conditions: list[ColumnElement[bool]] = []
+        if "uuid" in f:
+            conditions.append(c.c.uuid.in_(f["uuid"]))
+        if "name" in f:
+            conditions.append(c.c.name.icontains(f["name"], autoescape=True))
+        if "participant_uuids" in f:
+            account_ids = self._ids_of(accounts, f["participant_uuids"])
+            conditions.append(_linked(cp, cp.c.account_id.in_(account_ids)))
+        if "group_uuids" in f:
+            conditions.append(
+                _linked(cg, cg.c.group_id.in_(self._ids_of(groups, f["group_uuids"])))
+            )
+        return conditions
+
+    async def page(self, query: ListQuery, principal: Principal) -> tuple[list[int], int]:
+        conditions = [self.scoped(c), visible(principal), *self._filters(query.filters)]
+        column = SORTS[query.sort]
+        if query.descending:
+            order = [column.desc().nulls_last(), c.c.id.desc()]
+        else:
+            order = [column.asc().nulls_last(), c.c.id.asc()]
+        total = await self.scalar(select(func.count()).select_from(c).where(*conditions))
+        rows = await self.all(
+            select(c.c.id)
+            .where(*conditions)
+            .order_by(*order)
+            .limit(query.per_page)
+            .offset(query.offset)
+        )
+        return [r["id"] for r in rows], int(total)
+
+    async def insert(self, values: dict[str, Any]) -> int:
+        query = insert(c).values(firm_id=self.firm_id, **values).returning(c.c.id)
+        return int(await self.scalar(query))
+
+    async def update(self, case_id: int, values: dict[str, Any]) -> None:
+        query = (
+            update(c)
+            .where(self.scoped(c), c.c.id == case_id)
+            .values(**values, updated_at=func.now())
+        )
+        await self.execute(query)
+
+    async def replace_participants(self, case_id: int, account_ids: list[int]) -> None:
+        await self.replace_links(cp, "case_id", case_id, "account_id", account_ids)
+
+    async def replace_assignees(self, case_id: int, account_ids: list[int]) -> None:
+        await self.replace_links(ca, "case_id", case_id, "account_id", account_ids)
+
+    async def replace_groups(self, case_id: int, group_ids: list[int]) -> None:
+        await self.replace_links(cg, "case_id", case_id, "group_id", group_ids)
+
+    async def delete(self, case_id: int) -> None:
+        await self.execute(delete(c).where(self.scoped(c), c.c.id == case_id))

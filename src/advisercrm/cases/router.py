@@ -1,0 +1,65 @@
+"""Cases (/api/v1/cases)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request, Response
+
+from advisercrm.auth.deps import CurrentPrincipal, RenderCtx
+from advisercrm.cases import service
+from advisercrm.cases.schemas import CaseCreate, CaseOut, CaseUpdate
+from advisercrm.db import Conn
+from advisercrm.kit.fields import path_uuid
+from advisercrm.kit.listing import (
+    ListSpec,
+    Page,
+    paginated,
+    parse_list_query,
+    text_filter,
+    uuid_list_filter,
+)
+from advisercrm.kit.render import JSON
+
+router = APIRouter(prefix="/api/v1/cases", tags=["cases"])
+LIST_SPEC = ListSpec(
+    filters={
+        "uuid": uuid_list_filter,
+        "name": text_filter,
+        "participant_uuids": uuid_list_filter,
+        "group_uuids": uuid_list_filter,
+    },
+    sorts=("created_at", "updated_at", "name", "review_at", "value"),
+)
+
+
+@router.post("", status_code=201, response_model=CaseOut)
+async def create_case(
+    body: CaseCreate, conn: Conn, principal: CurrentPrincipal, ctx: RenderCtx
+) -> JSON:
+    return JSON(await service.create(conn, principal, body, ctx), status_code=201)
+
+
+@router.get("", response_model=Page[CaseOut])
+async def list_cases(
+    request: Request, conn: Conn, principal: CurrentPrincipal, ctx: RenderCtx
+) -> JSON:
+    query = parse_list_query(request, LIST_SPEC)
+    data, total = await service.list_cases(conn, principal, query, ctx)
+    return paginated(request, query, data, total)
+
+
+@router.get("/{uuid}", response_model=CaseOut)
+async def show_case(uuid: str, conn: Conn, principal: CurrentPrincipal, ctx: RenderCtx) -> JSON:
+    return JSON(await service.get(conn, principal, path_uuid(uuid), ctx))
+
+
+@router.put("/{uuid}", response_model=CaseOut)
+async def update_case(
+    uuid: str, body: CaseUpdate, conn: Conn, principal: CurrentPrincipal, ctx: RenderCtx
+) -> JSON:
+    return JSON(await service.update(conn, principal, path_uuid(uuid), body, ctx))
+
+
+@router.delete("/{uuid}", status_code=204)
+async def delete_case(uuid: str, conn: Conn, principal: CurrentPrincipal) -> Response:
+    await service.delete(conn, principal, path_uuid(uuid))
+    return Response(status_code=204)

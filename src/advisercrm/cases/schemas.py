@@ -1,0 +1,86 @@
+"""Case requests and the case resource (spec section 4; the task seed's `taskable`)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, BaseModel, BeforeValidator, Field, Strict
+from pydantic_core import PydanticCustomError
+
+from advisercrm.accounts.schemas import CompactAccountOut, compact
+from advisercrm.goals.schemas import MoneyOut  # one Money component in the OpenAPI
+from advisercrm.kit.fields import Int, UUIDStr, clean_text
+from advisercrm.kit.render import Ctx, money, timestamp
+from advisercrm.kit.times import parse_datetime
+
+
+def _present(value: Any) -> Any:
+    """Laravel's `required`: an explicit null or an empty array is as good as absent."""
+    if value is None or (isinstance(value, list) and not value):
+        raise PydanticCustomError("laravel", "The :attribute field is required.")
+    return value
+
+
+Required = BeforeValidator(_present)
+# Length rules sit on the string itself so they fail as string_too_short/_long.
+CaseName = Annotated[str, Strict(), Field(min_length=1, max_length=255), AfterValidator(clean_text)]
+Participants = Annotated[list[UUIDStr], Field(min_length=1, max_length=50)]
+Assignees = Annotated[list[UUIDStr], Field(max_length=50)]
+Groups = Annotated[list[UUIDStr], Field(max_length=50)]
+Value = Annotated[Int, Field(ge=0, le=10**15, description="Pennies (minor units).")]
+Moment = Annotated[
+    dt.datetime,
+    BeforeValidator(parse_datetime),
+    Field(description="YYYY-MM-DD, YYYY-MM-DD HH:MM:SS or ISO 8601; read in the firm's zone"),
+]
+
+
+class _CaseFields(BaseModel):
+    # Fields in the spec's order, which is the order their errors are reported in.
+    name: Annotated[CaseName | None, Required] = None
+    participants: Annotated[Participants | None, Required] = None
+    assigned_to_uuids: Assignees | None = None
+    group_uuids: Groups | None = None
+    value: Value | None = None
+    review_at: Moment | None = None
+
+
+class CaseCreate(_CaseFields):
+    name: Annotated[CaseName, Required]
+    participants: Annotated[Participants, Required]
+
+
+class CaseUpdate(_CaseFields):
+    """Every field optional; only the given ones change (null clears a nullable one)."""
+
+
+class CaseOut(BaseModel):
+    uuid: str
+    name: str
+    value: MoneyOut | None
+    review_at: str | None
+    participants: list[CompactAccountOut]
+    participants_count: int
+    assigned_to_uuids: list[str]
+    group_uuids: list[str]
+    created_at: str
+    updated_at: str
+
+
+def case(row: Mapping[Any, Any], ctx: Ctx) -> dict[str, Any]:
+    """The case resource, from a row loaded by CaseRepository.load."""
+    participants = row["participants"]
+    return {
+        "uuid": str(row["uuid"]),
+        "name": row["name"],
+        "value": money(row["value"], ctx.currency),
+        "review_at": timestamp(row["review_at"], ctx),
+        "participants": [compact(p, ctx) for p in participants],
+        "participants_count": len(participants),
+        "assigned_to_uuids": [str(u) for u in row["assigned_to_uuids"]],
+        "group_uuids": [str(u) for u in row["group_uuids"]],
+        "created_at": timestamp(row["created_at"], ctx),
+        "updated_at": timestamp(row["updated_at"], ctx),
+    }

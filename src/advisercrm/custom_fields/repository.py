@@ -1,0 +1,123 @@
+"""SQL for custom fields: the extra fields a firm defines on tasks, clients, cases, plans."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy import ColumnElement, delete, exists, func, insert, null, or_, select, update
+from sqlalchemy.engine import RowMapping
+
+from advisercrm.kit.listing import ListQuery
+from advisercrm.kit.repository import FirmRepository
+from advisercrm.tables import custom_fields
+
+cf = custom_fields
+SORTS = {
+    "position": cf.c.position,
+    "created_at": cf.c.created_at,
+    "updated_at": cf.c.updated_at,
+    "name": cf.c.name,
+}
+
+
+def _stored(values: dict[str, Any]) -> dict[str, Any]:
+    """A None list is SQL NULL, not the JSON value null."""
+    if "selection_options" in values and values["selection_options"] is None:
+        return {**values, "selection_options": null()}
+    return values
+
+
+class CustomFieldRepository(FirmRepository):
+    async def for_model(self, model_type: str) -> list[RowMapping]:
+        """Every field of a model type (full rows), in position order."""
+        query = (
+            select(cf)
+            .where(self.scoped(cf), cf.c.model_type == model_type)
+            .order_by(cf.c.position, cf.c.id)
+        )
+        return await self.all(query)
+
+    async def load(self, ids: Iterable[int]) -> dict[int, dict[str, Any]]:
+        wanted = list(set(ids))
+        if not wanted:
+            return {}
+        rows = await self.all(select(cf).where(self.scoped(cf), cf.c.id.in_(wanted)))
+        return {row["id"]: dict(row) for row in rows}
+
+    async def find(self, field_uuid: uuid.UUID) -> RowMapping | None:
+        return await self.first(select(cf).where(self.scoped(cf), cf.c.uuid == field_uuid))
+
+    async def page(self, query: ListQuery) -> tuple[list[int], int]:
+        conditions: list[ColumnElement[bool]] = [self.scoped(cf)]
+        f = query.filters
+        if "uuid" in f:
+            conditions.append(cf.c.uuid.in_(f["uuid"]))
+        if "model_type" in f:
+            conditions.append(cf.c.model_type.in_(f["model_type"]))
+        if "type" in f:
+            conditions.append(cf.c.type.in_(f["type"]))
+        if "name" in f:
+            conditions.append(cf.c.name.icontains(f["name"], autoescape=True))
+        column = SORTS[query.sort]
+        order = [column.desc(), cf.c.id.desc()] if query.descending else [column, cf.c.id]
+        total = await self.scalar(select(func.count()).select_from(cf).where(*conditions))
+        rows = await self.all(
+            select(cf.c.id)
+            .where(*conditions)
+            .order_by(*order)
+            .limit(query.per_page)
+            .offset(query.offset)
+        )
+        return [r["id"] for r in rows], int(total)
+
+    async def lock_model(self, model_type: str) -> None:
+        """Serialise writes to one model type's fields of this firm until the transaction
+        ends: positions, names and references are then checked without races."""
+        key = func.hashtextextended(f"custom_fields:{model_type}", self.firm_id)
+        await self.execute(select(func.pg_advisory_xact_lock(key)))
+
+    def _same_name(self, model_type: str, name: str) -> Any:
+        return exists().where(self.scoped(cf), cf.c.model_type == model_type, cf.c.name == name)
+
+    async def name_taken(self, model_type: str, name: str, except_id: int) -> bool:
+        """Whether another field of the model type has this name."""
+        query = select(self._same_name(model_type, name).where(cf.c.id != except_id))
+        return bool(await self.scalar(query))
+
+    async def naming(self, model_type: str, name: str, base: str) -> RowMapping:
+        """For a new field, in one round trip: whether the name is taken, the references
+        equal to `base` or starting with `base_`, and the next position."""
+        mine = [self.scoped(cf), cf.c.model_type == model_type]
+        like = or_(cf.c.reference == base, cf.c.reference.startswith(base + "_", autoescape=True))
+        references = select(func.array_agg(cf.c.reference)).where(*mine, like)
+        position = select(func.coalesce(func.max(cf.c.position), 0) + 1).where(*mine)
+        query = select(
+            self._same_name(model_type, name).label("name_taken"),
+            references.scalar_subquery().label("references"),
+            position.scalar_subquery().label("next_position"),
+        )
+        row = await self.first(query)
+        assert row is not None
+        return row
+
+    async def insert(self, values: dict[str, Any]) -> RowMapping:
+        query = insert(cf).values(firm_id=self.firm_id, **_stored(values)).returning(cf)
+        row = await self.first(query)
+        assert row is not None
+        return row
+
+    async def update(self, field_id: int, values: dict[str, Any]) -> RowMapping:
+        query = (
+            update(cf)
+            .where(self.scoped(cf), cf.c.id == field_id)
+            .values(**_stored(values), updated_at=func.now())
+            .returning(cf)
+        )
+        row = await self.first(query)
+        assert row is not None
+        return row
+
+    async def delete(self, field_id: int) -> None:
+        await self.execute(delete(cf).where(self.scoped(cf), cf.c.id == field_id))

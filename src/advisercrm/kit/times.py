@@ -1,0 +1,45 @@
+"""Date-times a client may send, read in the firm's zone (tasks' `due_at`, datetime
+custom fields), and the `YYYY-MM-DD HH:MM:SS` form tasks render them in."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from pydantic_core import PydanticCustomError
+
+from advisercrm.kit.fields import clean_text
+
+_FORMS = (
+    re.compile(r"^\d{4}-\d{2}-\d{2}$"),
+    re.compile(r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$"),
+    re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:?\d{2})?$"),
+)
+INVALID_DATETIME = (
+    "The :attribute field must be a date as YYYY-MM-DD, YYYY-MM-DD HH:MM:SS or ISO 8601."
+)
+
+
+def parse_datetime(value: Any) -> dt.datetime:
+    """A naive result is wall-clock time in the firm's zone; see `in_zone`."""
+    if isinstance(value, str) and any(form.match(value) for form in _FORMS):
+        try:
+            parsed = dt.datetime.fromisoformat(clean_text(value))
+        except ValueError:
+            parsed = None
+        # Far-off years would overflow when moved between zones.
+        if parsed is not None and 1000 <= parsed.year <= 9000:
+            return parsed
+    raise PydanticCustomError("laravel", INVALID_DATETIME)
+
+
+def in_zone(value: dt.datetime, zone: ZoneInfo) -> dt.datetime:
+    return value if value.tzinfo is not None else value.replace(tzinfo=zone)
+
+
+def wall_clock(value: dt.datetime | None, zone: ZoneInfo) -> str | None:
+    if value is None:
+        return None
+    return value.astimezone(zone).strftime("%Y-%m-%d %H:%M:%S")

@@ -1,0 +1,150 @@
+"""SQL for plans and the client accounts that own them."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from typing import Any
+
+import orjson
+from sqlalchemy import (
+    ColumnElement,
+    and_,
+    delete,
+    exists,
+    func,
+    insert,
+    literal_column,
+    select,
+    true,
+    update,
+)
+from sqlalchemy.dialects.postgresql import aggregate_order_by
+from sqlalchemy.engine import RowMapping
+
+from advisercrm.accounts.repository import COMPACT
+from advisercrm.auth.principal import Principal
+from advisercrm.auth.visibility import client_visible
+from advisercrm.kit.listing import ListQuery
+from advisercrm.kit.repository import FirmRepository
+from advisercrm.tables import accounts, plan_accounts, plans
+
+p, pa = plans, plan_accounts
+SORTS = {
+    "created_at": p.c.created_at,
+    "updated_at": p.c.updated_at,
+    "name": p.c.name,
+    "type": p.c.type,
+    "status": p.c.status,
+}
+
+
+def _owned_by(condition: ColumnElement[bool]) -> ColumnElement[bool]:
+    return exists().where(pa.c.firm_id == p.c.firm_id, pa.c.plan_id == p.c.id, condition)
+
+
+def visible(principal: Principal) -> ColumnElement[bool]:
+    """Managers see every plan; members those with an owner they reach; clients their own."""
+    if principal.sees_whole_firm:
+        return true()
+    return _owned_by(client_visible(principal, pa.c.account_id))
+
+
+def _owners_json() -> Any:
+    a = accounts
+    pairs = [x for col in COMPACT for x in (col, a.c[col])]
+    return (
+        select(
+            func.coalesce(
+                func.json_agg(aggregate_order_by(func.json_build_object(*pairs), a.c.name, a.c.id)),
+                literal_column("'[]'::json"),
+            )
+        )
+        .join(pa, and_(pa.c.firm_id == a.c.firm_id, pa.c.account_id == a.c.id))
+        .where(pa.c.firm_id == p.c.firm_id, pa.c.plan_id == p.c.id)
+        .scalar_subquery()
+    )
+
+
+class PlanRepository(FirmRepository):
+    async def resolve(
+        self, uuids: Iterable[uuid.UUID], principal: Principal
+    ) -> dict[uuid.UUID, RowMapping]:
+        """Plans of the firm by UUID: id, uuid and whether the principal may see each."""
+        wanted = list(set(uuids))
+        if not wanted:
+            return {}
+        query = select(p.c.id, p.c.uuid, visible(principal).label("visible")).where(
+            self.scoped(p), p.c.uuid.in_(wanted)
+        )
+        return {row["uuid"]: row for row in await self.all(query)}
+
+    async def find_id(self, plan_uuid: uuid.UUID, principal: Principal) -> int | None:
+        query = select(p.c.id).where(self.scoped(p), p.c.uuid == plan_uuid, visible(principal))
+        value = await self.scalar(query)
+        return int(value) if value is not None else None
+
+    async def load(self, ids: Iterable[int]) -> dict[int, dict[str, Any]]:
+        """Everything the plan resource renders, for many plans in one round trip."""
+        wanted = list(set(ids))
+        if not wanted:
+            return {}
+        query = select(p, _owners_json().label("accounts")).where(
+            self.scoped(p), p.c.id.in_(wanted)
+        )
+        loaded: dict[int, dict[str, Any]] = {}
+        for row in await self.all(query):
+            item = dict(row)
+            if isinstance(item["accounts"], str):
+                item["accounts"] = orjson.loads(item["accounts"])
+            loaded[row["id"]] = item
+        return loaded
+
+    def _filters(self, f: dict[str, Any]) -> list[ColumnElement[bool]]:
+        conditions: list[ColumnElement[bool]] = []
+        if "uuid" in f:
+            conditions.append(p.c.uuid.in_(f["uuid"]))
+        if "name" in f:
+            conditions.append(p.c.name.icontains(f["name"], autoescape=True))
+        if "type" in f:
+            conditions.append(p.c.type.in_(f["type"]))
+        if "status" in f:
+            conditions.append(p.c.status.in_(f["status"]))
+        if "account_uuids" in f:
+            owner_ids = select(accounts.c.id).where(
+                self.scoped(accounts), accounts.c.uuid.in_(f["account_uuids"])
+            )
+            conditions.append(_owned_by(pa.c.account_id.in_(owner_ids)))
+        return conditions
+
+    async def page(self, query: ListQuery, principal: Principal) -> tuple[list[int], int]:
+        conditions = [self.scoped(p), visible(principal), *self._filters(query.filters)]
+        column = SORTS[query.sort]
+        order = [column.desc(), p.c.id.desc()] if query.descending else [column, p.c.id]
+        total = await self.scalar(select(func.count()).select_from(p).where(*conditions))
+        rows = await self.all(
+            select(p.c.id)
+            .where(*conditions)
+            .order_by(*order)
+            .limit(query.per_page)
+            .offset(query.offset)
+        )
+        return [r["id"] for r in rows], int(total)
+
+    async def insert(self, values: dict[str, Any]) -> int:
+        query = insert(p).values(firm_id=self.firm_id, **values).returning(p.c.id)
+        return int(await self.scalar(query))
+
+    async def update(self, plan_id: int, values: dict[str, Any]) -> None:
+        query = (
+            update(p)
+            .where(self.scoped(p), p.c.id == plan_id)
+            .values(**values, updated_at=func.now())
+        )
+        await self.execute(query)
+
+    async def replace_owners(self, plan_id: int, account_ids: list[int]) -> None:
+        await self.replace_links(pa, "plan_id", plan_id, "account_id", account_ids)
+
+    async def delete(self, plan_id: int) -> None:
+        await self.execute(delete(p).where(self.scoped(p), p.c.id == plan_id))

@@ -1,0 +1,109 @@
+"""SQL for task statuses: the columns of a firm's task board."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy import ColumnElement, delete, exists, func, insert, select, update
+from sqlalchemy.engine import RowMapping
+
+from advisercrm.kit.listing import ListQuery
+from advisercrm.kit.repository import FirmRepository
+from advisercrm.tables import task_statuses, tasks
+
+ts = task_statuses
+SORTS = {"position": ts.c.position, "created_at": ts.c.created_at, "name": ts.c.name}
+FLAGS = ("is_type_completed", "is_archived", "is_not_started")
+RESOLVED = (ts.c.id, ts.c.uuid, *(ts.c[f] for f in FLAGS))
+
+
+class TaskStatusRepository(FirmRepository):
+    async def resolve(self, uuids: Iterable[uuid.UUID]) -> dict[uuid.UUID, RowMapping]:
+        """Statuses of the firm by UUID: id, uuid and the three flags."""
+        wanted = list(set(uuids))
+        if not wanted:
+            return {}
+        query = select(*RESOLVED).where(self.scoped(ts), ts.c.uuid.in_(wanted))
+        return {row["uuid"]: row for row in await self.all(query)}
+
+    async def find(self, status_uuid: uuid.UUID) -> RowMapping | None:
+        return await self.first(select(*RESOLVED).where(self.scoped(ts), ts.c.uuid == status_uuid))
+
+    async def load(self, ids: Iterable[int]) -> dict[int, dict[str, Any]]:
+        """Full rows by id, for rendering."""
+        wanted = list(set(ids))
+        if not wanted:
+            return {}
+        rows = await self.all(select(ts).where(self.scoped(ts), ts.c.id.in_(wanted)))
+        return {row["id"]: dict(row) for row in rows}
+
+    async def first_completed(self) -> RowMapping | None:
+        """The lowest-positioned non-archived completed-type status, if any."""
+        query = (
+            select(*RESOLVED)
+            .where(self.scoped(ts), ts.c.is_type_completed, ~ts.c.is_archived)
+            .order_by(ts.c.position, ts.c.id)
+            .limit(1)
+        )
+        return await self.first(query)
+
+    async def page(self, query: ListQuery) -> tuple[list[int], int]:
+        conditions: list[ColumnElement[bool]] = [self.scoped(ts)]
+        f = query.filters
+        if "uuid" in f:
+            conditions.append(ts.c.uuid.in_(f["uuid"]))
+        if "name" in f:
+            conditions.append(ts.c.name.icontains(f["name"], autoescape=True))
+        conditions.extend(ts.c[flag] == f[flag] for flag in FLAGS if flag in f)
+        column = SORTS[query.sort]
+        order = [column.desc(), ts.c.id.desc()] if query.descending else [column, ts.c.id]
+        total = await self.scalar(select(func.count()).select_from(ts).where(*conditions))
+        rows = await self.all(
+            select(ts.c.id)
+            .where(*conditions)
+            .order_by(*order)
+            .limit(query.per_page)
+            .offset(query.offset)
+        )
+        return [r["id"] for r in rows], int(total)
+
+    async def lock_positions(self) -> None:
+        """Serialise position-appending writes of this firm until the transaction ends, so
+        concurrent creates never share a position."""
+        key = func.hashtextextended("task_statuses", self.firm_id)
+        await self.execute(select(func.pg_advisory_xact_lock(key)))
+
+    async def next_position(self) -> int:
+        query = select(func.coalesce(func.max(ts.c.position), 0) + 1).where(self.scoped(ts))
+        return int(await self.scalar(query))
+
+    async def insert(self, values: dict[str, Any]) -> RowMapping:
+        query = insert(ts).values(firm_id=self.firm_id, **values).returning(ts)
+        row = await self.first(query)
+        assert row is not None
+        return row
+
+    async def insert_many(self, rows: list[dict[str, Any]]) -> None:
+        await self.execute(insert(ts).values([{"firm_id": self.firm_id, **r} for r in rows]))
+
+    async def update(self, status_id: int, values: dict[str, Any]) -> RowMapping:
+        query = (
+            update(ts)
+            .where(self.scoped(ts), ts.c.id == status_id)
+            .values(**values, updated_at=func.now())
+            .returning(ts)
+        )
+        row = await self.first(query)
+        assert row is not None
+        return row
+
+    async def in_use(self, status_id: int) -> bool:
+        query = select(
+            exists().where(tasks.c.firm_id == self.firm_id, tasks.c.status_id == status_id)
+        )
+        return bool(await self.scalar(query))
+
+    async def delete(self, status_id: int) -> None:
+        await self.execute(delete(ts).where(self.scoped(ts), ts.c.id == status_id))

@@ -1,0 +1,70 @@
+"""Task statuses (/api/v1/task-status)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request, Response
+
+from advisercrm.auth.deps import CurrentPrincipal, RenderCtx
+from advisercrm.db import Conn
+from advisercrm.kit.fields import path_uuid
+from advisercrm.kit.listing import (
+    ListSpec,
+    Page,
+    bool_filter,
+    paginated,
+    parse_list_query,
+    text_filter,
+    uuid_list_filter,
+)
+from advisercrm.kit.render import JSON
+from advisercrm.task_statuses import service
+from advisercrm.task_statuses.schemas import TaskStatusCreate, TaskStatusOut, TaskStatusUpdate
+
+router = APIRouter(prefix="/api/v1/task-status", tags=["task statuses"])
+LIST_SPEC = ListSpec(
+    filters={
+        "uuid": uuid_list_filter,
+        "name": text_filter,
+        "is_type_completed": bool_filter,
+        "is_archived": bool_filter,
+        "is_not_started": bool_filter,
+    },
+    sorts=("position", "created_at", "name"),
+    default_sort="position",
+)
+
+
+@router.post("", status_code=201, response_model=TaskStatusOut)
+async def create_task_status(
+    body: TaskStatusCreate, conn: Conn, principal: CurrentPrincipal, ctx: RenderCtx
+) -> JSON:
+    return JSON(await service.create(conn, principal, body, ctx), status_code=201)
+
+
+@router.get("", response_model=Page[TaskStatusOut])
+async def list_task_statuses(
+    request: Request, conn: Conn, principal: CurrentPrincipal, ctx: RenderCtx
+) -> JSON:
+    query = parse_list_query(request, LIST_SPEC)
+    data, total = await service.list_statuses(conn, principal, query, ctx)
+    return paginated(request, query, data, total)
+
+
+@router.get("/{uuid}", response_model=TaskStatusOut)
+async def show_task_status(
+    uuid: str, conn: Conn, principal: CurrentPrincipal, ctx: RenderCtx
+) -> JSON:
+    return JSON(await service.get(conn, principal, path_uuid(uuid), ctx))
+
+
+@router.put("/{uuid}", response_model=TaskStatusOut)
+async def update_task_status(
+    uuid: str, body: TaskStatusUpdate, conn: Conn, principal: CurrentPrincipal, ctx: RenderCtx
+) -> JSON:
+    return JSON(await service.update(conn, principal, path_uuid(uuid), body, ctx))
+
+
+@router.delete("/{uuid}", status_code=204)
+async def delete_task_status(uuid: str, conn: Conn, principal: CurrentPrincipal) -> Response:
+    await service.delete(conn, principal, path_uuid(uuid))
+    return Response(status_code=204)

@@ -1,0 +1,101 @@
+"""Tasks (/api/v1/task)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request, Response
+
+from advisercrm.auth.deps import CurrentPrincipal, RenderCtx
+from advisercrm.db import Conn
+from advisercrm.kit.fields import path_uuid
+from advisercrm.kit.listing import (
+    ListSpec,
+    Page,
+    bool_filter,
+    choice_filter,
+    choice_list_filter,
+    date_filter,
+    paginated,
+    parse_list_query,
+    text_filter,
+    uuid_list_filter,
+)
+from advisercrm.kit.render import JSON
+from advisercrm.tasks import service
+from advisercrm.tasks.schemas import PRIORITIES, TASKABLE_TYPES, TaskCreate, TaskOut, TaskUpdate
+
+router = APIRouter(prefix="/api/v1/task", tags=["tasks"])
+INCLUDES = ("parent_task", "subtasks")
+LIST_SPEC = ListSpec(
+    filters={
+        "name": text_filter,
+        "taskable_type": choice_list_filter(TASKABLE_TYPES),
+        "taskable_uuid": uuid_list_filter,
+        "client_uuid": uuid_list_filter,
+        "priority": choice_list_filter(PRIORITIES),
+        "assigned_to_uuids": uuid_list_filter,
+        "circle_uuids": uuid_list_filter,
+        "status_uuid": uuid_list_filter,
+        "due_before": date_filter,
+        "due_after": date_filter,
+        "has_due_date": bool_filter,
+        "open_tasks": bool_filter,
+        "completed_status": bool_filter,
+        "archived_status": bool_filter,
+        "not_started_status": bool_filter,
+        "subtask_visibility": choice_filter(("include", "exclude", "only")),
+        "group_uuids": uuid_list_filter,
+    },
+    sorts=("created_at", "updated_at", "name", "priority", "due_at", "position"),
+    includes=INCLUDES,
+)
+SHOW_SPEC = ListSpec(filters={}, sorts=("created_at",), includes=INCLUDES)
+
+
+@router.post("", status_code=201, response_model=TaskOut)
+async def create_task(
+    body: TaskCreate, conn: Conn, principal: CurrentPrincipal, ctx: RenderCtx
+) -> JSON:
+    return JSON(await service.create(conn, principal, body, ctx), status_code=201)
+
+
+@router.get("", response_model=Page[TaskOut])
+async def list_tasks(
+    request: Request, conn: Conn, principal: CurrentPrincipal, ctx: RenderCtx
+) -> JSON:
+    query = parse_list_query(request, LIST_SPEC)
+    data, total = await service.list_tasks(conn, principal, query, ctx)
+    return paginated(request, query, data, total)
+
+
+@router.get("/{uuid}", response_model=TaskOut)
+async def show_task(
+    uuid: str, request: Request, conn: Conn, principal: CurrentPrincipal, ctx: RenderCtx
+) -> JSON:
+    includes = parse_list_query(request, SHOW_SPEC).includes
+    return JSON(await service.get(conn, principal, path_uuid(uuid), ctx, includes))
+
+
+@router.put("/{uuid}", response_model=TaskOut)
+async def update_task(
+    uuid: str, body: TaskUpdate, conn: Conn, principal: CurrentPrincipal, ctx: RenderCtx
+) -> JSON:
+    return JSON(await service.update(conn, principal, path_uuid(uuid), body, ctx))
+
+
+@router.delete("/{uuid}", status_code=204)
+async def delete_task(uuid: str, conn: Conn, principal: CurrentPrincipal) -> Response:
+    await service.delete(conn, principal, path_uuid(uuid))
+    return Response(status_code=204)
+
+
+@router.patch("/{uuid}/complete", response_model=TaskOut)
+async def complete_task(uuid: str, conn: Conn, principal: CurrentPrincipal, ctx: RenderCtx) -> JSON:
+    return JSON(await service.complete(conn, principal, path_uuid(uuid), ctx))
+
+
+@router.patch("/{uuid}/uncomplete/{task_status_uuid}", response_model=TaskOut)
+async def uncomplete_task(
+    uuid: str, task_status_uuid: str, conn: Conn, principal: CurrentPrincipal, ctx: RenderCtx
+) -> JSON:
+    status = path_uuid(task_status_uuid)
+    return JSON(await service.uncomplete(conn, principal, path_uuid(uuid), status, ctx))

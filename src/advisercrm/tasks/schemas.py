@@ -1,0 +1,172 @@
+"""Task requests and the task resource (spec section 3, seed 001)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, BeforeValidator, Field
+from pydantic_core import PydanticCustomError
+
+from advisercrm.kit.fields import Str, UUIDStr
+from advisercrm.kit.render import Ctx, timestamp
+from advisercrm.kit.times import parse_datetime, wall_clock
+
+PRIORITIES = ("low", "medium", "high", "highest")
+TASKABLE_TYPES = ("client", "case", "plan")
+Priority = Literal["low", "medium", "high", "highest"]
+TaskableType = Literal["client", "case", "plan"]
+DueAt = Annotated[dt.datetime, BeforeValidator(parse_datetime)]
+TaskName = Annotated[Str, Field(min_length=1, max_length=255)]
+Description = Annotated[Str, Field(max_length=65535)]
+UUIDs = Annotated[list[UUIDStr], Field(max_length=100)]
+
+
+def _custom_fields(value: Any) -> dict[str, Any]:
+    """Both request shapes: {"ref": value} and the older [{"ref": value}, ...]."""
+    if isinstance(value, dict):
+        return value
+    if isinstance(value, list) and all(isinstance(item, dict) and len(item) == 1 for item in value):
+        merged: dict[str, Any] = {}
+        for item in value:
+            merged.update(item)
+        return merged
+    raise PydanticCustomError(
+        "laravel",
+        "The :attribute field must be an object keyed by reference or an array of one-key objects.",
+    )
+
+
+CustomFields = Annotated[dict[str, Any], BeforeValidator(_custom_fields)]
+
+
+class TaskCreate(BaseModel):
+    name: TaskName
+    description: Description | None = None
+    priority: Priority | None = None
+    due_at: DueAt | None = None
+    taskable_type: TaskableType
+    taskable_uuid: UUIDStr
+    task_status_uuid: UUIDStr
+    parent_task_uuid: UUIDStr | None = None
+    assigned_to_uuids: UUIDs = []
+    custom_fields: CustomFields | None = None
+    group_uuids: UUIDs = []
+
+
+class TaskUpdate(BaseModel):
+    name: TaskName | None = None
+    description: Description | None = None
+    priority: Priority | None = None
+    due_at: DueAt | None = None
+    taskable_type: TaskableType | None = None
+    taskable_uuid: UUIDStr | None = None
+    task_status_uuid: UUIDStr | None = None
+    parent_task_uuid: UUIDStr | None = None
+    assigned_to_uuids: UUIDs | None = None
+    custom_fields: CustomFields | None = None
+    group_uuids: UUIDs | None = None
+
+
+class PersonOut(BaseModel):
+    uuid: str
+    type: str
+    role: str
+    first_name: str | None
+    last_name: str | None
+    name: str
+    email: str | None
+    photo_url: str
+    created_at: str
+    updated_at: str
+
+
+class StatusOut(BaseModel):
+    name: str
+    uuid: str
+    colour: str
+    position: int
+    created_at: str
+    updated_at: str
+    is_archived: bool
+    is_not_started: bool
+    is_type_completed: bool
+
+
+class CustomFieldValueOut(BaseModel):
+    uuid: str
+    name: str
+    type: str
+    reference: str
+    value: Any
+    help_text: str | None
+    is_required: bool
+    selection_options: list[str] | None
+    created_at: str
+    updated_at: str
+
+
+class TaskOut(BaseModel):
+    uuid: str
+    name: str
+    description: str | None
+    priority: Priority | None
+    due_at: str | None = Field(description="YYYY-MM-DD HH:MM:SS in the firm's time zone")
+    position: int
+    status: StatusOut
+    taskable_type: TaskableType
+    taskable: dict[str, Any] = Field(description="The client account, case or plan resource")
+    author: PersonOut | None
+    assigned_to: list[PersonOut]
+    completed_at: str | None
+    completed_by: PersonOut | None
+    custom_fields: list[CustomFieldValueOut]
+    parent_task_uuid: str | None
+    group_uuids: list[str]
+    created_at: str
+    updated_at: str
+    parent_task: dict[str, Any] | None = Field(None, description="With include=parent_task")
+    subtasks: list[dict[str, Any]] | None = Field(None, description="With include=subtasks")
+
+
+def custom_value(field: dict[str, Any], value: Any, ctx: Ctx) -> dict[str, Any]:
+    shown = value
+    if field["type"] == "datetime" and isinstance(value, str):
+        shown = wall_clock(dt.datetime.fromisoformat(value), ctx.timezone)
+    return {
+        "uuid": str(field["uuid"]),
+        "name": field["name"],
+        "type": field["type"],
+        "reference": field["reference"],
+        "value": shown,
+        "help_text": field["help_text"],
+        "is_required": field["is_required"],
+        "selection_options": field["selection_options"],
+        "created_at": timestamp(field["created_at"], ctx),
+        "updated_at": timestamp(field["updated_at"], ctx),
+    }
+
+
+def task(row: dict[str, Any], related: dict[str, Any], ctx: Ctx) -> dict[str, Any]:
+    """The task resource; `related` holds the already-rendered status, taskable, people,
+    custom-field values and group UUIDs of this task."""
+    return {
+        "uuid": str(row["uuid"]),
+        "name": row["name"],
+        "description": row["description"],
+        "priority": PRIORITIES[row["priority"] - 1] if row["priority"] else None,
+        "due_at": wall_clock(row["due_at"], ctx.timezone),
+        "position": row["position"],
+        "status": related["status"],
+        "taskable_type": row["taskable_type"],
+        "taskable": related["taskable"],
+        "author": related["author"],
+        "assigned_to": related["assigned_to"],
+        "completed_at": wall_clock(row["completed_at"], ctx.timezone),
+        "completed_by": related["completed_by"],
+        "custom_fields": related["custom_fields"],
+        "parent_task_uuid": str(row["parent_uuid"]) if row["parent_uuid"] else None,
+        "group_uuids": related["group_uuids"],
+        "created_at": timestamp(row["created_at"], ctx),
+        "updated_at": timestamp(row["updated_at"], ctx),
+    }
