@@ -15,14 +15,24 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from advisercrm.accounts import service as accounts_service
 from advisercrm.accounts.schemas import AccountCreate
 from advisercrm.auth.principal import Principal
+from advisercrm.cases import service as cases_service
+from advisercrm.cases.schemas import CaseCreate
 from advisercrm.circles import service as circles_service
 from advisercrm.circles.schemas import CircleCreate
+from advisercrm.custom_fields import service as custom_fields_service
+from advisercrm.custom_fields.schemas import CustomFieldCreate
 from advisercrm.firms.service import add_person, create_firm
 from advisercrm.goals import service as goals_service
 from advisercrm.goals.schemas import GoalCreate
 from advisercrm.groups import service as groups_service
 from advisercrm.groups.schemas import GroupCreate
+from advisercrm.kit.listing import ListQuery
 from advisercrm.kit.render import Ctx, zone
+from advisercrm.plans import service as plans_service
+from advisercrm.plans.schemas import PlanCreate
+from advisercrm.task_statuses.repository import TaskStatusRepository
+from advisercrm.tasks import service as tasks_service
+from advisercrm.tasks.schemas import TaskCreate
 
 FIRST = (
     "Olivia",
@@ -62,6 +72,14 @@ LAST = (
     "Edwards",
     "Green",
     "Hall",
+)
+TASKS = (
+    "Check details",
+    "Document the transaction",
+    "Send annual review pack",
+    "Chase pension transfer",
+    "Book review meeting",
+    "Update fact find",
 )
 GOALS = (
     ("Reduced Mileage", "Reduce the amount of gas spent yearly."),
@@ -183,6 +201,7 @@ async def create_demo(
             ),
             ctx,
         )
+    work = await _task_board(conn, principal, ctx, rng, employees, clients, groups)
     return {
         "firm_uuid": firm["firm_uuid"],
         "account_uuid": firm["account_uuid"],
@@ -194,6 +213,109 @@ async def create_demo(
         "joint_client_uuids": [_uuid(j) for j in joints],
         "circle_uuids": [_uuid(c) for c in circles],
         "group_uuids": [_uuid(g) for g in groups],
+        **work,
+    }
+
+
+async def _task_board(
+    conn: AsyncConnection,
+    principal: Principal,
+    ctx: Ctx,
+    rng: random.Random,
+    employees: list[str],
+    clients: list[dict[str, Any]],
+    groups: list[dict[str, Any]],
+) -> dict[str, list[str]]:
+    """Cases, plans, a task custom field and 200 tasks spread over the board."""
+    status_repo = TaskStatusRepository(conn, principal.firm_id)
+    status_ids, _ = await status_repo.page(
+        ListQuery(page=1, per_page=500, sort="position", descending=False)
+    )
+    loaded = await status_repo.load(status_ids)
+    statuses = [loaded[i] for i in status_ids]
+    cases = [
+        await cases_service.create(
+            conn,
+            principal,
+            CaseCreate.model_validate(
+                {
+                    "name": name,
+                    "participants": [_uuid(clients[i * 2]), _uuid(clients[i * 2 + 1])],
+                    "assigned_to_uuids": [employees[i % 2]],
+                    "group_uuids": [_uuid(groups[i])],
+                    "value": rng.randrange(500_000, 90_000_000),
+                    "review_at": f"2027-0{i + 3}-15",
+                }
+            ),
+            ctx,
+        )
+        for i, name in enumerate(("Retirement planning", "Mortgage review", "Inheritance tax"))
+    ]
+    plans = [
+        await plans_service.create(
+            conn,
+            principal,
+            PlanCreate.model_validate(
+                {
+                    "name": name,
+                    "type": kind,
+                    "accounts": [_uuid(clients[10 + i])],
+                    "policy_number": f"POL-{rng.randrange(10**6, 10**7)}",
+                }
+            ),
+            ctx,
+        )
+        for i, (name, kind) in enumerate(
+            (
+                ("Workplace pension", "pension"),
+                ("ISA", "investment"),
+                ("Life cover", "protection_policy"),
+            )
+        )
+    ]
+    await custom_fields_service.create(
+        conn,
+        principal,
+        CustomFieldCreate.model_validate(
+            {
+                "type": "selection",
+                "name": "Favourite Pet",
+                "model_type": "task",
+                "selection_options": ["Dog", "Cat", "Fish"],
+            }
+        ),
+        ctx,
+    )
+    taskables = (
+        [("client", _uuid(c)) for c in clients]
+        + [("case", _uuid(c)) for c in cases]
+        + [("plan", _uuid(p)) for p in plans]
+    )
+    task_uuids: list[str] = []
+    for i in range(200):
+        kind, target = taskables[i % len(taskables)]
+        body: dict[str, Any] = {
+            "name": f"{TASKS[i % len(TASKS)]} #{i + 1}",
+            "priority": rng.choice(("low", "medium", "high", "highest", None)),
+            "due_at": f"2027-{rng.randrange(1, 13):02d}-{rng.randrange(1, 29):02d} 09:00:00"
+            if i % 4
+            else None,
+            "taskable_type": kind,
+            "taskable_uuid": target,
+            "task_status_uuid": str(statuses[i % len(statuses)]["uuid"]),
+            "assigned_to_uuids": [employees[i % 2]] if i % 3 else [],
+            "group_uuids": [_uuid(groups[i % len(groups)])] if i % 2 else [],
+            "custom_fields": {"favourite_pet": ("Dog", "Cat", "Fish")[i % 3]} if i % 5 == 0 else {},
+        }
+        if i % 10 == 9:  # every tenth task is a subtask of the one before it
+            body["parent_task_uuid"] = task_uuids[-1]
+        task = await tasks_service.create(conn, principal, TaskCreate.model_validate(body), ctx)
+        task_uuids.append(task["uuid"])
+    return {
+        "task_status_uuids": [str(s["uuid"]) for s in statuses],
+        "case_uuids": [_uuid(c) for c in cases],
+        "plan_uuids": [_uuid(p) for p in plans],
+        "task_uuids": task_uuids,
     }
 
 

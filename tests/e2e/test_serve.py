@@ -90,6 +90,9 @@ def test_demo_output_lists_the_promised_records(served: dict[str, Any]) -> None:
     assert len(demo["joint_client_uuids"]) >= 2
     assert len(demo["circle_uuids"]) >= 5
     assert len(demo["group_uuids"]) >= 3
+    assert len(demo["task_status_uuids"]) == 3
+    assert len(demo["case_uuids"]) == 3 and len(demo["plan_uuids"]) == 3
+    assert len(demo["task_uuids"]) == 200
 
 
 def _seed_body(base: str, headers: dict[str, str], demo: dict[str, Any]) -> dict[str, Any]:
@@ -143,6 +146,47 @@ def test_docs_and_health(served: dict[str, Any]) -> None:
     assert httpx.get(f"{base}/readyz").json() == {"status": "ok"}
     assert "/api/v2/goals" in httpx.get(f"{base}/openapi.json").json()["paths"]
     assert httpx.get(f"{base}/docs").status_code == 200
+
+
+def test_seed_task_request_over_a_socket(served: dict[str, Any]) -> None:
+    base, demo = served["base"], served["demo"]
+    headers = {
+        "Authorization": f"Bearer {demo['token']}",
+        "Content-Type": "application/json",
+        "Accept": "application/json",
+        "X-PLANNR-ACCOUNT-UUID": demo["account_uuid"],
+    }
+    seed = json.loads((Path(__file__).parent / "seed_task_request.json").read_text())
+    body = {
+        **seed,
+        "taskable_uuid": demo["plan_uuids"][0],
+        "task_status_uuid": demo["task_status_uuids"][0],
+        "parent_task_uuid": demo["task_uuids"][0],
+        "assigned_to_uuids": demo["employee_uuids"][:2],
+        "group_uuids": demo["group_uuids"][:2],
+    }
+    response = httpx.post(f"{base}/api/v1/task", content=json.dumps(body), headers=headers)
+    assert response.status_code == 201, response.text
+    task = response.json()
+    assert (task["name"], task["description"], task["priority"]) == (
+        "Check details",
+        "Check details",
+        "low",
+    )
+    assert task["due_at"] == "2020-01-01 00:00:00"
+    assert task["taskable_type"] == "plan" and task["taskable"]["uuid"] == body["taskable_uuid"]
+    assert task["taskable"]["type"] == "pension"
+    assert task["status"]["uuid"] == body["task_status_uuid"]
+    assert task["parent_task_uuid"] == body["parent_task_uuid"]
+    assert sorted(a["uuid"] for a in task["assigned_to"]) == sorted(body["assigned_to_uuids"])
+    assert [(f["reference"], f["value"]) for f in task["custom_fields"]] == [
+        ("favourite_pet", "Dog")
+    ]
+    assert task["group_uuids"] == sorted(body["group_uuids"])
+    assert task["author"]["uuid"] == demo["account_uuid"]
+    assert isinstance(task["position"], int) and task["position"] >= 1
+    assert TIMESTAMP.match(task["created_at"]) and TIMESTAMP.match(task["updated_at"])
+    assert "App\\\\Http" not in response.text and '"example"' not in response.text
 
 
 def test_stopping_the_server_stops_the_embedded_database(served: dict[str, Any]) -> None:
