@@ -15,10 +15,12 @@ from pathlib import Path
 import asyncpg
 import httpx
 import pytest
+from argon2 import PasswordHasher
 from fastapi import FastAPI
 from sqlalchemy.engine import make_url
 
 from advisercrm.app import create_app
+from advisercrm.auth import credentials
 from advisercrm.config import Settings
 from advisercrm.db import _ensure_database
 from advisercrm.migrate import upgrade
@@ -26,6 +28,17 @@ from tests.helpers import Actor, Firm, new_firm
 
 warnings.filterwarnings("ignore", module="platformdirs")
 SECRET = "test-secret-key"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def cheap_password_hashing() -> Iterator[None]:
+    """Every firm and login a test creates hashes a password, at argon2's default cost a
+    quarter of a second each. Tests use real argon2id with the cheapest parameters."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(
+            credentials, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+        )
+        yield
 
 
 @pytest.fixture(scope="session")
