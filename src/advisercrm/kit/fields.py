@@ -16,8 +16,8 @@ from pydantic_core import PydanticCustomError
 
 from advisercrm.kit.errors import Errors
 
-_UUID_RE = re.compile(r"^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")
-_DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_UUID_RE = re.compile(r"^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}\Z")
+_DATE_RE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}\Z")
 
 
 def _fail(template: str) -> PydanticCustomError:
@@ -62,6 +62,7 @@ def _template(error: Any) -> str:
     simple = {
         "missing": "The :attribute field is required.",
         "string_type": "The :attribute field must be a string.",
+        "string_unicode": "The :attribute field must be valid UTF-8 text.",
         "int_type": "The :attribute field must be an integer.",
         "int_parsing": "The :attribute field must be an integer.",
         "int_from_float": "The :attribute field must be an integer.",
@@ -78,11 +79,13 @@ def _template(error: Any) -> str:
         return simple[kind]
     if kind == "laravel":
         return str(error["msg"])
-    if kind == "string_too_short":
+    # A length rule composed onto Str runs as a generic length check: judge by the input.
+    textual = kind.startswith("string_") or isinstance(error.get("input"), str)
+    if kind in ("string_too_short", "too_short") and textual:
         if ctx.get("min_length") == 1:
             return "The :attribute field is required."
         return f"The :attribute field must be at least {ctx.get('min_length')} characters."
-    if kind == "string_too_long":
+    if kind in ("string_too_long", "too_long") and textual:
         return f"The :attribute field must not be greater than {ctx.get('max_length')} characters."
     if kind == "greater_than_equal":
         return f"The :attribute field must be at least {ctx.get('ge')}."

@@ -19,7 +19,7 @@ from advisercrm.kit.fields import _DATE_RE, _UUID_RE, clean_text
 from advisercrm.kit.render import JSON
 
 T = TypeVar("T")
-_DIGITS = re.compile(r"^[0-9]{1,18}$")
+_DIGITS = re.compile(r"^[0-9]{1,18}\Z")
 MAX_PER_PAGE = 500
 DEFAULT_PER_PAGE = 15
 
@@ -136,7 +136,7 @@ def parse_list_query(request: Request, spec: ListSpec) -> ListQuery:
 
     sort_raw = params.get("sort") or spec.default_sort
     descending = sort_raw.startswith("-")
-    sort = sort_raw.lstrip("-")
+    sort = sort_raw[1:] if descending else sort_raw
     if sort not in spec.sorts:
         raise _not_allowed("sort", [sort], spec.sorts)
 

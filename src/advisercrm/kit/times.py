@@ -13,9 +13,11 @@ from pydantic_core import PydanticCustomError
 from advisercrm.kit.fields import clean_text
 
 _FORMS = (
-    re.compile(r"^\d{4}-\d{2}-\d{2}$"),
-    re.compile(r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$"),
-    re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:?\d{2})?$"),
+    re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}\Z"),
+    re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}\Z"),
+    re.compile(
+        r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]{1,6})?)?(Z|[+-][0-9]{2}:?[0-9]{2})?\Z"
+    ),
 )
 INVALID_DATETIME = (
     "The :attribute field must be a date as YYYY-MM-DD, YYYY-MM-DD HH:MM:SS or ISO 8601."
