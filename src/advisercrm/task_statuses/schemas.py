@@ -12,7 +12,7 @@ from pydantic_core import PydanticCustomError
 from advisercrm.kit.fields import Bool, clean_text
 from advisercrm.kit.render import Ctx, timestamp
 
-_COLOUR_RE = re.compile(r"^#[0-9A-Fa-f]{6}$")
+_COLOUR_RE = re.compile(r"^#[0-9A-Fa-f]{6}\Z")
 
 
 def _present(value: Any) -> Any:
