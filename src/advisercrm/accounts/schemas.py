@@ -19,7 +19,7 @@ ROLES: dict[str, tuple[str, ...]] = {
     "external": ("introducer",),
 }
 SHARED_ROLES = ("joint", "trust", "business")
-_EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+\Z")
 
 
 def _email(value: str) -> str:

@@ -140,6 +140,7 @@ async def revoke_token(
 
 
 async def list_logins(conn: AsyncConnection, user_id: int) -> list[RowMapping]:
+    """The user's logins with their account's compact columns and firm: one round trip."""
     lg, a, f = logins, accounts, firms
     query = (
         select(
@@ -148,8 +149,13 @@ async def list_logins(conn: AsyncConnection, user_id: int) -> list[RowMapping]:
             lg.c.has_delete_permission,
             lg.c.is_primary,
             lg.c.expires_at,
-            a.c.id.label("account_id"),
-            a.c.firm_id,
+            a.c.uuid.label("account_uuid"),
+            a.c.type.label("account_type"),
+            a.c.role.label("account_role"),
+            a.c.first_name.label("account_first_name"),
+            a.c.last_name.label("account_last_name"),
+            a.c.name.label("account_name"),
+            a.c.email.label("account_email"),
             f.c.uuid.label("firm_uuid"),
             f.c.name.label("firm_name"),
             f.c.currency,

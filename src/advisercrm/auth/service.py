@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from advisercrm.accounts.repository import AccountRepository
+from advisercrm.accounts.repository import COMPACT
 from advisercrm.accounts.schemas import compact
 from advisercrm.auth import repository, schemas
 from advisercrm.auth.credentials import new_token, token_hash, verify_password
@@ -82,9 +82,7 @@ async def list_logins(conn: AsyncConnection, user: User, base_url: str) -> list[
     out = []
     for row in rows:
         ctx = Ctx(zone(row["timezone"]), row["currency"], base_url)
-        account = (await AccountRepository(conn, row["firm_id"]).load([row["account_id"]]))[
-            row["account_id"]
-        ]
+        account = {key: row[f"account_{key}"] for key in COMPACT}
         out.append(
             {
                 "uuid": str(row["uuid"]),
