@@ -467,7 +467,8 @@ def upgrade() -> None:
     # Firms that exist before tasks do get the same three statuses a new firm starts with.
     op.execute(
         """
-        INSERT INTO task_statuses (firm_id, name, colour, is_type_completed, is_not_started, position)
+        INSERT INTO task_statuses
+            (firm_id, name, colour, is_type_completed, is_not_started, position)
         SELECT f.id, s.name, s.colour, s.done, s.fresh, s.position
         FROM firms f
         CROSS JOIN (VALUES ('Not Started', '#9e9e9e', false, true, 1),
