@@ -94,13 +94,45 @@ async def test_member_cannot_manage_staff_or_introducers(shop: Cast) -> None:
     assert (await shop.owner.get(path)).json() == staff
 
 
-async def test_admin_manages_staff(shop: Cast) -> None:
-    response = await shop.admin.post(ACCOUNTS, {"type": "employee", "role": "owner", **PERSON})
+async def test_admin_manages_staff_but_not_owners(shop: Cast) -> None:
+    response = await shop.admin.post(ACCOUNTS, {"type": "employee", "role": "member", **PERSON})
     assert response.status_code == 201, response.text
     path = f"{ACCOUNTS}/{response.json()['uuid']}"
     updated = await shop.admin.put(path, {"role": "admin"})
     assert (updated.status_code, updated.json()["role"]) == (200, "admin")
+    # Only an owner makes, edits or removes owners; an admin cannot promote anyone to owner.
+    assert_body(await shop.admin.put(path, {"role": "owner"}), 403, UNAUTHORIZED)
+    own = f"{ACCOUNTS}/{shop.admin.account_uuid}"
+    assert_body(await shop.admin.put(own, {"role": "owner"}), 403, UNAUTHORIZED)
+    owner = {"type": "employee", "role": "owner", **PERSON}
+    assert_body(await shop.admin.post(ACCOUNTS, owner), 403, UNAUTHORIZED)
+    firm_owner = f"{ACCOUNTS}/{shop.owner.account_uuid}"
+    assert_body(await shop.admin.put(firm_owner, {"first_name": "X"}), 403, UNAUTHORIZED)
+    assert_body(await shop.admin.delete(firm_owner), 403, UNAUTHORIZED)
     assert (await shop.admin.delete(path)).status_code == 204
+    made = await shop.owner.post(ACCOUNTS, owner)
+    assert made.status_code == 201 and made.json()["role"] == "owner"
+    assert (await shop.owner.delete(f"{ACCOUNTS}/{made.json()['uuid']}")).status_code == 204
+
+
+async def test_sole_owner_of_a_shared_client_cannot_be_deleted(shop: Cast) -> None:
+    first, second = await shop.firm.client_account(), await shop.firm.client_account()
+    joint = await shop.owner.created(
+        CLIENTS, {"role": "joint", "name": "A & B", "owner_uuids": [first["uuid"], second["uuid"]]}
+    )
+    assert (await shop.owner.delete(f"{CLIENTS}/{first['uuid']}")).status_code == 204
+    message = "The account is the only owner of a shared client; change its owners first."
+    assert_body(await shop.owner.delete(f"{CLIENTS}/{second['uuid']}"), 409, {"message": message})
+    remaining = (await shop.owner.get(f"{CLIENTS}/{joint['uuid']}")).json()
+    assert [o["uuid"] for o in remaining["owners"]] == [second["uuid"]]
+
+
+async def test_member_reaches_the_clients_assigned_to_them(shop: Cast) -> None:
+    hidden = await shop.firm.client_account()
+    assert_body(await shop.member.get(f"{CLIENTS}/{hidden['uuid']}"), 404, NOT_FOUND)
+    mine = await shop.firm.client_account(assigned_paraplanner_uuid=shop.member.account_uuid)
+    shown = await shop.member.get(f"{CLIENTS}/{mine['uuid']}")
+    assert shown.status_code == 200 and shown.json() == mine
 
 
 async def test_deleting_the_acting_account_is_409(shop: Cast) -> None:

@@ -11,6 +11,7 @@ from sqlalchemy import (
     ColumnElement,
     and_,
     delete,
+    exists,
     func,
     insert,
     literal_column,
@@ -205,3 +206,17 @@ class AccountRepository(FirmRepository):
         await self.execute(
             delete(accounts).where(self.scoped(accounts), accounts.c.id == account_id)
         )
+
+    async def sole_owner_of_shared(self, account_id: int) -> bool:
+        """Whether some shared client has this account as its only owner."""
+        link, other = account_owners, account_owners.alias("other")
+        alone = select(link.c.account_id).where(
+            self.scoped(link),
+            link.c.owner_id == account_id,
+            ~exists().where(
+                other.c.firm_id == link.c.firm_id,
+                other.c.account_id == link.c.account_id,
+                other.c.owner_id != account_id,
+            ),
+        )
+        return await self.scalar(select(exists(alone))) is True

@@ -20,7 +20,7 @@ from advisercrm.auth import repository as auth_repository
 from advisercrm.auth.credentials import hash_password
 from advisercrm.auth.principal import Principal
 from advisercrm.goals.repository import GoalRepository
-from advisercrm.kit.errors import Conflict, Errors, NotFound
+from advisercrm.kit.errors import Conflict, Errors, Forbidden, NotFound
 from advisercrm.kit.listing import ListQuery
 from advisercrm.kit.references import INVALID, check_uuid_list
 from advisercrm.kit.render import Ctx
@@ -92,18 +92,21 @@ def _names(
     return {"first_name": body.first_name, "last_name": body.last_name, "name": name}
 
 
-def _check_may_manage(principal: Principal, account_type: str) -> None:
+def _check_may_manage(principal: Principal, account_type: str, *roles: str | None) -> None:
+    """Staff write clients; owners and admins write staff; only owners write owners."""
     principal.require_write()
     principal.require_employee()
     if account_type != "client":
         principal.require_manager()
+    if "owner" in roles and principal.role != "owner":
+        raise Forbidden()
 
 
 async def create(
     conn: AsyncConnection, principal: Principal, body: AccountCreate | ClientCreate, ctx: Ctx
 ) -> dict[str, Any]:
     account_type = body.type if isinstance(body, AccountCreate) else "client"
-    _check_may_manage(principal, account_type)
+    _check_may_manage(principal, account_type, body.role)
     repo = AccountRepository(conn, principal.firm_id)
     errors = Errors()
     if body.role not in ROLES[account_type]:
@@ -201,7 +204,7 @@ async def update(
 ) -> dict[str, Any]:
     repo = AccountRepository(conn, principal.firm_id)
     row = await _find(repo, principal, account_uuid, client_only)
-    _check_may_manage(principal, row["type"])
+    _check_may_manage(principal, row["type"], row["role"], body.role)
     errors = Errors()
     role = body.role or row["role"]
     if body.role is not None and body.role not in ROLES[row["type"]]:
@@ -225,10 +228,12 @@ async def delete(
 ) -> None:
     repo = AccountRepository(conn, principal.firm_id)
     row = await _find(repo, principal, account_uuid, client_only)
-    _check_may_manage(principal, row["type"])
+    _check_may_manage(principal, row["type"], row["role"])
     principal.require_delete()
     if row["id"] == principal.account_id:
         raise Conflict("You cannot delete the account you are acting as.")
+    if await repo.sole_owner_of_shared(row["id"]):
+        raise Conflict("The account is the only owner of a shared client; change its owners first.")
     # A goal is owned by at least one account: goals this account alone owns go with it.
     await GoalRepository(conn, principal.firm_id).delete_sole_owned(row["id"])
     await repo.delete(row["id"])

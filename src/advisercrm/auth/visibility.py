@@ -1,16 +1,17 @@
 """Which records an acting account may see (spec section 1, Visibility).
 
 Owners and admins see the whole firm. A member reaches a client through a group they
-share: the client is a participant of the group, or sits in a circle that carries it.
-Client and external accounts reach only themselves.
+share (the client is a participant of the group, or sits in a circle that carries it)
+or by being the client's assigned adviser, administrator or paraplanner. Client and
+external accounts reach only themselves.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, Select, and_, literal, select, true, union
+from sqlalchemy import ColumnElement, Select, and_, literal, or_, select, true, union
 
 from advisercrm.auth.principal import Principal
-from advisercrm.tables import circle_accounts, circle_groups, group_participants
+from advisercrm.tables import accounts, circle_accounts, circle_groups, group_participants
 
 
 def member_group_ids(principal: Principal) -> Select[tuple[int]]:
@@ -21,7 +22,8 @@ def member_group_ids(principal: Principal) -> Select[tuple[int]]:
 
 
 def reachable_client_ids(principal: Principal) -> Select[tuple[int]]:
-    """Accounts a member reaches through their groups (directly or via circles)."""
+    """Accounts a member reaches: through their groups (directly or via circles), or as
+    the client's assigned adviser, administrator or paraplanner."""
     gp, ca, cg = group_participants, circle_accounts, circle_groups
     mine = member_group_ids(principal).scalar_subquery()
     via_groups = select(gp.c.account_id).where(
@@ -32,7 +34,16 @@ def reachable_client_ids(principal: Principal) -> Select[tuple[int]]:
         .join(cg, and_(cg.c.firm_id == ca.c.firm_id, cg.c.circle_id == ca.c.circle_id))
         .where(ca.c.firm_id == principal.firm_id, cg.c.group_id.in_(mine))
     )
-    return union(via_groups, via_circles)  # type: ignore[return-value]
+    a = accounts
+    assigned = select(a.c.id).where(
+        a.c.firm_id == principal.firm_id,
+        or_(
+            a.c.assigned_adviser_id == principal.account_id,
+            a.c.assigned_administrator_id == principal.account_id,
+            a.c.assigned_paraplanner_id == principal.account_id,
+        ),
+    )
+    return union(via_groups, via_circles, assigned)  # type: ignore[return-value]
 
 
 def client_visible(principal: Principal, account_id: ColumnElement[int]) -> ColumnElement[bool]:
