@@ -13,7 +13,7 @@ from advisercrm.auth.credentials import token_hash
 from advisercrm.auth.principal import Principal, User
 from advisercrm.db import Conn
 from advisercrm.kit.errors import BadRequest, Forbidden, Unauthenticated
-from advisercrm.kit.fields import _UUID_RE
+from advisercrm.kit.fields import UUID_RE
 from advisercrm.kit.render import Ctx
 
 ACCOUNT_HEADER = "x-plannr-account-uuid"
@@ -47,7 +47,7 @@ async def current_user(request: Request, conn: Conn) -> User:
 async def current_principal(request: Request, conn: Conn) -> Principal:
     # A blank header names no account: it counts as missing (400), not as a wrong one.
     header = (request.headers.get(ACCOUNT_HEADER) or "").strip()
-    account_uuid = uuid.UUID(header) if _UUID_RE.match(header) else None
+    account_uuid = uuid.UUID(header) if UUID_RE.match(header) else None
     row = await _token_row(request, conn, account_uuid)
     if not header:
         raise BadRequest("The X-PLANNR-ACCOUNT-UUID header is required.")

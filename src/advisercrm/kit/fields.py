@@ -16,8 +16,8 @@ from pydantic_core import PydanticCustomError
 
 from advisercrm.kit.errors import Errors
 
-_UUID_RE = re.compile(r"^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}\Z")
-_DATE_RE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}\Z")
+UUID_RE = re.compile(r"^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}\Z")
+DATE_RE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}\Z")
 
 
 def _fail(template: str) -> PydanticCustomError:
@@ -35,13 +35,13 @@ def clean_text(value: str) -> str:
 
 
 def _uuid(value: Any) -> uuid.UUID:
-    if isinstance(value, str) and _UUID_RE.match(value):
+    if isinstance(value, str) and UUID_RE.match(value):
         return uuid.UUID(value)
     raise _fail("The :attribute field must be a valid UUID.")
 
 
 def parse_date(value: Any) -> dt.date:
-    if isinstance(value, str) and _DATE_RE.match(value):
+    if isinstance(value, str) and DATE_RE.match(value):
         try:
             return dt.date.fromisoformat(value)
         except ValueError:
@@ -109,4 +109,4 @@ def to_laravel(errors: list[Any], *, strip: int = 1) -> dict[str, list[str]]:
 
 def path_uuid(raw: str) -> uuid.UUID | None:
     """A UUID from a path segment; None (answered as 404) when malformed."""
-    return uuid.UUID(raw) if _UUID_RE.match(raw) else None
+    return uuid.UUID(raw) if UUID_RE.match(raw) else None

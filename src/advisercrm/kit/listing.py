@@ -15,7 +15,7 @@ from fastapi import Request
 from pydantic import BaseModel, Field
 
 from advisercrm.kit.errors import BadRequest, Errors
-from advisercrm.kit.fields import _DATE_RE, _UUID_RE, clean_text
+from advisercrm.kit.fields import DATE_RE, UUID_RE, clean_text
 from advisercrm.kit.render import JSON
 
 T = TypeVar("T")
@@ -39,14 +39,14 @@ def text_filter(raw: str) -> str:
 
 def uuid_list_filter(raw: str) -> list[uuid.UUID]:
     parts = [p.strip() for p in raw.split(",") if p.strip()]
-    if not parts or not all(_UUID_RE.match(p) for p in parts):
+    if not parts or not all(UUID_RE.match(p) for p in parts):
         raise InvalidValue("The :attribute filter must be a comma-separated list of UUIDs.")
     return [uuid.UUID(p) for p in parts]
 
 
 def date_filter(raw: str) -> dt.date:
     try:
-        if _DATE_RE.match(raw):
+        if DATE_RE.match(raw):
             return dt.date.fromisoformat(raw)
     except ValueError:
         pass

@@ -5,10 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, Field
+from pydantic import AfterValidator, BaseModel, BeforeValidator, Field, Strict
 from pydantic_core import PydanticCustomError
 
-from advisercrm.kit.fields import Str, UUIDStr
+from advisercrm.kit.fields import UUIDStr, clean_text
 from advisercrm.kit.render import Ctx, timestamp
 from advisercrm.kit.times import parse_datetime, wall_clock
 
@@ -17,8 +17,10 @@ TASKABLE_TYPES = ("client", "case", "plan")
 Priority = Literal["low", "medium", "high", "highest"]
 TaskableType = Literal["client", "case", "plan"]
 DueAt = Annotated[dt.datetime, BeforeValidator(parse_datetime)]
-TaskName = Annotated[Str, Field(min_length=1, max_length=255)]
-Description = Annotated[Str, Field(max_length=65535)]
+# Length rules sit on the string itself so they fail as string_too_short/_long (a length
+# rule on an annotated alias fails as a collection's "items").
+TaskName = Annotated[str, Strict(), Field(min_length=1, max_length=255), AfterValidator(clean_text)]
+Description = Annotated[str, Strict(), Field(max_length=65535), AfterValidator(clean_text)]
 UUIDs = Annotated[list[UUIDStr], Field(max_length=100)]
 
 
@@ -40,14 +42,24 @@ def _custom_fields(value: Any) -> dict[str, Any]:
 CustomFields = Annotated[dict[str, Any], BeforeValidator(_custom_fields)]
 
 
+def _present(value: Any) -> Any:
+    """Laravel's `required`: an explicit null is as good as absent."""
+    if value is None:
+        raise PydanticCustomError("laravel", "The :attribute field is required.")
+    return value
+
+
+Required = BeforeValidator(_present)
+
+
 class TaskCreate(BaseModel):
-    name: TaskName
+    name: Annotated[TaskName, Required]
     description: Description | None = None
     priority: Priority | None = None
     due_at: DueAt | None = None
-    taskable_type: TaskableType
-    taskable_uuid: UUIDStr
-    task_status_uuid: UUIDStr
+    taskable_type: Annotated[TaskableType, Required]
+    taskable_uuid: Annotated[UUIDStr, Required]
+    task_status_uuid: Annotated[UUIDStr, Required]
     parent_task_uuid: UUIDStr | None = None
     assigned_to_uuids: UUIDs = []
     custom_fields: CustomFields | None = None
@@ -55,13 +67,15 @@ class TaskCreate(BaseModel):
 
 
 class TaskUpdate(BaseModel):
-    name: TaskName | None = None
+    """Every field optional; only the given ones change. The required ones refuse null."""
+
+    name: Annotated[TaskName | None, Required] = None
     description: Description | None = None
     priority: Priority | None = None
     due_at: DueAt | None = None
-    taskable_type: TaskableType | None = None
-    taskable_uuid: UUIDStr | None = None
-    task_status_uuid: UUIDStr | None = None
+    taskable_type: Annotated[TaskableType | None, Required] = None
+    taskable_uuid: Annotated[UUIDStr | None, Required] = None
+    task_status_uuid: Annotated[UUIDStr | None, Required] = None
     parent_task_uuid: UUIDStr | None = None
     assigned_to_uuids: UUIDs | None = None
     custom_fields: CustomFields | None = None
