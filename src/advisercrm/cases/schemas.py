@@ -7,23 +7,12 @@ from collections.abc import Mapping
 from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, Field, Strict
-from pydantic_core import PydanticCustomError
 
 from advisercrm.accounts.schemas import CompactAccountOut, compact
-from advisercrm.goals.schemas import MoneyOut  # one Money component in the OpenAPI
-from advisercrm.kit.fields import Int, UUIDStr, clean_text
-from advisercrm.kit.render import Ctx, money, timestamp
+from advisercrm.kit.fields import Int, Required, UUIDStr, clean_text
+from advisercrm.kit.render import Ctx, MoneyOut, money, timestamp
 from advisercrm.kit.times import parse_datetime
 
-
-def _present(value: Any) -> Any:
-    """Laravel's `required`: an explicit null or an empty array is as good as absent."""
-    if value is None or (isinstance(value, list) and not value):
-        raise PydanticCustomError("laravel", "The :attribute field is required.")
-    return value
-
-
-Required = BeforeValidator(_present)
 # Length rules sit on the string itself so they fail as string_too_short/_long.
 CaseName = Annotated[str, Strict(), Field(min_length=1, max_length=255), AfterValidator(clean_text)]
 Participants = Annotated[list[UUIDStr], Field(min_length=1, max_length=50)]

@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, Field, Strict
+from pydantic import AfterValidator, BaseModel, Field, Strict
 from pydantic_core import PydanticCustomError
 
-from advisercrm.kit.fields import Bool, clean_text
+from advisercrm.kit.fields import Bool, Required, clean_text
 from advisercrm.kit.render import Ctx, timestamp
 
 FIELD_TYPES = ("string", "longtext", "number", "boolean", "datetime", "selection")
@@ -18,20 +18,12 @@ ModelType = Literal["task", "client", "case", "plan"]
 MAX_OPTIONS = 100
 
 
-def _present(value: Any) -> Any:
-    """Laravel's `required`: an explicit null is as good as absent."""
-    if value is None:
-        raise PydanticCustomError("laravel", "The :attribute field is required.")
-    return value
-
-
 def _not_blank(value: str) -> str:
     if not value.strip():
         raise PydanticCustomError("laravel", "The :attribute field is required.")
     return value
 
 
-Required = BeforeValidator(_present)
 # Length rules sit on the string itself so they fail as string_too_short/_long.
 FieldName = Annotated[
     str, Strict(), Field(min_length=1, max_length=255), AfterValidator(clean_text)

@@ -6,12 +6,11 @@ import datetime as dt
 from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, Field, Strict
-from pydantic_core import PydanticCustomError
 
 from advisercrm.accounts.schemas import SHARED_ROLES, AccountOut
 from advisercrm.circles.schemas import CircleOut
-from advisercrm.kit.fields import Bool, DateStr, Int, UUIDStr, clean_text
-from advisercrm.kit.render import Ctx, day_start, money, timestamp
+from advisercrm.kit.fields import Bool, DateStr, Int, Required, UUIDStr, clean_text
+from advisercrm.kit.render import Ctx, MoneyOut, day_start, money, timestamp
 
 
 def _clean(value: Any) -> Any:
@@ -30,15 +29,6 @@ Timeframe = Annotated[str, Strict(), Field(max_length=255), Text]
 Owners = Annotated[list[UUIDStr], Field(min_length=1, max_length=50)]
 
 
-def _present(value: Any) -> Any:
-    """Laravel's `required`: an explicit null or an empty array is as good as absent."""
-    if value is None or (isinstance(value, list) and not value):
-        raise PydanticCustomError("laravel", "The :attribute field is required.")
-    return value
-
-
-# Runs on the raw input only: an absent field keeps its default without reaching it.
-Required = BeforeValidator(_present)
 CircleUuids = Annotated[list[UUIDStr], Field(max_length=50)]
 
 
@@ -67,12 +57,6 @@ class GoalUpdate(_GoalFields):
     shown_on_circles: Bool | None = Field(
         default=None, description="Accepted spelling of show_on_circles."
     )
-
-
-class MoneyOut(BaseModel):
-    amount: str
-    currency: str
-    formatted: str
 
 
 class GoalOut(BaseModel):

@@ -49,6 +49,15 @@ def parse_date(value: Any) -> dt.date:
     raise _fail("The :attribute field must match the format Y-m-d.")
 
 
+def _present(value: Any) -> Any:
+    """Laravel's `required`: an explicit null or an empty array is as good as absent."""
+    if value is None or (isinstance(value, list) and not value):
+        raise _fail("The :attribute field is required.")
+    return value
+
+
+# Runs on the raw input only: an absent field keeps its default without reaching it.
+Required = BeforeValidator(_present)
 # Compose with Field(...) for lengths and ranges: Annotated[Str, Field(max_length=255)].
 Str = Annotated[str, Strict(), AfterValidator(clean_text)]
 Int = Annotated[int, Strict()]

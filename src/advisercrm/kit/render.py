@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 import orjson
 from babel.numbers import format_currency, get_currency_precision
 from fastapi import Response
+from pydantic import BaseModel
 
 
 @dataclass(frozen=True)
@@ -31,6 +32,14 @@ def zone(name: str) -> ZoneInfo:
 @cache
 def _precision(currency: str) -> int:
     return int(get_currency_precision(currency))
+
+
+class MoneyOut(BaseModel):
+    """The documented shape of Money in responses."""
+
+    amount: str
+    currency: str
+    formatted: str
 
 
 def money(amount: int | None, currency: str) -> dict[str, str] | None:

@@ -5,11 +5,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, Field, Strict
-from pydantic_core import PydanticCustomError
+from pydantic import AfterValidator, BaseModel, Field, Strict
 
 from advisercrm.accounts.schemas import CompactAccountOut, compact
-from advisercrm.kit.fields import UUIDStr, clean_text
+from advisercrm.kit.fields import Required, UUIDStr, clean_text
 from advisercrm.kit.render import Ctx, timestamp
 
 PLAN_TYPES = (
@@ -40,14 +39,6 @@ PlanType = Literal[
 PlanStatus = Literal["active", "inactive", "proposed"]
 
 
-def _present(value: Any) -> Any:
-    """Laravel's `required`: an explicit null or an empty array is as good as absent."""
-    if value is None or (isinstance(value, list) and not value):
-        raise PydanticCustomError("laravel", "The :attribute field is required.")
-    return value
-
-
-Required = BeforeValidator(_present)
 # Length rules sit on the string itself so they fail as string_too_short/_long.
 PlanName = Annotated[str, Strict(), Field(min_length=1, max_length=255), AfterValidator(clean_text)]
 PolicyNumber = Annotated[str, Strict(), Field(max_length=255), AfterValidator(clean_text)]

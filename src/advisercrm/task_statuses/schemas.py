@@ -6,20 +6,13 @@ import re
 from collections.abc import Mapping
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, Field, Strict
+from pydantic import AfterValidator, BaseModel, Field, Strict
 from pydantic_core import PydanticCustomError
 
-from advisercrm.kit.fields import Bool, clean_text
+from advisercrm.kit.fields import Bool, Required, clean_text
 from advisercrm.kit.render import Ctx, timestamp
 
 _COLOUR_RE = re.compile(r"^#[0-9A-Fa-f]{6}\Z")
-
-
-def _present(value: Any) -> Any:
-    """Laravel's `required`: an explicit null is as good as absent."""
-    if value is None:
-        raise PydanticCustomError("laravel", "The :attribute field is required.")
-    return value
 
 
 def _colour(value: str) -> str:
@@ -30,7 +23,6 @@ def _colour(value: str) -> str:
     return value
 
 
-Required = BeforeValidator(_present)
 # Length rules sit on the string itself so they fail as string_too_short/_long.
 StatusName = Annotated[
     str, Strict(), Field(min_length=1, max_length=255), AfterValidator(clean_text)

@@ -6,6 +6,7 @@ from fastapi import APIRouter, Request, Response
 
 from advisercrm.auth.deps import CurrentPrincipal, RenderCtx
 from advisercrm.db import Conn
+from advisercrm.kit.errors import BadRequest
 from advisercrm.kit.fields import path_uuid
 from advisercrm.kit.listing import (
     ListSpec,
@@ -48,7 +49,20 @@ LIST_SPEC = ListSpec(
     sorts=("created_at", "updated_at", "name", "priority", "due_at", "position"),
     includes=INCLUDES,
 )
-SHOW_SPEC = ListSpec(filters={}, sorts=("created_at",), includes=INCLUDES)
+
+
+def _show_includes(request: Request) -> set[str]:
+    """A single task takes `include` only; page, sort and filters are list parameters,
+    which a show request ignores rather than rejects."""
+    raw = request.query_params.get("include") or ""
+    includes = {i.strip() for i in raw.split(",") if i.strip()}
+    unknown = sorted(includes - set(INCLUDES))
+    if unknown:
+        raise BadRequest(
+            f"Requested include(s) `{', '.join(unknown)}` are not allowed. "
+            f"Allowed include(s) are `{', '.join(INCLUDES)}`."
+        )
+    return includes
 
 
 @router.post("", status_code=201, response_model=TaskOut)
@@ -71,7 +85,7 @@ async def list_tasks(
 async def show_task(
     uuid: str, request: Request, conn: Conn, principal: CurrentPrincipal, ctx: RenderCtx
 ) -> JSON:
-    includes = parse_list_query(request, SHOW_SPEC).includes
+    includes = _show_includes(request)
     return JSON(await service.get(conn, principal, path_uuid(uuid), ctx, includes))
 
 
