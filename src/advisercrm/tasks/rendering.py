@@ -98,9 +98,10 @@ async def render(
             "status": task_status(statuses[row["status_id"]], ctx),
             "taskable": taskables[row["taskable_type"]].get(taskable_id),
             "author": person(people.get(row["author_id"]), ctx),
+            # By name, then creation: the links come back in no particular order.
             "assigned_to": [
                 person(people[a], ctx)
-                for a in sorted(assignees[task_id], key=lambda a: people[a]["name"])
+                for a in sorted(assignees[task_id], key=lambda a: (people[a]["name"], a))
             ],
             "completed_by": person(people.get(row["completed_by_id"]), ctx),
             "custom_fields": [schemas.custom_value(fields[f], v, ctx) for f, v in custom],

@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BaseModel, BeforeValidator, Field, Strict
 from pydantic_core import PydanticCustomError
 
-from advisercrm.kit.fields import UUIDStr, clean_text
+from advisercrm.kit.fields import Required, UUIDStr, clean_text
 from advisercrm.kit.render import Ctx, timestamp
 from advisercrm.kit.times import parse_datetime, wall_clock
 
@@ -40,16 +40,6 @@ def _custom_fields(value: Any) -> dict[str, Any]:
 
 
 CustomFields = Annotated[dict[str, Any], BeforeValidator(_custom_fields)]
-
-
-def _present(value: Any) -> Any:
-    """Laravel's `required`: an explicit null is as good as absent."""
-    if value is None:
-        raise PydanticCustomError("laravel", "The :attribute field is required.")
-    return value
-
-
-Required = BeforeValidator(_present)
 
 
 class TaskCreate(BaseModel):

@@ -93,8 +93,6 @@ async def _resolve(
             errors.add("task_status_uuid", INVALID)
         elif out.status["is_archived"]:
             errors.add("task_status_uuid", "The selected :attribute is archived.")
-    elif "task_status_uuid" in given:
-        errors.add("task_status_uuid", "The :attribute field is required.")
     await _resolve_parent(conn, principal, body, task, out, errors)
     await _resolve_links(conn, principal, body, out, errors)
     if body.custom_fields is not None:
@@ -232,8 +230,6 @@ async def update(
     repo = TaskRepository(conn, principal.firm_id)
     task = await _find(repo, principal, task_uuid)
     _may_write(principal)
-    if "name" in body.model_fields_set and body.name is None:
-        raise ValidationFailed({"name": ["The name field is required."]})
     resolved = await _resolve(conn, principal, body, ctx, task)
     columns = {**_plain_columns(body, ctx), **resolved.columns}
     if resolved.status is not None:
