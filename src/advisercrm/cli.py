@@ -195,6 +195,8 @@ def serve(
         port=port,
         interface=Interfaces.ASGI,
         workers=workers,
+        # A worker that dies (OOM, SIGKILL) is replaced instead of leaving the port half-served.
+        respawn_failed_workers=True,
         log_level=LogLevels(get_settings().log_level.lower()),
     ).serve()
 
