@@ -29,6 +29,7 @@ from advisercrm.goals.router import router as goals_router
 from advisercrm.groups.router import router as groups_router
 from advisercrm.kit.errors import ApiError, ValidationFailed
 from advisercrm.kit.fields import to_laravel
+from advisercrm.kit.headers import ResponseHeadersMiddleware
 from advisercrm.kit.limits import BodyLimitMiddleware
 from advisercrm.kit.render import JSON
 from advisercrm.plans.router import router as plans_router
@@ -85,14 +86,15 @@ async def _http_error(request: Request, exc: Exception) -> JSON:
 async def _conflict(request: Request, exc: Exception) -> JSON:
     # Every rule is checked before writing; a constraint can still fire when two requests
     # race (the same new slug or email at once). That is a conflict to retry, not a 500.
-    log.info("constraint conflict on %s %s: %s", request.method, request.url.path, exc)
+    constraint = getattr(getattr(exc, "orig", None), "constraint_name", None)
+    log.info("constraint conflict on %s %s: %s", request.method, request.url.path, constraint)
     return JSON(
         {"message": "The request conflicts with a concurrent change; retry it."}, status_code=409
     )
 
 
 async def _server_error(request: Request, exc: Exception) -> JSON:
-    request_id = uuid.uuid4().hex
+    request_id = getattr(request.state, "request_id", None) or uuid.uuid4().hex
     log.error(
         "unhandled error request_id=%s %s %s",
         request_id,
@@ -126,6 +128,7 @@ def create_app(settings: Settings | None = None, url: str | None = None) -> Fast
         lifespan=lifespan,
     )
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(ResponseHeadersMiddleware)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(ApiError, _api_error)
     app.add_exception_handler(HTTPException, _http_error)

@@ -63,6 +63,9 @@ def create_engine(url: str, pool_size: int) -> AsyncEngine:
         pool_size=pool_size,
         max_overflow=0,
         pool_pre_ping=False,
+        # Statement parameters carry password hashes and token digests: keep them out of
+        # exception messages, and so out of logs.
+        hide_parameters=True,
         # Statements are cached per connection by asyncpg; SQLAlchemy's own compiled
         # cache keeps the Python side cheap.
         connect_args={"server_settings": {"timezone": "UTC", "application_name": "advisercrm"}},
