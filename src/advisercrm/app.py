@@ -11,7 +11,7 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from pydantic import ValidationError
+from pydantic import BaseModel, Field, ValidationError
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 from starlette.exceptions import HTTPException
@@ -27,6 +27,7 @@ from advisercrm.custom_fields.router import router as custom_fields_router
 from advisercrm.db import create_engine, database_url
 from advisercrm.goals.router import router as goals_router
 from advisercrm.groups.router import router as groups_router
+from advisercrm.idempotency.route import Replay, replay_response
 from advisercrm.kit.errors import ApiError, ValidationFailed
 from advisercrm.kit.fields import to_laravel
 from advisercrm.kit.headers import ResponseHeadersMiddleware
@@ -43,6 +44,42 @@ HTTP_MESSAGES = {
     404: "Not found.",
     405: "Method not allowed.",
     413: "The request body is too large.",
+}
+
+
+class ErrorBody(BaseModel):
+    """Every error response: a message (spec section 1, Errors)."""
+
+    message: str = Field(examples=["Not found."])
+
+
+class ValidationErrorBody(BaseModel):
+    """422: the first message, a count of the rest, and every message by field."""
+
+    message: str = Field(examples=["The name field is required. (and 1 more error)"])
+    errors: dict[str, list[str]] = Field(
+        examples=[{"account_uuids.1": ["The selected account_uuids.1 is invalid."]}]
+    )
+
+
+def _error(description: str) -> dict[str, Any]:
+    return {"model": ErrorBody, "description": description}
+
+
+# Documented once for every API route, so /openapi.json describes each status the API
+# really answers with (FastAPI's default 422 body, `detail`, is not ours).
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    400: _error(
+        "Malformed JSON body, a missing X-PLANNR-ACCOUNT-UUID header, or an unknown "
+        "filter, sort or include name"
+    ),
+    401: _error("Unauthenticated: a missing, unknown, revoked or expired token"),
+    403: _error("This action is unauthorized"),
+    404: _error("Not found (also a malformed or another firm's UUID in the path)"),
+    409: _error("The request conflicts with the current state of a record"),
+    413: _error("The request body is too large"),
+    422: {"model": ValidationErrorBody, "description": "Validation failed"},
+    429: _error("Too Many Attempts (see Retry-After)"),
 }
 
 
@@ -130,6 +167,7 @@ def create_app(settings: Settings | None = None, url: str | None = None) -> Fast
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(ResponseHeadersMiddleware)
     app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(Replay, replay_response)
     app.add_exception_handler(ApiError, _api_error)
     app.add_exception_handler(HTTPException, _http_error)
     app.add_exception_handler(IntegrityError, _conflict)
@@ -147,7 +185,7 @@ def create_app(settings: Settings | None = None, url: str | None = None) -> Fast
         tasks_router,
         avatar_router,
     ):
-        app.include_router(router)
+        app.include_router(router, responses=ERROR_RESPONSES)
 
     @app.get("/healthz", tags=["health"])
     async def healthz() -> dict[str, str]:

@@ -302,3 +302,15 @@ task_custom_values = _link(
     ("custom_field_id", "custom_fields"),
     Column("value", JSONB, nullable=False),
 )
+
+# Responses to POSTs sent with an Idempotency-Key, kept 24 hours; keys belong to a user.
+idempotency_keys = Table(
+    "idempotency_keys",
+    metadata,
+    Column("user_id", BigInteger, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    Column("key", String(255), primary_key=True),
+    Column("request_hash", LargeBinary, nullable=False),
+    Column("status", SmallInteger),
+    Column("body", LargeBinary),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+)

@@ -14,6 +14,7 @@ from advisercrm.accounts.schemas import (
 )
 from advisercrm.auth.deps import CurrentPrincipal, RenderCtx
 from advisercrm.db import Conn
+from advisercrm.idempotency.route import ApiRoute
 from advisercrm.kit.fields import path_uuid
 from advisercrm.kit.listing import (
     ListSpec,
@@ -26,7 +27,7 @@ from advisercrm.kit.listing import (
 )
 from advisercrm.kit.render import JSON
 
-router = APIRouter(tags=["accounts"])
+router = APIRouter(route_class=ApiRoute, tags=["accounts"])
 ALL_ROLES = tuple(r for roles in ROLES.values() for r in roles)
 LIST_SPEC = ListSpec(
     filters={

@@ -8,11 +8,12 @@ from advisercrm.auth import service
 from advisercrm.auth.deps import CurrentPrincipal, CurrentUser, RenderCtx
 from advisercrm.auth.schemas import LoginOut, TokenCreate, TokenOut
 from advisercrm.db import Conn
+from advisercrm.idempotency.route import ApiRoute
 from advisercrm.kit.fields import path_uuid
 from advisercrm.kit.listing import ListQuery, Page, paginated
 from advisercrm.kit.render import JSON
 
-router = APIRouter(tags=["auth"])
+router = APIRouter(route_class=ApiRoute, tags=["auth"])
 
 
 def _whole(items: list[object], request: Request) -> JSON:

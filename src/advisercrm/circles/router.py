@@ -8,6 +8,7 @@ from advisercrm.auth.deps import CurrentPrincipal, RenderCtx
 from advisercrm.circles import service
 from advisercrm.circles.schemas import CircleCreate, CircleOut, CircleUpdate
 from advisercrm.db import Conn
+from advisercrm.idempotency.route import ApiRoute
 from advisercrm.kit.fields import path_uuid
 from advisercrm.kit.listing import (
     ListSpec,
@@ -19,7 +20,7 @@ from advisercrm.kit.listing import (
 )
 from advisercrm.kit.render import JSON
 
-router = APIRouter(prefix="/api/v1/circles", tags=["circles"])
+router = APIRouter(route_class=ApiRoute, prefix="/api/v1/circles", tags=["circles"])
 LIST_SPEC = ListSpec(
     filters={"uuid": uuid_list_filter, "name": text_filter, "account_uuids": uuid_list_filter},
     sorts=("created_at", "updated_at", "name"),

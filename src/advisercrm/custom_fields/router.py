@@ -14,6 +14,7 @@ from advisercrm.custom_fields.schemas import (
     CustomFieldUpdate,
 )
 from advisercrm.db import Conn
+from advisercrm.idempotency.route import ApiRoute
 from advisercrm.kit.fields import path_uuid
 from advisercrm.kit.listing import (
     ListSpec,
@@ -26,7 +27,7 @@ from advisercrm.kit.listing import (
 )
 from advisercrm.kit.render import JSON
 
-router = APIRouter(prefix="/api/v1/custom-field", tags=["custom fields"])
+router = APIRouter(route_class=ApiRoute, prefix="/api/v1/custom-field", tags=["custom fields"])
 LIST_SPEC = ListSpec(
     filters={
         "uuid": uuid_list_filter,

@@ -8,6 +8,7 @@ from advisercrm.auth.deps import CurrentPrincipal, RenderCtx
 from advisercrm.db import Conn
 from advisercrm.goals import service
 from advisercrm.goals.schemas import GoalCreate, GoalOut, GoalUpdate
+from advisercrm.idempotency.route import ApiRoute
 from advisercrm.kit.fields import path_uuid
 from advisercrm.kit.listing import (
     ListSpec,
@@ -21,7 +22,7 @@ from advisercrm.kit.listing import (
 )
 from advisercrm.kit.render import JSON
 
-router = APIRouter(tags=["goals"])
+router = APIRouter(route_class=ApiRoute, tags=["goals"])
 LIST_SPEC = ListSpec(
     filters={
         "uuid": uuid_list_filter,

@@ -6,6 +6,7 @@ from fastapi import APIRouter, Request, Response
 
 from advisercrm.auth.deps import CurrentPrincipal, RenderCtx
 from advisercrm.db import Conn
+from advisercrm.idempotency.route import ApiRoute
 from advisercrm.kit.fields import path_uuid
 from advisercrm.kit.listing import (
     ListSpec,
@@ -20,7 +21,7 @@ from advisercrm.kit.render import JSON
 from advisercrm.plans import service
 from advisercrm.plans.schemas import PLAN_TYPES, STATUSES, PlanCreate, PlanOut, PlanUpdate
 
-router = APIRouter(prefix="/api/v1/plans", tags=["plans"])
+router = APIRouter(route_class=ApiRoute, prefix="/api/v1/plans", tags=["plans"])
 LIST_SPEC = ListSpec(
     filters={
         "uuid": uuid_list_filter,

@@ -6,6 +6,7 @@ from fastapi import APIRouter, Request, Response
 
 from advisercrm.auth.deps import CurrentPrincipal, RenderCtx
 from advisercrm.db import Conn
+from advisercrm.idempotency.route import ApiRoute
 from advisercrm.kit.fields import path_uuid
 from advisercrm.kit.listing import (
     ListSpec,
@@ -20,7 +21,7 @@ from advisercrm.kit.render import JSON
 from advisercrm.task_statuses import service
 from advisercrm.task_statuses.schemas import TaskStatusCreate, TaskStatusOut, TaskStatusUpdate
 
-router = APIRouter(prefix="/api/v1/task-status", tags=["task statuses"])
+router = APIRouter(route_class=ApiRoute, prefix="/api/v1/task-status", tags=["task statuses"])
 LIST_SPEC = ListSpec(
     filters={
         "uuid": uuid_list_filter,

@@ -6,6 +6,7 @@ from fastapi import APIRouter, Request, Response
 
 from advisercrm.auth.deps import CurrentPrincipal, RenderCtx
 from advisercrm.db import Conn
+from advisercrm.idempotency.route import ApiRoute
 from advisercrm.kit.errors import BadRequest
 from advisercrm.kit.fields import path_uuid
 from advisercrm.kit.listing import (
@@ -24,7 +25,7 @@ from advisercrm.kit.render import JSON
 from advisercrm.tasks import service
 from advisercrm.tasks.schemas import PRIORITIES, TASKABLE_TYPES, TaskCreate, TaskOut, TaskUpdate
 
-router = APIRouter(prefix="/api/v1/task", tags=["tasks"])
+router = APIRouter(route_class=ApiRoute, prefix="/api/v1/task", tags=["tasks"])
 INCLUDES = ("parent_task", "subtasks")
 LIST_SPEC = ListSpec(
     filters={
