@@ -80,6 +80,7 @@ def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
         secret_key_value=SECRET,
         db_pool_size=10,
         max_body_bytes=1024 * 1024,
+        rate_limit=1_000_000,
         log_level="INFO",
     )
 

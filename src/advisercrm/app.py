@@ -34,6 +34,7 @@ from advisercrm.kit.headers import ResponseHeadersMiddleware
 from advisercrm.kit.limits import BodyLimitMiddleware
 from advisercrm.kit.render import JSON
 from advisercrm.plans.router import router as plans_router
+from advisercrm.ratelimit.limiter import Limiter
 from advisercrm.task_statuses.router import router as task_statuses_router
 from advisercrm.tasks.router import router as tasks_router
 
@@ -152,11 +153,16 @@ def create_app(settings: Settings | None = None, url: str | None = None) -> Fast
         chosen: str = url if url else await asyncio.to_thread(database_url, config)
         engine = create_engine(chosen, config.db_pool_size)
         app.state.engine = engine
+        # Leases take their own short transactions: a pool of their own can never be
+        # starved by the requests waiting on them.
+        limits_engine = create_engine(chosen, 2)
+        app.state.limiter = Limiter(limits_engine, config.rate_limit)
         app.state.secret_key = config.secret_key()
         try:
             yield
         finally:
             await engine.dispose()
+            await limits_engine.dispose()
 
     app = FastAPI(
         title="advisercrm",

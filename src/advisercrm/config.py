@@ -16,6 +16,7 @@ class Settings:
     secret_key_value: str | None
     db_pool_size: int
     max_body_bytes: int
+    rate_limit: int
     log_level: str
 
     @property
@@ -57,5 +58,6 @@ def get_settings() -> Settings:
         secret_key_value=os.environ.get("ADVISERCRM_SECRET_KEY") or None,
         db_pool_size=_int("ADVISERCRM_DB_POOL_SIZE", 10),
         max_body_bytes=_int("ADVISERCRM_MAX_BODY_BYTES", 1024 * 1024),
+        rate_limit=_int("ADVISERCRM_RATE_LIMIT", 500),
         log_level=os.environ.get("ADVISERCRM_LOG_LEVEL", "INFO").upper(),
     )

@@ -314,3 +314,14 @@ idempotency_keys = Table(
     Column("body", LargeBinary),
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
 )
+
+# Requests per caller per minute, shared by every process and server on the database.
+# Processes take the budget in small leases, so most requests cost no round trip here.
+rate_limit_windows = Table(
+    "rate_limit_windows",
+    metadata,
+    Column("bucket", String(64), primary_key=True),
+    Column("window_start", DateTime(timezone=True), primary_key=True),
+    Column("hits", Integer, nullable=False),
+    Column("last_grant", Integer, nullable=False),
+)

@@ -7,6 +7,7 @@ import uuid
 from typing import Annotated
 
 from fastapi import Depends, Request
+from sqlalchemy.engine import RowMapping
 
 from advisercrm.auth import repository
 from advisercrm.auth.credentials import token_hash
@@ -31,11 +32,23 @@ def _expired(moment: dt.datetime | None) -> bool:
     return moment is not None and moment <= dt.datetime.now(dt.UTC)
 
 
-async def _token_row(request: Request, conn: Conn, account_uuid: uuid.UUID | None):  # type: ignore[no-untyped-def]
-    digest = token_hash(_bearer(request), request.app.state.secret_key)
-    row = await repository.find_token(conn, digest, account_uuid)
-    if row is None or row["revoked_at"] is not None or _expired(row["expires_at"]):
-        raise Unauthenticated()
+async def _count(request: Request, bucket: str) -> None:
+    """Spend one request of the caller's minute; the verdict's headers go on the response."""
+    verdict = await request.app.state.limiter.hit(bucket)
+    request.state.ratelimit = verdict.headers()
+
+
+async def _token_row(request: Request, conn: Conn, account_uuid: uuid.UUID | None) -> RowMapping:
+    try:
+        digest = token_hash(_bearer(request), request.app.state.secret_key)
+        row = await repository.find_token(conn, digest, account_uuid)
+        if row is None or row["revoked_at"] is not None or _expired(row["expires_at"]):
+            raise Unauthenticated()
+    except Unauthenticated:
+        # Guessing tokens spends the budget of the caller's address.
+        await _count(request, f"ip:{request.client.host if request.client else 'unknown'}")
+        raise
+    await _count(request, f"user:{row['user_id']}")
     return row
 
 

@@ -31,6 +31,8 @@ class ResponseHeadersMiddleware:
                 headers = list(message.get("headers", []))
                 headers.extend(SECURITY_HEADERS)
                 headers.append((b"x-request-id", request_id.encode()))
+                limits = scope["state"].get("ratelimit") or {}
+                headers.extend((k.lower().encode(), v.encode()) for k, v in limits.items())
                 if private:  # API answers hold client data: never cache them
                     headers.append(NO_STORE)
                 message["headers"] = headers

@@ -1,0 +1,37 @@
+"""SQL for the shared request budget of each caller and minute."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import delete, func
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from advisercrm.tables import rate_limit_windows as windows
+
+
+async def lease(
+    engine: AsyncEngine, bucket: str, window: dt.datetime, wanted: int, limit: int
+) -> tuple[int, int]:
+    """Take up to `wanted` requests of the window's budget; return (granted, used).
+
+    The row lock of the upsert serialises processes, so the budget is never overspent;
+    `last_grant` tells each caller what its own upsert took."""
+    first = min(wanted, limit)
+    fresh = insert(windows).values(bucket=bucket, window_start=window, hits=first, last_grant=first)
+    taken = func.least(windows.c.hits + wanted, limit)
+    statement = fresh.on_conflict_do_update(
+        index_elements=[windows.c.bucket, windows.c.window_start],
+        set_={"hits": taken, "last_grant": taken - windows.c.hits},
+        where=windows.c.hits < limit,
+    ).returning(windows.c.last_grant, windows.c.hits)
+    # Its own short transaction: a lease must not wait for, or roll back with, a request.
+    async with engine.begin() as conn:
+        row = (await conn.execute(statement)).first()
+    return (int(row.last_grant), int(row.hits)) if row else (0, limit)
+
+
+async def forget_before(engine: AsyncEngine, moment: dt.datetime) -> None:
+    async with engine.begin() as conn:
+        await conn.execute(delete(windows).where(windows.c.window_start < moment))
