@@ -172,20 +172,7 @@ class AccountRepository(FirmRepository):
             conditions.append(a.c.name.icontains(f["name"], autoescape=True))
         if "email" in f:
             conditions.append(a.c.email.icontains(f["email"], autoescape=True))
-        column = SORTS[query.sort]
-        order = [
-            column.desc() if query.descending else column.asc(),
-            a.c.id.desc() if query.descending else a.c.id.asc(),
-        ]
-        total = await self.scalar(select(func.count()).select_from(a).where(*conditions))
-        rows = await self.all(
-            select(a.c.id)
-            .where(*conditions)
-            .order_by(*order)
-            .limit(query.per_page)
-            .offset(query.offset)
-        )
-        return [r["id"] for r in rows], int(total)
+        return await self.page_ids(a, conditions, SORTS[query.sort], query)
 
     async def insert(self, values: dict[str, Any]) -> int:
         query = insert(accounts).values(firm_id=self.firm_id, **values).returning(accounts.c.id)

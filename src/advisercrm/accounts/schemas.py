@@ -10,7 +10,7 @@ from urllib.parse import quote_plus
 from pydantic import AfterValidator, BaseModel, Field
 from pydantic_core import PydanticCustomError
 
-from advisercrm.kit.fields import Bool, DateStr, Str, UUIDStr
+from advisercrm.kit.fields import Bool, DateStr, Required, Str, UUIDStr
 from advisercrm.kit.render import Ctx, date, timestamp
 
 ROLES: dict[str, tuple[str, ...]] = {
@@ -64,7 +64,8 @@ class ClientCreate(AccountFields):
 
 
 class AccountUpdate(AccountFields):
-    role: Role | None = None
+    # Absent keeps the role; an explicit null is refused like any other required field.
+    role: Annotated[Role | None, Required] = None
 
 
 def photo_url(name: str, ctx: Ctx) -> str:

@@ -152,20 +152,7 @@ class CaseRepository(FirmRepository):
 
     async def page(self, query: ListQuery, principal: Principal) -> tuple[list[int], int]:
         conditions = [self.scoped(c), visible(principal), *self._filters(query.filters)]
-        column = SORTS[query.sort]
-        if query.descending:
-            order = [column.desc().nulls_last(), c.c.id.desc()]
-        else:
-            order = [column.asc().nulls_last(), c.c.id.asc()]
-        total = await self.scalar(select(func.count()).select_from(c).where(*conditions))
-        rows = await self.all(
-            select(c.c.id)
-            .where(*conditions)
-            .order_by(*order)
-            .limit(query.per_page)
-            .offset(query.offset)
-        )
-        return [r["id"] for r in rows], int(total)
+        return await self.page_ids(c, conditions, SORTS[query.sort], query)
 
     async def insert(self, values: dict[str, Any]) -> int:
         query = insert(c).values(firm_id=self.firm_id, **values).returning(c.c.id)

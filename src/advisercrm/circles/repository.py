@@ -129,17 +129,7 @@ class CircleRepository(FirmRepository):
                     ca.c.account_id.in_(account_ids),
                 )
             )
-        column = SORTS[query.sort]
-        order = [column.desc(), c.c.id.desc()] if query.descending else [column.asc(), c.c.id.asc()]
-        total = await self.scalar(select(func.count()).select_from(c).where(*conditions))
-        rows = await self.all(
-            select(c.c.id)
-            .where(*conditions)
-            .order_by(*order)
-            .limit(query.per_page)
-            .offset(query.offset)
-        )
-        return [r["id"] for r in rows], int(total)
+        return await self.page_ids(c, conditions, SORTS[query.sort], query)
 
     async def insert(self, name: str) -> int:
         query = insert(circles).values(firm_id=self.firm_id, name=name).returning(circles.c.id)

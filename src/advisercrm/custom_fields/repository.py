@@ -60,17 +60,7 @@ class CustomFieldRepository(FirmRepository):
             conditions.append(cf.c.type.in_(f["type"]))
         if "name" in f:
             conditions.append(cf.c.name.icontains(f["name"], autoescape=True))
-        column = SORTS[query.sort]
-        order = [column.desc(), cf.c.id.desc()] if query.descending else [column, cf.c.id]
-        total = await self.scalar(select(func.count()).select_from(cf).where(*conditions))
-        rows = await self.all(
-            select(cf.c.id)
-            .where(*conditions)
-            .order_by(*order)
-            .limit(query.per_page)
-            .offset(query.offset)
-        )
-        return [r["id"] for r in rows], int(total)
+        return await self.page_ids(cf, conditions, SORTS[query.sort], query)
 
     async def lock_model(self, model_type: str) -> None:
         """Serialise writes to one model type's fields of this firm until the transaction

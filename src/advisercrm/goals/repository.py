@@ -133,20 +133,7 @@ class GoalRepository(FirmRepository):
         conditions = [self.scoped(g), visible(principal), *self._filters(query.filters)]
         if owner_id is not None:
             conditions.append(_owned_by(ga.c.account_id == owner_id))
-        column = SORTS[query.sort]
-        if query.descending:
-            order = [column.desc().nulls_last(), g.c.id.desc()]
-        else:
-            order = [column.asc().nulls_last(), g.c.id.asc()]
-        total = await self.scalar(select(func.count()).select_from(g).where(*conditions))
-        rows = await self.all(
-            select(g.c.id)
-            .where(*conditions)
-            .order_by(*order)
-            .limit(query.per_page)
-            .offset(query.offset)
-        )
-        return [r["id"] for r in rows], int(total)
+        return await self.page_ids(g, conditions, SORTS[query.sort], query)
 
     def _filters(self, f: dict[str, Any]) -> list[ColumnElement[bool]]:
         conditions: list[ColumnElement[bool]] = []

@@ -98,21 +98,7 @@ class GroupRepository(FirmRepository):
             conditions.append(groups.c.uuid.in_(query.filters["uuid"]))
         if "name" in query.filters:
             conditions.append(groups.c.name.icontains(query.filters["name"], autoescape=True))
-        column = SORTS[query.sort]
-        order = (
-            [column.desc(), groups.c.id.desc()]
-            if query.descending
-            else [column.asc(), groups.c.id.asc()]
-        )
-        total = await self.scalar(select(func.count()).select_from(groups).where(*conditions))
-        rows = await self.all(
-            select(groups.c.id)
-            .where(*conditions)
-            .order_by(*order)
-            .limit(query.per_page)
-            .offset(query.offset)
-        )
-        return [r["id"] for r in rows], int(total)
+        return await self.page_ids(groups, conditions, SORTS[query.sort], query)
 
     async def lock_slugs(self) -> None:
         """Serialise slug choice within the firm until the transaction ends, so concurrent

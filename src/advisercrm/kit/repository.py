@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, Executable, Table, delete, insert
+from sqlalchemy import ColumnElement, Executable, Table, delete, func, insert, select
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncConnection
+
+from advisercrm.kit.listing import ListQuery
 
 
 class FirmRepository:
@@ -32,6 +34,26 @@ class FirmRepository:
 
     async def execute(self, query: Executable) -> None:
         await self.conn.execute(query)
+
+    async def page_ids(
+        self, table: Table, conditions: list[ColumnElement[bool]], column: Any, query: ListQuery
+    ) -> tuple[list[int], int]:
+        """One page of ids in the list's order, and the total: empty values sort last
+        either way and ties break on creation order, so pages are stable."""
+        if getattr(column, "nullable", False):
+            first = column.desc().nulls_last() if query.descending else column.asc().nulls_last()
+        else:
+            first = column.desc() if query.descending else column.asc()
+        order = [first, table.c.id.desc() if query.descending else table.c.id.asc()]
+        total = await self.scalar(select(func.count()).select_from(table).where(*conditions))
+        page = (
+            select(table.c.id)
+            .where(*conditions)
+            .order_by(*order)
+            .limit(query.per_page)
+            .offset(query.offset)
+        )
+        return [int(row["id"]) for row in await self.all(page)], int(total)
 
     async def replace_links(
         self, table: Table, owner: str, owner_id: int, target: str, target_ids: list[int]

@@ -119,17 +119,7 @@ class PlanRepository(FirmRepository):
 
     async def page(self, query: ListQuery, principal: Principal) -> tuple[list[int], int]:
         conditions = [self.scoped(p), visible(principal), *self._filters(query.filters)]
-        column = SORTS[query.sort]
-        order = [column.desc(), p.c.id.desc()] if query.descending else [column, p.c.id]
-        total = await self.scalar(select(func.count()).select_from(p).where(*conditions))
-        rows = await self.all(
-            select(p.c.id)
-            .where(*conditions)
-            .order_by(*order)
-            .limit(query.per_page)
-            .offset(query.offset)
-        )
-        return [r["id"] for r in rows], int(total)
+        return await self.page_ids(p, conditions, SORTS[query.sort], query)
 
     async def insert(self, values: dict[str, Any]) -> int:
         query = insert(p).values(firm_id=self.firm_id, **values).returning(p.c.id)

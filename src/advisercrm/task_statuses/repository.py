@@ -57,17 +57,7 @@ class TaskStatusRepository(FirmRepository):
         if "name" in f:
             conditions.append(ts.c.name.icontains(f["name"], autoescape=True))
         conditions.extend(ts.c[flag] == f[flag] for flag in FLAGS if flag in f)
-        column = SORTS[query.sort]
-        order = [column.desc(), ts.c.id.desc()] if query.descending else [column, ts.c.id]
-        total = await self.scalar(select(func.count()).select_from(ts).where(*conditions))
-        rows = await self.all(
-            select(ts.c.id)
-            .where(*conditions)
-            .order_by(*order)
-            .limit(query.per_page)
-            .offset(query.offset)
-        )
-        return [r["id"] for r in rows], int(total)
+        return await self.page_ids(ts, conditions, SORTS[query.sort], query)
 
     async def lock_positions(self) -> None:
         """Serialise position-appending writes of this firm until the transaction ends, so

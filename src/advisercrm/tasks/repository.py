@@ -221,20 +221,7 @@ class TaskRepository(FirmRepository):
         self, query: ListQuery, principal: Principal, zone: Any
     ) -> tuple[list[int], int]:
         conditions = [self.scoped(t), visible(principal), *self._filters(query.filters, zone)]
-        column = SORTS[query.sort]
-        if query.descending:
-            order = [column.desc().nulls_last(), t.c.id.desc()]
-        else:
-            order = [column.asc().nulls_last(), t.c.id.asc()]
-        total = await self.scalar(select(func.count()).select_from(t).where(*conditions))
-        rows = await self.all(
-            select(t.c.id)
-            .where(*conditions)
-            .order_by(*order)
-            .limit(query.per_page)
-            .offset(query.offset)
-        )
-        return [r["id"] for r in rows], int(total)
+        return await self.page_ids(t, conditions, SORTS[query.sort], query)
 
     def _filters(self, f: dict[str, Any], zone: Any) -> list[ColumnElement[bool]]:
         c: list[ColumnElement[bool]] = []

@@ -8,9 +8,12 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BaseModel, BeforeValidator, Field, Strict
 from pydantic_core import PydanticCustomError
 
+from advisercrm.accounts.schemas import AccountOut
+from advisercrm.cases.schemas import CaseOut
 from advisercrm.kit.fields import Required, UUIDStr, clean_text
 from advisercrm.kit.render import Ctx, timestamp
 from advisercrm.kit.times import parse_datetime, wall_clock
+from advisercrm.plans.schemas import PlanOut
 
 PRIORITIES = ("low", "medium", "high", "highest")
 TASKABLE_TYPES = ("client", "case", "plan")
@@ -119,7 +122,9 @@ class TaskOut(BaseModel):
     position: int
     status: StatusOut
     taskable_type: TaskableType
-    taskable: dict[str, Any] = Field(description="The client account, case or plan resource")
+    taskable: AccountOut | CaseOut | PlanOut = Field(
+        description="The client account, case or plan resource (as taskable_type says)"
+    )
     author: PersonOut | None
     assigned_to: list[PersonOut]
     completed_at: str | None
@@ -129,8 +134,10 @@ class TaskOut(BaseModel):
     group_uuids: list[str]
     created_at: str
     updated_at: str
-    parent_task: dict[str, Any] | None = Field(None, description="With include=parent_task")
-    subtasks: list[dict[str, Any]] | None = Field(None, description="With include=subtasks")
+    parent_task: TaskOut | None = Field(
+        None, description="With include=parent_task: the parent (null when none or not visible)"
+    )
+    subtasks: list[TaskOut] | None = Field(None, description="With include=subtasks")
 
 
 def custom_value(field: dict[str, Any], value: Any, ctx: Ctx) -> dict[str, Any]:
