@@ -92,10 +92,16 @@ def _names(
     return {"first_name": body.first_name, "last_name": body.last_name, "name": name}
 
 
-def _check_may_manage(principal: Principal, account_type: str, *roles: str | None) -> None:
-    """Staff write clients; owners and admins write staff; only owners write owners."""
-    principal.require_write()
+def _check_may_manage(
+    principal: Principal, account_type: str, *roles: str | None, deleting: bool = False
+) -> None:
+    """Staff write clients; owners and admins write staff; only owners write owners.
+    Writes need the login's write permission, deletes its delete permission."""
     principal.require_employee()
+    if deleting:
+        principal.require_delete()
+    else:
+        principal.require_write()
     if account_type != "client":
         principal.require_manager()
     if "owner" in roles and principal.role != "owner":
@@ -228,8 +234,7 @@ async def delete(
 ) -> None:
     repo = AccountRepository(conn, principal.firm_id)
     row = await _find(repo, principal, account_uuid, client_only)
-    _check_may_manage(principal, row["type"], row["role"])
-    principal.require_delete()
+    _check_may_manage(principal, row["type"], row["role"], deleting=True)
     if row["id"] == principal.account_id:
         raise Conflict("You cannot delete the account you are acting as.")
     if await repo.sole_owner_of_shared(row["id"]):

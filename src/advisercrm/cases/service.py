@@ -136,7 +136,7 @@ async def update(
 async def delete(conn: AsyncConnection, principal: Principal, case_uuid: uuid.UUID | None) -> None:
     repo = CaseRepository(conn, principal.firm_id)
     case_id = await _find(repo, principal, case_uuid)
-    _may_write(principal)
+    principal.require_employee()
     principal.require_delete()
     await repo.delete(case_id)
 

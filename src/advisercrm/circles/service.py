@@ -104,7 +104,7 @@ async def delete(
 ) -> None:
     repo = CircleRepository(conn, principal.firm_id)
     circle_id = await _find(repo, principal, circle_uuid)
-    _may_write(principal)
+    principal.require_employee()
     principal.require_delete()
     await repo.delete(circle_id)
 

@@ -91,7 +91,7 @@ async def update(
 async def delete(conn: AsyncConnection, principal: Principal, plan_uuid: uuid.UUID | None) -> None:
     repo = PlanRepository(conn, principal.firm_id)
     plan_id = await _find(repo, principal, plan_uuid)
-    _may_write(principal)
+    principal.require_employee()
     principal.require_delete()
     await repo.delete(plan_id)
 

@@ -285,7 +285,7 @@ async def uncomplete(
 async def delete(conn: AsyncConnection, principal: Principal, task_uuid: uuid.UUID | None) -> None:
     repo = TaskRepository(conn, principal.firm_id)
     task = await _find(repo, principal, task_uuid)
-    _may_write(principal)
+    principal.require_employee()
     principal.require_delete()
     await repo.delete(int(task["id"]))
 
