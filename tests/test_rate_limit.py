@@ -27,8 +27,12 @@ async def servers(database_url: str, settings: Settings) -> AsyncIterator[list[h
     limited = dataclasses.replace(settings, rate_limit=LIMIT)
     apps = [create_app(limited, database_url) for _ in range(2)]
     async with apps[0].router.lifespan_context(apps[0]), apps[1].router.lifespan_context(apps[1]):
+        # An address of its own: other tests' bad tokens spend 127.0.0.1's budget.
+        address = ("203.0.113.7", 4000)
         clients = [
-            httpx.AsyncClient(transport=httpx.ASGITransport(app=a), base_url="http://test")
+            httpx.AsyncClient(
+                transport=httpx.ASGITransport(app=a, client=address), base_url="http://test"
+            )
             for a in apps
         ]
         yield clients

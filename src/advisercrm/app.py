@@ -82,6 +82,8 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     422: {"model": ValidationErrorBody, "description": "Validation failed"},
     429: _error("Too Many Attempts (see Retry-After)"),
 }
+# The avatar takes no credentials: only its own query and the body limit can fail it.
+PUBLIC_RESPONSES: dict[int | str, dict[str, Any]] = {c: ERROR_RESPONSES[c] for c in (413, 422)}
 
 
 def _body_model(request: Request) -> Any:
@@ -189,15 +191,19 @@ def create_app(settings: Settings | None = None, url: str | None = None) -> Fast
         cases_router,
         plans_router,
         tasks_router,
-        avatar_router,
     ):
         app.include_router(router, responses=ERROR_RESPONSES)
+    app.include_router(avatar_router, responses=PUBLIC_RESPONSES)
 
     @app.get("/healthz", tags=["health"])
     async def healthz() -> dict[str, str]:
         return {"status": "ok"}
 
-    @app.get("/readyz", tags=["health"])
+    @app.get(
+        "/readyz",
+        tags=["health"],
+        responses={503: {"description": 'The database is unreachable: {"status": "unavailable"}'}},
+    )
     async def readyz(request: Request) -> JSON:
         try:
             async with request.app.state.engine.connect() as conn:

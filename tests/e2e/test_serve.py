@@ -4,15 +4,9 @@ PostgreSQL, then the seed's own request over a real socket."""
 from __future__ import annotations
 
 import json
-import os
 import re
 import signal
-import socket
-import subprocess
-import sys
-import tempfile
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -22,64 +16,6 @@ import pytest
 pytestmark = pytest.mark.e2e
 SEED = json.loads((Path(__file__).parent / "seed_goal_request.json").read_text())
 TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}[+-]\d{2}:\d{2}$")
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _read_json_object(stream: Any, deadline: float) -> dict[str, Any]:
-    """The first JSON object the process prints on stdout."""
-    text = ""
-    while time.monotonic() < deadline:
-        line = stream.readline()
-        if not line:
-            break
-        text += line
-        if line.startswith("}"):
-            return dict(json.loads(text))
-    raise AssertionError(f"no JSON object on stdout: {text!r}")
-
-
-@pytest.fixture(scope="module")
-def served() -> Iterator[dict[str, Any]]:
-    data_dir = Path(tempfile.mkdtemp(prefix="acrm-e2e-", dir="/tmp"))
-    env = {k: v for k, v in os.environ.items() if not k.startswith("ADVISERCRM_")}
-    env["ADVISERCRM_DATA_DIR"] = str(data_dir)
-    port = _free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "advisercrm", "serve", "--demo", "--port", str(port)],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-    )
-    try:
-        assert process.stdout is not None
-        demo = _read_json_object(process.stdout, time.monotonic() + 120)
-        base = f"http://127.0.0.1:{port}"
-        _wait_ready(base, time.monotonic() + 60)
-        yield {"base": base, "demo": demo, "process": process, "data_dir": data_dir}
-    finally:
-        if process.poll() is None:
-            process.send_signal(signal.SIGINT)
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                process.kill()
-
-
-def _wait_ready(base: str, deadline: float) -> None:
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"{base}/readyz", timeout=2).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        time.sleep(0.2)
-    raise AssertionError("server did not become ready")
 
 
 def test_demo_output_lists_the_promised_records(served: dict[str, Any]) -> None:

@@ -1,0 +1,88 @@
+"""The real server for end-to-end tests: `advisercrm serve --demo` on a fresh embedded
+PostgreSQL in a data directory of its own, one per test module, with the demo JSON it
+prints on stdout; the server's log (stderr) goes to `log` in that directory."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _read_json_object(stream: Any, deadline: float) -> dict[str, Any]:
+    """The first JSON object the process prints on stdout."""
+    text = ""
+    while time.monotonic() < deadline:
+        line = stream.readline()
+        if not line:
+            break
+        text += line
+        if line.startswith("}"):
+            return dict(json.loads(text))
+    raise AssertionError(f"no JSON object on stdout: {text!r}")
+
+
+def _wait_ready(base: str, deadline: float) -> None:
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"{base}/readyz", timeout=2).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.2)
+    raise AssertionError("server did not become ready")
+
+
+@pytest.fixture(scope="module")
+def server_env() -> dict[str, str]:
+    """ADVISERCRM_* variables the module's server gets on top of a clean environment;
+    a module overrides this fixture to configure its server."""
+    return {}
+
+
+@pytest.fixture(scope="module")
+def served(server_env: dict[str, str]) -> Iterator[dict[str, Any]]:
+    data_dir = Path(tempfile.mkdtemp(prefix="acrm-e2e-", dir="/tmp"))
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ADVISERCRM_")}
+    env["ADVISERCRM_DATA_DIR"] = str(data_dir)
+    env.update(server_env)
+    port = _free_port()
+    log = data_dir / "server.log"
+    with log.open("w") as stderr:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "advisercrm", "serve", "--demo", "--port", str(port)],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=stderr,
+            text=True,
+        )
+    try:
+        assert process.stdout is not None
+        demo = _read_json_object(process.stdout, time.monotonic() + 120)
+        base = f"http://127.0.0.1:{port}"
+        _wait_ready(base, time.monotonic() + 60)
+        yield {"base": base, "demo": demo, "process": process, "data_dir": data_dir, "log": log}
+    finally:
+        if process.poll() is None:
+            process.send_signal(signal.SIGINT)
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
