@@ -125,6 +125,15 @@ def test_seed_task_request_over_a_socket(served: dict[str, Any]) -> None:
     assert "App\\\\Http" not in response.text and '"example"' not in response.text
 
 
+def test_oversized_headers_are_refused_by_the_server(served: dict[str, Any]) -> None:
+    """Header size is bounded by the HTTP server itself: 431, never a 5xx."""
+    base = served["base"]
+    fine = httpx.get(f"{base}/healthz", headers={"X-Padding": "a" * 8_000})
+    assert fine.status_code == 200
+    refused = httpx.get(f"{base}/healthz", headers={"X-Padding": "a" * 1_000_000})
+    assert refused.status_code == 431
+
+
 def test_stopping_the_server_stops_the_embedded_database(served: dict[str, Any]) -> None:
     process = served["process"]
     pid_file = served["data_dir"] / "pgdata" / "postmaster.pid"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hmac
 import uuid
 from typing import Annotated
 
@@ -42,7 +43,11 @@ async def _token_row(request: Request, conn: Conn, account_uuid: uuid.UUID | Non
     try:
         digest = token_hash(_bearer(request), request.app.state.secret_key)
         row = await repository.find_token(conn, digest, account_uuid)
-        if row is None or row["revoked_at"] is not None or _expired(row["expires_at"]):
+        # The lookup is by digest; comparing again in constant time keeps any timing
+        # difference out of the one comparison this code makes.
+        if row is None or not hmac.compare_digest(bytes(row["token_hash"]), digest):
+            raise Unauthenticated()
+        if row["revoked_at"] is not None or _expired(row["expires_at"]):
             raise Unauthenticated()
     except Unauthenticated:
         # Guessing tokens spends the budget of the caller's address.

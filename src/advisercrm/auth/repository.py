@@ -15,7 +15,7 @@ from advisercrm.tables import accounts, firms, logins, personal_access_tokens, u
 
 _FIND_TOKEN = text(
     """
-    SELECT t.id AS token_id, t.user_id, t.account_id AS token_account_id,
+    SELECT t.id AS token_id, t.user_id, t.account_id AS token_account_id, t.token_hash,
            t.expires_at, t.revoked_at, l.*
     FROM personal_access_tokens t
     LEFT JOIN LATERAL (
