@@ -92,7 +92,8 @@ CurrentUser = Annotated[User, Depends(current_user)]
 CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
 
 
-def render_ctx(request: Request, principal: CurrentPrincipal) -> Ctx:
+async def render_ctx(request: Request, principal: CurrentPrincipal) -> Ctx:
+    # async: a plain function dependency would be sent to the thread pool every request.
     return principal.ctx(str(request.base_url))
 
 
