@@ -98,18 +98,10 @@ class CaseRepository(FirmRepository):
         self, uuids: Iterable[uuid.UUID], principal: Principal
     ) -> dict[uuid.UUID, RowMapping]:
         """Cases of the firm by UUID: id, uuid and whether the principal may see each."""
-        wanted = list(set(uuids))
-        if not wanted:
-            return {}
-        query = select(c.c.id, c.c.uuid, visible(principal).label("visible")).where(
-            self.scoped(c), c.c.uuid.in_(wanted)
-        )
-        return {row["uuid"]: row for row in await self.all(query)}
+        return await self.by_uuids(c, uuids, visible(principal).label("visible"))
 
     async def find_id(self, case_uuid: uuid.UUID, principal: Principal) -> int | None:
-        query = select(c.c.id).where(self.scoped(c), c.c.uuid == case_uuid, visible(principal))
-        value = await self.scalar(query)
-        return int(value) if value is not None else None
+        return await self.id_by_uuid(c, case_uuid, visible(principal))
 
     async def load(self, ids: Iterable[int]) -> dict[int, dict[str, Any]]:
         """Everything the case resource renders, for many cases in one round trip."""

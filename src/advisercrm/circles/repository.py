@@ -75,11 +75,7 @@ class CircleRepository(FirmRepository):
         return {row["uuid"]: row for row in await self.all(query)}
 
     async def find_id(self, circle_uuid: uuid.UUID, principal: Principal) -> int | None:
-        query = select(circles.c.id).where(
-            self.scoped(circles), circles.c.uuid == circle_uuid, visible(principal)
-        )
-        value = await self.scalar(query)
-        return int(value) if value is not None else None
+        return await self.id_by_uuid(circles, circle_uuid, visible(principal))
 
     async def load(self, ids: Iterable[int]) -> dict[int, dict[str, Any]]:
         wanted = list(set(ids))

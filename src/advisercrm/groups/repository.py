@@ -48,20 +48,10 @@ def visible(principal: Principal) -> ColumnElement[bool]:
 
 class GroupRepository(FirmRepository):
     async def resolve(self, uuids: Iterable[uuid.UUID]) -> dict[uuid.UUID, RowMapping]:
-        wanted = list(set(uuids))
-        if not wanted:
-            return {}
-        query = select(groups.c.id, groups.c.uuid).where(
-            self.scoped(groups), groups.c.uuid.in_(wanted)
-        )
-        return {row["uuid"]: row for row in await self.all(query)}
+        return await self.by_uuids(groups, uuids)
 
     async def find_id(self, group_uuid: uuid.UUID, principal: Principal) -> int | None:
-        query = select(groups.c.id).where(
-            self.scoped(groups), groups.c.uuid == group_uuid, visible(principal)
-        )
-        value = await self.scalar(query)
-        return int(value) if value is not None else None
+        return await self.id_by_uuid(groups, group_uuid, visible(principal))
 
     async def load(self, ids: Iterable[int]) -> dict[int, dict[str, Any]]:
         wanted = list(set(ids))

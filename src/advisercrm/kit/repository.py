@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import ColumnElement, Executable, Table, delete, func, insert, select
@@ -34,6 +36,28 @@ class FirmRepository:
 
     async def execute(self, query: Executable) -> None:
         await self.conn.execute(query)
+
+    async def by_uuids(
+        self, table: Table, uuids: Iterable[uuid.UUID], *columns: Any
+    ) -> dict[uuid.UUID, RowMapping]:
+        """The firm's rows with these UUIDs (id, uuid and the given columns), by UUID."""
+        wanted = list(set(uuids))
+        if not wanted:
+            return {}
+        query = select(table.c.id, table.c.uuid, *columns).where(
+            self.scoped(table), table.c.uuid.in_(wanted)
+        )
+        return {row["uuid"]: row for row in await self.all(query)}
+
+    async def id_by_uuid(
+        self, table: Table, record_uuid: uuid.UUID, *conditions: ColumnElement[bool]
+    ) -> int | None:
+        """The id of the firm's row with this UUID that meets the conditions."""
+        query = select(table.c.id).where(
+            self.scoped(table), table.c.uuid == record_uuid, *conditions
+        )
+        value = await self.scalar(query)
+        return int(value) if value is not None else None
 
     async def page_ids(
         self, table: Table, conditions: list[ColumnElement[bool]], column: Any, query: ListQuery

@@ -71,18 +71,10 @@ class PlanRepository(FirmRepository):
         self, uuids: Iterable[uuid.UUID], principal: Principal
     ) -> dict[uuid.UUID, RowMapping]:
         """Plans of the firm by UUID: id, uuid and whether the principal may see each."""
-        wanted = list(set(uuids))
-        if not wanted:
-            return {}
-        query = select(p.c.id, p.c.uuid, visible(principal).label("visible")).where(
-            self.scoped(p), p.c.uuid.in_(wanted)
-        )
-        return {row["uuid"]: row for row in await self.all(query)}
+        return await self.by_uuids(p, uuids, visible(principal).label("visible"))
 
     async def find_id(self, plan_uuid: uuid.UUID, principal: Principal) -> int | None:
-        query = select(p.c.id).where(self.scoped(p), p.c.uuid == plan_uuid, visible(principal))
-        value = await self.scalar(query)
-        return int(value) if value is not None else None
+        return await self.id_by_uuid(p, plan_uuid, visible(principal))
 
     async def load(self, ids: Iterable[int]) -> dict[int, dict[str, Any]]:
         """Everything the plan resource renders, for many plans in one round trip."""
