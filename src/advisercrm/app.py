@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
+import asyncpg
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, Field, ValidationError
@@ -126,7 +127,8 @@ async def _http_error(request: Request, exc: Exception) -> JSON:
 async def _conflict(request: Request, exc: Exception) -> JSON:
     # Every rule is checked before writing; a constraint can still fire when two requests
     # race (the same new slug or email at once). That is a conflict to retry, not a 500.
-    constraint = getattr(getattr(exc, "orig", None), "constraint_name", None)
+    # SQLAlchemy wraps the driver's error; compiled statements (kit.sql) raise it bare.
+    constraint = getattr(getattr(exc, "orig", exc), "constraint_name", None)
     log.info("constraint conflict on %s %s: %s", request.method, request.url.path, constraint)
     return JSON(
         {"message": "The request conflicts with a concurrent change; retry it."}, status_code=409
@@ -179,6 +181,7 @@ def create_app(settings: Settings | None = None, url: str | None = None) -> Fast
     app.add_exception_handler(ApiError, _api_error)
     app.add_exception_handler(HTTPException, _http_error)
     app.add_exception_handler(IntegrityError, _conflict)
+    app.add_exception_handler(asyncpg.IntegrityConstraintViolationError, _conflict)
     app.add_exception_handler(Exception, _server_error)
     for router in (
         auth_router,

@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
 import asyncpg
+import orjson
 from fastapi import Depends, Request
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
@@ -66,6 +67,9 @@ def create_engine(url: str, pool_size: int) -> AsyncEngine:
         # Statement parameters carry password hashes and token digests: keep them out of
         # exception messages, and so out of logs.
         hide_parameters=True,
+        # json and jsonb columns arrive decoded (the dialect's asyncpg codecs use these).
+        json_deserializer=orjson.loads,
+        json_serializer=lambda value: orjson.dumps(value).decode(),
         # Statements are cached per connection by asyncpg; SQLAlchemy's own compiled
         # cache keeps the Python side cheap.
         connect_args={"server_settings": {"timezone": "UTC", "application_name": "advisercrm"}},

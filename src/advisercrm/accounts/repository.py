@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import functools
 import uuid
 from collections.abc import Iterable
 from typing import Any
 
-import orjson
+from asyncpg import Record
 from sqlalchemy import (
     ColumnElement,
     and_,
+    any_,
+    bindparam,
     delete,
     exists,
     func,
@@ -20,12 +23,12 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.dialects.postgresql import aggregate_order_by
-from sqlalchemy.engine import RowMapping
 
-from advisercrm.auth.principal import Principal
+from advisercrm.auth.principal import Principal, template
 from advisercrm.auth.visibility import client_visible
 from advisercrm.kit.listing import ListQuery
 from advisercrm.kit.repository import FirmRepository
+from advisercrm.kit.sql import FIRM, Query, ids_param, uuids_param
 from advisercrm.tables import account_owners, accounts, circle_accounts, circles
 
 COMPACT = ("uuid", "type", "role", "first_name", "last_name", "name", "email")
@@ -53,106 +56,117 @@ def visible(principal: Principal) -> ColumnElement[bool]:
     return a.c.id == principal.account_id
 
 
+def _assigned(alias: Any, column: Any) -> Any:
+    return (
+        select(_compact_json(alias))
+        .where(alias.c.firm_id == accounts.c.firm_id, alias.c.id == column)
+        .scalar_subquery()
+    )
+
+
+def _load_query() -> Query:
+    """Everything the account resource renders, for many accounts."""
+    a, link, c, ca = accounts, account_owners, circles, circle_accounts
+    owner = a.alias("own")
+    # Scalar subqueries, so `a` correlates to the outer row (a derived table in FROM
+    # would not correlate and would collect every owner link of the firm).
+    owners = (
+        select(
+            func.coalesce(
+                func.json_agg(
+                    aggregate_order_by(_compact_json(owner), link.c.position, owner.c.id)
+                ),
+                literal_column("'[]'::json"),
+            )
+        )
+        .select_from(
+            owner.join(link, and_(link.c.firm_id == owner.c.firm_id, link.c.owner_id == owner.c.id))
+        )
+        .where(link.c.firm_id == a.c.firm_id, link.c.account_id == a.c.id)
+        .scalar_subquery()
+    )
+    circle_list = (
+        select(
+            func.coalesce(
+                func.json_agg(
+                    aggregate_order_by(
+                        func.json_build_object("uuid", c.c.uuid, "name", c.c.name), c.c.name, c.c.id
+                    )
+                ),
+                literal_column("'[]'::json"),
+            )
+        )
+        .join(ca, and_(ca.c.firm_id == c.c.firm_id, ca.c.circle_id == c.c.id))
+        .where(ca.c.firm_id == a.c.firm_id, ca.c.account_id == a.c.id)
+        .scalar_subquery()
+    )
+    return Query(
+        select(
+            a,
+            _assigned(a.alias("adv"), a.c.assigned_adviser_id).label("assigned_adviser"),
+            _assigned(a.alias("adm"), a.c.assigned_administrator_id).label(
+                "assigned_administrator"
+            ),
+            _assigned(a.alias("par"), a.c.assigned_paraplanner_id).label("assigned_paraplanner"),
+            owners.label("owners"),
+            circle_list.label("circles"),
+        ).where(a.c.firm_id == FIRM, a.c.id == any_(ids_param("ids")))
+    )
+
+
+LOAD = _load_query()
+JSON_KEYS = (
+    "assigned_adviser",
+    "assigned_administrator",
+    "assigned_paraplanner",
+    "owners",
+    "circles",
+)
+
+
+@functools.cache
+def _resolve_query(reach: str) -> Query:
+    a = accounts
+    return Query(
+        select(
+            a.c.id, a.c.uuid, a.c.type, a.c.role, visible(template(reach)).label("visible")
+        ).where(a.c.firm_id == FIRM, a.c.uuid == any_(uuids_param("uuids")))
+    )
+
+
+@functools.cache
+def _find_query(reach: str, client_only: bool) -> Query:
+    a = accounts
+    query = select(a.c.id, a.c.type, a.c.role).where(
+        a.c.firm_id == FIRM, a.c.uuid == bindparam("uuid"), visible(template(reach))
+    )
+    return Query(query.where(a.c.type == "client") if client_only else query)
+
+
 class AccountRepository(FirmRepository):
     async def resolve(
         self, uuids: Iterable[uuid.UUID], principal: Principal
-    ) -> dict[uuid.UUID, RowMapping]:
+    ) -> dict[uuid.UUID, Record]:
         """Accounts of the firm by UUID, with whether the principal may see each."""
         wanted = list(set(uuids))
         if not wanted:
             return {}
-        a = accounts
-        query = select(
-            a.c.id, a.c.uuid, a.c.type, a.c.role, visible(principal).label("visible")
-        ).where(self.scoped(a), a.c.uuid.in_(wanted))
-        return {row["uuid"]: row for row in await self.all(query)}
+        query = _resolve_query(principal.reach)
+        rows = await self.fetch(query, uuids=wanted, **principal.viewer())
+        return {row["uuid"]: row for row in rows}
 
     async def load(self, ids: Iterable[int]) -> dict[int, dict[str, Any]]:
         """Everything the account resource renders, for many accounts in one round trip."""
         wanted = list(set(ids))
         if not wanted:
             return {}
-        a = accounts
-        adviser, admin, para = a.alias("adv"), a.alias("adm"), a.alias("par")
-        owner, link = a.alias("own"), account_owners
-        c, ca = circles, circle_accounts
-
-        def assigned(alias: Any, column: Any) -> Any:
-            return (
-                select(_compact_json(alias))
-                .where(alias.c.firm_id == a.c.firm_id, alias.c.id == column)
-                .scalar_subquery()
-            )
-
-        # A scalar subquery, so `a` correlates to the outer row (a derived table in FROM
-        # would not correlate and would collect every owner link of the firm).
-        owners = (
-            select(
-                func.coalesce(
-                    func.json_agg(
-                        aggregate_order_by(_compact_json(owner), link.c.position, owner.c.id)
-                    ),
-                    literal_column("'[]'::json"),
-                )
-            )
-            .select_from(
-                owner.join(
-                    link, and_(link.c.firm_id == owner.c.firm_id, link.c.owner_id == owner.c.id)
-                )
-            )
-            .where(link.c.firm_id == a.c.firm_id, link.c.account_id == a.c.id)
-            .scalar_subquery()
-        )
-        circle_list = (
-            select(
-                func.coalesce(
-                    func.json_agg(
-                        aggregate_order_by(
-                            func.json_build_object("uuid", c.c.uuid, "name", c.c.name),
-                            c.c.name,
-                            c.c.id,
-                        )
-                    ),
-                    literal_column("'[]'::json"),
-                )
-            )
-            .join(ca, and_(ca.c.firm_id == c.c.firm_id, ca.c.circle_id == c.c.id))
-            .where(ca.c.firm_id == a.c.firm_id, ca.c.account_id == a.c.id)
-            .scalar_subquery()
-        )
-        query = select(
-            a,
-            assigned(adviser, a.c.assigned_adviser_id).label("assigned_adviser"),
-            assigned(admin, a.c.assigned_administrator_id).label("assigned_administrator"),
-            assigned(para, a.c.assigned_paraplanner_id).label("assigned_paraplanner"),
-            owners.label("owners"),
-            circle_list.label("circles"),
-        ).where(self.scoped(a), a.c.id.in_(wanted))
-        loaded: dict[int, dict[str, Any]] = {}
-        for row in await self.all(query):
-            item = dict(row)
-            for key in (
-                "assigned_adviser",
-                "assigned_administrator",
-                "assigned_paraplanner",
-                "owners",
-                "circles",
-            ):
-                if isinstance(item[key], str):
-                    item[key] = orjson.loads(item[key])
-            loaded[row["id"]] = item
-        return loaded
+        return {row["id"]: dict(row) for row in await self.fetch(LOAD, ids=wanted)}
 
     async def find_id(
         self, account_uuid: uuid.UUID, principal: Principal, client_only: bool
-    ) -> RowMapping | None:
-        a = accounts
-        query = select(a.c.id, a.c.type, a.c.role).where(
-            self.scoped(a), a.c.uuid == account_uuid, visible(principal)
-        )
-        if client_only:
-            query = query.where(a.c.type == "client")
-        return await self.first(query)
+    ) -> Record | None:
+        query = _find_query(principal.reach, client_only)
+        return await self.fetch_row(query, uuid=account_uuid, **principal.viewer())
 
     async def page(
         self, query: ListQuery, principal: Principal, client_only: bool

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import cast
+
+from sqlalchemy import BigInteger, bindparam
 
 from advisercrm.kit.errors import Forbidden
 from advisercrm.kit.render import Ctx, zone
@@ -41,6 +44,20 @@ class Principal:
     def is_member(self) -> bool:
         return self.type == "employee" and self.role == "member"
 
+    @property
+    def reach(self) -> str:
+        """What the visibility rules make of this principal: the whole firm, a member's
+        reach, a client's own records, or nothing beyond itself (external accounts)."""
+        if self.sees_whole_firm:
+            return "firm"
+        if self.is_member:
+            return "member"
+        return "client" if self.type == "client" else "self"
+
+    def viewer(self) -> dict[str, int]:
+        """The parameters a statement built for `template(self.reach)` needs."""
+        return {"viewer_firm_id": self.firm_id, "viewer_id": self.account_id}
+
     def ctx(self, base_url: str) -> Ctx:
         return Ctx(zone(self.timezone), self.currency, base_url)
 
@@ -59,3 +76,33 @@ class Principal:
     def require_manager(self) -> None:
         if not self.sees_whole_firm:
             raise Forbidden()
+
+
+VIEWER_FIRM_ID = bindparam("viewer_firm_id", type_=BigInteger)
+VIEWER_ID = bindparam("viewer_id", type_=BigInteger)
+_KINDS = {
+    "firm": ("employee", "owner"),
+    "member": ("employee", "member"),
+    "client": ("client", "individual"),
+    "self": ("external", "introducer"),
+}
+
+
+def template(reach: str) -> Principal:
+    """A stand-in principal of one reach whose firm and account ids are statement
+    parameters: visibility rules built with it compile once (`kit.sql.Query`) and are
+    run with `principal.viewer()`."""
+    kind, role = _KINDS[reach]
+    return Principal(
+        user_id=0,
+        token_id=0,
+        firm_id=cast(int, VIEWER_FIRM_ID),
+        account_id=cast(int, VIEWER_ID),
+        account_uuid="",
+        type=kind,
+        role=role,
+        can_write=False,
+        can_delete=False,
+        timezone="UTC",
+        currency="GBP",
+    )

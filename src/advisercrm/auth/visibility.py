@@ -8,7 +8,7 @@ external accounts reach only themselves.
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, Select, and_, literal, or_, select, true, union
+from sqlalchemy import ColumnElement, Select, and_, or_, select, true, union
 
 from advisercrm.auth.principal import Principal
 from advisercrm.tables import accounts, circle_accounts, circle_groups, group_participants
@@ -52,4 +52,4 @@ def client_visible(principal: Principal, account_id: ColumnElement[int]) -> Colu
         return true()
     if principal.is_member:
         return account_id.in_(reachable_client_ids(principal))
-    return account_id == literal(principal.account_id)
+    return account_id == principal.account_id

@@ -6,11 +6,13 @@ import uuid
 from collections.abc import Iterable
 from typing import Any
 
+from asyncpg import Record
 from sqlalchemy import ColumnElement, Executable, Table, delete, func, insert, select
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from advisercrm.kit.listing import ListQuery
+from advisercrm.kit.sql import Query
 
 
 class FirmRepository:
@@ -36,6 +38,16 @@ class FirmRepository:
 
     async def execute(self, query: Executable) -> None:
         await self.conn.execute(query)
+
+    async def fetch(self, query: Query, **params: Any) -> list[Record]:
+        """Run a compiled statement for this firm (its `FIRM` parameter)."""
+        return await query.all(self.conn, firm_id=self.firm_id, **params)
+
+    async def fetch_row(self, query: Query, **params: Any) -> Record | None:
+        return await query.first(self.conn, firm_id=self.firm_id, **params)
+
+    async def fetch_value(self, query: Query, **params: Any) -> Any:
+        return await query.scalar(self.conn, firm_id=self.firm_id, **params)
 
     async def by_uuids(
         self, table: Table, uuids: Iterable[uuid.UUID], *columns: Any

@@ -61,8 +61,8 @@ async def _taskable(
         if kind == "case"
         else PlanRepository(conn, principal.firm_id)
     )
-    row = (await repo.resolve([ref], principal)).get(ref)
-    return int(row["id"]) if row and row["visible"] else None
+    record = (await repo.resolve([ref], principal)).get(ref)
+    return int(record["id"]) if record and record["visible"] else None
 
 
 async def _resolve(
