@@ -2,34 +2,47 @@
 
 from __future__ import annotations
 
+import functools
 import uuid
-from collections.abc import Iterable
 from typing import Any
 
+from asyncpg import Record
 from sqlalchemy import (
+    ARRAY,
     ColumnElement,
+    SmallInteger,
     and_,
+    any_,
+    bindparam,
     delete,
     exists,
     func,
     insert,
-    literal,
-    not_,
-    or_,
+    literal_column,
     select,
     true,
-    union_all,
+    union,
     update,
 )
-from sqlalchemy.engine import RowMapping
+from sqlalchemy.dialects.postgresql import aggregate_order_by
 
-from advisercrm.auth.principal import Principal
+from advisercrm.auth.principal import Principal, template
 from advisercrm.auth.visibility import client_visible
 from advisercrm.kit.listing import ListQuery
-from advisercrm.kit.repository import FirmRepository
+from advisercrm.kit.repository import FirmRepository, page_query
+from advisercrm.kit.sql import FIRM, Query, ids_param, like_pattern, uuids_param
 from advisercrm.tables import accounts, circle_accounts, circles, goal_accounts, goal_circles, goals
 
 g, ga, gc, ca = goals, goal_accounts, goal_circles, circle_accounts
+COLUMNS = (
+    "name",
+    "description",
+    "target_amount",
+    "progress",
+    "timeframe",
+    "complete_goal_by",
+    "priority",
+)
 SORTS = {
     "created_at": g.c.created_at,
     "updated_at": g.c.updated_at,
@@ -51,27 +64,146 @@ def visible(principal: Principal) -> ColumnElement[bool]:
     return _owned_by(client_visible(principal, ga.c.account_id))
 
 
-def in_circles(circle_ids: Any) -> ColumnElement[bool]:
-    """Shown in one of the circles: the explicit list, or by default any circle that
-    contains an owner."""
-    explicit = exists().where(gc.c.firm_id == g.c.firm_id, gc.c.goal_id == g.c.id)
-    listed = exists().where(
-        gc.c.firm_id == g.c.firm_id, gc.c.goal_id == g.c.id, gc.c.circle_id.in_(circle_ids)
+def _list_of(table: Any, name: str) -> Any:
+    """Ids of the firm's rows whose UUIDs are in the array parameter `name`."""
+    return select(table.c.id).where(
+        table.c.firm_id == FIRM, table.c.uuid == any_(uuids_param(name))
     )
-    owner_inside = _owned_by(
-        exists().where(
-            ca.c.firm_id == ga.c.firm_id,
-            ca.c.account_id == ga.c.account_id,
+
+
+def shown_in_circles(circle_ids: Any) -> ColumnElement[bool]:
+    """`in_circles`, driven from the circles' side: the goals listed in them, and the goals
+    of their accounts that list no circle. The filter then reads a few index ranges
+    instead of testing every goal of the firm (issue 4, S5)."""
+    explicit = gc.alias("explicit")
+    listed = select(gc.c.goal_id).where(gc.c.firm_id == FIRM, gc.c.circle_id.in_(circle_ids))
+    by_owner = (
+        select(ga.c.goal_id)
+        .join(ca, and_(ca.c.firm_id == ga.c.firm_id, ca.c.account_id == ga.c.account_id))
+        .where(
+            ca.c.firm_id == FIRM,
             ca.c.circle_id.in_(circle_ids),
+            ~exists().where(explicit.c.firm_id == ga.c.firm_id, explicit.c.goal_id == ga.c.goal_id),
         )
     )
-    return or_(listed, and_(not_(explicit), owner_inside))
+    return g.c.id.in_(union(listed, by_owner))
+
+
+FILTERS: dict[str, Any] = {
+    "uuid": lambda: g.c.uuid == any_(uuids_param("uuid")),
+    "account_uuids": lambda: _owned_by(ga.c.account_id.in_(_list_of(accounts, "account_uuids"))),
+    "circle_uuids": lambda: shown_in_circles(_list_of(circles, "circle_uuids")),
+    "name": lambda: g.c.name.ilike(bindparam("name"), escape="/"),
+    "priority": lambda: g.c.priority == any_(bindparam("priority", type_=ARRAY(SmallInteger))),
+    "complete_goal_by_before": lambda: g.c.complete_goal_by < bindparam("complete_goal_by_before"),
+    "complete_goal_by_after": lambda: g.c.complete_goal_by > bindparam("complete_goal_by_after"),
+}
+
+
+@functools.cache
+def _page_query(
+    reach: str, filters: frozenset[str], sort: str, descending: bool, by_owner: bool
+) -> Query:
+    conditions = [g.c.firm_id == FIRM, visible(template(reach))]
+    conditions += [FILTERS[name]() for name in sorted(filters)]
+    if by_owner:
+        conditions.append(_owned_by(ga.c.account_id == bindparam("owner_id")))
+    return page_query(g, conditions, SORTS[sort], descending)
+
+
+def _filter_params(f: dict[str, Any]) -> dict[str, Any]:
+    params = dict(f)
+    if "name" in f:
+        params["name"] = like_pattern(f["name"])
+    return params
+
+
+@functools.cache
+def _find_query(reach: str, by_owner: bool, lock: bool) -> Query:
+    query = select(g.c.id).where(
+        g.c.firm_id == FIRM, g.c.uuid == bindparam("uuid"), visible(template(reach))
+    )
+    if by_owner:
+        query = query.where(_owned_by(ga.c.account_id == bindparam("owner_id")))
+    return Query(query.with_for_update(of=g) if lock else query)
+
+
+def _id_array(column: Any, *order: Any) -> Any:
+    return func.coalesce(
+        func.array_agg(aggregate_order_by(column, *order)), literal_column("'{}'::bigint[]")
+    )
+
+
+# Goals with their owners (in order) and explicit circles, in one round trip.
+ROWS = Query(
+    select(
+        g,
+        select(_id_array(ga.c.account_id, ga.c.position, ga.c.account_id))
+        .where(ga.c.firm_id == g.c.firm_id, ga.c.goal_id == g.c.id)
+        .scalar_subquery()
+        .label("owner_ids"),
+        select(_id_array(gc.c.circle_id, gc.c.circle_id))
+        .where(gc.c.firm_id == g.c.firm_id, gc.c.goal_id == g.c.id)
+        .scalar_subquery()
+        .label("circle_ids"),
+    ).where(g.c.firm_id == FIRM, g.c.id == any_(ids_param("ids")))
+)
+CIRCLES_WITH_OWNER = Query(
+    select(ca.c.circle_id)
+    .distinct()
+    .where(
+        ca.c.firm_id == FIRM,
+        ca.c.circle_id == any_(ids_param("circle_ids")),
+        ca.c.account_id == any_(ids_param("owner_ids")),
+    )
+)
+_GOAL = (
+    insert(g)
+    .values(
+        firm_id=FIRM, **{c: bindparam(c, type_=g.c[c].type) for c in (*COLUMNS, "show_on_circles")}
+    )
+    .returning(g.c.id)
+    .cte("goal")
+)
+# The goal and its owner and circle links in one statement (issue 4: one insert per write).
+INSERT = Query(
+    select(_GOAL.c.id).add_cte(
+        insert(ga)
+        .from_select(
+            ["firm_id", "goal_id", "account_id", "position"],
+            select(
+                FIRM,
+                _GOAL.c.id,
+                literal_column("o.account_id"),
+                literal_column("o.position - 1"),
+            ).select_from(
+                _GOAL.join(
+                    func.unnest(ids_param("owner_ids"))
+                    .table_valued("account_id", with_ordinality="position")
+                    .render_derived(name="o"),
+                    true(),
+                )
+            ),
+        )
+        .cte("owners"),
+        insert(gc)
+        .from_select(
+            ["firm_id", "goal_id", "circle_id"],
+            select(FIRM, _GOAL.c.id, literal_column("c.circle_id")).select_from(
+                _GOAL.join(
+                    func.unnest(ids_param("circle_ids"))
+                    .table_valued("circle_id")
+                    .render_derived(name="c"),
+                    true(),
+                )
+            ),
+        )
+        .cte("shown_in"),
+    )
+)
 
 
 class GoalRepository(FirmRepository):
-    def _ids_of(self, table: Any, uuids: list[uuid.UUID]) -> Any:
-        return select(table.c.id).where(self.scoped(table), table.c.uuid.in_(uuids))
-
     async def find_id(
         self,
         goal_uuid: uuid.UUID,
@@ -81,83 +213,50 @@ class GoalRepository(FirmRepository):
     ) -> int | None:
         """The visible goal's id; `lock` holds its row until commit, so that concurrent
         writes to one goal check their rules against each other's results."""
-        query = select(g.c.id).where(self.scoped(g), g.c.uuid == goal_uuid, visible(principal))
-        if owner_id is not None:
-            query = query.where(_owned_by(ga.c.account_id == owner_id))
-        if lock:
-            query = query.with_for_update(of=g)
-        value = await self.scalar(query)
+        query = _find_query(principal.reach, owner_id is not None, lock)
+        value = await self.fetch_value(
+            query, uuid=goal_uuid, owner_id=owner_id, **principal.viewer()
+        )
         return int(value) if value is not None else None
 
-    async def rows(self, ids: Iterable[int]) -> dict[int, RowMapping]:
-        return {
-            r["id"]: r
-            for r in await self.all(select(g).where(self.scoped(g), g.c.id.in_(list(ids))))
-        }
+    async def rows(self, ids: list[int]) -> dict[int, Record]:
+        """Goals by id, each with `owner_ids` (in order) and `circle_ids`."""
+        return {r["id"]: r for r in await self.fetch(ROWS, ids=ids)}
 
     async def links(self, ids: list[int]) -> tuple[dict[int, list[int]], dict[int, list[int]]]:
         """Owners (in order) and explicit circles of many goals, in one round trip."""
-        owners: dict[int, list[int]] = {i: [] for i in ids}
-        shown_in: dict[int, list[int]] = {i: [] for i in ids}
-        if not ids:
-            return owners, shown_in
-        query = union_all(
-            select(
-                literal("a").label("kind"),
-                ga.c.goal_id,
-                ga.c.account_id.label("ref"),
-                ga.c.position,
-            ).where(self.scoped(ga), ga.c.goal_id.in_(ids)),
-            select(literal("c"), gc.c.goal_id, gc.c.circle_id, literal(0)).where(
-                self.scoped(gc), gc.c.goal_id.in_(ids)
-            ),
-        )
-        for row in sorted(await self.all(query), key=lambda r: (r["position"], r["ref"])):
-            (owners if row["kind"] == "a" else shown_in)[row["goal_id"]].append(row["ref"])
+        rows = await self.rows(ids)
+        owners = {i: list(rows[i]["owner_ids"]) if i in rows else [] for i in ids}
+        shown_in = {i: list(rows[i]["circle_ids"]) if i in rows else [] for i in ids}
         return owners, shown_in
 
     async def circles_with_owner(self, circle_ids: list[int], owner_ids: list[int]) -> set[int]:
         """Which of the circles contain at least one of the accounts."""
         if not circle_ids or not owner_ids:
             return set()
-        query = (
-            select(ca.c.circle_id)
-            .distinct()
-            .where(self.scoped(ca), ca.c.circle_id.in_(circle_ids), ca.c.account_id.in_(owner_ids))
-        )
-        return {r["circle_id"] for r in await self.all(query)}
+        rows = await self.fetch(CIRCLES_WITH_OWNER, circle_ids=circle_ids, owner_ids=owner_ids)
+        return {r["circle_id"] for r in rows}
 
     async def page(
         self, query: ListQuery, principal: Principal, owner_id: int | None = None
     ) -> tuple[list[int], int]:
-        conditions = [self.scoped(g), visible(principal), *self._filters(query.filters)]
-        if owner_id is not None:
-            conditions.append(_owned_by(ga.c.account_id == owner_id))
-        return await self.page_ids(g, conditions, SORTS[query.sort], query)
+        compiled = _page_query(
+            principal.reach,
+            frozenset(query.filters),
+            query.sort,
+            query.descending,
+            owner_id is not None,
+        )
+        params = _filter_params(query.filters) | principal.viewer()
+        return await self.page_of(compiled, query, owner_id=owner_id, **params)
 
-    def _filters(self, f: dict[str, Any]) -> list[ColumnElement[bool]]:
-        conditions: list[ColumnElement[bool]] = []
-        if "uuid" in f:
-            conditions.append(g.c.uuid.in_(f["uuid"]))
-        if "account_uuids" in f:
-            conditions.append(
-                _owned_by(ga.c.account_id.in_(self._ids_of(accounts, f["account_uuids"])))
-            )
-        if "circle_uuids" in f:
-            conditions.append(in_circles(self._ids_of(circles, f["circle_uuids"])))
-        if "name" in f:
-            conditions.append(g.c.name.icontains(f["name"], autoescape=True))
-        if "priority" in f:
-            conditions.append(g.c.priority.in_(f["priority"]))
-        if "complete_goal_by_before" in f:
-            conditions.append(g.c.complete_goal_by < f["complete_goal_by_before"])
-        if "complete_goal_by_after" in f:
-            conditions.append(g.c.complete_goal_by > f["complete_goal_by_after"])
-        return conditions
-
-    async def insert(self, values: dict[str, Any]) -> int:
-        query = insert(g).values(firm_id=self.firm_id, **values).returning(g.c.id)
-        return int(await self.scalar(query))
+    async def insert(
+        self, values: dict[str, Any], owner_ids: list[int], circle_ids: list[int]
+    ) -> int:
+        """The goal with its owners and circles: one round trip."""
+        return int(
+            await self.fetch_value(INSERT, owner_ids=owner_ids, circle_ids=circle_ids, **values)
+        )
 
     async def update(self, goal_id: int, values: dict[str, Any]) -> None:
         query = (

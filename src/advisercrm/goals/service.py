@@ -13,7 +13,7 @@ from advisercrm.auth.principal import Principal
 from advisercrm.circles import service as circles_service
 from advisercrm.circles.repository import CircleRepository
 from advisercrm.goals import schemas
-from advisercrm.goals.repository import GoalRepository
+from advisercrm.goals.repository import COLUMNS, GoalRepository
 from advisercrm.goals.schemas import GoalCreate, GoalUpdate
 from advisercrm.kit.errors import Errors, NotFound
 from advisercrm.kit.listing import ListQuery
@@ -21,15 +21,6 @@ from advisercrm.kit.references import DUPLICATE, INVALID, check_uuid_list
 from advisercrm.kit.render import Ctx
 
 NO_OWNER_IN_CIRCLE = "The :attribute circle must contain at least one of the goal's owners."
-COLUMNS = (
-    "name",
-    "description",
-    "target_amount",
-    "progress",
-    "timeframe",
-    "complete_goal_by",
-    "priority",
-)
 
 
 async def render(
@@ -37,9 +28,8 @@ async def render(
 ) -> list[dict[str, Any]]:
     repo = GoalRepository(conn, principal.firm_id)
     rows = await repo.rows(ids)
-    owners, shown_in = await repo.links(ids)
-    account_ids = sorted({a for i in ids for a in owners[i]})
-    circle_ids = sorted({c for i in ids for c in shown_in[i]})
+    account_ids = sorted({a for r in rows.values() for a in r["owner_ids"]})
+    circle_ids = sorted({c for r in rows.values() for c in r["circle_ids"]})
     accounts = dict(
         zip(
             account_ids,
@@ -52,7 +42,10 @@ async def render(
     )
     return [
         schemas.goal(
-            dict(rows[i]), [accounts[a] for a in owners[i]], [circles[c] for c in shown_in[i]], ctx
+            dict(rows[i]),
+            [accounts[a] for a in rows[i]["owner_ids"]],
+            [circles[c] for c in rows[i]["circle_ids"]],
+            ctx,
         )
         for i in ids
         if i in rows
@@ -111,9 +104,8 @@ async def create(
     errors.raise_if_any()
     repo = GoalRepository(conn, principal.firm_id)
     values = body.model_dump(include=set(COLUMNS))
-    goal_id = await repo.insert({**values, "show_on_circles": body.show_on_circles})
-    await repo.replace_owners(goal_id, owner_ids)
-    await repo.replace_circles(goal_id, circle_ids)
+    values["show_on_circles"] = body.show_on_circles
+    goal_id = await repo.insert(values, owner_ids, circle_ids)
     return (await render(conn, principal, [goal_id], ctx))[0]
 
 

@@ -7,12 +7,48 @@ from collections.abc import Iterable
 from typing import Any
 
 from asyncpg import Record
-from sqlalchemy import ColumnElement, Executable, Table, delete, func, insert, select
+from sqlalchemy import (
+    ColumnElement,
+    Executable,
+    Integer,
+    Table,
+    bindparam,
+    delete,
+    func,
+    insert,
+    select,
+)
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from advisercrm.kit.listing import ListQuery
 from advisercrm.kit.sql import Query
+
+
+def _order(table: Table, column: Any, descending: bool) -> list[Any]:
+    """The list's order: empty values sort last either way and ties break on creation
+    order, so pages are stable."""
+    if getattr(column, "nullable", False):
+        first = column.desc().nulls_last() if descending else column.asc().nulls_last()
+    else:
+        first = column.desc() if descending else column.asc()
+    return [first, table.c.id.desc() if descending else table.c.id.asc()]
+
+
+def page_query(
+    table: Table, conditions: list[ColumnElement[bool]], column: Any, descending: bool
+) -> Query:
+    """The total and one page of ids (`limit`, `offset` parameters) as one row: the
+    count stays right on a page past the end, where a window count would see no rows."""
+    ids = (
+        select(table.c.id)
+        .where(*conditions)
+        .order_by(*_order(table, column, descending))
+        .limit(bindparam("limit", type_=Integer))
+        .offset(bindparam("offset", type_=Integer))
+    )
+    total = select(func.count()).select_from(table).where(*conditions).scalar_subquery()
+    return Query(select(total.label("total"), func.array(ids.scalar_subquery()).label("ids")))
 
 
 class FirmRepository:
@@ -71,16 +107,18 @@ class FirmRepository:
         value = await self.scalar(query)
         return int(value) if value is not None else None
 
+    async def page_of(self, query: Query, page: ListQuery, **params: Any) -> tuple[list[int], int]:
+        """Run a `page_query`: one page of ids and the total, in one round trip."""
+        row = await self.fetch_row(query, limit=page.per_page, offset=page.offset, **params)
+        assert row is not None  # an aggregate-only select always returns its one row
+        return list(row["ids"]), int(row["total"])
+
     async def page_ids(
         self, table: Table, conditions: list[ColumnElement[bool]], column: Any, query: ListQuery
     ) -> tuple[list[int], int]:
         """One page of ids in the list's order, and the total: empty values sort last
         either way and ties break on creation order, so pages are stable."""
-        if getattr(column, "nullable", False):
-            first = column.desc().nulls_last() if query.descending else column.asc().nulls_last()
-        else:
-            first = column.desc() if query.descending else column.asc()
-        order = [first, table.c.id.desc() if query.descending else table.c.id.asc()]
+        order = _order(table, column, query.descending)
         total = await self.scalar(select(func.count()).select_from(table).where(*conditions))
         page = (
             select(table.c.id)

@@ -79,3 +79,9 @@ class Query:
 
     async def scalar(self, conn: AsyncConnection, **params: Any) -> Any:
         return await (await driver(conn)).fetchval(self.sql, *self.args(params))
+
+
+def like_pattern(text: str) -> str:
+    """A LIKE pattern matching `text` anywhere, with "/" as the escape character."""
+    escaped = text.replace("/", "//").replace("%", "/%").replace("_", "/_")
+    return f"%{escaped}%"
