@@ -7,8 +7,8 @@ import hmac
 import uuid
 from typing import Annotated
 
+from asyncpg import Record
 from fastapi import Depends, Request
-from sqlalchemy.engine import RowMapping
 
 from advisercrm.auth import repository
 from advisercrm.auth.credentials import token_hash
@@ -39,7 +39,7 @@ async def _count(request: Request, bucket: str) -> None:
     request.state.ratelimit = verdict.headers()
 
 
-async def _token_row(request: Request, conn: Conn, account_uuid: uuid.UUID | None) -> RowMapping:
+async def _token_row(request: Request, conn: Conn, account_uuid: uuid.UUID | None) -> Record:
     try:
         digest = token_hash(_bearer(request), request.app.state.secret_key)
         row = await repository.find_token(conn, digest, account_uuid)

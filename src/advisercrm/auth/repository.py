@@ -7,14 +7,29 @@ import datetime as dt
 import uuid
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func, insert, or_, select, text, update
+from asyncpg import Record
+from sqlalchemy import (
+    ColumnElement,
+    LargeBinary,
+    String,
+    and_,
+    bindparam,
+    func,
+    insert,
+    or_,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from advisercrm.kit.sql import Query
 from advisercrm.tables import accounts, firms, logins, personal_access_tokens, users
 
-_FIND_TOKEN = text(
-    """
+_FIND_TOKEN = Query(
+    text(
+        """
     SELECT t.id AS token_id, t.user_id, t.account_id AS token_account_id, t.token_hash,
            t.expires_at, t.revoked_at, l.*
     FROM personal_access_tokens t
@@ -30,15 +45,17 @@ _FIND_TOKEN = text(
     ) l ON true
     WHERE t.token_hash = :digest
     """
+    ).bindparams(bindparam("digest", type_=LargeBinary), bindparam("account_uuid", type_=String))
 )
 
 
 async def find_token(
     conn: AsyncConnection, digest: bytes, account_uuid: uuid.UUID | None
-) -> RowMapping | None:
+) -> Record | None:
     """The token and, when an account is named, the user's login on it: one round trip."""
-    params = {"digest": digest, "account_uuid": str(account_uuid) if account_uuid else None}
-    return (await conn.execute(_FIND_TOKEN, params)).mappings().first()
+    return await _FIND_TOKEN.first(
+        conn, digest=digest, account_uuid=str(account_uuid) if account_uuid else None
+    )
 
 
 async def find_user_by_email(conn: AsyncConnection, email: str) -> RowMapping | None:

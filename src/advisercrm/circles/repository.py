@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import functools
 import uuid
 from collections.abc import Iterable
 from typing import Any
 
-import orjson
+from asyncpg import Record
 from sqlalchemy import (
     ColumnElement,
     and_,
+    any_,
     delete,
     exists,
     func,
@@ -19,13 +21,13 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.engine import RowMapping
 
 from advisercrm.accounts.repository import COMPACT
-from advisercrm.auth.principal import Principal
+from advisercrm.auth.principal import Principal, template
 from advisercrm.auth.visibility import client_visible, member_group_ids
 from advisercrm.kit.listing import ListQuery
 from advisercrm.kit.repository import FirmRepository
+from advisercrm.kit.sql import FIRM, Query, ids_param, uuids_param
 from advisercrm.tables import accounts, circle_accounts, circle_groups, circles, groups
 
 SORTS = {
@@ -62,17 +64,50 @@ def _json_list(*pairs: Any) -> Any:
     )
 
 
+def _load_query() -> Query:
+    a, ca, g, cg = accounts, circle_accounts, groups, circle_groups
+    members = (
+        select(_json_list(*[x for c in COMPACT for x in (c, a.c[c])]))
+        .join(ca, and_(ca.c.firm_id == a.c.firm_id, ca.c.account_id == a.c.id))
+        .where(ca.c.firm_id == circles.c.firm_id, ca.c.circle_id == circles.c.id)
+        .scalar_subquery()
+    )
+    group_list = (
+        select(_json_list("uuid", g.c.uuid, "name", g.c.name, "slug", g.c.slug))
+        .join(cg, and_(cg.c.firm_id == g.c.firm_id, cg.c.group_id == g.c.id))
+        .where(cg.c.firm_id == circles.c.firm_id, cg.c.circle_id == circles.c.id)
+        .scalar_subquery()
+    )
+    return Query(
+        select(circles, members.label("accounts"), group_list.label("groups")).where(
+            circles.c.firm_id == FIRM, circles.c.id == any_(ids_param("ids"))
+        )
+    )
+
+
+LOAD = _load_query()
+
+
+@functools.cache
+def _resolve_query(reach: str) -> Query:
+    c = circles
+    return Query(
+        select(c.c.id, c.c.uuid).where(
+            c.c.firm_id == FIRM, c.c.uuid == any_(uuids_param("uuids")), visible(template(reach))
+        )
+    )
+
+
 class CircleRepository(FirmRepository):
     async def resolve(
         self, uuids: Iterable[uuid.UUID], principal: Principal
-    ) -> dict[uuid.UUID, RowMapping]:
+    ) -> dict[uuid.UUID, Record]:
         wanted = list(set(uuids))
         if not wanted:
             return {}
-        query = select(circles.c.id, circles.c.uuid).where(
-            self.scoped(circles), circles.c.uuid.in_(wanted), visible(principal)
-        )
-        return {row["uuid"]: row for row in await self.all(query)}
+        query = _resolve_query(principal.reach)
+        rows = await self.fetch(query, uuids=wanted, **principal.viewer())
+        return {row["uuid"]: row for row in rows}
 
     async def find_id(self, circle_uuid: uuid.UUID, principal: Principal) -> int | None:
         return await self.id_by_uuid(circles, circle_uuid, visible(principal))
@@ -81,30 +116,7 @@ class CircleRepository(FirmRepository):
         wanted = list(set(ids))
         if not wanted:
             return {}
-        a, ca, g, cg = accounts, circle_accounts, groups, circle_groups
-        members = (
-            select(_json_list(*[x for c in COMPACT for x in (c, a.c[c])]))
-            .join(ca, and_(ca.c.firm_id == a.c.firm_id, ca.c.account_id == a.c.id))
-            .where(ca.c.firm_id == circles.c.firm_id, ca.c.circle_id == circles.c.id)
-            .scalar_subquery()
-        )
-        group_list = (
-            select(_json_list("uuid", g.c.uuid, "name", g.c.name, "slug", g.c.slug))
-            .join(cg, and_(cg.c.firm_id == g.c.firm_id, cg.c.group_id == g.c.id))
-            .where(cg.c.firm_id == circles.c.firm_id, cg.c.circle_id == circles.c.id)
-            .scalar_subquery()
-        )
-        query = select(circles, members.label("accounts"), group_list.label("groups")).where(
-            self.scoped(circles), circles.c.id.in_(wanted)
-        )
-        loaded: dict[int, dict[str, Any]] = {}
-        for row in await self.all(query):
-            item = dict(row)
-            for key in ("accounts", "groups"):
-                if isinstance(item[key], str):
-                    item[key] = orjson.loads(item[key])
-            loaded[row["id"]] = item
-        return loaded
+        return {row["id"]: dict(row) for row in await self.fetch(LOAD, ids=wanted)}
 
     async def page(self, query: ListQuery, principal: Principal) -> tuple[list[int], int]:
         c, ca = circles, circle_accounts
