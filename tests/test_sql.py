@@ -7,7 +7,7 @@ import pytest
 from fastapi import FastAPI
 from sqlalchemy import any_, bindparam, insert, select, text
 
-from advisercrm.kit.sql import Query, driver, ids_param, like_pattern
+from advisercrm.kit.sql import Query, autocommit, driver, ids_param, like_pattern
 from advisercrm.tables import firms
 
 COUNT = Query(
@@ -55,3 +55,17 @@ def test_lists_are_one_array_parameter_not_an_in_list() -> None:
 
 def test_like_patterns_escape_wildcards() -> None:
     assert like_pattern("50%_a/b") == "%50/%/_a//b%"
+
+
+async def test_autocommit_is_per_connection_object_not_per_pooled_connection(
+    app: FastAPI,
+) -> None:
+    engine = app.state.engine
+    async with engine.connect() as conn:
+        autocommit(conn)
+        assert not (await driver(conn)).is_in_transaction()
+        pooled = await driver(conn)
+    async with engine.begin() as conn:
+        raw = await driver(conn)
+        assert raw.is_in_transaction()
+    assert pooled is raw or engine.pool.size() > 1  # same pooled connection when idle

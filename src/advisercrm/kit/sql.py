@@ -10,6 +10,7 @@ per connection) inside the request's transaction. Lists travel as one array para
 
 from __future__ import annotations
 
+import weakref
 from typing import Any, cast
 
 import asyncpg
@@ -34,15 +35,26 @@ def uuids_param(name: str) -> BindParameter[Any]:
     return bindparam(name, type_=ARRAY(Uuid()))
 
 
+# Connections of read requests (`db.transaction`). Not `conn.info`: that belongs to the
+# pooled DBAPI connection and would outlive the request.
+_AUTOCOMMIT: weakref.WeakSet[AsyncConnection] = weakref.WeakSet()
+
+
+def autocommit(conn: AsyncConnection) -> None:
+    """Run this connection's compiled statements without a transaction."""
+    _AUTOCOMMIT.add(conn)
+
+
 async def driver(conn: AsyncConnection) -> asyncpg.Connection:
     """The asyncpg connection under `conn`, inside the request's transaction.
 
     SQLAlchemy's asyncpg adapter sends BEGIN lazily, before its first statement; a
     statement sent straight to asyncpg first would run outside the transaction, so it is
     started here the same way the adapter would (its one private hook; the atomicity tests
-    of every write fail if this stops holding)."""
+    of every write fail if this stops holding). Connections marked `autocommit` run
+    without one."""
     adapted: Any = conn.sync_connection.connection.dbapi_connection  # type: ignore[union-attr]
-    if adapted._transaction is None:
+    if adapted._transaction is None and conn not in _AUTOCOMMIT:
         await adapted._start_transaction()
     driver_connection: asyncpg.Connection = adapted.driver_connection
     return driver_connection
