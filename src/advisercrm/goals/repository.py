@@ -22,12 +22,15 @@ from sqlalchemy import (
     select,
     true,
     union,
+    union_all,
     update,
 )
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 
+from advisercrm.accounts.repository import visible as account_visible
 from advisercrm.auth.principal import Principal, template
 from advisercrm.auth.visibility import client_visible
+from advisercrm.circles.repository import visible as circle_visible
 from advisercrm.kit.listing import ListQuery
 from advisercrm.kit.repository import FirmRepository, page_query
 from advisercrm.kit.sql import FIRM, Query, ids_param, like_pattern, uuids_param
@@ -162,12 +165,12 @@ _GOAL = (
     .values(
         firm_id=FIRM, **{c: bindparam(c, type_=g.c[c].type) for c in (*COLUMNS, "show_on_circles")}
     )
-    .returning(g.c.id)
+    .returning(*g.c)
     .cte("goal")
 )
 # The goal and its owner and circle links in one statement (issue 4: one insert per write).
 INSERT = Query(
-    select(_GOAL.c.id).add_cte(
+    select(_GOAL).add_cte(
         insert(ga)
         .from_select(
             ["firm_id", "goal_id", "account_id", "position"],
@@ -201,6 +204,31 @@ INSERT = Query(
         .cte("shown_in"),
     )
 )
+
+
+@functools.cache
+def _references_query(reach: str) -> Query:
+    viewer = template(reach)
+    a, c = accounts, circles
+    valid_owner = and_(a.c.type == "client", account_visible(viewer))
+    owners = select(a.c.id).where(
+        a.c.firm_id == FIRM, a.c.uuid == any_(uuids_param("owner_uuids")), valid_owner
+    )
+    holds_owner = exists().where(
+        ca.c.firm_id == c.c.firm_id, ca.c.circle_id == c.c.id, ca.c.account_id.in_(owners)
+    )
+    return Query(
+        union_all(
+            select(
+                literal_column("'a'").label("kind"), a.c.id, a.c.uuid, valid_owner.label("ok")
+            ).where(a.c.firm_id == FIRM, a.c.uuid == any_(uuids_param("owner_uuids"))),
+            select(literal_column("'c'"), c.c.id, c.c.uuid, holds_owner).where(
+                c.c.firm_id == FIRM,
+                c.c.uuid == any_(uuids_param("circle_uuids")),
+                circle_visible(viewer),
+            ),
+        )
+    )
 
 
 class GoalRepository(FirmRepository):
@@ -252,11 +280,28 @@ class GoalRepository(FirmRepository):
 
     async def insert(
         self, values: dict[str, Any], owner_ids: list[int], circle_ids: list[int]
-    ) -> int:
-        """The goal with its owners and circles: one round trip."""
-        return int(
-            await self.fetch_value(INSERT, owner_ids=owner_ids, circle_ids=circle_ids, **values)
+    ) -> dict[str, Any]:
+        """The goal with its owners and circles, in one round trip; returns its row as
+        `rows` does."""
+        row = await self.fetch_row(INSERT, owner_ids=owner_ids, circle_ids=circle_ids, **values)
+        assert row is not None  # an INSERT ... VALUES always returns its row
+        # Listed in creation order, as `rows` lists them.
+        return dict(row) | {"owner_ids": owner_ids, "circle_ids": sorted(circle_ids)}
+
+    async def references(
+        self, principal: Principal, owner_uuids: list[uuid.UUID], circle_uuids: list[uuid.UUID]
+    ) -> tuple[dict[uuid.UUID, Record], dict[uuid.UUID, Record]]:
+        """The owners and circles a new goal names, in one round trip: accounts with `ok`
+        (a client the principal sees), visible circles with `ok` (holds one of them)."""
+        rows = await self.fetch(
+            _references_query(principal.reach),
+            owner_uuids=list(set(owner_uuids)),
+            circle_uuids=list(set(circle_uuids)),
+            **principal.viewer(),
         )
+        owners = {r["uuid"]: r for r in rows if r["kind"] == "a"}
+        shown_in = {r["uuid"]: r for r in rows if r["kind"] == "c"}
+        return owners, shown_in
 
     async def update(self, goal_id: int, values: dict[str, Any]) -> None:
         query = (

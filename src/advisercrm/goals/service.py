@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -26,8 +27,17 @@ NO_OWNER_IN_CIRCLE = "The :attribute circle must contain at least one of the goa
 async def render(
     conn: AsyncConnection, principal: Principal, ids: list[int], ctx: Ctx
 ) -> list[dict[str, Any]]:
-    repo = GoalRepository(conn, principal.firm_id)
-    rows = await repo.rows(ids)
+    rows = await GoalRepository(conn, principal.firm_id).rows(ids)
+    return await _render_rows(conn, principal, ids, rows, ctx)
+
+
+async def _render_rows(
+    conn: AsyncConnection,
+    principal: Principal,
+    ids: list[int],
+    rows: Mapping[int, Any],
+    ctx: Ctx,
+) -> list[dict[str, Any]]:
     account_ids = sorted({a for r in rows.values() for a in r["owner_ids"]})
     circle_ids = sorted({c for r in rows.values() for c in r["circle_ids"]})
     accounts = dict(
@@ -68,13 +78,23 @@ async def _circle_ids(
     owner_ids: list[int],
     errors: Errors,
 ) -> list[int]:
-    """Circles of the firm the principal sees, each containing one of the owners. Errors
-    are added in item order, one per item."""
-    field = "visible_to_circles_uuids"
     found = await CircleRepository(conn, principal.firm_id).resolve(uuids, principal)
     with_owner = await GoalRepository(conn, principal.firm_id).circles_with_owner(
         [r["id"] for r in found.values()], owner_ids
     )
+    return _check_circles(uuids, found, bool(owner_ids), lambda r: r["id"] in with_owner, errors)
+
+
+def _check_circles(
+    uuids: list[uuid.UUID],
+    found: Mapping[uuid.UUID, Any],
+    has_owners: bool,
+    holds_owner: Callable[[Any], bool],
+    errors: Errors,
+) -> list[int]:
+    """Circles of the firm the principal sees, each containing one of the owners. Errors
+    are added in item order, one per item."""
+    field = "visible_to_circles_uuids"
     seen: set[uuid.UUID] = set()
     ids: list[int] = []
     for i, ref in enumerate(uuids):
@@ -83,7 +103,7 @@ async def _circle_ids(
             errors.add(f"{field}.{i}", DUPLICATE)
         elif row is None:
             errors.add(f"{field}.{i}", INVALID)
-        elif owner_ids and row["id"] not in with_owner:
+        elif has_owners and not holds_owner(row):
             # Without valid owners (already an error) there is nothing to check against.
             errors.add(f"{field}.{i}", NO_OWNER_IN_CIRCLE)
         else:
@@ -96,17 +116,21 @@ async def create(
     conn: AsyncConnection, principal: Principal, body: GoalCreate, ctx: Ctx
 ) -> dict[str, Any]:
     principal.require_write()
-    errors = Errors()
-    owner_ids = await _owner_ids(conn, principal, body.account_uuids, errors)
-    circle_ids = await _circle_ids(
-        conn, principal, body.visible_to_circles_uuids or [], owner_ids, errors
-    )
-    errors.raise_if_any()
     repo = GoalRepository(conn, principal.firm_id)
+    errors = Errors()
+    circle_uuids = body.visible_to_circles_uuids or []
+    owners, circles = await repo.references(principal, body.account_uuids, circle_uuids)
+    owner_ids = check_uuid_list("account_uuids", body.account_uuids, owners, errors, _ok)
+    circle_ids = _check_circles(circle_uuids, circles, bool(owner_ids), _ok, errors)
+    errors.raise_if_any()
     values = body.model_dump(include=set(COLUMNS))
     values["show_on_circles"] = body.show_on_circles
-    goal_id = await repo.insert(values, owner_ids, circle_ids)
-    return (await render(conn, principal, [goal_id], ctx))[0]
+    row = await repo.insert(values, owner_ids, circle_ids)
+    return (await _render_rows(conn, principal, [row["id"]], {row["id"]: row}, ctx))[0]
+
+
+def _ok(row: Any) -> bool:
+    return bool(row["ok"])
 
 
 async def _find(
