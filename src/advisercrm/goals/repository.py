@@ -138,19 +138,29 @@ def _id_array(column: Any, *order: Any) -> Any:
 
 
 # Goals with their owners (in order) and explicit circles, in one round trip.
-ROWS = Query(
-    select(
-        g,
-        select(_id_array(ga.c.account_id, ga.c.position, ga.c.account_id))
-        .where(ga.c.firm_id == g.c.firm_id, ga.c.goal_id == g.c.id)
-        .scalar_subquery()
-        .label("owner_ids"),
-        select(_id_array(gc.c.circle_id, gc.c.circle_id))
-        .where(gc.c.firm_id == g.c.firm_id, gc.c.goal_id == g.c.id)
-        .scalar_subquery()
-        .label("circle_ids"),
-    ).where(g.c.firm_id == FIRM, g.c.id == any_(ids_param("ids")))
-)
+_WITH_LINKS = select(
+    g,
+    select(_id_array(ga.c.account_id, ga.c.position, ga.c.account_id))
+    .where(ga.c.firm_id == g.c.firm_id, ga.c.goal_id == g.c.id)
+    .scalar_subquery()
+    .label("owner_ids"),
+    select(_id_array(gc.c.circle_id, gc.c.circle_id))
+    .where(gc.c.firm_id == g.c.firm_id, gc.c.goal_id == g.c.id)
+    .scalar_subquery()
+    .label("circle_ids"),
+).where(g.c.firm_id == FIRM)
+ROWS = Query(_WITH_LINKS.where(g.c.id == any_(ids_param("ids"))))
+
+
+@functools.cache
+def _row_query(reach: str, by_owner: bool) -> Query:
+    """`_find_query` and `ROWS` in one: a read needs no lock."""
+    query = _WITH_LINKS.where(g.c.uuid == bindparam("uuid"), visible(template(reach)))
+    if by_owner:
+        query = query.where(_owned_by(ga.c.account_id == bindparam("owner_id")))
+    return Query(query)
+
+
 CIRCLES_WITH_OWNER = Query(
     select(ca.c.circle_id)
     .distinct()
@@ -246,6 +256,13 @@ class GoalRepository(FirmRepository):
             query, uuid=goal_uuid, owner_id=owner_id, **principal.viewer()
         )
         return int(value) if value is not None else None
+
+    async def visible_row(
+        self, goal_uuid: uuid.UUID, principal: Principal, owner_id: int | None
+    ) -> Record | None:
+        """The visible goal as `rows` gives it, by UUID."""
+        query = _row_query(principal.reach, owner_id is not None)
+        return await self.fetch_row(query, uuid=goal_uuid, owner_id=owner_id, **principal.viewer())
 
     async def rows(self, ids: list[int]) -> dict[int, Record]:
         """Goals by id, each with `owner_ids` (in order) and `circle_ids`."""

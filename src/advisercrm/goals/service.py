@@ -168,8 +168,11 @@ async def get(
     by_client: bool = False,
 ) -> dict[str, Any]:
     owner_id = await _client_id(conn, principal, client_uuid) if by_client else None
-    goal_id = await _find(GoalRepository(conn, principal.firm_id), principal, goal_uuid, owner_id)
-    return (await render(conn, principal, [goal_id], ctx))[0]
+    repo = GoalRepository(conn, principal.firm_id)
+    row = await repo.visible_row(goal_uuid, principal, owner_id) if goal_uuid else None
+    if row is None:
+        raise NotFound()
+    return (await _render_rows(conn, principal, [row["id"]], {row["id"]: row}, ctx))[0]
 
 
 async def update(
