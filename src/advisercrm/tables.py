@@ -294,6 +294,15 @@ Index(None, tasks.c.firm_id, tasks.c.client_id)
 Index(None, tasks.c.firm_id, tasks.c.case_id)
 Index(None, tasks.c.firm_id, tasks.c.plan_id)
 Index(None, tasks.c.firm_id, tasks.c.due_at, tasks.c.id)
+# Open tasks of one person due before a date: see migration 0005.
+Index(
+    None,
+    tasks.c.firm_id,
+    tasks.c.status_id,
+    tasks.c.due_at,
+    tasks.c.id,
+    postgresql_where=tasks.c.parent_id.is_(None),
+)
 task_assignees = _link("task_assignees", ("task_id", "tasks"), ("account_id", "accounts"))
 task_groups = _link("task_groups", ("task_id", "tasks"), ("group_id", "groups"))
 task_custom_values = _link(

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import functools
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
-import orjson
+from asyncpg import Record
 from sqlalchemy import (
     ColumnElement,
     and_,
+    any_,
+    bindparam,
     delete,
     exists,
     func,
@@ -21,13 +24,13 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.dialects.postgresql import aggregate_order_by
-from sqlalchemy.engine import RowMapping
 
 from advisercrm.accounts.repository import COMPACT
-from advisercrm.auth.principal import Principal
+from advisercrm.auth.principal import Principal, template
 from advisercrm.auth.visibility import client_visible, member_group_ids
 from advisercrm.kit.listing import ListQuery
 from advisercrm.kit.repository import FirmRepository
+from advisercrm.kit.sql import FIRM, Query, ids_param, uuids_param
 from advisercrm.tables import (
     accounts,
     case_assignees,
@@ -67,7 +70,7 @@ def visible(principal: Principal) -> ColumnElement[bool]:
     )
 
 
-def _people_json(link: Any) -> Any:
+def _people_json(link: Any, firm_id: Any, case_id: Any) -> Any:
     a = accounts
     pairs = [x for col in COMPACT for x in (col, a.c[col])]
     return (
@@ -78,51 +81,87 @@ def _people_json(link: Any) -> Any:
             )
         )
         .join(link, and_(link.c.firm_id == a.c.firm_id, link.c.account_id == a.c.id))
-        .where(link.c.firm_id == c.c.firm_id, link.c.case_id == c.c.id)
+        .where(link.c.firm_id == firm_id, link.c.case_id == case_id)
         .scalar_subquery()
     )
 
 
-def _uuids(target: Any, link: Any, column: str) -> Any:
+def _uuids(target: Any, link: Any, column: str, firm_id: Any, case_id: Any) -> Any:
     """The linked rows' UUIDs, ordered by name (then id)."""
     return (
         select(func.array_agg(aggregate_order_by(target.c.uuid, target.c.name, target.c.id)))
         .join(link, and_(link.c.firm_id == target.c.firm_id, link.c[column] == target.c.id))
-        .where(link.c.firm_id == c.c.firm_id, link.c.case_id == c.c.id)
+        .where(link.c.firm_id == firm_id, link.c.case_id == case_id)
         .scalar_subquery()
+    )
+
+
+def linked_columns(firm_id: Any, case_id: Any) -> dict[str, Any]:
+    """What the case resource shows beyond the case row, as scalar subqueries correlated
+    to the given columns (the case list's own rows, or a task's case when rendering
+    tasks); `case_row` completes a loaded row."""
+    return {
+        "participants": _people_json(cp, firm_id, case_id),
+        "assigned_to_uuids": _uuids(accounts, ca, "account_id", firm_id, case_id),
+        "group_uuids": _uuids(groups, cg, "group_id", firm_id, case_id),
+    }
+
+
+def case_row(row: Record | Mapping[str, Any]) -> dict[str, Any]:
+    """A loaded case as the resource renders it: empty link lists come back as NULL."""
+    item = dict(row)
+    item["assigned_to_uuids"] = item["assigned_to_uuids"] or []
+    item["group_uuids"] = item["group_uuids"] or []
+    return item
+
+
+LOAD = Query(
+    select(
+        c, *(expr.label(name) for name, expr in linked_columns(c.c.firm_id, c.c.id).items())
+    ).where(c.c.firm_id == FIRM, c.c.id == any_(ids_param("ids")))
+)
+
+
+@functools.cache
+def _resolve_query(reach: str) -> Query:
+    return Query(
+        select(c.c.id, c.c.uuid, visible(template(reach)).label("visible")).where(
+            c.c.firm_id == FIRM, c.c.uuid == any_(uuids_param("uuids"))
+        )
+    )
+
+
+@functools.cache
+def _find_query(reach: str) -> Query:
+    return Query(
+        select(c.c.id).where(
+            c.c.firm_id == FIRM, c.c.uuid == bindparam("uuid"), visible(template(reach))
+        )
     )
 
 
 class CaseRepository(FirmRepository):
     async def resolve(
         self, uuids: Iterable[uuid.UUID], principal: Principal
-    ) -> dict[uuid.UUID, RowMapping]:
+    ) -> dict[uuid.UUID, dict[str, Any]]:
         """Cases of the firm by UUID: id, uuid and whether the principal may see each."""
-        return await self.by_uuids(c, uuids, visible(principal).label("visible"))
+        wanted = list(set(uuids))
+        if not wanted:
+            return {}
+        rows = await self.fetch(_resolve_query(principal.reach), uuids=wanted, **principal.viewer())
+        return {row["uuid"]: dict(row) for row in rows}
 
     async def find_id(self, case_uuid: uuid.UUID, principal: Principal) -> int | None:
-        return await self.id_by_uuid(c, case_uuid, visible(principal))
+        query = _find_query(principal.reach)
+        value = await self.fetch_value(query, uuid=case_uuid, **principal.viewer())
+        return int(value) if value is not None else None
 
     async def load(self, ids: Iterable[int]) -> dict[int, dict[str, Any]]:
         """Everything the case resource renders, for many cases in one round trip."""
         wanted = list(set(ids))
         if not wanted:
             return {}
-        query = select(
-            c,
-            _people_json(cp).label("participants"),
-            _uuids(accounts, ca, "account_id").label("assigned_to_uuids"),
-            _uuids(groups, cg, "group_id").label("group_uuids"),
-        ).where(self.scoped(c), c.c.id.in_(wanted))
-        loaded: dict[int, dict[str, Any]] = {}
-        for row in await self.all(query):
-            item = dict(row)
-            if isinstance(item["participants"], str):
-                item["participants"] = orjson.loads(item["participants"])
-            item["assigned_to_uuids"] = item["assigned_to_uuids"] or []
-            item["group_uuids"] = item["group_uuids"] or []
-            loaded[row["id"]] = item
-        return loaded
+        return {row["id"]: case_row(row) for row in await self.fetch(LOAD, ids=wanted)}
 
     def _ids_of(self, table: Any, uuids: list[uuid.UUID]) -> Any:
         return select(table.c.id).where(self.scoped(table), table.c.uuid.in_(uuids))

@@ -6,11 +6,24 @@ import uuid
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import ColumnElement, delete, exists, func, insert, null, or_, select, update
+from sqlalchemy import (
+    ColumnElement,
+    any_,
+    bindparam,
+    delete,
+    exists,
+    func,
+    insert,
+    null,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.engine import RowMapping
 
 from advisercrm.kit.listing import ListQuery
 from advisercrm.kit.repository import FirmRepository
+from advisercrm.kit.sql import FIRM, Query, ids_param
 from advisercrm.tables import custom_fields
 
 cf = custom_fields
@@ -29,22 +42,24 @@ def _stored(values: dict[str, Any]) -> dict[str, Any]:
     return values
 
 
+FOR_MODEL = Query(
+    select(cf)
+    .where(cf.c.firm_id == FIRM, cf.c.model_type == bindparam("model_type"))
+    .order_by(cf.c.position, cf.c.id)
+)
+LOAD = Query(select(cf).where(cf.c.firm_id == FIRM, cf.c.id == any_(ids_param("ids"))))
+
+
 class CustomFieldRepository(FirmRepository):
-    async def for_model(self, model_type: str) -> list[RowMapping]:
+    async def for_model(self, model_type: str) -> list[dict[str, Any]]:
         """Every field of a model type (full rows), in position order."""
-        query = (
-            select(cf)
-            .where(self.scoped(cf), cf.c.model_type == model_type)
-            .order_by(cf.c.position, cf.c.id)
-        )
-        return await self.all(query)
+        return [dict(row) for row in await self.fetch(FOR_MODEL, model_type=model_type)]
 
     async def load(self, ids: Iterable[int]) -> dict[int, dict[str, Any]]:
         wanted = list(set(ids))
         if not wanted:
             return {}
-        rows = await self.all(select(cf).where(self.scoped(cf), cf.c.id.in_(wanted)))
-        return {row["id"]: dict(row) for row in rows}
+        return {row["id"]: dict(row) for row in await self.fetch(LOAD, ids=wanted)}
 
     async def find(self, field_uuid: uuid.UUID) -> RowMapping | None:
         return await self.first(select(cf).where(self.scoped(cf), cf.c.uuid == field_uuid))

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import functools
 import uuid
 from collections.abc import Iterable
 from typing import Any
 
-import orjson
 from sqlalchemy import (
     ColumnElement,
     and_,
+    any_,
+    bindparam,
     delete,
     exists,
     func,
@@ -20,13 +22,13 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.dialects.postgresql import aggregate_order_by
-from sqlalchemy.engine import RowMapping
 
 from advisercrm.accounts.repository import COMPACT
-from advisercrm.auth.principal import Principal
+from advisercrm.auth.principal import Principal, template
 from advisercrm.auth.visibility import client_visible
 from advisercrm.kit.listing import ListQuery
 from advisercrm.kit.repository import FirmRepository
+from advisercrm.kit.sql import FIRM, Query, ids_param, uuids_param
 from advisercrm.tables import accounts, plan_accounts, plans
 
 p, pa = plans, plan_accounts
@@ -50,7 +52,9 @@ def visible(principal: Principal) -> ColumnElement[bool]:
     return _owned_by(client_visible(principal, pa.c.account_id))
 
 
-def _owners_json() -> Any:
+def owners_json(firm_id: Any, plan_id: Any) -> Any:
+    """The compact owners of one plan, by name: a scalar subquery correlated to the
+    given columns (the plan list's own rows, or a task's plan when rendering tasks)."""
     a = accounts
     pairs = [x for col in COMPACT for x in (col, a.c[col])]
     return (
@@ -61,36 +65,58 @@ def _owners_json() -> Any:
             )
         )
         .join(pa, and_(pa.c.firm_id == a.c.firm_id, pa.c.account_id == a.c.id))
-        .where(pa.c.firm_id == p.c.firm_id, pa.c.plan_id == p.c.id)
+        .where(pa.c.firm_id == firm_id, pa.c.plan_id == plan_id)
         .scalar_subquery()
+    )
+
+
+LOAD = Query(
+    select(p, owners_json(p.c.firm_id, p.c.id).label("accounts")).where(
+        p.c.firm_id == FIRM, p.c.id == any_(ids_param("ids"))
+    )
+)
+
+
+@functools.cache
+def _resolve_query(reach: str) -> Query:
+    return Query(
+        select(p.c.id, p.c.uuid, visible(template(reach)).label("visible")).where(
+            p.c.firm_id == FIRM, p.c.uuid == any_(uuids_param("uuids"))
+        )
+    )
+
+
+@functools.cache
+def _find_query(reach: str) -> Query:
+    return Query(
+        select(p.c.id).where(
+            p.c.firm_id == FIRM, p.c.uuid == bindparam("uuid"), visible(template(reach))
+        )
     )
 
 
 class PlanRepository(FirmRepository):
     async def resolve(
         self, uuids: Iterable[uuid.UUID], principal: Principal
-    ) -> dict[uuid.UUID, RowMapping]:
+    ) -> dict[uuid.UUID, dict[str, Any]]:
         """Plans of the firm by UUID: id, uuid and whether the principal may see each."""
-        return await self.by_uuids(p, uuids, visible(principal).label("visible"))
+        wanted = list(set(uuids))
+        if not wanted:
+            return {}
+        rows = await self.fetch(_resolve_query(principal.reach), uuids=wanted, **principal.viewer())
+        return {row["uuid"]: dict(row) for row in rows}
 
     async def find_id(self, plan_uuid: uuid.UUID, principal: Principal) -> int | None:
-        return await self.id_by_uuid(p, plan_uuid, visible(principal))
+        query = _find_query(principal.reach)
+        value = await self.fetch_value(query, uuid=plan_uuid, **principal.viewer())
+        return int(value) if value is not None else None
 
     async def load(self, ids: Iterable[int]) -> dict[int, dict[str, Any]]:
         """Everything the plan resource renders, for many plans in one round trip."""
         wanted = list(set(ids))
         if not wanted:
             return {}
-        query = select(p, _owners_json().label("accounts")).where(
-            self.scoped(p), p.c.id.in_(wanted)
-        )
-        loaded: dict[int, dict[str, Any]] = {}
-        for row in await self.all(query):
-            item = dict(row)
-            if isinstance(item["accounts"], str):
-                item["accounts"] = orjson.loads(item["accounts"])
-            loaded[row["id"]] = item
-        return loaded
+        return {row["id"]: dict(row) for row in await self.fetch(LOAD, ids=wanted)}
 
     def _filters(self, f: dict[str, Any]) -> list[ColumnElement[bool]]:
         conditions: list[ColumnElement[bool]] = []

@@ -6,27 +6,37 @@ import uuid
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import ColumnElement, delete, exists, func, insert, select, update
+from sqlalchemy import ColumnElement, any_, delete, exists, func, insert, select, update
 from sqlalchemy.engine import RowMapping
 
 from advisercrm.kit.listing import ListQuery
 from advisercrm.kit.repository import FirmRepository
+from advisercrm.kit.sql import FIRM, Query, ids_param, uuids_param
 from advisercrm.tables import task_statuses, tasks
 
 ts = task_statuses
 SORTS = {"position": ts.c.position, "created_at": ts.c.created_at, "name": ts.c.name}
 FLAGS = ("is_type_completed", "is_archived", "is_not_started")
 RESOLVED = (ts.c.id, ts.c.uuid, *(ts.c[f] for f in FLAGS))
+RESOLVE = Query(
+    select(*RESOLVED).where(ts.c.firm_id == FIRM, ts.c.uuid == any_(uuids_param("uuids")))
+)
+LOAD = Query(select(ts).where(ts.c.firm_id == FIRM, ts.c.id == any_(ids_param("ids"))))
+FIRST_COMPLETED = Query(
+    select(*RESOLVED)
+    .where(ts.c.firm_id == FIRM, ts.c.is_type_completed, ~ts.c.is_archived)
+    .order_by(ts.c.position, ts.c.id)
+    .limit(1)
+)
 
 
 class TaskStatusRepository(FirmRepository):
-    async def resolve(self, uuids: Iterable[uuid.UUID]) -> dict[uuid.UUID, RowMapping]:
+    async def resolve(self, uuids: Iterable[uuid.UUID]) -> dict[uuid.UUID, dict[str, Any]]:
         """Statuses of the firm by UUID: id, uuid and the three flags."""
         wanted = list(set(uuids))
         if not wanted:
             return {}
-        query = select(*RESOLVED).where(self.scoped(ts), ts.c.uuid.in_(wanted))
-        return {row["uuid"]: row for row in await self.all(query)}
+        return {row["uuid"]: dict(row) for row in await self.fetch(RESOLVE, uuids=wanted)}
 
     async def find(self, status_uuid: uuid.UUID) -> RowMapping | None:
         return await self.first(select(*RESOLVED).where(self.scoped(ts), ts.c.uuid == status_uuid))
@@ -36,18 +46,12 @@ class TaskStatusRepository(FirmRepository):
         wanted = list(set(ids))
         if not wanted:
             return {}
-        rows = await self.all(select(ts).where(self.scoped(ts), ts.c.id.in_(wanted)))
-        return {row["id"]: dict(row) for row in rows}
+        return {row["id"]: dict(row) for row in await self.fetch(LOAD, ids=wanted)}
 
-    async def first_completed(self) -> RowMapping | None:
+    async def first_completed(self) -> dict[str, Any] | None:
         """The lowest-positioned non-archived completed-type status, if any."""
-        query = (
-            select(*RESOLVED)
-            .where(self.scoped(ts), ts.c.is_type_completed, ~ts.c.is_archived)
-            .order_by(ts.c.position, ts.c.id)
-            .limit(1)
-        )
-        return await self.first(query)
+        row = await self.fetch_row(FIRST_COMPLETED)
+        return dict(row) if row is not None else None
 
     async def page(self, query: ListQuery) -> tuple[list[int], int]:
         conditions: list[ColumnElement[bool]] = [self.scoped(ts)]

@@ -1,44 +1,78 @@
-"""Rendering many tasks at once: a fixed number of queries however many tasks, people,
-statuses, taskables and custom fields a page holds."""
+"""Rendering many tasks at once: one statement for the tasks and everything they show
+(`TaskRepository.rendered_rows`), and one more for client taskables when there are any."""
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections.abc import Mapping
 from typing import Any
 
+from asyncpg import Record
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from advisercrm.accounts import service as accounts_service
-from advisercrm.accounts.repository import AccountRepository
 from advisercrm.accounts.schemas import compact
 from advisercrm.auth.principal import Principal
-from advisercrm.cases import service as cases_service
-from advisercrm.custom_fields.repository import CustomFieldRepository
+from advisercrm.cases.repository import case_row
+from advisercrm.cases.schemas import case
 from advisercrm.kit.render import Ctx, timestamp
-from advisercrm.plans import service as plans_service
-from advisercrm.task_statuses.repository import TaskStatusRepository
+from advisercrm.plans.schemas import plan
 from advisercrm.task_statuses.schemas import task_status
 from advisercrm.tasks import schemas
 from advisercrm.tasks.repository import TaskRepository
 
 
-def person(row: dict[str, Any] | None, ctx: Ctx) -> dict[str, Any] | None:
+def person(row: Record | Mapping[str, Any] | None, ctx: Ctx) -> dict[str, Any] | None:
     if row is None:
         return None
     return {
-        **compact(row, ctx),
+        **compact(dict(row), ctx),
         "created_at": timestamp(row["created_at"], ctx),
         "updated_at": timestamp(row["updated_at"], ctx),
     }
 
 
-async def _by_id(
-    renderer: Any, conn: AsyncConnection, principal: Principal, ids: set[int], ctx: Ctx
-) -> dict[int, Any]:
-    ordered = sorted(ids)
-    if not ordered:
-        return {}
-    return dict(zip(ordered, await renderer(conn, principal, ordered, ctx), strict=True))
+class _Once:
+    """Statuses and people recur across a page's tasks (three statuses, a few authors and
+    assignees): each is rendered once per page and the result shared, as nothing changes
+    a rendered task's parts afterwards."""
+
+    def __init__(self, ctx: Ctx) -> None:
+        self.ctx = ctx
+        self.statuses: dict[int, dict[str, Any]] = {}
+        self.people: dict[int, dict[str, Any] | None] = {}
+
+    def status(self, row: Record) -> dict[str, Any]:
+        shown = self.statuses.get(row["id"])
+        if shown is None:
+            shown = self.statuses[row["id"]] = task_status(dict(row), self.ctx)
+        return shown
+
+    def person(self, row: Record | None) -> dict[str, Any] | None:
+        if row is None:
+            return None
+        if row["id"] not in self.people:
+            self.people[row["id"]] = person(row, self.ctx)
+        return self.people[row["id"]]
+
+
+def _taskable(row: Record, clients: dict[int, Any], ctx: Ctx) -> Any:
+    """The taskable resource: plans and cases come with the task's row, clients apart."""
+    kind = row["taskable_type"]
+    if kind == "client":
+        return clients.get(row["client_id"])
+    if kind == "plan":
+        return plan({**dict(row["plan"]), "accounts": row["plan_accounts"]}, ctx)
+    links = {
+        name: row[f"case_{name}"] for name in ("participants", "assigned_to_uuids", "group_uuids")
+    }
+    return case(case_row({**dict(row["case"]), **links}), ctx)
+
+
+def _custom_fields(row: Record, ctx: Ctx) -> list[dict[str, Any]]:
+    """The task's custom values in their fields' order (position, then creation)."""
+    fields = sorted(row["fields"] or [], key=lambda field: (field["position"], field["id"]))
+    values = dict(row["custom_values"] or [])
+    return [schemas.custom_value(dict(field), values[field["id"]], ctx) for field in fields]
 
 
 async def render(
@@ -48,64 +82,27 @@ async def render(
     ctx: Ctx,
     includes: set[str] | None = None,
 ) -> list[dict[str, Any]]:
-    repo = TaskRepository(conn, principal.firm_id)
-    rows = await repo.rows(ids)
-    assignees: dict[int, list[int]] = defaultdict(list)
-    group_uuids: dict[int, list[str]] = defaultdict(list)
-    values: dict[int, list[tuple[int, Any]]] = defaultdict(list)
-    for link in await repo.links(ids):
-        if link["kind"] == "assignee":
-            assignees[link["task_id"]].append(link["ref"])
-        elif link["kind"] == "group":
-            group_uuids[link["task_id"]].append(str(link["value"]))
-        else:
-            values[link["task_id"]].append((link["ref"], link["value"]))
-    people_ids = {r[k] for r in rows.values() for k in ("author_id", "completed_by_id") if r[k]}
-    people_ids |= {a for linked in assignees.values() for a in linked}
-    clients = {r["client_id"] for r in rows.values() if r["client_id"]}
-    people = await AccountRepository(conn, principal.firm_id).load(people_ids)
-    taskables = {
-        "client": await _by_id(accounts_service.render, conn, principal, clients, ctx),
-        "case": await _by_id(
-            cases_service.render,
-            conn,
-            principal,
-            {r["case_id"] for r in rows.values() if r["case_id"]},
-            ctx,
-        ),
-        "plan": await _by_id(
-            plans_service.render,
-            conn,
-            principal,
-            {r["plan_id"] for r in rows.values() if r["plan_id"]},
-            ctx,
-        ),
-    }
-    statuses = await TaskStatusRepository(conn, principal.firm_id).load(
-        {r["status_id"] for r in rows.values()}
-    )
-    fields = await CustomFieldRepository(conn, principal.firm_id).load(
-        {f for v in values.values() for f, _ in v}
-    )
-    rendered = []
+    rows = await TaskRepository(conn, principal.firm_id).rendered_rows(ids)
+    client_ids = sorted({r["client_id"] for r in rows.values() if r["client_id"]})
+    clients: dict[int, Any] = {}
+    if client_ids:
+        rendered_clients = await accounts_service.render(conn, principal, client_ids, ctx)
+        clients = dict(zip(client_ids, rendered_clients, strict=True))
+    once, rendered = _Once(ctx), []
     for task_id in ids:
         row = rows.get(task_id)
         if row is None:
             continue
-        taskable_id = row[f"{row['taskable_type']}_id"]
-        custom = sorted(values[task_id], key=lambda item: (fields[item[0]]["position"], item[0]))
+        # By name, then creation: the links come back in no particular order.
+        assignees = sorted(row["assignees"] or [], key=lambda a: (a["name"], a["id"]))
         related = {
-            "status": task_status(statuses[row["status_id"]], ctx),
-            "taskable": taskables[row["taskable_type"]].get(taskable_id),
-            "author": person(people.get(row["author_id"]), ctx),
-            # By name, then creation: the links come back in no particular order.
-            "assigned_to": [
-                person(people[a], ctx)
-                for a in sorted(assignees[task_id], key=lambda a: (people[a]["name"], a))
-            ],
-            "completed_by": person(people.get(row["completed_by_id"]), ctx),
-            "custom_fields": [schemas.custom_value(fields[f], v, ctx) for f, v in custom],
-            "group_uuids": sorted(group_uuids[task_id]),
+            "status": once.status(row["status"]),
+            "taskable": _taskable(row, clients, ctx),
+            "author": once.person(row["author"]),
+            "assigned_to": [once.person(a) for a in assignees],
+            "completed_by": once.person(row["completed_by"]),
+            "custom_fields": _custom_fields(row, ctx),
+            "group_uuids": sorted(str(u) for u in row["group_uuids"] or []),
         }
         rendered.append(schemas.task(dict(row), related, ctx))
     if includes:

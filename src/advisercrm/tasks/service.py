@@ -5,23 +5,19 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy.engine import RowMapping
+from asyncpg import Record
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from advisercrm.accounts.repository import AccountRepository
 from advisercrm.auth.principal import Principal
-from advisercrm.cases.repository import CaseRepository
-from advisercrm.custom_fields.repository import CustomFieldRepository
-from advisercrm.groups.repository import GroupRepository
 from advisercrm.kit.errors import Conflict, Errors, Forbidden, NotFound, ValidationFailed
 from advisercrm.kit.listing import ListQuery
 from advisercrm.kit.references import INVALID, check_uuid_list
 from advisercrm.kit.render import Ctx
 from advisercrm.kit.times import in_zone
-from advisercrm.plans.repository import PlanRepository
 from advisercrm.task_statuses.repository import TaskStatusRepository
 from advisercrm.tasks.rendering import render
 from advisercrm.tasks.repository import TaskRepository
@@ -29,6 +25,8 @@ from advisercrm.tasks.schemas import PRIORITIES, TaskCreate, TaskUpdate
 from advisercrm.tasks.values import check_values
 
 TASKABLE_ID = {"client": "client_id", "case": "case_id", "plan": "plan_id"}
+REFERENCES = ("taskable_id", "status", "parent_id", "accounts", "groups", "fields")
+Row = Record | Mapping[str, Any]
 
 
 @dataclass
@@ -36,7 +34,7 @@ class Resolved:
     """What the body's references resolve to, as column values and link ids."""
 
     columns: dict[str, Any] = field(default_factory=dict)
-    status: RowMapping | None = None
+    status: Row | None = None
     assignee_ids: list[int] | None = None
     group_ids: list[int] | None = None
     custom_values: dict[int, Any] = field(default_factory=dict)
@@ -49,20 +47,9 @@ def _may_write(principal: Principal) -> None:
     principal.require_write()
 
 
-async def _taskable(
-    conn: AsyncConnection, principal: Principal, kind: str, ref: uuid.UUID
-) -> int | None:
-    if kind == "client":
-        found = await AccountRepository(conn, principal.firm_id).resolve([ref], principal)
-        row = found.get(ref)
-        return int(row["id"]) if row and row["visible"] and row["type"] == "client" else None
-    repo = (
-        CaseRepository(conn, principal.firm_id)
-        if kind == "case"
-        else PlanRepository(conn, principal.firm_id)
-    )
-    record = (await repo.resolve([ref], principal)).get(ref)
-    return int(record["id"]) if record and record["visible"] else None
+def _by_uuid(pairs: list[tuple[Any, ...]] | None, *names: str) -> dict[uuid.UUID, dict[str, Any]]:
+    """(uuid, values...) tuples as rows by UUID, for `check_uuid_list`."""
+    return {pair[0]: dict(zip(names, pair[1:], strict=True)) for pair in pairs or []}
 
 
 async def _resolve(
@@ -70,12 +57,27 @@ async def _resolve(
     principal: Principal,
     body: TaskCreate | TaskUpdate,
     ctx: Ctx,
-    task: RowMapping | None,
+    task: Row | None,
 ) -> Resolved:
+    """Check every reference of the body, looked up in one round trip. For a create the
+    status row is locked there too: see `TaskRepository.create`."""
     errors, out, given = Errors(), Resolved(), body.model_fields_set
+    repo = TaskRepository(conn, principal.firm_id)
     kind = body.taskable_type or (task["taskable_type"] if task else None)
+    wants_parent = "parent_task_uuid" in given and body.parent_task_uuid is not None
+    values = {
+        "taskable_uuid": body.taskable_uuid if kind is not None else None,
+        "status_uuid": body.task_status_uuid,
+        "parent_uuid": body.parent_task_uuid if wants_parent else None,
+        "account_uuids": body.assigned_to_uuids or [],
+        "group_uuids": body.group_uuids or [],
+        "with_fields": body.custom_fields is not None or task is None,
+    }
+    refs: Any = dict.fromkeys(REFERENCES)
+    if any(values.values()):  # an update may name nothing to look up
+        refs = await repo.references(principal, kind, values, lock_status=task is None)
     if body.taskable_uuid is not None and kind is not None:
-        taskable_id = await _taskable(conn, principal, kind, body.taskable_uuid)
+        taskable_id = refs["taskable_id"]
         if taskable_id is None:
             errors.add("taskable_uuid", INVALID)
         out.columns |= {"taskable_type": kind, "client_id": None, "case_id": None, "plan_id": None}
@@ -85,33 +87,36 @@ async def _resolve(
             "taskable_uuid", "The :attribute field is required when taskable type is present."
         )
     if body.task_status_uuid is not None:
-        statuses = await TaskStatusRepository(conn, principal.firm_id).resolve(
-            [body.task_status_uuid]
-        )
-        out.status = statuses.get(body.task_status_uuid)
+        out.status = refs["status"]
         if out.status is None:
             errors.add("task_status_uuid", INVALID)
         elif out.status["is_archived"]:
             errors.add("task_status_uuid", "The selected :attribute is archived.")
-    await _resolve_parent(conn, principal, body, task, out, errors)
-    await _resolve_links(conn, principal, body, out, errors)
+    await _resolve_parent(repo, body, task, refs["parent_id"], out, errors)
+    if body.assigned_to_uuids is not None:
+        found = _by_uuid(refs["accounts"], "id", "visible")
+        out.assignee_ids = check_uuid_list(
+            "assigned_to_uuids", body.assigned_to_uuids, found, errors, lambda r: r["visible"]
+        )
+    if body.group_uuids is not None:
+        groups = _by_uuid(refs["groups"], "id")
+        out.group_ids = check_uuid_list("group_uuids", body.group_uuids, groups, errors)
+    definitions = [dict(d) for d in refs["fields"] or []]
     if body.custom_fields is not None:
-        definitions = await CustomFieldRepository(conn, principal.firm_id).for_model("task")
         out.custom_values = check_values(
             definitions, body.custom_fields, task is None, ctx.timezone, errors
         )
     elif task is None:
-        definitions = await CustomFieldRepository(conn, principal.firm_id).for_model("task")
         check_values(definitions, {}, True, ctx.timezone, errors)
     errors.raise_if_any()
     return out
 
 
 async def _resolve_parent(
-    conn: AsyncConnection,
-    principal: Principal,
+    repo: TaskRepository,
     body: TaskCreate | TaskUpdate,
-    task: RowMapping | None,
+    task: Row | None,
+    parent_id: int | None,
     out: Resolved,
     errors: Errors,
 ) -> None:
@@ -120,35 +125,14 @@ async def _resolve_parent(
     if body.parent_task_uuid is None:
         out.columns["parent_id"] = None
         return
-    repo = TaskRepository(conn, principal.firm_id)
-    parent = (await repo.resolve([body.parent_task_uuid], principal)).get(body.parent_task_uuid)
-    if parent is None:
+    if parent_id is None:
         errors.add("parent_task_uuid", INVALID)
-    elif task is not None and await repo.in_subtree(int(task["id"]), int(parent["id"])):
+    elif task is not None and await repo.in_subtree(int(task["id"]), int(parent_id)):
         errors.add(
             "parent_task_uuid", "The :attribute cannot be the task itself or one of its subtasks."
         )
     else:
-        out.columns["parent_id"] = int(parent["id"])
-
-
-async def _resolve_links(
-    conn: AsyncConnection,
-    principal: Principal,
-    body: TaskCreate | TaskUpdate,
-    out: Resolved,
-    errors: Errors,
-) -> None:
-    if body.assigned_to_uuids is not None:
-        found = await AccountRepository(conn, principal.firm_id).resolve(
-            body.assigned_to_uuids, principal
-        )
-        out.assignee_ids = check_uuid_list(
-            "assigned_to_uuids", body.assigned_to_uuids, found, errors, lambda r: r["visible"]
-        )
-    if body.group_uuids is not None:
-        groups = await GroupRepository(conn, principal.firm_id).resolve(body.group_uuids)
-        out.group_ids = check_uuid_list("group_uuids", body.group_uuids, groups, errors)
+        out.columns["parent_id"] = int(parent_id)
 
 
 def _plain_columns(body: TaskCreate | TaskUpdate, ctx: Ctx) -> dict[str, Any]:
@@ -182,24 +166,22 @@ async def create(
     _may_write(principal)
     resolved = await _resolve(conn, principal, body, ctx, None)
     assert resolved.status is not None
-    repo = TaskRepository(conn, principal.firm_id)
-    status_id = int(resolved.status["id"])
     columns = {
         **_plain_columns(body, ctx),
         **resolved.columns,
         **_completion(principal, bool(resolved.status["is_type_completed"])),
-        "status_id": status_id,
+        "status_id": int(resolved.status["id"]),
         "author_id": principal.account_id,
-        "position": await repo.append_position(status_id),
     }
-    task_id = await repo.insert(columns)
-    await _save_links(repo, task_id, resolved)
+    # A new task has no links yet: nothing to delete, and no value to clear.
+    values = {k: v for k, v in resolved.custom_values.items() if v is not None}
+    task_id = await TaskRepository(conn, principal.firm_id).create(
+        columns, resolved.assignee_ids or [], resolved.group_ids or [], values
+    )
     return (await render(conn, principal, [task_id], ctx))[0]
 
 
-async def _find(
-    repo: TaskRepository, principal: Principal, task_uuid: uuid.UUID | None
-) -> RowMapping:
+async def _find(repo: TaskRepository, principal: Principal, task_uuid: uuid.UUID | None) -> Record:
     row = await repo.find(task_uuid, principal) if task_uuid else None
     if row is None:
         raise NotFound()
@@ -207,7 +189,7 @@ async def _find(
 
 
 async def _move(
-    repo: TaskRepository, principal: Principal, task: RowMapping, status: RowMapping
+    repo: TaskRepository, principal: Principal, task: Row, status: Row
 ) -> dict[str, Any]:
     """Columns for moving a task to a status: the end of its column, and completion kept
     in step with whether the new status is a completed one."""
