@@ -12,7 +12,6 @@ from sqlalchemy import (
     ColumnElement,
     and_,
     any_,
-    bindparam,
     delete,
     exists,
     func,
@@ -29,8 +28,8 @@ from advisercrm.accounts.repository import COMPACT
 from advisercrm.auth.principal import Principal, template
 from advisercrm.auth.visibility import client_visible, member_group_ids
 from advisercrm.kit.listing import ListQuery
-from advisercrm.kit.repository import FirmRepository
-from advisercrm.kit.sql import FIRM, Query, ids_param, uuids_param
+from advisercrm.kit.repository import FirmRepository, find_query, resolve_query
+from advisercrm.kit.sql import FIRM, Query, ids_param
 from advisercrm.tables import (
     accounts,
     case_assignees,
@@ -124,20 +123,12 @@ LOAD = Query(
 
 @functools.cache
 def _resolve_query(reach: str) -> Query:
-    return Query(
-        select(c.c.id, c.c.uuid, visible(template(reach)).label("visible")).where(
-            c.c.firm_id == FIRM, c.c.uuid == any_(uuids_param("uuids"))
-        )
-    )
+    return resolve_query(c, visible(template(reach)))
 
 
 @functools.cache
 def _find_query(reach: str) -> Query:
-    return Query(
-        select(c.c.id).where(
-            c.c.firm_id == FIRM, c.c.uuid == bindparam("uuid"), visible(template(reach))
-        )
-    )
+    return find_query(c, visible(template(reach)))
 
 
 class CaseRepository(FirmRepository):

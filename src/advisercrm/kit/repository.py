@@ -12,6 +12,7 @@ from sqlalchemy import (
     Executable,
     Integer,
     Table,
+    any_,
     bindparam,
     delete,
     func,
@@ -22,17 +23,39 @@ from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from advisercrm.kit.listing import ListQuery
-from advisercrm.kit.sql import Query
+from advisercrm.kit.sql import FIRM, Query, uuids_param
+
+
+def list_order(key: Any, tie: Any, nullable: bool, descending: bool) -> list[Any]:
+    """A list's order: empty values sort last either way and ties break on creation
+    order (`tie`, the id), so pages are stable."""
+    if nullable:
+        first = key.desc().nulls_last() if descending else key.asc().nulls_last()
+    else:
+        first = key.desc() if descending else key.asc()
+    return [first, tie.desc() if descending else tie.asc()]
 
 
 def _order(table: Table, column: Any, descending: bool) -> list[Any]:
-    """The list's order: empty values sort last either way and ties break on creation
-    order, so pages are stable."""
-    if getattr(column, "nullable", False):
-        first = column.desc().nulls_last() if descending else column.asc().nulls_last()
-    else:
-        first = column.desc() if descending else column.asc()
-    return [first, table.c.id.desc() if descending else table.c.id.asc()]
+    return list_order(column, table.c.id, bool(getattr(column, "nullable", False)), descending)
+
+
+def resolve_query(table: Table, visible: ColumnElement[bool]) -> Query:
+    """The firm's rows with the UUIDs in `uuids`: id, uuid and whether they are visible."""
+    return Query(
+        select(table.c.id, table.c.uuid, visible.label("visible")).where(
+            table.c.firm_id == FIRM, table.c.uuid == any_(uuids_param("uuids"))
+        )
+    )
+
+
+def find_query(table: Table, visible: ColumnElement[bool]) -> Query:
+    """The id of the firm's visible row with the UUID `uuid`."""
+    return Query(
+        select(table.c.id).where(
+            table.c.firm_id == FIRM, table.c.uuid == bindparam("uuid"), visible
+        )
+    )
 
 
 def page_query(

@@ -11,7 +11,6 @@ from sqlalchemy import (
     ColumnElement,
     and_,
     any_,
-    bindparam,
     delete,
     exists,
     func,
@@ -27,8 +26,8 @@ from advisercrm.accounts.repository import COMPACT
 from advisercrm.auth.principal import Principal, template
 from advisercrm.auth.visibility import client_visible
 from advisercrm.kit.listing import ListQuery
-from advisercrm.kit.repository import FirmRepository
-from advisercrm.kit.sql import FIRM, Query, ids_param, uuids_param
+from advisercrm.kit.repository import FirmRepository, find_query, resolve_query
+from advisercrm.kit.sql import FIRM, Query, ids_param
 from advisercrm.tables import accounts, plan_accounts, plans
 
 p, pa = plans, plan_accounts
@@ -79,20 +78,12 @@ LOAD = Query(
 
 @functools.cache
 def _resolve_query(reach: str) -> Query:
-    return Query(
-        select(p.c.id, p.c.uuid, visible(template(reach)).label("visible")).where(
-            p.c.firm_id == FIRM, p.c.uuid == any_(uuids_param("uuids"))
-        )
-    )
+    return resolve_query(p, visible(template(reach)))
 
 
 @functools.cache
 def _find_query(reach: str) -> Query:
-    return Query(
-        select(p.c.id).where(
-            p.c.firm_id == FIRM, p.c.uuid == bindparam("uuid"), visible(template(reach))
-        )
-    )
+    return find_query(p, visible(template(reach)))
 
 
 class PlanRepository(FirmRepository):

@@ -50,8 +50,8 @@ from advisercrm.auth.visibility import member_group_ids
 from advisercrm.cases.repository import linked_columns as case_columns
 from advisercrm.cases.repository import visible as case_visible
 from advisercrm.kit.listing import ListQuery
-from advisercrm.kit.repository import FirmRepository
-from advisercrm.kit.sql import FIRM, Query, ids_param, uuids_param
+from advisercrm.kit.repository import FirmRepository, list_order
+from advisercrm.kit.sql import FIRM, Query, ids_param, like_pattern, uuids_param
 from advisercrm.plans.repository import owners_json as plan_owners_json
 from advisercrm.plans.repository import visible as plan_visible
 from advisercrm.tables import (
@@ -489,15 +489,6 @@ def _conditions(reach: str, filters: frozenset[str], mine: bool) -> list[ColumnE
     return c
 
 
-def _order(nullable: bool, key: Any, task_id: Any, descending: bool) -> list[Any]:
-    """Empty values last either way, ties broken on creation order: stable pages."""
-    if nullable:
-        first = key.desc().nulls_last() if descending else key.asc().nulls_last()
-    else:
-        first = key.desc() if descending else key.asc()
-    return [first, task_id.desc() if descending else task_id.asc()]
-
-
 @functools.lru_cache(maxsize=256)
 def _page_query(
     reach: str, filters: frozenset[str], mine: bool, sort: str, descending: bool
@@ -520,7 +511,7 @@ def _page_query(
         total: Any = select(func.count()).select_from(matched)
         page = (
             select(matched.c.id)
-            .order_by(*_order(nullable, matched.c.sort_key, matched.c.id, descending))
+            .order_by(*list_order(matched.c.sort_key, matched.c.id, nullable, descending))
             .limit(limit)
             .offset(offset)
         )
@@ -529,18 +520,12 @@ def _page_query(
         page = (
             select(t.c.id)
             .where(*conditions)
-            .order_by(*_order(nullable, column, t.c.id, descending))
+            .order_by(*list_order(column, t.c.id, nullable, descending))
             .limit(limit)
             .offset(offset)
         )
     ids = func.array(page.scalar_subquery(), type_=ARRAY(BigInteger))
     return Query(select(total.scalar_subquery().label("total"), ids.label("ids")))
-
-
-def _like_pattern(text: str) -> str:
-    """A text filter as the pattern `icontains(..., autoescape=True)` would send."""
-    escaped = text.replace("/", "//").replace("%", "/%").replace("_", "/_")
-    return f"%{escaped}%"
 
 
 class TaskRepository(FirmRepository):
@@ -698,7 +683,7 @@ def _filter_params(f: dict[str, Any], zone: Any) -> dict[str, Any]:
 
     params: dict[str, Any] = {}
     if "name" in f:
-        params["name"] = _like_pattern(f["name"])
+        params["name"] = like_pattern(f["name"])
     for name in ("taskable_type", "taskable_uuid", "client_uuid", "assigned_to_uuids"):
         if name in f:
             params[name] = list(f[name])
