@@ -243,7 +243,9 @@ def ratios_section(
         ),
         ("S4 / S0", _fmt(s4), ">= 0.40", s4 is not None and s4 >= 0.4),
         ("S3 p99", f"{_fmt(s3p)} ms", "< 25 ms", s3p is not None and s3p < 25),
+        ("S3 requests/s (a 25 ms p99 needs more than 640)", _fmt(rps("S3"), 0), "", None),
         ("S5 p99", f"{_fmt(s5p)} ms", "< 25 ms", s5p is not None and s5p < 25),
+        ("S5 requests/s (a 25 ms p99 needs more than 640)", _fmt(rps("S5"), 0), "", None),
         (
             "peak RSS per worker",
             f"{_fmt(peak_worker, 0)} MB",
@@ -271,7 +273,11 @@ def ratios_section(
         "work (round trips, statements) the server could save. *By CPU cost*: the same "
         "ratio from CPU time per unit of work (server + PostgreSQL + wrk or pgbench), which "
         "other load on the machine barely changes; it assumes both sides are CPU-bound "
-        "(S2's ceiling is partly bound by its column locks).",
+        "(S2's ceiling is partly bound by its column locks). "
+        "With 16 requests always in flight the mean latency is 16 / (requests/s) "
+        "(Little's law), so a p99 under 25 ms needs more than 16 / 0.025 s = 640 requests/s: "
+        "at most about 3 ms of CPU per request for server, PostgreSQL and wrk together "
+        "on the 2 cores.",
         "",
     ]
     return lines
