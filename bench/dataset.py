@@ -373,13 +373,15 @@ BULK = [
     (
         "task links",
         """
-     INSERT INTO task_assignees (firm_id, task_id, account_id)
-     SELECT d.firm_id, d.task_base + d.k, m.account_id
+     INSERT INTO task_assignees (firm_id, task_id, account_id, status_id, due_at, top_level)
+     SELECT d.firm_id, d.task_base + d.k, m.account_id, t.status_id, t.due_at,
+            t.parent_id IS NULL
      FROM (SELECT p.*, k, random() AS r FROM bench_plan p
            CROSS JOIN generate_series(0, p.tasks - 1) k) d
      JOIN bench_staff m ON m.firm_id = d.firm_id
        AND ((m.m = (d.k / 3) % d.staff AND d.r >= 0.1)
-            OR (m.m = (d.k / 3 + 1) % d.staff AND d.r >= 0.8));
+            OR (m.m = (d.k / 3 + 1) % d.staff AND d.r >= 0.8))
+     JOIN tasks t ON t.firm_id = d.firm_id AND t.id = d.task_base + d.k;
      INSERT INTO task_groups (firm_id, task_id, group_id)
      SELECT p.firm_id, p.task_base + k, p.group_base + (k * 7) % p.groups
      FROM bench_plan p CROSS JOIN generate_series(0, p.tasks - 1) k WHERE random() < 0.5;

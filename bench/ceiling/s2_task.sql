@@ -80,11 +80,12 @@ task AS (
           WHERE t.firm_id = ok.firm_id AND t.status_id = ok.status_id),
          CASE WHEN ok.done THEN now() END, CASE WHEN ok.done THEN ok.account_id END
   FROM ok
-  RETURNING firm_id, id, uuid, created_at
+  RETURNING firm_id, id, uuid, created_at, status_id, due_at, parent_id
 ),
 assigned AS (
-  INSERT INTO task_assignees (firm_id, task_id, account_id)
-  SELECT t.firm_id, t.id, a.id FROM task t, assignees a
+  INSERT INTO task_assignees (firm_id, task_id, account_id, status_id, due_at, top_level)
+  SELECT t.firm_id, t.id, a.id, t.status_id, t.due_at, t.parent_id IS NULL
+  FROM task t, assignees a
 ),
 grouped AS (
   INSERT INTO task_groups (firm_id, task_id, group_id)

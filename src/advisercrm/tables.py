@@ -303,7 +303,27 @@ Index(
     tasks.c.id,
     postgresql_where=tasks.c.parent_id.is_(None),
 )
-task_assignees = _link("task_assignees", ("task_id", "tasks"), ("account_id", "accounts"))
+# Each assignee row copies its task's status, due date and level (parent_id IS NULL), so
+# a person's own open tasks due before a date are found, counted and ordered from one
+# index range per status: see migration 0006. Inserted with the row; a trigger on tasks
+# keeps them in step.
+task_assignees = _link(
+    "task_assignees",
+    ("task_id", "tasks"),
+    ("account_id", "accounts"),
+    Column("status_id", BigInteger, nullable=False),
+    Column("due_at", DateTime(timezone=True)),
+    Column("top_level", Boolean, nullable=False),
+)
+Index(
+    None,
+    task_assignees.c.firm_id,
+    task_assignees.c.account_id,
+    task_assignees.c.status_id,
+    task_assignees.c.due_at,
+    task_assignees.c.task_id,
+    postgresql_where=task_assignees.c.top_level,
+)
 task_groups = _link("task_groups", ("task_id", "tasks"), ("group_id", "groups"))
 task_custom_values = _link(
     "task_custom_values",

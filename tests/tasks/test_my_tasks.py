@@ -1,8 +1,9 @@
 """GET /api/v1/task filtered on tasks assigned to the caller: the everyday "my open tasks
 due soon" list. When the assignee filter names only the caller, the list is found once
-and counted and paged from there, and a member's visibility test is left out (a task
-assigned to them is visible to them); these tests pin that it answers exactly what the
-general path answers, page by page, with the right total past the end.
+and counted and paged from there (from their own task_assignees rows alone when those
+answer the list: test_assignee_copies.py), and a member's visibility test is left out
+(a task assigned to them is visible to them); these tests pin that it answers exactly
+what the general path answers, page by page, with the right total past the end.
 
 Member m and employee e; every task is on client q, which m does not reach, and is
 created by the owner, so m sees a task only by being assigned to it:
@@ -100,6 +101,29 @@ CASES: list[tuple[dict[str, str], list[str]]] = [
     ({"sort": "name", "filter[subtask_visibility]": "only"}, ["a7"]),
     ({"sort": "created_at", "filter[completed_status]": "true"}, ["a3"]),
     ({"sort": "due_at", "filter[has_due_date]": "false"}, ["a2"]),
+    # Lists the assignee rows answer alone (see tasks.listing): by due date either way,
+    # with and without due filters, open or closed, at either level.
+    ({"sort": "-due_at"}, ["a6", "a4", "a8", "a1", "a3", "a2"]),
+    ({"sort": "-due_at", "filter[open_tasks]": "false"}, ["a6", "a3"]),
+    ({"sort": "due_at", "filter[due_after]": "2024-01-09"}, ["a1", "a8", "a4", "a6"]),
+    (
+        {"sort": "-due_at", "filter[open_tasks]": "true", "filter[due_before]": "2024-01-15"},
+        ["a8", "a1"],
+    ),
+    (
+        {"sort": "due_at", "filter[open_tasks]": "false", "filter[due_before]": "2024-02-01"},
+        ["a3"],
+    ),
+    (
+        {"sort": "due_at", "filter[has_due_date]": "true", "filter[open_tasks]": "true"},
+        ["a1", "a8", "a4"],
+    ),
+    ({"sort": "due_at", "filter[subtask_visibility]": "only"}, ["a7"]),
+    (
+        {"sort": "-due_at", "filter[subtask_visibility]": "include", "filter[open_tasks]": "false"},
+        ["a6", "a3"],
+    ),
+    ({"sort": "due_at", "filter[not_started_status]": "true"}, ["a1", "a8", "a4"]),
 ]
 
 

@@ -1,13 +1,13 @@
 """SQL for tasks, their assignees, groups and custom-field values.
 
-The statements of the busy requests (create, list, show, render) are `kit.sql.Query`
-objects, compiled once (issue 4): per visibility reach, taskable kind or list shape where
-the SQL differs, with every value a parameter and every list one array parameter.
+The statements of the busy requests (create, show, render; lists are in
+`tasks.listing`) are `kit.sql.Query` objects, compiled once (issue 4): per visibility
+reach, taskable kind or list shape where the SQL differs, with every value a parameter
+and every list one array parameter.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import functools
 import uuid
 from collections.abc import Iterable
@@ -20,9 +20,6 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     ColumnElement,
-    DateTime,
-    SmallInteger,
-    String,
     Text,
     Uuid,
     and_,
@@ -34,7 +31,6 @@ from sqlalchemy import (
     false,
     func,
     insert,
-    not_,
     or_,
     select,
     true,
@@ -45,24 +41,19 @@ from sqlalchemy.dialects.postgresql import JSONB, aggregate_order_by
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from advisercrm.accounts.repository import visible as account_visible
-from advisercrm.auth.principal import VIEWER_ID, Principal, template
+from advisercrm.auth.principal import Principal, template
 from advisercrm.auth.visibility import member_group_ids
 from advisercrm.cases.repository import linked_columns as case_columns
 from advisercrm.cases.repository import visible as case_visible
-from advisercrm.kit.listing import ListQuery
-from advisercrm.kit.repository import FirmRepository, list_order
-from advisercrm.kit.sql import FIRM, Query, ids_param, like_pattern, uuids_param
+from advisercrm.kit.repository import FirmRepository
+from advisercrm.kit.sql import FIRM, Query, ids_param, uuids_param
 from advisercrm.plans.repository import owners_json as plan_owners_json
 from advisercrm.plans.repository import visible as plan_visible
 from advisercrm.tables import (
     accounts,
-    case_participants,
     cases,
-    circle_accounts,
-    circles,
     custom_fields,
     groups,
-    plan_accounts,
     plans,
     task_assignees,
     task_custom_values,
@@ -70,27 +61,8 @@ from advisercrm.tables import (
     task_statuses,
     tasks,
 )
-from advisercrm.tasks.schemas import PRIORITIES
 
 t, ta, tg, tv, st = tasks, task_assignees, task_groups, task_custom_values, task_statuses
-TASKABLE_COLUMN = {"client": t.c.client_id, "case": t.c.case_id, "plan": t.c.plan_id}
-SORTS = {
-    "created_at": t.c.created_at,
-    "updated_at": t.c.updated_at,
-    "name": t.c.name,
-    "priority": t.c.priority,
-    "due_at": t.c.due_at,
-    "position": t.c.position,
-}
-# List filters whose value is part of the statement's text (`open_tasks=true`).
-CHOICES = (
-    "completed_status",
-    "archived_status",
-    "not_started_status",
-    "open_tasks",
-    "has_due_date",
-    "subtask_visibility",
-)
 # The columns a new task is inserted with (the rest have server defaults).
 CREATE_COLUMNS = (
     "name",
@@ -107,9 +79,10 @@ CREATE_COLUMNS = (
     "completed_at",
     "completed_by_id",
 )
+ASSIGNEE_COLUMNS = ("firm_id", "task_id", "account_id", "status_id", "due_at", "top_level")
 
 
-def _linked(table: Any, condition: ColumnElement[bool]) -> ColumnElement[bool]:
+def linked(table: Any, condition: ColumnElement[bool]) -> ColumnElement[bool]:
     return exists().where(table.c.firm_id == t.c.firm_id, table.c.task_id == t.c.id, condition)
 
 
@@ -118,16 +91,16 @@ def visible(principal: Principal) -> ColumnElement[bool]:
     written by them; client accounts tasks on their own record assigned to them."""
     if principal.sees_whole_firm:
         return true()
-    assigned = _linked(ta, ta.c.account_id == principal.account_id)
+    assigned = linked(ta, ta.c.account_id == principal.account_id)
     if principal.is_member:
-        in_group = _linked(tg, tg.c.group_id.in_(member_group_ids(principal).scalar_subquery()))
+        in_group = linked(tg, tg.c.group_id.in_(member_group_ids(principal).scalar_subquery()))
         return or_(in_group, assigned, t.c.author_id == principal.account_id)
     if principal.type == "client":
         return and_(t.c.client_id == principal.account_id, assigned)
     return false()
 
 
-def _ids_of(table: Any, name: str) -> Any:
+def ids_of(table: Any, name: str) -> Any:
     """The firm's ids of `table` whose UUIDs are in the array parameter `name`."""
     return select(table.c.id).where(
         table.c.firm_id == FIRM, table.c.uuid == any_(uuids_param(name))
@@ -270,12 +243,22 @@ def _create_query() -> Query:
     new = (
         insert(t)
         .from_select(["firm_id", *CREATE_COLUMNS, "position"], values)
-        .returning(t.c.id)
+        .returning(t.c.id, t.c.status_id, t.c.due_at, t.c.parent_id)
         .cte("new_task")
     )
+    # The assignee rows carry the task's status, due date and level (see tables.py),
+    # taken from the row the first CTE returns: a sibling CTE's insert is not visible
+    # to this statement's reads of tasks.
     assignees = insert(ta).from_select(
-        ["firm_id", "task_id", "account_id"],
-        select(FIRM, new.c.id, func.unnest(ids_param("account_ids"))),
+        [*ASSIGNEE_COLUMNS],
+        select(
+            FIRM,
+            new.c.id,
+            func.unnest(ids_param("account_ids")),
+            new.c.status_id,
+            new.c.due_at,
+            new.c.parent_id.is_(None),
+        ),
     )
     linked_groups = insert(tg).from_select(
         ["firm_id", "task_id", "group_id"],
@@ -302,6 +285,26 @@ def _create_query() -> Query:
 
 
 CREATE = _create_query()
+
+
+def _replace_assignees_queries() -> tuple[Query, Query]:
+    """Drop a task's assignees, then add the new ones with the task's status, due date
+    and level read from tasks (the task's own update, earlier in the transaction,
+    already applied)."""
+    task_id = bindparam("task_id", type_=BigInteger)
+    drop = delete(ta).where(ta.c.firm_id == FIRM, ta.c.task_id == task_id)
+    rows = select(
+        t.c.firm_id,
+        t.c.id,
+        func.unnest(ids_param("account_ids")),
+        t.c.status_id,
+        t.c.due_at,
+        t.c.parent_id.is_(None),
+    ).where(t.c.firm_id == FIRM, t.c.id == task_id)
+    return Query(drop), Query(insert(ta).from_select([*ASSIGNEE_COLUMNS], rows))
+
+
+DROP_ASSIGNEES, ADD_ASSIGNEES = _replace_assignees_queries()
 
 
 # --- Rendering: one row per task with all it shows but a client taskable ---------------
@@ -377,157 +380,6 @@ def _render_query() -> Query:
 RENDER = _render_query()
 
 
-# --- Lists -------------------------------------------------------------------------------
-
-
-def _status_flag(condition: ColumnElement[bool]) -> ColumnElement[bool]:
-    return exists().where(st.c.firm_id == t.c.firm_id, st.c.id == t.c.status_id, condition)
-
-
-def _status_conditions(filters: frozenset[str], as_array: bool) -> list[ColumnElement[bool]]:
-    """The status filters (their values are in the names: `open_tasks=true`).
-
-    `as_array`: as one `status_id = ANY(ARRAY(the matching statuses))`, which an index
-    led by status_id serves (a firm has a handful of statuses). Only for one person's
-    tasks: elsewhere a plan blind to how many tasks those statuses hold (a generic one,
-    or one for a big firm's member) would take that index for lists better read in sort
-    order, so the other lists test each task's status as they always did."""
-    flags = {
-        "completed_status": st.c.is_type_completed,
-        "archived_status": st.c.is_archived,
-        "not_started_status": st.c.is_not_started,
-        "open_tasks": not_(or_(st.c.is_type_completed, st.c.is_archived)),
-    }
-    given = {
-        name: f"{name}=true" in filters
-        for name in flags
-        if f"{name}=true" in filters or f"{name}=false" in filters
-    }
-    if not as_array:
-        c = []
-        for name, wanted in given.items():
-            if name == "open_tasks":  # "has no closed status": an anti-join
-                closed = _status_flag(or_(st.c.is_type_completed, st.c.is_archived))
-                c.append(not_(closed) if wanted else closed)
-            else:
-                flag = _status_flag(flags[name])
-                c.append(flag if wanted else not_(flag))
-        if "status_uuid" in filters:
-            c.append(t.c.status_id.in_(_ids_of(st, "status_uuid")))
-        return c
-    matching = [flags[name] if wanted else not_(flags[name]) for name, wanted in given.items()]
-    if "status_uuid" in filters:
-        matching.append(st.c.uuid == any_(uuids_param("status_uuid")))
-    if not matching:
-        return []
-    ids = select(st.c.id).where(st.c.firm_id == FIRM, *matching).scalar_subquery()
-    return [t.c.status_id == any_(func.array(ids, type_=ARRAY(BigInteger)))]
-
-
-def _about_clients() -> ColumnElement[bool]:
-    """Tasks on the client, or on a case or plan the client takes part in."""
-    cp, pa = case_participants, plan_accounts
-    client_ids = _ids_of(accounts, "client_uuid")
-    return or_(
-        t.c.client_id.in_(client_ids),
-        t.c.case_id.in_(
-            select(cp.c.case_id).where(cp.c.firm_id == FIRM, cp.c.account_id.in_(client_ids))
-        ),
-        t.c.plan_id.in_(
-            select(pa.c.plan_id).where(pa.c.firm_id == FIRM, pa.c.account_id.in_(client_ids))
-        ),
-    )
-
-
-def _conditions(reach: str, filters: frozenset[str], mine: bool) -> list[ColumnElement[bool]]:
-    """The WHERE of a list, for the filters given (those that take a choice or a boolean
-    carry it in the name: `has_due_date=false`, `subtask_visibility=only`).
-
-    `mine`: the assignee filter names only the viewer, which for a member also proves
-    visibility (a task assigned to me is visible to me), so the three-way visibility
-    test is left out."""
-    f = filters
-    c: list[ColumnElement[bool]] = [t.c.firm_id == FIRM]
-    if not (mine and reach == "member"):
-        c.append(visible(template(reach)))
-    if "name" in f:
-        c.append(t.c.name.icontains(bindparam("name", type_=String), escape="/"))
-    if "taskable_type" in f:
-        c.append(t.c.taskable_type == any_(bindparam("taskable_type", type_=ARRAY(String))))
-    if "taskable_uuid" in f:
-        tables = (("client", accounts), ("case", cases), ("plan", plans))
-        c.append(or_(*(TASKABLE_COLUMN[k].in_(_ids_of(tbl, "taskable_uuid")) for k, tbl in tables)))
-    if "client_uuid" in f:
-        c.append(_about_clients())
-    if "priority" in f:
-        c.append(t.c.priority == any_(bindparam("priority", type_=ARRAY(SmallInteger))))
-    if mine:
-        c.append(_linked(ta, ta.c.account_id == VIEWER_ID))
-    elif "assigned_to_uuids" in f:
-        c.append(_linked(ta, ta.c.account_id.in_(_ids_of(accounts, "assigned_to_uuids"))))
-    if "circle_uuids" in f:
-        ca = circle_accounts
-        members = select(ca.c.account_id).where(
-            ca.c.firm_id == FIRM, ca.c.circle_id.in_(_ids_of(circles, "circle_uuids"))
-        )
-        c.append(_linked(ta, ta.c.account_id.in_(members)))
-    if "group_uuids" in f:
-        c.append(_linked(tg, tg.c.group_id.in_(_ids_of(groups, "group_uuids"))))
-    if "due_before" in f:
-        c.append(t.c.due_at < bindparam("due_before", type_=DateTime(timezone=True)))
-    if "due_after" in f:
-        c.append(t.c.due_at >= bindparam("due_after", type_=DateTime(timezone=True)))
-    if "has_due_date=true" in f:
-        c.append(t.c.due_at.isnot(None))
-    if "has_due_date=false" in f:
-        c.append(t.c.due_at.is_(None))
-    c.extend(_status_conditions(f, as_array=mine))
-    if "subtask_visibility=exclude" in f:
-        c.append(t.c.parent_id.is_(None))
-    elif "subtask_visibility=only" in f:
-        c.append(t.c.parent_id.isnot(None))
-    return c
-
-
-@functools.lru_cache(maxsize=256)
-def _page_query(
-    reach: str, filters: frozenset[str], mine: bool, sort: str, descending: bool
-) -> Query:
-    """One row: the total and the page's ids (an empty array past the end, the total
-    still right). The viewer's own assigned tasks are few, so they are found once and
-    counted and paged from there; other lists count and page apart, each with the plan
-    that suits it (an index in sort order can then stop after one page)."""
-    conditions = _conditions(reach, filters, mine)
-    column = SORTS[sort]
-    nullable = bool(column.nullable)
-    limit, offset = bindparam("limit", type_=BigInteger), bindparam("offset", type_=BigInteger)
-    if mine:
-        matched = (
-            select(t.c.id, column.label("sort_key"))
-            .where(*conditions)
-            .cte("matched")
-            .prefix_with("MATERIALIZED")
-        )
-        total: Any = select(func.count()).select_from(matched)
-        page = (
-            select(matched.c.id)
-            .order_by(*list_order(matched.c.sort_key, matched.c.id, nullable, descending))
-            .limit(limit)
-            .offset(offset)
-        )
-    else:
-        total = select(func.count()).select_from(t).where(*conditions)
-        page = (
-            select(t.c.id)
-            .where(*conditions)
-            .order_by(*list_order(column, t.c.id, nullable, descending))
-            .limit(limit)
-            .offset(offset)
-        )
-    ids = func.array(page.scalar_subquery(), type_=ARRAY(BigInteger))
-    return Query(select(total.scalar_subquery().label("total"), ids.label("ids")))
-
-
 class TaskRepository(FirmRepository):
     async def find(self, task_uuid: uuid.UUID, principal: Principal) -> Record | None:
         query = _find_query(principal.reach)
@@ -590,7 +442,9 @@ class TaskRepository(FirmRepository):
         await self.execute(query)
 
     async def replace_assignees(self, task_id: int, account_ids: list[int]) -> None:
-        await self.replace_links(ta, "task_id", task_id, "account_id", account_ids)
+        await self.fetch(DROP_ASSIGNEES, task_id=task_id)
+        if account_ids:
+            await self.fetch(ADD_ASSIGNEES, task_id=task_id, account_ids=account_ids)
 
     async def replace_groups(self, task_id: int, group_ids: list[int]) -> None:
         await self.replace_links(tg, "task_id", task_id, "group_id", group_ids)
@@ -641,59 +495,5 @@ class TaskRepository(FirmRepository):
         query = _subtasks_query(principal.reach)
         return await self.fetch(query, ids=parent_ids, **principal.viewer())
 
-    async def page(
-        self, query: ListQuery, principal: Principal, zone: Any
-    ) -> tuple[list[int], int]:
-        f = query.filters
-        params = _filter_params(f, zone)
-        names = {name for name in f if name not in CHOICES}
-        names |= {f"{name}={str(f[name]).lower()}" for name in CHOICES if name in f}
-        names.add(f"subtask_visibility={f.get('subtask_visibility', 'exclude')}")
-        statement = _page_query(
-            principal.reach, frozenset(names), _mine(f, principal), query.sort, query.descending
-        )
-        row = await self.fetch_row(
-            statement,
-            **params,
-            **principal.viewer(),
-            limit=query.per_page,
-            offset=query.offset,
-        )
-        assert row is not None
-        return [int(i) for i in row["ids"]], int(row["total"])
-
     async def delete(self, task_id: int) -> None:
         await self.fetch(DELETE, task_id=task_id)
-
-
-def _mine(f: dict[str, Any], principal: Principal) -> bool:
-    """Whether the list is of the viewer's own assigned tasks: the assignee filter names
-    the viewer and no one else. (Another single account's tasks are as few, but the
-    planner learns that account only as the statement runs and plans for an average
-    one: those lists take the general path.)"""
-    named = {str(u) for u in f.get("assigned_to_uuids") or ()}
-    return named == {principal.account_uuid}
-
-
-def _filter_params(f: dict[str, Any], zone: Any) -> dict[str, Any]:
-    """The parameter values of the list filters given (see `_conditions`)."""
-
-    def start(day: dt.date) -> dt.datetime:
-        return dt.datetime(day.year, day.month, day.day, tzinfo=zone)
-
-    params: dict[str, Any] = {}
-    if "name" in f:
-        params["name"] = like_pattern(f["name"])
-    for name in ("taskable_type", "taskable_uuid", "client_uuid", "assigned_to_uuids"):
-        if name in f:
-            params[name] = list(f[name])
-    for name in ("circle_uuids", "status_uuid", "group_uuids"):
-        if name in f:
-            params[name] = list(f[name])
-    if "priority" in f:
-        params["priority"] = [PRIORITIES.index(p) + 1 for p in f["priority"]]
-    if "due_before" in f:
-        params["due_before"] = start(f["due_before"])
-    if "due_after" in f:
-        params["due_after"] = start(f["due_after"] + dt.timedelta(days=1))
-    return params

@@ -19,6 +19,7 @@ from advisercrm.kit.references import INVALID, check_uuid_list
 from advisercrm.kit.render import Ctx
 from advisercrm.kit.times import in_zone
 from advisercrm.task_statuses.repository import TaskStatusRepository
+from advisercrm.tasks import listing
 from advisercrm.tasks.rendering import render
 from advisercrm.tasks.repository import TaskRepository
 from advisercrm.tasks.schemas import PRIORITIES, TaskCreate, TaskUpdate
@@ -286,5 +287,6 @@ async def get(
 async def list_tasks(
     conn: AsyncConnection, principal: Principal, query: ListQuery, ctx: Ctx
 ) -> tuple[list[dict[str, Any]], int]:
-    ids, total = await TaskRepository(conn, principal.firm_id).page(query, principal, ctx.timezone)
+    repo = TaskRepository(conn, principal.firm_id)
+    ids, total = await listing.page(repo, query, principal, ctx.timezone)
     return await render(conn, principal, ids, ctx, query.includes), total
