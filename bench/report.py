@@ -181,7 +181,8 @@ def pgbench_section(p: dict[str, Any], cpu: dict[str, Any], cores: int) -> list[
         "*Ceiling*: `bench/ceiling/s1_goal.sql`, `s2_task.sql`, every check and insert of one "
         "request in one statement (S2: plus the column lock, pipelined: one round trip). "
         "*Replay*: the statements the server sent for one request (captured from the "
-        "PostgreSQL log), sent the same way one by one; S2 replays four captures, one per "
+        "PostgreSQL log), sent the same way one by one, with the server's session setting "
+        "`plan_cache_mode=force_generic_plan`; S2 replays four captures, one per "
         "status column, as the S2 scenario spreads over four columns.",
         "",
     ]
@@ -300,6 +301,14 @@ def round_trip_section(c: dict[str, Any]) -> list[str]:
     three, ten = req.get("S1", {}), req.get("S1 (10 owners, 10 circles)", {})
     counts = [r.get("round_trips", 0) - r.get("prepares", 0) for r in (one, three, ten)]
     grows = "no" if len(set(counts)) == 1 else "**yes**"
+    prepares = [r.get("prepares", 0) for r in (one, ten)]
+    lengths = (
+        "A list of a new length costs an extra prepare per connection (its SQL text differs: "
+        "`IN ($1, $2, ...)`)."
+        if any(prepares)
+        else "Lists travel as one array parameter, so the SQL text, and the prepared "
+        "statement, is the same whatever their length (no extra prepares above)."
+    )
     lines += [
         "",
         "Round trips count BEGIN and COMMIT; each request is captured on a warm connection "
@@ -307,9 +316,7 @@ def round_trip_section(c: dict[str, Any]) -> list[str]:
         "had not prepared yet: one more round trip each.",
         "",
         f"Do round trips grow with the UUIDs in the body? {grows}: S1 with 1, 3 and 10 "
-        f"owners (and as many circles) takes {counts[0]}, {counts[1]} and {counts[2]}. "
-        "Every different list length is a different SQL text (`IN ($1, $2, ...)`), "
-        "so a new length costs a prepare per connection.",
+        f"owners (and as many circles) takes {counts[0]}, {counts[1]} and {counts[2]}. " + lengths,
         "",
     ]
     for name in ("S1", "S2 (status 1)"):
