@@ -8,9 +8,9 @@ from typing import Any
 
 from asyncpg import Record
 from sqlalchemy import (
+    BigInteger,
     ColumnElement,
     Executable,
-    Integer,
     Table,
     any_,
     bindparam,
@@ -67,8 +67,9 @@ def page_query(
         select(table.c.id)
         .where(*conditions)
         .order_by(*_order(table, column, descending))
-        .limit(bindparam("limit", type_=Integer))
-        .offset(bindparam("offset", type_=Integer))
+        # bigint: page (up to 10^9) x per_page overflows a 32-bit offset.
+        .limit(bindparam("limit", type_=BigInteger))
+        .offset(bindparam("offset", type_=BigInteger))
     )
     total = select(func.count()).select_from(table).where(*conditions).scalar_subquery()
     return Query(select(total.label("total"), func.array(ids.scalar_subquery()).label("ids")))

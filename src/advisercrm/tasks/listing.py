@@ -314,5 +314,8 @@ def _filter_params(f: dict[str, Any], zone: Any) -> dict[str, Any]:
     if "due_before" in f:
         params["due_before"] = start(f["due_before"])
     if "due_after" in f:
-        params["due_after"] = start(f["due_after"] + dt.timedelta(days=1))
+        # "After the last day there is": no due date reaches it (due dates stop at the
+        # year 9000), so that day's own start is as good a bound as the next day's.
+        day = f["due_after"]
+        params["due_after"] = start(day + dt.timedelta(days=1) if day < dt.date.max else day)
     return params
