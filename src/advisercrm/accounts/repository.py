@@ -146,21 +146,13 @@ def _find_query(reach: str, client_only: bool) -> Query:
 class AccountRepository(FirmRepository):
     async def resolve(
         self, uuids: Iterable[uuid.UUID], principal: Principal
-    ) -> dict[uuid.UUID, Record]:
+    ) -> dict[uuid.UUID, dict[str, Any]]:
         """Accounts of the firm by UUID, with whether the principal may see each."""
-        wanted = list(set(uuids))
-        if not wanted:
-            return {}
-        query = _resolve_query(principal.reach)
-        rows = await self.fetch(query, uuids=wanted, **principal.viewer())
-        return {row["uuid"]: row for row in rows}
+        return await self.by_uuid(_resolve_query(principal.reach), uuids, **principal.viewer())
 
     async def load(self, ids: Iterable[int]) -> dict[int, dict[str, Any]]:
         """Everything the account resource renders, for many accounts in one round trip."""
-        wanted = list(set(ids))
-        if not wanted:
-            return {}
-        return {row["id"]: dict(row) for row in await self.fetch(LOAD, ids=wanted)}
+        return await self.by_id(LOAD, ids)
 
     async def find_id(
         self, account_uuid: uuid.UUID, principal: Principal, client_only: bool

@@ -136,23 +136,15 @@ class CaseRepository(FirmRepository):
         self, uuids: Iterable[uuid.UUID], principal: Principal
     ) -> dict[uuid.UUID, dict[str, Any]]:
         """Cases of the firm by UUID: id, uuid and whether the principal may see each."""
-        wanted = list(set(uuids))
-        if not wanted:
-            return {}
-        rows = await self.fetch(_resolve_query(principal.reach), uuids=wanted, **principal.viewer())
-        return {row["uuid"]: dict(row) for row in rows}
+        return await self.by_uuid(_resolve_query(principal.reach), uuids, **principal.viewer())
 
     async def find_id(self, case_uuid: uuid.UUID, principal: Principal) -> int | None:
         query = _find_query(principal.reach)
-        value = await self.fetch_value(query, uuid=case_uuid, **principal.viewer())
-        return int(value) if value is not None else None
+        return await self.id_of(query, uuid=case_uuid, **principal.viewer())
 
     async def load(self, ids: Iterable[int]) -> dict[int, dict[str, Any]]:
         """Everything the case resource renders, for many cases in one round trip."""
-        wanted = list(set(ids))
-        if not wanted:
-            return {}
-        return {row["id"]: case_row(row) for row in await self.fetch(LOAD, ids=wanted)}
+        return {i: case_row(row) for i, row in (await self.by_id(LOAD, ids)).items()}
 
     def _ids_of(self, table: Any, uuids: list[uuid.UUID]) -> Any:
         return select(table.c.id).where(self.scoped(table), table.c.uuid.in_(uuids))

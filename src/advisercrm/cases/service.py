@@ -8,7 +8,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from advisercrm.accounts.repository import AccountRepository
@@ -67,7 +66,7 @@ async def _links(
     return links
 
 
-def _of_type(kind: str) -> Callable[[RowMapping], bool]:
+def _of_type(kind: str) -> Callable[[dict[str, Any]], bool]:
     return lambda row: bool(row["visible"]) and row["type"] == kind
 
 

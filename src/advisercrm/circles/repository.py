@@ -7,7 +7,6 @@ import uuid
 from collections.abc import Iterable
 from typing import Any
 
-from asyncpg import Record
 from sqlalchemy import (
     ColumnElement,
     and_,
@@ -26,7 +25,7 @@ from advisercrm.accounts.repository import COMPACT
 from advisercrm.auth.principal import Principal, template
 from advisercrm.auth.visibility import client_visible, member_group_ids
 from advisercrm.kit.listing import ListQuery
-from advisercrm.kit.repository import FirmRepository
+from advisercrm.kit.repository import FirmRepository, find_query
 from advisercrm.kit.sql import FIRM, Query, ids_param, uuids_param
 from advisercrm.tables import accounts, circle_accounts, circle_groups, circles, groups
 
@@ -98,25 +97,23 @@ def _resolve_query(reach: str) -> Query:
     )
 
 
+@functools.cache
+def _find_query(reach: str) -> Query:
+    return find_query(circles, visible(template(reach)))
+
+
 class CircleRepository(FirmRepository):
     async def resolve(
         self, uuids: Iterable[uuid.UUID], principal: Principal
-    ) -> dict[uuid.UUID, Record]:
-        wanted = list(set(uuids))
-        if not wanted:
-            return {}
-        query = _resolve_query(principal.reach)
-        rows = await self.fetch(query, uuids=wanted, **principal.viewer())
-        return {row["uuid"]: row for row in rows}
+    ) -> dict[uuid.UUID, dict[str, Any]]:
+        return await self.by_uuid(_resolve_query(principal.reach), uuids, **principal.viewer())
 
     async def find_id(self, circle_uuid: uuid.UUID, principal: Principal) -> int | None:
-        return await self.id_by_uuid(circles, circle_uuid, visible(principal))
+        query = _find_query(principal.reach)
+        return await self.id_of(query, uuid=circle_uuid, **principal.viewer())
 
     async def load(self, ids: Iterable[int]) -> dict[int, dict[str, Any]]:
-        wanted = list(set(ids))
-        if not wanted:
-            return {}
-        return {row["id"]: dict(row) for row in await self.fetch(LOAD, ids=wanted)}
+        return await self.by_id(LOAD, ids)
 
     async def page(self, query: ListQuery, principal: Principal) -> tuple[list[int], int]:
         c, ca = circles, circle_accounts

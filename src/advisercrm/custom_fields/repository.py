@@ -56,10 +56,7 @@ class CustomFieldRepository(FirmRepository):
         return [dict(row) for row in await self.fetch(FOR_MODEL, model_type=model_type)]
 
     async def load(self, ids: Iterable[int]) -> dict[int, dict[str, Any]]:
-        wanted = list(set(ids))
-        if not wanted:
-            return {}
-        return {row["id"]: dict(row) for row in await self.fetch(LOAD, ids=wanted)}
+        return await self.by_id(LOAD, ids)
 
     async def find(self, field_uuid: uuid.UUID) -> RowMapping | None:
         return await self.first(select(cf).where(self.scoped(cf), cf.c.uuid == field_uuid))

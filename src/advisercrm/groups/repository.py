@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import functools
 import uuid
 from collections.abc import Iterable
 from typing import Any
 
-import orjson
 from sqlalchemy import (
     ColumnElement,
     and_,
+    any_,
     delete,
     func,
     insert,
@@ -17,14 +18,15 @@ from sqlalchemy import (
     literal_column,
     or_,
     select,
+    true,
     update,
 )
-from sqlalchemy.engine import RowMapping
 
 from advisercrm.accounts.repository import COMPACT
-from advisercrm.auth.principal import Principal
+from advisercrm.auth.principal import Principal, template
 from advisercrm.kit.listing import ListQuery
-from advisercrm.kit.repository import FirmRepository
+from advisercrm.kit.repository import FirmRepository, find_query, resolve_query
+from advisercrm.kit.sql import FIRM, Query, ids_param
 from advisercrm.tables import accounts, group_participants, groups
 
 SORTS = {
@@ -46,41 +48,46 @@ def visible(principal: Principal) -> ColumnElement[bool]:
     )
 
 
+def _load_query() -> Query:
+    a, gp = accounts, group_participants
+    people = (
+        select(
+            func.coalesce(
+                func.json_agg(func.json_build_object(*[x for c in COMPACT for x in (c, a.c[c])])),
+                literal_column("'[]'::json"),
+            )
+        )
+        .join(gp, and_(gp.c.firm_id == a.c.firm_id, gp.c.account_id == a.c.id))
+        .where(gp.c.firm_id == groups.c.firm_id, gp.c.group_id == groups.c.id)
+        .scalar_subquery()
+    )
+    return Query(
+        select(groups, people.label("participants")).where(
+            groups.c.firm_id == FIRM, groups.c.id == any_(ids_param("ids"))
+        )
+    )
+
+
+LOAD = _load_query()
+# Every group of the firm may be named (visibility does not restrict references).
+RESOLVE = resolve_query(groups, true())
+
+
+@functools.cache
+def _find_query(reach: str) -> Query:
+    return find_query(groups, visible(template(reach)))
+
+
 class GroupRepository(FirmRepository):
-    async def resolve(self, uuids: Iterable[uuid.UUID]) -> dict[uuid.UUID, RowMapping]:
-        return await self.by_uuids(groups, uuids)
+    async def resolve(self, uuids: Iterable[uuid.UUID]) -> dict[uuid.UUID, dict[str, Any]]:
+        return await self.by_uuid(RESOLVE, uuids)
 
     async def find_id(self, group_uuid: uuid.UUID, principal: Principal) -> int | None:
-        return await self.id_by_uuid(groups, group_uuid, visible(principal))
+        query = _find_query(principal.reach)
+        return await self.id_of(query, uuid=group_uuid, **principal.viewer())
 
     async def load(self, ids: Iterable[int]) -> dict[int, dict[str, Any]]:
-        wanted = list(set(ids))
-        if not wanted:
-            return {}
-        a, gp = accounts, group_participants
-        people = (
-            select(
-                func.coalesce(
-                    func.json_agg(
-                        func.json_build_object(*[x for c in COMPACT for x in (c, a.c[c])])
-                    ),
-                    literal_column("'[]'::json"),
-                )
-            )
-            .join(gp, and_(gp.c.firm_id == a.c.firm_id, gp.c.account_id == a.c.id))
-            .where(gp.c.firm_id == groups.c.firm_id, gp.c.group_id == groups.c.id)
-            .scalar_subquery()
-        )
-        query = select(groups, people.label("participants")).where(
-            self.scoped(groups), groups.c.id.in_(wanted)
-        )
-        loaded: dict[int, dict[str, Any]] = {}
-        for row in await self.all(query):
-            item = dict(row)
-            if isinstance(item["participants"], str):
-                item["participants"] = orjson.loads(item["participants"])
-            loaded[row["id"]] = item
-        return loaded
+        return await self.by_id(LOAD, ids)
 
     async def page(self, query: ListQuery, principal: Principal) -> tuple[list[int], int]:
         conditions: list[ColumnElement[bool]] = [self.scoped(groups), visible(principal)]

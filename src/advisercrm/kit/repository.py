@@ -11,6 +11,7 @@ from sqlalchemy import (
     BigInteger,
     ColumnElement,
     Executable,
+    Select,
     Table,
     any_,
     bindparam,
@@ -58,9 +59,9 @@ def find_query(table: Table, visible: ColumnElement[bool]) -> Query:
     )
 
 
-def page_query(
+def _page(
     table: Table, conditions: list[ColumnElement[bool]], column: Any, descending: bool
-) -> Query:
+) -> Select[Any]:
     """The total and one page of ids (`limit`, `offset` parameters) as one row: the
     count stays right on a page past the end, where a window count would see no rows."""
     ids = (
@@ -72,7 +73,14 @@ def page_query(
         .offset(bindparam("offset", type_=BigInteger))
     )
     total = select(func.count()).select_from(table).where(*conditions).scalar_subquery()
-    return Query(select(total.label("total"), func.array(ids.scalar_subquery()).label("ids")))
+    return select(total.label("total"), func.array(ids.scalar_subquery()).label("ids"))
+
+
+def page_query(
+    table: Table, conditions: list[ColumnElement[bool]], column: Any, descending: bool
+) -> Query:
+    """`_page` compiled once; run it with `FirmRepository.page_of`."""
+    return Query(_page(table, conditions, column, descending))
 
 
 class FirmRepository:
@@ -109,26 +117,28 @@ class FirmRepository:
     async def fetch_value(self, query: Query, **params: Any) -> Any:
         return await query.scalar(self.conn, firm_id=self.firm_id, **params)
 
-    async def by_uuids(
-        self, table: Table, uuids: Iterable[uuid.UUID], *columns: Any
-    ) -> dict[uuid.UUID, RowMapping]:
-        """The firm's rows with these UUIDs (id, uuid and the given columns), by UUID."""
+    async def by_uuid(
+        self, query: Query, uuids: Iterable[uuid.UUID], **params: Any
+    ) -> dict[uuid.UUID, dict[str, Any]]:
+        """Run a statement over the array parameter `uuids` (a `resolve_query` or one like
+        it); its rows by UUID. No UUIDs, no round trip."""
         wanted = list(set(uuids))
         if not wanted:
             return {}
-        query = select(table.c.id, table.c.uuid, *columns).where(
-            self.scoped(table), table.c.uuid.in_(wanted)
-        )
-        return {row["uuid"]: row for row in await self.all(query)}
+        rows = await self.fetch(query, uuids=wanted, **params)
+        return {row["uuid"]: dict(row) for row in rows}
 
-    async def id_by_uuid(
-        self, table: Table, record_uuid: uuid.UUID, *conditions: ColumnElement[bool]
-    ) -> int | None:
-        """The id of the firm's row with this UUID that meets the conditions."""
-        query = select(table.c.id).where(
-            self.scoped(table), table.c.uuid == record_uuid, *conditions
-        )
-        value = await self.scalar(query)
+    async def by_id(self, query: Query, ids: Iterable[int]) -> dict[int, dict[str, Any]]:
+        """Run a statement over the array parameter `ids` (a resource's LOAD); its rows by
+        id. No ids, no round trip."""
+        wanted = list(set(ids))
+        if not wanted:
+            return {}
+        return {row["id"]: dict(row) for row in await self.fetch(query, ids=wanted)}
+
+    async def id_of(self, query: Query, **params: Any) -> int | None:
+        """Run a statement that selects one id (a `find_query` or one like it)."""
+        value = await self.fetch_value(query, **params)
         return int(value) if value is not None else None
 
     async def page_of(self, query: Query, page: ListQuery, **params: Any) -> tuple[list[int], int]:
@@ -140,18 +150,12 @@ class FirmRepository:
     async def page_ids(
         self, table: Table, conditions: list[ColumnElement[bool]], column: Any, query: ListQuery
     ) -> tuple[list[int], int]:
-        """One page of ids in the list's order, and the total: empty values sort last
-        either way and ties break on creation order, so pages are stable."""
-        order = _order(table, column, query.descending)
-        total = await self.scalar(select(func.count()).select_from(table).where(*conditions))
-        page = (
-            select(table.c.id)
-            .where(*conditions)
-            .order_by(*order)
-            .limit(query.per_page)
-            .offset(query.offset)
-        )
-        return [int(row["id"]) for row in await self.all(page)], int(total)
+        """`page_of` for a statement built per request (conditions holding their values):
+        the same one row, through SQLAlchemy."""
+        statement = _page(table, conditions, column, query.descending)
+        params = {"limit": query.per_page, "offset": query.offset}
+        row = (await self.conn.execute(statement, params)).mappings().one()
+        return list(row["ids"]), int(row["total"])
 
     async def replace_links(
         self, table: Table, owner: str, owner_id: int, target: str, target_ids: list[int]

@@ -91,23 +91,15 @@ class PlanRepository(FirmRepository):
         self, uuids: Iterable[uuid.UUID], principal: Principal
     ) -> dict[uuid.UUID, dict[str, Any]]:
         """Plans of the firm by UUID: id, uuid and whether the principal may see each."""
-        wanted = list(set(uuids))
-        if not wanted:
-            return {}
-        rows = await self.fetch(_resolve_query(principal.reach), uuids=wanted, **principal.viewer())
-        return {row["uuid"]: dict(row) for row in rows}
+        return await self.by_uuid(_resolve_query(principal.reach), uuids, **principal.viewer())
 
     async def find_id(self, plan_uuid: uuid.UUID, principal: Principal) -> int | None:
         query = _find_query(principal.reach)
-        value = await self.fetch_value(query, uuid=plan_uuid, **principal.viewer())
-        return int(value) if value is not None else None
+        return await self.id_of(query, uuid=plan_uuid, **principal.viewer())
 
     async def load(self, ids: Iterable[int]) -> dict[int, dict[str, Any]]:
         """Everything the plan resource renders, for many plans in one round trip."""
-        wanted = list(set(ids))
-        if not wanted:
-            return {}
-        return {row["id"]: dict(row) for row in await self.fetch(LOAD, ids=wanted)}
+        return await self.by_id(LOAD, ids)
 
     def _filters(self, f: dict[str, Any]) -> list[ColumnElement[bool]]:
         conditions: list[ColumnElement[bool]] = []

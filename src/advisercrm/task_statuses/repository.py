@@ -33,20 +33,14 @@ FIRST_COMPLETED = Query(
 class TaskStatusRepository(FirmRepository):
     async def resolve(self, uuids: Iterable[uuid.UUID]) -> dict[uuid.UUID, dict[str, Any]]:
         """Statuses of the firm by UUID: id, uuid and the three flags."""
-        wanted = list(set(uuids))
-        if not wanted:
-            return {}
-        return {row["uuid"]: dict(row) for row in await self.fetch(RESOLVE, uuids=wanted)}
+        return await self.by_uuid(RESOLVE, uuids)
 
     async def find(self, status_uuid: uuid.UUID) -> RowMapping | None:
         return await self.first(select(*RESOLVED).where(self.scoped(ts), ts.c.uuid == status_uuid))
 
     async def load(self, ids: Iterable[int]) -> dict[int, dict[str, Any]]:
         """Full rows by id, for rendering."""
-        wanted = list(set(ids))
-        if not wanted:
-            return {}
-        return {row["id"]: dict(row) for row in await self.fetch(LOAD, ids=wanted)}
+        return await self.by_id(LOAD, ids)
 
     async def first_completed(self) -> dict[str, Any] | None:
         """The lowest-positioned non-archived completed-type status, if any."""
