@@ -10,6 +10,7 @@ from typing import Any
 from asyncpg import Record
 from sqlalchemy import (
     ColumnElement,
+    Table,
     and_,
     any_,
     bindparam,
@@ -44,6 +45,23 @@ SORTS = {
 
 def _compact_json(alias: Any) -> ColumnElement[Any]:
     return func.json_build_object(*[x for c in COMPACT for x in (c, alias.c[c])])
+
+
+def linked_accounts(link: Table, owner: Any, owner_id: Any, firm_id: Any) -> Any:
+    """The compact accounts a link table ties to one row (`owner == owner_id`), by name, as
+    a JSON array: a scalar subquery correlated to the caller's columns."""
+    a = accounts
+    return (
+        select(
+            func.coalesce(
+                func.json_agg(aggregate_order_by(_compact_json(a), a.c.name, a.c.id)),
+                literal_column("'[]'::json"),
+            )
+        )
+        .join(link, and_(link.c.firm_id == a.c.firm_id, link.c.account_id == a.c.id))
+        .where(link.c.firm_id == firm_id, owner == owner_id)
+        .scalar_subquery()
+    )
 
 
 def visible(principal: Principal) -> ColumnElement[bool]:
@@ -115,13 +133,6 @@ def _load_query() -> Query:
 
 
 LOAD = _load_query()
-JSON_KEYS = (
-    "assigned_adviser",
-    "assigned_administrator",
-    "assigned_paraplanner",
-    "owners",
-    "circles",
-)
 
 
 @functools.cache

@@ -16,7 +16,6 @@ from sqlalchemy import (
     exists,
     func,
     insert,
-    literal_column,
     or_,
     select,
     true,
@@ -24,7 +23,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 
-from advisercrm.accounts.repository import COMPACT
+from advisercrm.accounts.repository import linked_accounts
 from advisercrm.auth.principal import Principal, template
 from advisercrm.auth.visibility import client_visible, member_group_ids
 from advisercrm.kit.listing import ListQuery
@@ -69,22 +68,6 @@ def visible(principal: Principal) -> ColumnElement[bool]:
     )
 
 
-def _people_json(link: Any, firm_id: Any, case_id: Any) -> Any:
-    a = accounts
-    pairs = [x for col in COMPACT for x in (col, a.c[col])]
-    return (
-        select(
-            func.coalesce(
-                func.json_agg(aggregate_order_by(func.json_build_object(*pairs), a.c.name, a.c.id)),
-                literal_column("'[]'::json"),
-            )
-        )
-        .join(link, and_(link.c.firm_id == a.c.firm_id, link.c.account_id == a.c.id))
-        .where(link.c.firm_id == firm_id, link.c.case_id == case_id)
-        .scalar_subquery()
-    )
-
-
 def _uuids(target: Any, link: Any, column: str, firm_id: Any, case_id: Any) -> Any:
     """The linked rows' UUIDs, ordered by name (then id)."""
     return (
@@ -100,7 +83,7 @@ def linked_columns(firm_id: Any, case_id: Any) -> dict[str, Any]:
     to the given columns (the case list's own rows, or a task's case when rendering
     tasks); `case_row` completes a loaded row."""
     return {
-        "participants": _people_json(cp, firm_id, case_id),
+        "participants": linked_accounts(cp, cp.c.case_id, case_id, firm_id),
         "assigned_to_uuids": _uuids(accounts, ca, "account_id", firm_id, case_id),
         "group_uuids": _uuids(groups, cg, "group_id", firm_id, case_id),
     }

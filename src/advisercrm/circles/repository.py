@@ -21,7 +21,7 @@ from sqlalchemy import (
     update,
 )
 
-from advisercrm.accounts.repository import COMPACT
+from advisercrm.accounts.repository import linked_accounts
 from advisercrm.auth.principal import Principal, template
 from advisercrm.auth.visibility import client_visible, member_group_ids
 from advisercrm.kit.listing import ListQuery
@@ -64,13 +64,8 @@ def _json_list(*pairs: Any) -> Any:
 
 
 def _load_query() -> Query:
-    a, ca, g, cg = accounts, circle_accounts, groups, circle_groups
-    members = (
-        select(_json_list(*[x for c in COMPACT for x in (c, a.c[c])]))
-        .join(ca, and_(ca.c.firm_id == a.c.firm_id, ca.c.account_id == a.c.id))
-        .where(ca.c.firm_id == circles.c.firm_id, ca.c.circle_id == circles.c.id)
-        .scalar_subquery()
-    )
+    ca, g, cg = circle_accounts, groups, circle_groups
+    members = linked_accounts(ca, ca.c.circle_id, circles.c.id, circles.c.firm_id)
     group_list = (
         select(_json_list("uuid", g.c.uuid, "name", g.c.name, "slug", g.c.slug))
         .join(cg, and_(cg.c.firm_id == g.c.firm_id, cg.c.group_id == g.c.id))

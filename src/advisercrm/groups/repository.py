@@ -9,25 +9,23 @@ from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
-    and_,
     any_,
     delete,
     func,
     insert,
     literal,
-    literal_column,
     or_,
     select,
     true,
     update,
 )
 
-from advisercrm.accounts.repository import COMPACT
+from advisercrm.accounts.repository import linked_accounts
 from advisercrm.auth.principal import Principal, template
 from advisercrm.kit.listing import ListQuery
 from advisercrm.kit.repository import FirmRepository, find_query, resolve_query
 from advisercrm.kit.sql import FIRM, Query, ids_param
-from advisercrm.tables import accounts, group_participants, groups
+from advisercrm.tables import group_participants, groups
 
 SORTS = {
     "created_at": groups.c.created_at,
@@ -49,18 +47,8 @@ def visible(principal: Principal) -> ColumnElement[bool]:
 
 
 def _load_query() -> Query:
-    a, gp = accounts, group_participants
-    people = (
-        select(
-            func.coalesce(
-                func.json_agg(func.json_build_object(*[x for c in COMPACT for x in (c, a.c[c])])),
-                literal_column("'[]'::json"),
-            )
-        )
-        .join(gp, and_(gp.c.firm_id == a.c.firm_id, gp.c.account_id == a.c.id))
-        .where(gp.c.firm_id == groups.c.firm_id, gp.c.group_id == groups.c.id)
-        .scalar_subquery()
-    )
+    gp = group_participants
+    people = linked_accounts(gp, gp.c.group_id, groups.c.id, groups.c.firm_id)
     return Query(
         select(groups, people.label("participants")).where(
             groups.c.firm_id == FIRM, groups.c.id == any_(ids_param("ids"))

@@ -9,20 +9,17 @@ from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
-    and_,
     any_,
     delete,
     exists,
     func,
     insert,
-    literal_column,
     select,
     true,
     update,
 )
-from sqlalchemy.dialects.postgresql import aggregate_order_by
 
-from advisercrm.accounts.repository import COMPACT
+from advisercrm.accounts.repository import linked_accounts
 from advisercrm.auth.principal import Principal, template
 from advisercrm.auth.visibility import client_visible
 from advisercrm.kit.listing import ListQuery
@@ -54,19 +51,7 @@ def visible(principal: Principal) -> ColumnElement[bool]:
 def owners_json(firm_id: Any, plan_id: Any) -> Any:
     """The compact owners of one plan, by name: a scalar subquery correlated to the
     given columns (the plan list's own rows, or a task's plan when rendering tasks)."""
-    a = accounts
-    pairs = [x for col in COMPACT for x in (col, a.c[col])]
-    return (
-        select(
-            func.coalesce(
-                func.json_agg(aggregate_order_by(func.json_build_object(*pairs), a.c.name, a.c.id)),
-                literal_column("'[]'::json"),
-            )
-        )
-        .join(pa, and_(pa.c.firm_id == a.c.firm_id, pa.c.account_id == a.c.id))
-        .where(pa.c.firm_id == firm_id, pa.c.plan_id == plan_id)
-        .scalar_subquery()
-    )
+    return linked_accounts(pa, pa.c.plan_id, plan_id, firm_id)
 
 
 LOAD = Query(
