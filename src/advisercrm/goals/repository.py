@@ -32,7 +32,7 @@ from advisercrm.auth.principal import Principal, template
 from advisercrm.auth.visibility import client_visible
 from advisercrm.circles.repository import visible as circle_visible
 from advisercrm.kit.listing import ListQuery
-from advisercrm.kit.repository import FirmRepository, page_query
+from advisercrm.kit.repository import FirmRepository, ids_of, page_query
 from advisercrm.kit.sql import FIRM, Query, ids_param, like_pattern, uuids_param
 from advisercrm.tables import accounts, circle_accounts, circles, goal_accounts, goal_circles, goals
 
@@ -67,13 +67,6 @@ def visible(principal: Principal) -> ColumnElement[bool]:
     return _owned_by(client_visible(principal, ga.c.account_id))
 
 
-def _list_of(table: Any, name: str) -> Any:
-    """Ids of the firm's rows whose UUIDs are in the array parameter `name`."""
-    return select(table.c.id).where(
-        table.c.firm_id == FIRM, table.c.uuid == any_(uuids_param(name))
-    )
-
-
 def shown_in_circles(circle_ids: Any) -> ColumnElement[bool]:
     """`in_circles`, driven from the circles' side: the goals listed in them, and the goals
     of their accounts that list no circle. The filter then reads a few index ranges
@@ -94,8 +87,8 @@ def shown_in_circles(circle_ids: Any) -> ColumnElement[bool]:
 
 FILTERS: dict[str, Any] = {
     "uuid": lambda: g.c.uuid == any_(uuids_param("uuid")),
-    "account_uuids": lambda: _owned_by(ga.c.account_id.in_(_list_of(accounts, "account_uuids"))),
-    "circle_uuids": lambda: shown_in_circles(_list_of(circles, "circle_uuids")),
+    "account_uuids": lambda: _owned_by(ga.c.account_id.in_(ids_of(accounts, "account_uuids"))),
+    "circle_uuids": lambda: shown_in_circles(ids_of(circles, "circle_uuids")),
     "name": lambda: g.c.name.ilike(bindparam("name"), escape="/"),
     "priority": lambda: g.c.priority == any_(bindparam("priority", type_=ARRAY(SmallInteger))),
     "complete_goal_by_before": lambda: g.c.complete_goal_by < bindparam("complete_goal_by_before"),

@@ -50,6 +50,14 @@ def resolve_query(table: Table, visible: ColumnElement[bool]) -> Query:
     )
 
 
+def ids_of(table: Table, name: str) -> Select[Any]:
+    """The firm's ids of `table` whose UUIDs are in the array parameter `name`: a subquery
+    for compiled statements."""
+    return select(table.c.id).where(
+        table.c.firm_id == FIRM, table.c.uuid == any_(uuids_param(name))
+    )
+
+
 def find_query(table: Table, visible: ColumnElement[bool]) -> Query:
     """The id of the firm's visible row with the UUID `uuid`."""
     return Query(

@@ -27,7 +27,7 @@ from sqlalchemy import (
 
 from advisercrm.auth.principal import VIEWER_ID, Principal, template
 from advisercrm.kit.listing import ListQuery
-from advisercrm.kit.repository import list_order
+from advisercrm.kit.repository import ids_of, list_order
 from advisercrm.kit.sql import FIRM, Query, like_pattern, uuids_param
 from advisercrm.tables import (
     accounts,
@@ -43,7 +43,7 @@ from advisercrm.tables import (
     task_statuses,
     tasks,
 )
-from advisercrm.tasks.repository import TaskRepository, ids_of, linked, visible
+from advisercrm.tasks.repository import TaskRepository, linked, visible
 from advisercrm.tasks.schemas import PRIORITIES
 
 t, ta, tg, st = tasks, task_assignees, task_groups, task_statuses

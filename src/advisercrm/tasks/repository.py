@@ -100,13 +100,6 @@ def visible(principal: Principal) -> ColumnElement[bool]:
     return false()
 
 
-def ids_of(table: Any, name: str) -> Any:
-    """The firm's ids of `table` whose UUIDs are in the array parameter `name`."""
-    return select(table.c.id).where(
-        table.c.firm_id == FIRM, table.c.uuid == any_(uuids_param(name))
-    )
-
-
 # --- Single tasks, by UUID or id ------------------------------------------------------
 
 
