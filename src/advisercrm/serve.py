@@ -1,0 +1,195 @@
+"""`advisercrm serve`: Granian's process manager, made safe to stop and to crash.
+
+- Workers die with the supervisor, even when it is killed with SIGKILL, so no orphan
+  keeps serving the port (Linux's parent-death signal, set as each worker starts).
+- A worker that refuses to stop is killed after `KILL_TIMEOUT` seconds, so a stop never
+  hangs on one worker.
+- A worker that crashes is replaced after a growing delay; the server gives up only when
+  one keeps crashing right after it starts (Granian's own rule gives up on the second
+  crash within 5.5 seconds).
+- A port that is already in use is refused before anything starts (Granian's listeners
+  share ports, so a second server would otherwise start silently beside the first).
+- The embedded PostgreSQL, when used, is restarted if it dies while serving.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import errno
+import logging
+import os
+import signal
+import socket
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from fastapi import FastAPI
+from granian.constants import Interfaces
+from granian.log import LogLevels
+from granian.server.mp import MPServer
+
+from advisercrm import logs
+from advisercrm.embedded import Embedded
+
+log = logging.getLogger("advisercrm.serve")
+
+KILL_TIMEOUT = 10
+SUPERVISOR_PID = "ADVISERCRM_SUPERVISOR_PID"
+PR_SET_PDEATHSIG = 1
+
+
+class PortInUse(OSError):
+    pass
+
+
+def check_port(host: str, port: int) -> None:
+    """Raise PortInUse when host:port cannot be bound by a listener of its own."""
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    except socket.gaierror as exc:
+        raise PortInUse(f"cannot listen on {host}: {exc.strerror}") from exc
+    family, kind, proto, _, address = infos[0]
+    with socket.socket(family, kind, proto) as probe:
+        # Without SO_REUSEPORT, the bind fails when any process is listening there, even
+        # a Granian whose listeners would let a second Granian join them.
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(address)
+        except OSError as exc:
+            reason = "already in use" if exc.errno == errno.EADDRINUSE else exc.strerror
+            raise PortInUse(f"port {port} on {host} is {reason}") from exc
+
+
+def worker_app() -> FastAPI:
+    """The application inside a worker process (Granian's factory)."""
+    _die_with_supervisor()
+    from advisercrm.app import create_app
+
+    return create_app()
+
+
+def _die_with_supervisor() -> None:
+    if sys.platform != "linux":
+        return
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    # The supervisor may have died between the fork and the line above.
+    if str(os.getppid()) != os.environ.get(SUPERVISOR_PID):
+        os._exit(1)
+
+
+@dataclass
+class Backoff:
+    """When to replace a crashed worker, and when to stop trying."""
+
+    first_delay: float = 0.5
+    max_delay: float = 30.0
+    # A worker that lived this long was healthy: its crash starts a new count.
+    healthy_after: float = 60.0
+    # This many crashes in a row, each soon after a start, is a persistent failure.
+    give_up_after: int = 8
+    crashes: dict[int, int] = field(default_factory=dict)
+
+    def delay(self, worker: int, lived: float) -> float | None:
+        """Seconds to wait before replacing the worker, or None to give up."""
+        count = 1 if lived >= self.healthy_after else self.crashes.get(worker, 0) + 1
+        self.crashes[worker] = count
+        if count >= self.give_up_after:
+            return None
+        return float(min(self.first_delay * 2 ** (count - 1), self.max_delay))
+
+
+def describe_exit(code: int | None) -> str:
+    if code is None:
+        return "exited"
+    if code < 0:
+        with contextlib.suppress(ValueError):
+            return f"was killed by {signal.Signals(-code).name}"
+    return f"exited with code {code}"
+
+
+class Supervisor(MPServer):
+    """Granian's process-per-worker server with a crash policy of its own: the one
+    method replaced is its main loop."""
+
+    backoff: Backoff
+
+    def _serve_loop(self, spawn_target: Any, target_loader: Any) -> None:
+        self.backoff = Backoff()
+        due: dict[int, float] = {}
+        while True:
+            wait = max(0.0, min(due.values()) - time.monotonic()) if due else None
+            self.main_loop_interrupt.wait(wait)
+            self.main_loop_interrupt.clear()
+            if self.interrupt_signal:
+                return
+            while self.interrupt_children:
+                idx = self.interrupt_children.pop(0)
+                worker = self.wrks[idx]
+                how = describe_exit(worker.inner.exitcode)
+                delay = self.backoff.delay(idx, time.monotonic() - worker.birth)
+                if delay is None:
+                    log.error(
+                        "worker-%d %s %d times in a row soon after starting; stopping the "
+                        "server (the worker's own log above says why)",
+                        idx + 1, how, self.backoff.give_up_after,
+                    )  # fmt: skip
+                    self.interrupt_children.append(idx)  # makes the exit code 1
+                    return
+                log.warning("worker-%d %s; replacing it in %.1f s", idx + 1, how, delay)
+                due[idx] = time.monotonic() + delay
+            ready = [idx for idx, at in due.items() if at <= time.monotonic()]
+            for idx in ready:
+                del due[idx]
+            if ready:
+                self._respawn_workers(ready, spawn_target, target_loader)
+            if self.reload_signal:
+                self._reload(spawn_target, target_loader)  # type: ignore[no-untyped-call]
+
+
+def watch_embedded(server: Embedded, stop: threading.Event) -> None:
+    """Restart the embedded PostgreSQL whenever it is found dead, until `stop`."""
+    while not stop.wait(1.0):
+        if server.postmaster_pid() is not None:
+            continue
+        log.error("the embedded PostgreSQL stopped unexpectedly; restarting it")
+        delay = 0.5
+        while not stop.is_set():
+            try:
+                server.restart()
+            except Exception as exc:
+                # Its old backends may still hold shared memory for a moment.
+                log.warning("restarting PostgreSQL failed (%s); retrying in %.1f s", exc, delay)
+                stop.wait(delay)
+                delay = min(delay * 2, 10.0)
+            else:
+                log.warning("the embedded PostgreSQL is running again")
+                break
+
+
+def run(host: str, port: int, workers: int, level: str, embedded: Embedded | None) -> None:
+    """Serve until stopped; raises SystemExit(1) when the workers keep failing."""
+    os.environ[SUPERVISOR_PID] = str(os.getpid())
+    server = Supervisor(
+        "advisercrm.serve:worker_app",
+        factory=True,
+        address=host,
+        port=port,
+        interface=Interfaces.ASGI,
+        workers=workers,
+        respawn_failed_workers=True,
+        workers_kill_timeout=KILL_TIMEOUT,
+        log_level=LogLevels(level.lower()),
+        log_dictconfig=logs.dict_config(level),
+    )
+    stop = threading.Event()
+    if embedded is not None:
+        threading.Thread(target=watch_embedded, args=(embedded, stop), daemon=True).start()
+    try:
+        server.serve()
+    finally:
+        stop.set()
