@@ -70,7 +70,13 @@ def _database_errors() -> Iterator[None]:
     """A database that cannot be reached or used is one line on stderr, not a traceback."""
     try:
         yield
-    except (OSError, SQLAlchemyError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
+    except (
+        OSError,
+        ValueError,  # a URL the driver cannot parse, e.g. a port that is not a number
+        SQLAlchemyError,
+        asyncpg.PostgresError,
+        asyncpg.InterfaceError,
+    ) as exc:
         _fail(f"cannot use the database at {_safe_url()}: {_cause(exc)}")
 
 
@@ -80,8 +86,8 @@ def _safe_url() -> str:
         return f"the embedded PostgreSQL in {get_settings().pgdata}"
     try:
         return make_url(configured).render_as_string(hide_password=True)
-    except ArgumentError:
-        return "ADVISERCRM_DATABASE_URL (not a valid URL)"
+    except (ArgumentError, ValueError):
+        return "ADVISERCRM_DATABASE_URL"
 
 
 def _cause(exc: BaseException) -> str:
@@ -100,11 +106,14 @@ def _prepared_url(migrate: bool = True) -> str:
     from advisercrm.db import database_url
     from advisercrm.migrate import upgrade
 
+    configured = get_settings().database_url
+    if configured and not configured.startswith(("postgresql://", "postgres://")):
+        _fail(
+            "ADVISERCRM_DATABASE_URL must be a PostgreSQL URL, "
+            "like postgresql://user:password@host:5432/advisercrm"
+        )
     with _database_errors():
-        try:
-            url = database_url(get_settings())
-        except ArgumentError as exc:
-            _fail(f"ADVISERCRM_DATABASE_URL is not a valid database URL: {exc}")
+        url = database_url(get_settings())
         if migrate:
             before, after = upgrade(url)
             if before != after:

@@ -54,6 +54,10 @@ class Embedded:
         with self._locked():
             self._prune()
             self._server = get_server(self.pgdata, cleanup_mode=None)
+            if self.postmaster_pid() is None:
+                # The wheel keeps one server object per directory and process, and does not
+                # notice that a server it started earlier has been stopped since.
+                self._server.ensure_postgres_running()
             me = psutil.Process()
             (self.handles / str(me.pid)).write_text(repr(me.create_time()))
         asyncio.run(_ensure_database(self._server.get_uri("postgres"), DATABASE_NAME))

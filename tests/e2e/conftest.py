@@ -4,10 +4,8 @@ prints on stdout; the server's log (stderr) goes to `log` in that directory."""
 
 from __future__ import annotations
 
-import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -19,24 +17,7 @@ from typing import Any
 import httpx
 import pytest
 
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _read_json_object(stream: Any, deadline: float) -> dict[str, Any]:
-    """The first JSON object the process prints on stdout."""
-    text = ""
-    while time.monotonic() < deadline:
-        line = stream.readline()
-        if not line:
-            break
-        text += line
-        if line.startswith("}"):
-            return dict(json.loads(text))
-    raise AssertionError(f"no JSON object on stdout: {text!r}")
+from tests.e2e.support import free_port, read_json_object
 
 
 def _wait_ready(base: str, deadline: float) -> None:
@@ -63,7 +44,7 @@ def served(server_env: dict[str, str]) -> Iterator[dict[str, Any]]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("ADVISERCRM_")}
     env["ADVISERCRM_DATA_DIR"] = str(data_dir)
     env.update(server_env)
-    port = _free_port()
+    port = free_port()
     log = data_dir / "server.log"
     with log.open("w") as stderr:
         process = subprocess.Popen(
@@ -75,7 +56,7 @@ def served(server_env: dict[str, str]) -> Iterator[dict[str, Any]]:
         )
     try:
         assert process.stdout is not None
-        demo = _read_json_object(process.stdout, time.monotonic() + 120)
+        demo = read_json_object(process.stdout, time.monotonic() + 120)
         base = f"http://127.0.0.1:{port}"
         _wait_ready(base, time.monotonic() + 60)
         yield {"base": base, "demo": demo, "process": process, "data_dir": data_dir, "log": log}

