@@ -114,6 +114,7 @@ def test_restore_of_a_file_that_is_no_backup_changes_nothing(dirs: tuple[Path, P
     refused = advisercrm(target, "restore", str(junk))
     assert refused.returncode == 1
     assert error(refused) == (
-        "error: restore failed: pg_restore: error: input file does not appear to be a valid archive (too short?)"
+        "error: restore failed: pg_restore: error: input file does not appear to be a valid "
+        "archive (too short?)"
     )
     assert read(target) == {}

@@ -203,9 +203,7 @@ def firm_create(
     key = get_settings().secret_key()
     try:
         firm = _in_transaction(
-            lambda conn: create_firm(
-                conn, key, name, owner_email, password, currency, timezone
-            )
+            lambda conn: create_firm(conn, key, name, owner_email, password, currency, timezone)
         )
     except FirmError as exc:
         _fail(str(exc))
@@ -276,9 +274,7 @@ def serve(
     workers: Annotated[int, typer.Option(min=1, help="Worker processes.")] = 1,
     demo: Annotated[
         bool,
-        typer.Option(
-            "--demo/--no-demo", help="Create a demo firm first and print how to call it."
-        ),
+        typer.Option("--demo/--no-demo", help="Create a demo firm first and print how to call it."),
     ] = False,
 ) -> None:
     """Serve the API with Granian on the configured database (embedded by default)."""
