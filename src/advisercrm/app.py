@@ -51,7 +51,7 @@ HTTP_MESSAGES = {
 
 
 class ErrorBody(BaseModel):
-    """Every error response: a message (spec section 1, Errors)."""
+    """Every error response: a message."""
 
     message: str = Field(examples=["Not found."])
 

@@ -1,4 +1,4 @@
-"""Task rules (spec section 3): taskables, statuses and completion, subtasks without
+"""Task rules: taskables, statuses and completion, subtasks without
 cycles, assignees, groups and custom-field values."""
 
 from __future__ import annotations
