@@ -1,5 +1,5 @@
 """Completing and reopening tasks, status changes through PUT, positions inside status
-columns, and DELETE taking subtasks with it (spec section 3)."""
+columns, and DELETE taking subtasks with it."""
 
 from __future__ import annotations
 
