@@ -77,7 +77,10 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
         "filter, sort or include name"
     ),
     401: _error("Unauthenticated: a missing, unknown, revoked or expired token"),
-    403: _error("This action is unauthorized"),
+    403: _error(
+        "This action is unauthorized, or the X-PLANNR-ACCOUNT-UUID header names no account "
+        "this token may act as"
+    ),
     404: _error("Not found (also a malformed or another firm's UUID in the path)"),
     409: _error("The request conflicts with the current state of a record"),
     413: _error("The request body is too large"),
