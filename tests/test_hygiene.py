@@ -5,11 +5,17 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
+from pathlib import Path
 
 import httpx
 import pytest
 
 from tests.helpers import Firm
+
+ROOT = Path(__file__).resolve().parent.parent
+# The project must stand alone: its code and documentation cite no document outside it.
+OUTSIDE_CITATION = re.compile(r"shared/|spec sections?\b", re.IGNORECASE)
 
 
 async def test_security_headers_and_request_id(firm: Firm, client: httpx.AsyncClient) -> None:
@@ -73,3 +79,22 @@ async def test_no_secret_reaches_the_logs(firm: Firm, caplog: pytest.LogCaptureF
     logged = caplog.text
     for secret in (password, firm.password, token, firm.owner.token, "$argon2", "wrong!"):
         assert secret not in logged
+
+
+def _shipped_text_files() -> list[Path]:
+    files = [ROOT / "README.md"]
+    for folder in (ROOT / "src", ROOT / "docs"):
+        files += [p for p in folder.rglob("*") if p.is_file() and ".egg-info" not in str(p)]
+    return [p for p in files if p.suffix in (".py", ".md", ".txt", ".toml", ".ini", ".cfg")]
+
+
+def test_code_and_docs_cite_nothing_outside_the_project() -> None:
+    files = _shipped_text_files()
+    assert ROOT / "docs" / "API.md" in files and len(files) > 50
+    citing = [
+        f"{path.relative_to(ROOT)}:{number}: {line.strip()}"
+        for path in files
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if OUTSIDE_CITATION.search(line)
+    ]
+    assert citing == []

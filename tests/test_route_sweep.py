@@ -152,6 +152,8 @@ MESSAGES = {
     403: "This action is unauthorized.",
     404: "Not found.",
 }
+# The 403 of an acting-account header that names no account the token may act as.
+FOREIGN_ACCOUNT = "The X-PLANNR-ACCOUNT-UUID header does not name an account this token may act as."
 
 
 def _cases() -> list[Any]:
@@ -245,7 +247,9 @@ async def test_route(sweep: Sweep, method: str, path: str, caller: str, status: 
     response = await send(sweep, method, path, credential, caller == "owner")
     assert response.status_code == status, response.text
     assert {"x-ratelimit-limit", "x-ratelimit-remaining"} <= set(response.headers)
-    if status in MESSAGES:
+    if caller == "foreign_account" and status == 403:
+        assert response.json() == {"message": FOREIGN_ACCOUNT}
+    elif status in MESSAGES:
         assert response.json() == {"message": MESSAGES[status]}
     elif status == 422:
         assert set(response.json()) == {"message", "errors"}

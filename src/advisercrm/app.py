@@ -46,11 +46,12 @@ HTTP_MESSAGES = {
     404: "Not found.",
     405: "Method not allowed.",
     413: "The request body is too large.",
+    415: "The request body must be JSON, sent with the header Content-Type: application/json.",
 }
 
 
 class ErrorBody(BaseModel):
-    """Every error response: a message (spec section 1, Errors)."""
+    """Every error response: a message."""
 
     message: str = Field(examples=["Not found."])
 
@@ -76,10 +77,14 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
         "filter, sort or include name"
     ),
     401: _error("Unauthenticated: a missing, unknown, revoked or expired token"),
-    403: _error("This action is unauthorized"),
+    403: _error(
+        "This action is unauthorized, or the X-PLANNR-ACCOUNT-UUID header names no account "
+        "this token may act as"
+    ),
     404: _error("Not found (also a malformed or another firm's UUID in the path)"),
     409: _error("The request conflicts with the current state of a record"),
     413: _error("The request body is too large"),
+    415: _error("A request body not sent as Content-Type: application/json"),
     422: {"model": ValidationErrorBody, "description": "Validation failed"},
     429: _error("Too Many Attempts (see Retry-After)"),
 }
@@ -93,11 +98,25 @@ def _body_model(request: Request) -> Any:
     return getattr(getattr(field, "field_info", None), "annotation", None)
 
 
+def _declares_json(request: Request) -> bool:
+    """The test FastAPI applies before it parses a body as JSON."""
+    media = request.headers.get("content-type", "").partition(";")[0].strip().lower()
+    return media == "application/json" or (
+        media.startswith("application/") and media.endswith("+json")
+    )
+
+
 async def _validation_error(request: Request, exc: Exception) -> JSON:
     assert isinstance(exc, RequestValidationError)
     errors = list(exc.errors())
     if any(e["type"] == "json_invalid" for e in errors):
         return JSON({"message": HTTP_MESSAGES[400]}, status_code=400)
+    # A body not declared as JSON reaches the model unparsed, as bytes. `curl -d` sends
+    # form data, and "the body field must be an object" would not tell the caller why.
+    if not _declares_json(request) and any(
+        tuple(e["loc"]) == ("body",) and e["type"] != "missing" for e in errors
+    ):
+        return JSON({"message": HTTP_MESSAGES[415]}, status_code=415)
     model = _body_model(request)
     if (
         model is not None

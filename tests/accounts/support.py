@@ -63,6 +63,9 @@ UNAUTHENTICATED = {"message": "Unauthenticated."}
 UNAUTHORIZED = {"message": "This action is unauthorized."}
 NOT_FOUND = {"message": "Not found."}
 HEADER_REQUIRED = {"message": "The X-PLANNR-ACCOUNT-UUID header is required."}
+NOT_YOUR_ACCOUNT = {
+    "message": "The X-PLANNR-ACCOUNT-UUID header does not name an account this token may act as."
+}
 
 TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}[+-]\d{2}:\d{2}$")
 UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")

@@ -8,7 +8,7 @@ from tests.accounts.support import (
     CLIENTS,
     INVALID,
     NOT_FOUND,
-    UNAUTHORIZED,
+    NOT_YOUR_ACCOUNT,
     Cast,
     assert_422,
     assert_body,
@@ -70,13 +70,13 @@ async def test_acting_as_another_firms_account_is_403(shop: Cast, rival: Firm) -
     intruder = with_account(rival.owner, shop.owner.account_uuid)
     body = {"first_name": "A", "last_name": "B"}
     for path in (ACCOUNTS, CLIENTS):
-        assert_body(await intruder.get(path), 403, UNAUTHORIZED)
-        assert_body(await intruder.get(f"{path}/{client['uuid']}"), 403, UNAUTHORIZED)
-        assert_body(await intruder.put(f"{path}/{client['uuid']}", body), 403, UNAUTHORIZED)
-        assert_body(await intruder.delete(f"{path}/{client['uuid']}"), 403, UNAUTHORIZED)
-    assert_body(await intruder.post(CLIENTS, body), 403, UNAUTHORIZED)
-    assert_body(await intruder.post(ACCOUNTS, {"type": "client", **body}), 403, UNAUTHORIZED)
+        assert_body(await intruder.get(path), 403, NOT_YOUR_ACCOUNT)
+        assert_body(await intruder.get(f"{path}/{client['uuid']}"), 403, NOT_YOUR_ACCOUNT)
+        assert_body(await intruder.put(f"{path}/{client['uuid']}", body), 403, NOT_YOUR_ACCOUNT)
+        assert_body(await intruder.delete(f"{path}/{client['uuid']}"), 403, NOT_YOUR_ACCOUNT)
+    assert_body(await intruder.post(CLIENTS, body), 403, NOT_YOUR_ACCOUNT)
+    assert_body(await intruder.post(ACCOUNTS, {"type": "client", **body}), 403, NOT_YOUR_ACCOUNT)
     # The shop's own token acting as the rival owner is refused the same way.
     back = with_account(shop.owner, rival.owner.account_uuid)
-    assert_body(await back.get(ACCOUNTS), 403, UNAUTHORIZED)
+    assert_body(await back.get(ACCOUNTS), 403, NOT_YOUR_ACCOUNT)
     assert (await shop.owner.get(f"{CLIENTS}/{client['uuid']}")).json() == client

@@ -12,9 +12,9 @@ from tests.accounts.support import (
     GROUPS,
     HEADER_REQUIRED,
     LOGINS,
+    NOT_YOUR_ACCOUNT,
     TOKENS,
     UNAUTHENTICATED,
-    UNAUTHORIZED,
     Cast,
     assert_body,
     unknown,
@@ -91,26 +91,30 @@ async def test_the_scheme_is_case_insensitive(shop: Cast) -> None:
 
 
 @pytest.mark.parametrize("header", ["not-a-uuid", "123", ANY, ANY.upper() + "0"])
-async def test_naming_an_account_without_a_login_is_403(shop: Cast, header: str) -> None:
+async def test_a_malformed_or_unknown_account_header_is_403_naming_it(
+    shop: Cast, header: str
+) -> None:
+    """A value that is not a UUID names no account either: the same 403, not a 400 (400
+    is kept for a missing header), and the message says which header to fix."""
     for method, path in ROUTES:
         headers = {**shop.member.headers, "X-PLANNR-ACCOUNT-UUID": header}
         response = await call(shop.member, method, path, headers)
-        assert_body(response, 403, UNAUTHORIZED)
+        assert_body(response, 403, NOT_YOUR_ACCOUNT)
 
 
 async def test_naming_someone_elses_account_is_403(shop: Cast, rival: Firm) -> None:
     no_login = await shop.firm.client_account()
     for account in (no_login["uuid"], shop.admin.account_uuid, rival.owner.account_uuid):
         impostor = with_account(shop.member, account)
-        assert_body(await impostor.get(ACCOUNTS), 403, UNAUTHORIZED)
-        assert_body(await impostor.post(GROUPS, {"name": "X"}), 403, UNAUTHORIZED)
+        assert_body(await impostor.get(ACCOUNTS), 403, NOT_YOUR_ACCOUNT)
+        assert_body(await impostor.post(GROUPS, {"name": "X"}), 403, NOT_YOUR_ACCOUNT)
 
 
 async def test_a_token_from_another_firm_cannot_act_here(shop: Cast, rival: Firm) -> None:
     intruder = with_account(rival.owner, shop.owner.account_uuid)
     for method, path in ROUTES:
         response = await call(intruder, method, path, intruder.headers)
-        assert_body(response, 403, UNAUTHORIZED)
+        assert_body(response, 403, NOT_YOUR_ACCOUNT)
 
 
 async def test_logins_need_only_the_token(shop: Cast) -> None:

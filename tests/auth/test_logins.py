@@ -15,6 +15,7 @@ from tests.accounts.support import (
     FIRM_KEYS,
     LOGIN_KEYS,
     LOGINS,
+    NOT_YOUR_ACCOUNT,
     UNAUTHORIZED,
     UUID,
     Cast,
@@ -93,7 +94,7 @@ async def test_an_expired_login_cannot_act(shop: Cast) -> None:
             .where(logins.c.firm_id == shop.firm.firm_id, logins.c.account_id == account_id)
             .values(expires_at=func.now() - text("interval '1 minute'"))
         )
-    assert_body(await actor.get(ACCOUNTS), 403, UNAUTHORIZED)
+    assert_body(await actor.get(ACCOUNTS), 403, NOT_YOUR_ACCOUNT)
     [login] = (await login_page(actor))["data"]
     assert login["expires_at"] is not None
 
@@ -118,4 +119,5 @@ async def test_a_login_made_with_an_account(shop: Cast) -> None:
     assert (await actor.get(f"{CLIENTS}/{created['uuid']}")).json() == created
     assert_body(await actor.put(f"{CLIENTS}/{created['uuid']}", {}), 403, UNAUTHORIZED)
     # The new user holds no login on anyone else's account.
-    assert_body(await with_account(actor, shop.owner.account_uuid).get(ACCOUNTS), 403, UNAUTHORIZED)
+    elsewhere = with_account(actor, shop.owner.account_uuid)
+    assert_body(await elsewhere.get(ACCOUNTS), 403, NOT_YOUR_ACCOUNT)

@@ -10,9 +10,9 @@ from tests.accounts.support import (
     CLIENTS,
     LOGINS,
     NOT_FOUND,
+    NOT_YOUR_ACCOUNT,
     TOKENS,
     UNAUTHENTICATED,
-    UNAUTHORIZED,
     assert_422,
     assert_body,
     errors_of,
@@ -55,7 +55,7 @@ async def test_an_expired_token_is_401_everywhere(firm: Firm) -> None:
 async def test_a_bound_token_acts_only_as_its_account(firm: Firm) -> None:
     other = await second_hat(firm, firm)
     # The owner's fixture token is bound to the owner account.
-    assert_body(await with_account(firm.owner, other).get(ACCOUNTS), 403, UNAUTHORIZED)
+    assert_body(await with_account(firm.owner, other).get(ACCOUNTS), 403, NOT_YOUR_ACCOUNT)
     free = await mint(firm.owner, firm)
     acting = Actor(firm.client, free["token"], other)
     assert (await acting.get(f"{ACCOUNTS}/{other}")).status_code == 200
@@ -63,9 +63,9 @@ async def test_a_bound_token_acts_only_as_its_account(firm: Firm) -> None:
     as_other = Actor(firm.client, bound["token"], other)
     assert (await as_other.get(ACCOUNTS)).status_code == 200
     as_owner = with_account(as_other, firm.owner.account_uuid)
-    assert_body(await as_owner.get(ACCOUNTS), 403, UNAUTHORIZED)
+    assert_body(await as_owner.get(ACCOUNTS), 403, NOT_YOUR_ACCOUNT)
     assert_body(
-        await as_owner.post(TOKENS, {"name": "x", "password": firm.password}), 403, UNAUTHORIZED
+        await as_owner.post(TOKENS, {"name": "x", "password": firm.password}), 403, NOT_YOUR_ACCOUNT
     )
 
 

@@ -12,12 +12,12 @@ from tests.accounts.support import (
     NOT_FOUND,
     NOT_STRING,
     NOT_UUID,
+    NOT_YOUR_ACCOUNT,
     REQUIRED,
     TIMESTAMP,
     TOKEN_KEYS,
     TOKENS,
     UNAUTHENTICATED,
-    UNAUTHORIZED,
     UUID,
     Cast,
     assert_422,
@@ -156,10 +156,10 @@ async def test_other_firms_cannot_see_or_revoke_tokens(shop: Cast, rival: Firm) 
     assert data["uuid"] not in await token_uuids(rival.owner)
     assert_body(await rival.owner.delete(f"{TOKENS}/{data['uuid']}"), 404, NOT_FOUND)
     intruder = with_account(rival.owner, shop.owner.account_uuid)
-    assert_body(await intruder.get(TOKENS), 403, UNAUTHORIZED)
-    assert_body(await intruder.delete(f"{TOKENS}/{data['uuid']}"), 403, UNAUTHORIZED)
+    assert_body(await intruder.get(TOKENS), 403, NOT_YOUR_ACCOUNT)
+    assert_body(await intruder.delete(f"{TOKENS}/{data['uuid']}"), 403, NOT_YOUR_ACCOUNT)
     body = {"name": "t", "password": rival.password}
-    assert_body(await intruder.post(TOKENS, body), 403, UNAUTHORIZED)
+    assert_body(await intruder.post(TOKENS, body), 403, NOT_YOUR_ACCOUNT)
     body = {"name": "t", "password": rival.password, "account_uuid": shop.owner.account_uuid}
     assert_422(await rival.owner.post(TOKENS, body), errors_of(("account_uuid", INVALID)))
     assert data["uuid"] in await token_uuids(shop.owner)

@@ -6,7 +6,7 @@ from tests.accounts.support import (
     CIRCLES,
     INVALID,
     NOT_FOUND,
-    UNAUTHORIZED,
+    NOT_YOUR_ACCOUNT,
     Cast,
     assert_422,
     assert_body,
@@ -61,10 +61,10 @@ async def test_acting_as_another_firms_account_is_403(shop: Cast, rival: Firm) -
     circle = await shop.firm.circle([a["uuid"], b["uuid"]])
     intruder = with_account(rival.owner, shop.owner.account_uuid)
     path = f"{CIRCLES}/{circle['uuid']}"
-    assert_body(await intruder.get(CIRCLES), 403, UNAUTHORIZED)
-    assert_body(await intruder.get(path), 403, UNAUTHORIZED)
-    assert_body(await intruder.put(path, {"name": "X"}), 403, UNAUTHORIZED)
-    assert_body(await intruder.delete(path), 403, UNAUTHORIZED)
+    assert_body(await intruder.get(CIRCLES), 403, NOT_YOUR_ACCOUNT)
+    assert_body(await intruder.get(path), 403, NOT_YOUR_ACCOUNT)
+    assert_body(await intruder.put(path, {"name": "X"}), 403, NOT_YOUR_ACCOUNT)
+    assert_body(await intruder.delete(path), 403, NOT_YOUR_ACCOUNT)
     body = {"name": "X", "account_uuids": [a["uuid"], b["uuid"]]}
-    assert_body(await intruder.post(CIRCLES, body), 403, UNAUTHORIZED)
+    assert_body(await intruder.post(CIRCLES, body), 403, NOT_YOUR_ACCOUNT)
     assert_body(await shop.owner.get(path), 200, circle)

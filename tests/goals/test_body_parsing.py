@@ -1,5 +1,5 @@
 """POST /api/v2/goals with bodies that are not a JSON object of the right text: raw
-bytes, broken JSON, other JSON values, nothing at all, too much (spec section 1)."""
+bytes, broken JSON, other JSON values, nothing at all, too much."""
 
 from __future__ import annotations
 
@@ -129,7 +129,7 @@ async def test_body_over_one_mib_is_413(shared_firm: Firm, valid_body: dict[str,
     response = await post_raw(shared_firm.owner, content)
     assert response.status_code == 413, response.text
     assert await goal_count(shared_firm.owner) == before
-    # Spec section 1: every error body is JSON with a message.
+    # Every error body is JSON with a message.
     assert response.headers["content-type"].startswith("application/json"), response.text
     assert response.json() == {"message": "The request body is too large."}
 

@@ -1,5 +1,5 @@
 """POST /api/v2/goals: the UUIDs a body names must be records of the acting firm of the
-right kind (spec section 2), checked as `field.index` with the exact 422 body."""
+right kind, checked as `field.index` with the exact 422 body."""
 
 from __future__ import annotations
 
@@ -137,10 +137,10 @@ async def test_owner_and_circle_errors_together(world: World) -> None:
 @pytest.mark.xfail(
     strict=True,
     reason="known gap: type errors are reported before reference checks run, so a body "
-    "with both gets only the type errors (spec section 1 wants every violated rule)",
+    "with both gets only the type errors (every violated rule should be reported)",
 )
 async def test_shape_and_reference_errors_are_reported_together(world: World) -> None:
-    """Spec section 1: every violated rule of a request is reported, not just the first
+    """Every violated rule of a request is reported, not just the first
     stage's. A bad name must not hide an employee named as owner."""
     body = {"account_uuids": [world.employee], "name": ""}
     errors = {

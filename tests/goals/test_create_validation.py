@@ -1,4 +1,4 @@
-"""POST /api/v2/goals: every rule of the field table (spec section 2) that the request
+"""POST /api/v2/goals: every rule of the field table (docs/API.md, Goals) that the request
 alone can break. Each case gets the exact 422 body and creates nothing."""
 
 from __future__ import annotations

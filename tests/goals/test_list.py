@@ -1,5 +1,5 @@
 """GET /api/v2/goals: the paginated body, page sizes, and the 400/422 answers to list
-parameters it does not accept (spec section 1, Lists)."""
+parameters it does not accept."""
 
 from __future__ import annotations
 

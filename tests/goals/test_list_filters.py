@@ -1,4 +1,4 @@
-"""GET /api/v2/goals filters (spec section 2), on one read-only data set:
+"""GET /api/v2/goals filters, on one read-only data set:
 
 clients A B C D; circles X = {A, B}, Y = {C, D}, Z = {B, C}; goals
   g1 owners A,   "Retirement Fund",   priority 1,    by 2027-01-10, circles by default (X)

@@ -1,4 +1,4 @@
-"""GET /api/v2/goals sorts, both directions (spec section 1 and 2). As everywhere in this
+"""GET /api/v2/goals sorts, both directions. As everywhere in this
 server, a descending sort is the exact reverse of the ascending one (ties included,
 broken on creation order), except that goals without a value come last either way.
 

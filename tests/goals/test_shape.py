@@ -1,4 +1,4 @@
-"""The goal resource, field by field (spec sections 1 and 2)."""
+"""The goal resource, field by field."""
 
 from __future__ import annotations
 

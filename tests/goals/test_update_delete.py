@@ -1,4 +1,4 @@
-"""PUT and DELETE /api/v2/goals/{uuid} (spec section 2)."""
+"""PUT and DELETE /api/v2/goals/{uuid}."""
 
 from __future__ import annotations
 

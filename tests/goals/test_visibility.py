@@ -1,4 +1,4 @@
-"""Who sees which goals, and who may write them (spec section 1, Visibility; logins'
+"""Who sees which goals, and who may write them (visibility rules; logins'
 write and delete permissions)."""
 
 from __future__ import annotations

@@ -6,7 +6,7 @@ from tests.accounts.support import (
     GROUPS,
     INVALID,
     NOT_FOUND,
-    UNAUTHORIZED,
+    NOT_YOUR_ACCOUNT,
     Cast,
     assert_422,
     assert_body,
@@ -50,9 +50,9 @@ async def test_acting_as_another_firms_account_is_403(shop: Cast, rival: Firm) -
     group = await shop.firm.group([])
     intruder = with_account(rival.owner, shop.owner.account_uuid)
     path = f"{GROUPS}/{group['uuid']}"
-    assert_body(await intruder.get(GROUPS), 403, UNAUTHORIZED)
-    assert_body(await intruder.post(GROUPS, {"name": "X"}), 403, UNAUTHORIZED)
-    assert_body(await intruder.get(path), 403, UNAUTHORIZED)
-    assert_body(await intruder.put(path, {"name": "X"}), 403, UNAUTHORIZED)
-    assert_body(await intruder.delete(path), 403, UNAUTHORIZED)
+    assert_body(await intruder.get(GROUPS), 403, NOT_YOUR_ACCOUNT)
+    assert_body(await intruder.post(GROUPS, {"name": "X"}), 403, NOT_YOUR_ACCOUNT)
+    assert_body(await intruder.get(path), 403, NOT_YOUR_ACCOUNT)
+    assert_body(await intruder.put(path, {"name": "X"}), 403, NOT_YOUR_ACCOUNT)
+    assert_body(await intruder.delete(path), 403, NOT_YOUR_ACCOUNT)
     assert_body(await shop.owner.get(path), 200, group)

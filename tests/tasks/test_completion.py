@@ -1,5 +1,5 @@
 """Completing and reopening tasks, status changes through PUT, positions inside status
-columns, and DELETE taking subtasks with it (spec section 3)."""
+columns, and DELETE taking subtasks with it."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ from tests.tasks.support import (
 )
 
 LONDON = ZoneInfo("Europe/London")
+STATUS_NOT_FOUND = {"message": "Task status not found."}
 OPEN_ONLY = "The selected task status uuid must be an open status (not completed or archived)."
 
 
@@ -113,12 +114,19 @@ async def test_uncomplete_to_a_closed_status_is_refused(fresh: World) -> None:
         assert await shown(fresh.owner, fresh.task["uuid"]) == done
 
 
-async def test_uncomplete_to_an_unknown_status_is_404(fresh: World) -> None:
+async def test_uncomplete_to_an_unknown_status_is_404_naming_the_status(fresh: World) -> None:
     done = (await patch(fresh.owner, task_path(fresh.task["uuid"], "/complete"))).json()
     for status in (random_uuid(), "not-a-uuid", fresh.task["uuid"]):
         response = await patch(fresh.owner, task_path(fresh.task["uuid"], f"/uncomplete/{status}"))
-        assert response.status_code == 404 and response.json() == NOT_FOUND
+        assert (response.status_code, response.json()) == (404, STATUS_NOT_FOUND)
     assert await shown(fresh.owner, fresh.task["uuid"]) == done
+
+
+async def test_uncomplete_of_an_unknown_task_is_the_plain_404(fresh: World) -> None:
+    """The task is looked up first: with both UUIDs unknown the answer is about the task."""
+    for status in (random_uuid(), fresh.statuses[1]["uuid"]):
+        response = await patch(fresh.owner, task_path(random_uuid(), f"/uncomplete/{status}"))
+        assert (response.status_code, response.json()) == (404, NOT_FOUND)
 
 
 async def test_put_into_a_completed_status_completes(fresh: World) -> None:

@@ -1,4 +1,4 @@
-"""POST /api/v1/task: every rule of the field table (spec section 3) broken, one at a
+"""POST /api/v1/task: every rule of the field table (docs/API.md, Tasks) broken, one at a
 time and several at once. Each case gets the exact 422 body and creates nothing."""
 
 from __future__ import annotations

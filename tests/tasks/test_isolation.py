@@ -64,7 +64,8 @@ async def test_another_firms_status_in_the_uncomplete_path_is_404(
     for status in (world.statuses[0], world.statuses[1], world.archived):
         path = task_path(own, f"/uncomplete/{status['uuid']}")
         response = await patch(rival.owner, path)
-        assert (response.status_code, response.json()) == (404, NOT_FOUND)
+        expected = {"message": "Task status not found."}
+        assert (response.status_code, response.json()) == (404, expected)
     assert await shown(rival.owner, own) == before
 
 

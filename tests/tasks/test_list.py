@@ -1,5 +1,5 @@
 """GET /api/v1/task: the paginated body, every sort in both directions, the includes,
-and the 400/422 answers to list parameters it does not accept (spec sections 1 and 3).
+and the 400/422 answers to list parameters it does not accept.
 
 Sort data, in creation order (s3 and then s1 are updated after all exist):
   s1 "Beta"   medium   due 2025-05-01 10:00  Not Started (position 1)

@@ -1,4 +1,4 @@
-"""GET /api/v1/task filters (spec section 3), each alone and combined, on one firm built
+"""GET /api/v1/task filters, each alone and combined, on one firm built
 once for the module. Dates are read in the firm's zone (Europe/London, BST in June).
 
   t1 "Call Alice"  client c1   low      due 06-09 23:59:59  Not Started  -> c2      G1

@@ -1,4 +1,4 @@
-"""The task resource field by field (spec section 3): its exact keys, the status, the
+"""The task resource field by field: its exact keys, the status, the
 people, custom-field values and each kind of taskable rendered as that record's own
 resource; due_at read in the firm's zone; no documentation artefacts anywhere."""
 

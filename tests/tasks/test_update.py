@@ -1,6 +1,6 @@
 """Accepted writes: PUT changes only the given fields (null clears the nullable ones),
 links are replaced, and custom-field values are stored in both request shapes, merged
-on update and cleared by null (spec section 3)."""
+on update and cleared by null."""
 
 from __future__ import annotations
 

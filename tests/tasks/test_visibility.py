@@ -1,4 +1,4 @@
-"""Who sees which tasks and who may write them (spec section 1, Visibility; logins'
+"""Who sees which tasks and who may write them (visibility rules; logins'
 write and delete permissions). Invisible tasks are 404 on every route, never 403."""
 
 from __future__ import annotations

@@ -1,4 +1,5 @@
-"""FastAPI dependencies that authenticate a request (spec section 1)."""
+"""FastAPI dependencies that authenticate a request: the bearer token, and the acting
+account named by the X-PLANNR-ACCOUNT-UUID header (docs/API.md, Authentication)."""
 
 from __future__ import annotations
 
@@ -19,6 +20,10 @@ from advisercrm.kit.fields import UUID_RE
 from advisercrm.kit.render import Ctx
 
 ACCOUNT_HEADER = "x-plannr-account-uuid"
+# One answer for every header that names no account the token may act as: not a UUID, no
+# login on it (another firm's account included), an expired login, or a token bound to a
+# different account. Telling these apart would only help someone probing for accounts.
+NOT_YOURS = "The X-PLANNR-ACCOUNT-UUID header does not name an account this token may act as."
 
 
 def _bearer(request: Request) -> str:
@@ -70,9 +75,9 @@ async def current_principal(request: Request, conn: Conn) -> Principal:
     if not header:
         raise BadRequest("The X-PLANNR-ACCOUNT-UUID header is required.")
     if row["login_id"] is None or _expired(row["login_expires_at"]):
-        raise Forbidden()
+        raise Forbidden(NOT_YOURS)
     if row["token_account_id"] is not None and row["token_account_id"] != row["account_id"]:
-        raise Forbidden()
+        raise Forbidden(NOT_YOURS)
     return Principal(
         user_id=row["user_id"],
         token_id=row["token_id"],

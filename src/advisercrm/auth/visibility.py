@@ -1,4 +1,4 @@
-"""Which records an acting account may see (spec section 1, Visibility).
+"""Which records an acting account may see (docs/API.md, Who sees and changes what).
 
 Owners and admins see the whole firm. A member reaches a client through a group they
 share (the client is a participant of the group, or sits in a circle that carries it)

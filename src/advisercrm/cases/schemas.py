@@ -1,4 +1,4 @@
-"""Case requests and the case resource (spec section 4; the task seed's `taskable`)."""
+"""Case requests and the case resource (docs/API.md, Cases; also a task's `taskable`)."""
 
 from __future__ import annotations
 
@@ -27,7 +27,7 @@ Moment = Annotated[
 
 
 class _CaseFields(BaseModel):
-    # Fields in the spec's order, which is the order their errors are reported in.
+    # Fields in the documented order, which is the order their errors are reported in.
     name: Annotated[CaseName | None, Required] = None
     participants: Annotated[Participants | None, Required] = None
     assigned_to_uuids: Assignees | None = None

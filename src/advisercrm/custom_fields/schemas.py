@@ -1,4 +1,4 @@
-"""Custom-field requests and the custom-field resource (spec section 4)."""
+"""Custom-field requests and the custom-field resource (docs/API.md, Custom fields)."""
 
 from __future__ import annotations
 
@@ -44,7 +44,7 @@ Options = Annotated[
 
 
 class CustomFieldCreate(BaseModel):
-    # Fields in the spec's order, which is the order their errors are reported in.
+    # Fields in the documented order, which is the order their errors are reported in.
     type: Annotated[FieldType, Required]
     name: Annotated[FieldName, Required]
     model_type: Annotated[ModelType, Required] = "task"

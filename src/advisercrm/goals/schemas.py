@@ -1,4 +1,4 @@
-"""Goal requests and the goal resource (spec section 2)."""
+"""Goal requests and the goal resource (docs/API.md, Goals)."""
 
 from __future__ import annotations
 
@@ -33,7 +33,7 @@ CircleUuids = Annotated[list[UUIDStr], Field(max_length=50)]
 
 
 class _GoalFields(BaseModel):
-    # Fields in the spec's order, which is the order their errors are reported in.
+    # Fields in the documented order, which is the order their errors are reported in.
     account_uuids: Annotated[Owners | None, Required] = None
     name: Annotated[GoalName | None, Required] = None
     description: Description | None = None

@@ -1,4 +1,4 @@
-"""Goal rules (spec section 2): client owners, circles that contain an owner."""
+"""Goal rules: client owners, circles that contain an owner (docs/API.md, Goals)."""
 
 from __future__ import annotations
 

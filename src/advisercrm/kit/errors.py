@@ -1,4 +1,4 @@
-"""API errors and their JSON bodies (spec section 1, Errors)."""
+"""API errors and their JSON bodies: a message, and for 422 every error by field."""
 
 from __future__ import annotations
 

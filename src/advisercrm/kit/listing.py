@@ -1,4 +1,5 @@
-"""List requests: page, per_page, filter[...], sort and include (spec section 1, Lists)."""
+"""List requests: page, per_page, filter[...], sort and include, each checked against the
+list's whitelist; the paginated body they answer with."""
 
 from __future__ import annotations
 

@@ -67,7 +67,7 @@ def _formatter(currency: str) -> Callable[[Decimal], str]:
 
 
 def money(amount: int | None, currency: str) -> dict[str, str] | None:
-    """Minor units as the spec's Money object: amount as a string, formatted as Babel's
+    """Minor units as the Money object: amount as a string, formatted as Babel's
     en_GB currency format."""
     if amount is None:
         return None

@@ -1,4 +1,4 @@
-"""Plan requests and the plan resource (spec section 4)."""
+"""Plan requests and the plan resource (docs/API.md, Plans)."""
 
 from __future__ import annotations
 
@@ -48,7 +48,7 @@ Owners = Annotated[
 
 
 class _PlanFields(BaseModel):
-    # Fields in the spec's order, which is the order their errors are reported in.
+    # Fields in the documented order, which is the order their errors are reported in.
     name: Annotated[PlanName | None, Required] = None
     type: Annotated[PlanType | None, Required] = None
     accounts: Annotated[Owners | None, Required] = None

@@ -1,5 +1,5 @@
-"""Rate limiting: N requests per caller per minute (spec section 1), held across worker
-processes and servers that share the database.
+"""Rate limiting: N requests per caller per minute (docs/API.md, Conventions), held
+across worker processes and servers that share the database.
 
 Each process leases a small part of the caller's budget for the current minute from the
 database and spends it locally, so a request costs a database round trip only when its

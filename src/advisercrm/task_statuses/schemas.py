@@ -1,4 +1,4 @@
-"""Task-status requests and the task-status resource (spec section 4)."""
+"""Task-status requests and the task-status resource (docs/API.md, Task statuses)."""
 
 from __future__ import annotations
 
@@ -66,7 +66,7 @@ class TaskStatusOut(BaseModel):
 
 
 def task_status(row: Mapping[Any, Any], ctx: Ctx) -> dict[str, Any]:
-    """The task-status resource, in the seed's key order."""
+    """The task-status resource, in the key order of Plannr's documented example."""
     return {
         "name": row["name"],
         "uuid": str(row["uuid"]),

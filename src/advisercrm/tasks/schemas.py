@@ -1,4 +1,4 @@
-"""Task requests and the task resource (spec section 3, seed 001)."""
+"""Task requests and the task resource (docs/API.md, Tasks)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Task rules (spec section 3): taskables, statuses and completion, subtasks without
+"""Task rules: taskables, statuses and completion, subtasks without
 cycles, assignees, groups and custom-field values."""
 
 from __future__ import annotations
@@ -254,7 +254,8 @@ async def uncomplete(
     )
     status = found.get(status_uuid) if status_uuid else None
     if status is None:
-        raise NotFound()
+        # The task was found: say that it is the second path UUID that names nothing.
+        raise NotFound("Task status not found.")
     if status["is_type_completed"] or status["is_archived"]:
         message = (
             "The selected task status uuid must be an open status (not completed or archived)."
