@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from advisercrm.app import create_app
-from advisercrm.config import Settings
+from advisercrm.config import Settings, get_settings
 from tests.helpers import Firm
 
 ALLOWED = "https://crm.example.com"
@@ -98,3 +98,17 @@ async def test_without_the_setting_no_cors_headers_at_all(
     answered = await client.get("/api/v1/group", headers={**firm.owner.headers, "Origin": ALLOWED})
     assert answered.status_code == 200
     assert cors_headers(answered) == {}
+
+
+def test_origins_are_read_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    get_settings.cache_clear()
+    try:
+        monkeypatch.setenv(
+            "ADVISERCRM_CORS_ORIGINS", " https://a.example/, http://localhost:3000 ,,"
+        )
+        assert get_settings().cors_origins == ("https://a.example", "http://localhost:3000")
+        get_settings.cache_clear()
+        monkeypatch.delenv("ADVISERCRM_CORS_ORIGINS")
+        assert get_settings().cors_origins == ()
+    finally:
+        get_settings.cache_clear()
