@@ -27,7 +27,7 @@ from prometheus_client import (
 from prometheus_client.multiprocess import MultiProcessCollector
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine
-from sqlalchemy.pool import QueuePool
+from sqlalchemy.pool import Pool, QueuePool
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -68,7 +68,7 @@ POOL_SIZE = Gauge(
 )
 
 # The labelled children of each (method, route, status): made once, not per request.
-_children: dict[tuple[str, str, int], tuple[Any, Any]] = {}
+_children: dict[tuple[str, str, int], tuple[Counter, Histogram]] = {}
 
 
 def observe(method: str, route: str, status: int, seconds: float) -> None:
@@ -102,7 +102,7 @@ def watch_pools(pools: dict[str, AsyncEngine]) -> Iterator[None]:
             POOL_SIZE.labels(name).dec(size)
 
 
-def _count_checkouts(pool: Any, gauge: Any) -> None:
+def _count_checkouts(pool: Pool, gauge: Gauge) -> None:
     def checkout(*_: Any) -> None:
         gauge.inc()
 
