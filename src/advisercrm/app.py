@@ -16,6 +16,7 @@ from pydantic import BaseModel, Field, ValidationError
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 from starlette.exceptions import HTTPException
+from starlette.middleware.cors import CORSMiddleware
 
 from advisercrm import __version__
 from advisercrm.accounts.router import router as accounts_router
@@ -31,9 +32,11 @@ from advisercrm.groups.router import router as groups_router
 from advisercrm.idempotency.route import Replay, replay_response
 from advisercrm.kit.errors import ApiError, ValidationFailed
 from advisercrm.kit.fields import to_laravel
-from advisercrm.kit.headers import ResponseHeadersMiddleware
+from advisercrm.kit.headers import ResponseHeadersMiddleware, cors_options, fixed_headers
 from advisercrm.kit.limits import BodyLimitMiddleware
 from advisercrm.kit.render import JSON
+from advisercrm.observability import metrics
+from advisercrm.observability.middleware import ObservabilityMiddleware
 from advisercrm.plans.router import router as plans_router
 from advisercrm.ratelimit.limiter import Limiter
 from advisercrm.task_statuses.router import router as task_statuses_router
@@ -162,8 +165,14 @@ async def _server_error(request: Request, exc: Exception) -> JSON:
         request.method,
         request.url.path,
         exc_info=exc,
+        extra={"request_id": request_id},
     )
-    return JSON({"message": "Server Error.", "request_id": request_id}, status_code=500)
+    # Sent by Starlette outside every middleware: the headers they add are added here.
+    return JSON(
+        {"message": "Server Error.", "request_id": request_id},
+        status_code=500,
+        headers=fixed_headers(request_id),
+    )
 
 
 def create_app(settings: Settings | None = None, url: str | None = None) -> FastAPI:
@@ -182,7 +191,8 @@ def create_app(settings: Settings | None = None, url: str | None = None) -> Fast
         app.state.limiter = Limiter(limits_engine, config.rate_limit)
         app.state.secret_key = config.secret_key()
         try:
-            yield
+            with metrics.watch_pools({"requests": engine, "ratelimit": limits_engine}):
+                yield
         finally:
             await engine.dispose()
             await limits_engine.dispose()
@@ -193,8 +203,15 @@ def create_app(settings: Settings | None = None, url: str | None = None) -> Fast
         description="A self-hostable CRM server, wire-compatible with the Plannr CRM API.",
         lifespan=lifespan,
     )
+    # The last added runs first: headers (and the request id), then metrics and the
+    # request log line, CORS, the body limit.
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    if settings.cors_origins:
+        app.add_middleware(CORSMiddleware, **cors_options(settings.cors_origins))
+    app.add_middleware(ObservabilityMiddleware)
     app.add_middleware(ResponseHeadersMiddleware)
+    # Not an API route: no token of the API's, no rate limit, not in the OpenAPI schema.
+    app.add_route("/metrics", metrics.endpoint(settings.metrics_token), include_in_schema=False)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(Replay, replay_response)
     app.add_exception_handler(ApiError, _api_error)

@@ -299,6 +299,9 @@ def serve(
         data = _in_transaction(lambda conn: create_demo(conn, key, base + "/"))
         _print(data)
         _banner(base, data)
+    from advisercrm.observability import prepare_metrics_dir
+
+    prepare_metrics_dir()  # before Granian forks: each worker's metrics go there
     log.info("serving on %s (docs at %s/docs)", base, base)
     try:
         server.run(host, port, workers, get_settings().log_level, embedded_server())

@@ -18,6 +18,9 @@ class Settings:
     max_body_bytes: int
     rate_limit: int
     log_level: str
+    log_format: str = "text"
+    metrics_token: str | None = None
+    cors_origins: tuple[str, ...] = ()
 
     @property
     def pgdata(self) -> Path:
@@ -50,6 +53,18 @@ def _int(name: str, default: int) -> int:
     return int(raw) if raw else default
 
 
+def _log_format() -> str:
+    raw = (os.environ.get("ADVISERCRM_LOG_FORMAT") or "text").lower()
+    if raw not in ("text", "json"):
+        raise ValueError(f"ADVISERCRM_LOG_FORMAT must be text or json, not {raw!r}")
+    return raw
+
+
+def _origins() -> tuple[str, ...]:
+    raw = os.environ.get("ADVISERCRM_CORS_ORIGINS") or ""
+    return tuple(origin.strip().rstrip("/") for origin in raw.split(",") if origin.strip())
+
+
 @cache
 def get_settings() -> Settings:
     return Settings(
@@ -60,4 +75,7 @@ def get_settings() -> Settings:
         max_body_bytes=_int("ADVISERCRM_MAX_BODY_BYTES", 1024 * 1024),
         rate_limit=_int("ADVISERCRM_RATE_LIMIT", 500),
         log_level=os.environ.get("ADVISERCRM_LOG_LEVEL", "INFO").upper(),
+        log_format=_log_format(),
+        metrics_token=os.environ.get("ADVISERCRM_METRICS_TOKEN") or None,
+        cors_origins=_origins(),
     )

@@ -39,16 +39,24 @@ def server_env() -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-def served(server_env: dict[str, str]) -> Iterator[dict[str, Any]]:
+def server_args() -> list[str]:
+    """Extra `serve` options for the module's server (e.g. `--workers 2`); a module
+    overrides this fixture to set them."""
+    return []
+
+
+@pytest.fixture(scope="module")
+def served(server_env: dict[str, str], server_args: list[str]) -> Iterator[dict[str, Any]]:
     data_dir = Path(tempfile.mkdtemp(prefix="acrm-e2e-", dir="/tmp"))
     env = {k: v for k, v in os.environ.items() if not k.startswith("ADVISERCRM_")}
     env["ADVISERCRM_DATA_DIR"] = str(data_dir)
     env.update(server_env)
     port = free_port()
     log = data_dir / "server.log"
+    command = [sys.executable, "-m", "advisercrm", "serve", "--demo", "--port", str(port)]
     with log.open("w") as stderr:
         process = subprocess.Popen(
-            [sys.executable, "-m", "advisercrm", "serve", "--demo", "--port", str(port)],
+            [*command, *server_args],
             env=env,
             stdout=subprocess.PIPE,
             stderr=stderr,
