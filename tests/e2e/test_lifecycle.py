@@ -4,6 +4,7 @@ embedded PostgreSQL comes back when it dies, and stdout carries only the demo JS
 
 from __future__ import annotations
 
+import collections
 import shutil
 import signal
 import subprocess
@@ -11,7 +12,9 @@ import tempfile
 import threading
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import httpx
 import psutil
@@ -189,7 +192,37 @@ def test_crashed_workers_are_replaced_not_given_up_on(
     assert server.process is not None and server.process.returncode == 0
 
 
-def test_a_killed_embedded_database_is_restarted(servers: list[Server], data_dir: Path) -> None:
+def _writer(base: str, demo: dict[str, Any], stop: threading.Event, seen: Seen) -> None:
+    """Create goals until `stop`, noting every status and every acknowledged goal."""
+    headers = {
+        "Authorization": f"Bearer {demo['token']}",
+        "X-PLANNR-ACCOUNT-UUID": demo["account_uuid"],
+    }
+    body = {"name": "outage", "account_uuids": [demo["client_uuids"][0]], "priority": 1}
+    with httpx.Client(base_url=base, headers=headers, timeout=20) as client:
+        for _ in range(5_000):
+            if stop.is_set():
+                return
+            response = client.post("/api/v2/goals", json=body)
+            with seen.lock:
+                seen.statuses[response.status_code] += 1
+                if response.status_code == 201:
+                    seen.acked.append(response.json()["uuid"])
+            if response.status_code == 503:
+                time.sleep(0.1)
+
+
+@dataclass
+class Seen:
+    statuses: collections.Counter[int] = field(default_factory=collections.Counter)
+    acked: list[str] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+@pytest.mark.parametrize("load", [False, True], ids=["idle", "under-load"])
+def test_a_killed_embedded_database_is_restarted(
+    servers: list[Server], data_dir: Path, load: bool
+) -> None:
     server = _server(servers, data_dir, workers=2)
     demo = server.start(demo=True)
     assert demo is not None
@@ -197,19 +230,38 @@ def test_a_killed_embedded_database_is_restarted(servers: list[Server], data_dir
         "Authorization": f"Bearer {demo['token']}",
         "X-PLANNR-ACCOUNT-UUID": demo["account_uuid"],
     }
+    seen, stop = Seen(), threading.Event()
+    writers = [
+        threading.Thread(target=_writer, args=(server.base, demo, stop, seen))
+        for _ in range(4 if load else 0)
+    ]
+    for thread in writers:
+        thread.start()
+    time.sleep(1.0)
     postmaster = server.postmaster()
     assert postmaster is not None
     postmaster.kill()
-    statuses = set()
+    if not load:
+        time.sleep(3.0)  # no traffic while the database is down and back
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
-        response = httpx.get(f"{server.base}/api/v2/goals", headers=headers, timeout=15)
-        statuses.add(response.status_code)
+        response = httpx.get(f"{server.base}/api/v2/goals", headers=headers, timeout=20)
+        with seen.lock:
+            seen.statuses[response.status_code] += 1
         if response.status_code == 200 and server.postmaster() not in (None, postmaster):
             break
         time.sleep(0.2)
+    time.sleep(1.0 if load else 0)
+    stop.set()
+    for thread in writers:
+        thread.join(timeout=60)
     assert response.status_code == 200, server.log_tail()
-    assert statuses <= {200, 503}, statuses
+    assert set(seen.statuses) <= {200, 201, 503}, seen.statuses
     assert "the embedded PostgreSQL stopped unexpectedly; restarting it" in server.log.read_text()
+    for uuid in seen.acked:  # no acknowledged write is lost
+        shown = httpx.get(f"{server.base}/api/v2/goals/{uuid}", headers=headers)
+        assert shown.status_code == 200, uuid
+    if load:
+        assert seen.statuses[201] > 0 and seen.statuses[503] > 0, seen.statuses
     server.stop()
     assert server.wait_database_stopped(20)
