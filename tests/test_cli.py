@@ -255,3 +255,24 @@ def run_with(
     if ok:
         assert result.returncode == 0, result.stderr
     return result
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "message"),
+    [
+        ("ADVISERCRM_LOG_FORMAT", "xml", "must be one of text, json, not 'xml'"),
+        (
+            "ADVISERCRM_LOG_LEVEL",
+            "loud",
+            "must be one of debug, info, warning, error, critical, not 'loud'",
+        ),
+        ("ADVISERCRM_RATE_LIMIT", "lots", "must be a whole number of at least 1, not 'lots'"),
+        ("ADVISERCRM_DB_POOL_SIZE", "0", "must be a whole number of at least 1, not '0'"),
+    ],
+)
+def test_a_bad_setting_is_one_line_naming_it(
+    database_url: str, name: str, value: str, message: str
+) -> None:
+    result = run_with(database_url, ["migrate"], env={name: value}, ok=False)
+    assert (result.returncode, result.stdout) == (1, "")
+    assert result.stderr == f"error: {name} {message}\n"

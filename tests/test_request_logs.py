@@ -240,7 +240,7 @@ def test_an_unknown_log_format_is_refused(monkeypatch: pytest.MonkeyPatch) -> No
     get_settings.cache_clear()
     try:
         with pytest.raises(
-            ValueError, match="ADVISERCRM_LOG_FORMAT must be text or json, not 'xml'"
+            ValueError, match="ADVISERCRM_LOG_FORMAT must be one of text, json, not 'xml'"
         ):
             get_settings()
     finally:

@@ -23,7 +23,7 @@ from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from advisercrm import __version__
-from advisercrm.config import get_settings
+from advisercrm.config import SettingsError, get_settings
 
 app = typer.Typer(
     add_completion=False,
@@ -374,6 +374,11 @@ def _banner(base: str, data: dict[str, Any]) -> None:
 
 
 def main() -> None:
+    try:
+        get_settings()
+    except SettingsError as exc:
+        sys.stderr.write(f"error: {exc}\n")
+        sys.exit(1)
     app(args=_flag_values(sys.argv[1:]), prog_name="advisercrm")
 
 

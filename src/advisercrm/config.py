@@ -48,21 +48,32 @@ class Settings:
         return path.read_text().strip().encode()
 
 
+class SettingsError(ValueError):
+    """A setting with a value it cannot have; the message names the variable."""
+
+
 def _int(name: str, default: int) -> int:
     raw = os.environ.get(name)
-    return int(raw) if raw else default
+    if not raw:
+        return default
+    if not raw.strip().isdigit() or int(raw) < 1:
+        raise SettingsError(f"{name} must be a whole number of at least 1, not {raw!r}")
+    return int(raw)
 
 
-def _log_format() -> str:
-    raw = (os.environ.get("ADVISERCRM_LOG_FORMAT") or "text").lower()
-    if raw not in ("text", "json"):
-        raise ValueError(f"ADVISERCRM_LOG_FORMAT must be text or json, not {raw!r}")
-    return raw
+def _choice(name: str, default: str, allowed: tuple[str, ...]) -> str:
+    raw = os.environ.get(name) or default
+    if raw.lower() not in allowed:
+        raise SettingsError(f"{name} must be one of {', '.join(allowed)}, not {raw!r}")
+    return raw.lower()
 
 
 def _origins() -> tuple[str, ...]:
     raw = os.environ.get("ADVISERCRM_CORS_ORIGINS") or ""
     return tuple(origin.strip().rstrip("/") for origin in raw.split(",") if origin.strip())
+
+
+LOG_LEVELS = ("debug", "info", "warning", "error", "critical")
 
 
 @cache
@@ -74,8 +85,8 @@ def get_settings() -> Settings:
         db_pool_size=_int("ADVISERCRM_DB_POOL_SIZE", 10),
         max_body_bytes=_int("ADVISERCRM_MAX_BODY_BYTES", 1024 * 1024),
         rate_limit=_int("ADVISERCRM_RATE_LIMIT", 500),
-        log_level=os.environ.get("ADVISERCRM_LOG_LEVEL", "INFO").upper(),
-        log_format=_log_format(),
+        log_level=_choice("ADVISERCRM_LOG_LEVEL", "info", LOG_LEVELS).upper(),
+        log_format=_choice("ADVISERCRM_LOG_FORMAT", "text", ("text", "json")),
         metrics_token=os.environ.get("ADVISERCRM_METRICS_TOKEN") or None,
         cors_origins=_origins(),
     )
