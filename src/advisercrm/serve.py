@@ -2,8 +2,8 @@
 
 - Workers die with the supervisor, even when it is killed with SIGKILL, so no orphan
   keeps serving the port (Linux's parent-death signal, set as each worker starts).
-- A worker that refuses to stop is killed after `KILL_TIMEOUT` seconds, so a stop never
-  hangs on one worker.
+- A stop that lands while a worker is still starting stops it (it used to be lost), and
+  a worker that still refuses to stop is killed after `KILL_TIMEOUT` seconds.
 - A worker that crashes is replaced after a growing delay; the server gives up only when
   one keeps crashing right after it starts (Granian's own rule gives up on the second
   crash within 5.5 seconds).
@@ -117,6 +117,15 @@ class Supervisor(MPServer):
     method replaced is its main loop."""
 
     backoff: Backoff
+
+    def signal_handler_interrupt(self, *args: Any, **kwargs: Any) -> None:
+        # A forked worker inherits this handler until Granian installs the worker's own,
+        # once the application is loaded. Granian's version only sets a flag in the
+        # worker's copy of the supervisor, so a Ctrl-C or a stop that landed while a
+        # worker was starting was lost and that worker served on until it was killed.
+        if os.getpid() != self.pid:
+            os._exit(0)
+        super().signal_handler_interrupt(*args, **kwargs)  # type: ignore[no-untyped-call]
 
     def _serve_loop(self, spawn_target: Any, target_loader: Any) -> None:
         self.backoff = Backoff()

@@ -80,7 +80,8 @@ class Server:
     def command(self, *extra: str) -> list[str]:
         return [sys.executable, "-m", "advisercrm", "serve", "--port", str(self.port), *extra]
 
-    def start(self, demo: bool = False) -> dict[str, Any] | None:
+    def launch(self, demo: bool = False) -> subprocess.Popen[str]:
+        """Start the process and return at once."""
         command = self.command("--workers", str(self.workers_count), *(["--demo"] * demo))
         with self.log.open("a") as log:
             self.process = subprocess.Popen(
@@ -91,6 +92,12 @@ class Server:
                 text=True,
                 start_new_session=True,
             )
+        return self.process
+
+    def start(self, demo: bool = False) -> dict[str, Any] | None:
+        """Start the process and wait until it answers (with the demo it printed)."""
+        self.launch(demo)
+        assert self.process is not None
         data = read_json_object(self.process.stdout, time.monotonic() + 120) if demo else None
         self.wait_ready(time.monotonic() + 60)
         return data

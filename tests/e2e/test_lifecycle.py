@@ -103,12 +103,24 @@ def _load(base: str, headers: dict[str, str], stop: threading.Event) -> None:
                 return
 
 
-@pytest.mark.parametrize("trial", range(4))
+def _wait_for_line(server: Server, text: str, seconds: float) -> None:
+    deadline = time.monotonic() + seconds
+    while text not in server.log.read_text() and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert text in server.log.read_text(), server.log_tail()
+
+
+@pytest.mark.parametrize("when", ["starting", "idle", "under-load", "idle-again"])
 def test_ctrl_c_to_the_process_group_always_stops_everything(
-    servers: list[Server], data_dir: Path, trial: int
+    servers: list[Server], data_dir: Path, when: str
 ) -> None:
     server = _server(servers, data_dir, workers=4)
-    demo = server.start(demo=trial % 2 == 1)
+    if when == "starting":  # the workers are still loading the application
+        server.launch()
+        _wait_for_line(server, "Spawning worker-4", 120)
+        demo = None
+    else:
+        demo = server.start(demo=when == "under-load")
     stop = threading.Event()
     threads = []
     if demo:  # under load: requests in flight on every worker when the signal lands
@@ -132,6 +144,8 @@ def test_ctrl_c_to_the_process_group_always_stops_everything(
         for thread in threads:
             thread.join(timeout=30)
     assert code == 0, server.log_tail()
+    # Workers still starting when the signal lands stop too, without being killed.
+    assert "refused to gracefully stop" not in server.log.read_text(), server.log_tail()
     assert _gone(workers, 5)
     assert server.wait_database_stopped(20), "the embedded PostgreSQL was left running"
 
