@@ -26,6 +26,7 @@ from advisercrm.circles.router import router as circles_router
 from advisercrm.config import Settings, get_settings
 from advisercrm.custom_fields.router import router as custom_fields_router
 from advisercrm.db import create_engine, database_url
+from advisercrm.docs import install_docs
 from advisercrm.goals.router import router as goals_router
 from advisercrm.groups.router import router as groups_router
 from advisercrm.idempotency.route import Replay, replay_response
@@ -173,6 +174,8 @@ def create_app(settings: Settings | None = None, url: str | None = None) -> Fast
         version=__version__,
         description="A self-hostable CRM server, wire-compatible with the Plannr CRM API.",
         lifespan=lifespan,
+        docs_url=None,  # both served offline by install_docs
+        redoc_url=None,
     )
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(ResponseHeadersMiddleware)
@@ -216,4 +219,5 @@ def create_app(settings: Settings | None = None, url: str | None = None) -> Fast
             return JSON({"status": "unavailable"}, status_code=503)
         return JSON({"status": "ok"})
 
+    install_docs(app)
     return app
