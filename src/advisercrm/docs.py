@@ -47,6 +47,19 @@ SECURITY_SCHEMES: dict[str, Any] = {
         "description": "The UUID of the account the request acts as.",
     },
 }
+# What the two pages may load: from this server only (ReDoc's sidebar shows a logo from
+# its vendor's host; the browser then never asks for it). Swagger UI starts inline.
+PAGE_POLICY = "; ".join(
+    [
+        "default-src 'none'",
+        "script-src 'self' 'unsafe-inline'",
+        "style-src 'self' 'unsafe-inline'",
+        "img-src 'self' data:",
+        "font-src 'self' data:",
+        "connect-src 'self'",
+        "worker-src 'self' blob:",
+    ]
+)
 # The dependencies that authenticate, and the schemes each reads: all of them at once.
 AUTHENTICATORS: tuple[tuple[Callable[..., Any], tuple[str, ...]], ...] = (
     (current_user, ("bearer",)),
@@ -143,6 +156,11 @@ def _document(app: FastAPI) -> None:
     app.openapi = openapi  # type: ignore[method-assign]
 
 
+def _local(page: HTMLResponse) -> HTMLResponse:
+    page.headers["Content-Security-Policy"] = PAGE_POLICY
+    return page
+
+
 def install_docs(app: FastAPI) -> None:
     """Serve /docs and /redoc offline and complete /openapi.json; call it once every route
     is in place (the app is made with docs_url and redoc_url None)."""
@@ -153,15 +171,17 @@ def install_docs(app: FastAPI) -> None:
     @app.get(DOCS_URL, include_in_schema=False)
     async def swagger_ui(request: Request) -> HTMLResponse:
         root = request.scope.get("root_path", "")
-        return get_swagger_ui_html(
-            openapi_url=root + openapi_url,
-            title=f"{app.title} - Swagger UI",
-            swagger_js_url=f"{root}{ASSETS_URL}/swagger-ui-bundle.js",
-            swagger_css_url=f"{root}{ASSETS_URL}/swagger-ui.css",
-            swagger_favicon_url=f"{root}{ASSETS_URL}/favicon.png",
-            oauth2_redirect_url=OAUTH2_REDIRECT_URL,
-            # The default validator badge is an image from a third-party host.
-            swagger_ui_parameters={"validatorUrl": None},
+        return _local(
+            get_swagger_ui_html(
+                openapi_url=root + openapi_url,
+                title=f"{app.title} - Swagger UI",
+                swagger_js_url=f"{root}{ASSETS_URL}/swagger-ui-bundle.js",
+                swagger_css_url=f"{root}{ASSETS_URL}/swagger-ui.css",
+                swagger_favicon_url=f"{root}{ASSETS_URL}/favicon.png",
+                oauth2_redirect_url=OAUTH2_REDIRECT_URL,
+                # The default validator badge is an image from a third-party host.
+                swagger_ui_parameters={"validatorUrl": None},
+            )
         )
 
     @app.get(OAUTH2_REDIRECT_URL, include_in_schema=False)
@@ -171,12 +191,14 @@ def install_docs(app: FastAPI) -> None:
     @app.get(REDOC_URL, include_in_schema=False)
     async def redoc(request: Request) -> HTMLResponse:
         root = request.scope.get("root_path", "")
-        return get_redoc_html(
-            openapi_url=root + openapi_url,
-            title=f"{app.title} - ReDoc",
-            redoc_js_url=f"{root}{ASSETS_URL}/redoc.standalone.js",
-            redoc_favicon_url=f"{root}{ASSETS_URL}/favicon.png",
-            with_google_fonts=False,
+        return _local(
+            get_redoc_html(
+                openapi_url=root + openapi_url,
+                title=f"{app.title} - ReDoc",
+                redoc_js_url=f"{root}{ASSETS_URL}/redoc.standalone.js",
+                redoc_favicon_url=f"{root}{ASSETS_URL}/favicon.png",
+                with_google_fonts=False,
+            )
         )
 
     _document(app)
