@@ -276,6 +276,8 @@ async def test_the_docs_pages_load_everything_from_this_server(
 ) -> None:
     response = await client.get(page)
     assert response.status_code == 200
+    policy = response.headers["content-security-policy"]
+    assert "default-src 'none'" in policy and "img-src 'self' data:" in policy
     html = response.text
     assert "http://" not in html and "https://" not in html, html
     urls = re.findall(r'(?:src|href)="([^"]+)"', html)

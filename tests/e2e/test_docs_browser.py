@@ -94,7 +94,7 @@ def _open(offline: Offline, url: str) -> Page:
 
 
 def test_swagger_ui_renders_offline_and_calls_the_api_with_both_credentials(
-    served: dict[str, Any], offline: Offline, tmp_path: Path
+    offline: Offline, served: dict[str, Any], tmp_path: Path
 ) -> None:
     base, demo = served["base"], served["demo"]
     page = _open(offline, f"{base}/docs")
@@ -136,7 +136,7 @@ def test_swagger_ui_renders_offline_and_calls_the_api_with_both_credentials(
     assert offline.errors == []
 
 
-def test_redoc_renders_offline(served: dict[str, Any], offline: Offline, tmp_path: Path) -> None:
+def test_redoc_renders_offline(offline: Offline, served: dict[str, Any], tmp_path: Path) -> None:
     page = _open(offline, f"{served['base']}/redoc")
     page.locator("[data-section-id='tag/goals/operation/list_goals_api_v2_goals_get']").wait_for()
     assert "GET" in page.inner_text("body")
