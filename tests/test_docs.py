@@ -239,7 +239,9 @@ def test_a_list_filter_is_documented_by_its_kind(document: dict[str, Any]) -> No
 
 
 def test_a_filter_of_its_own_is_documented_as_text() -> None:
-    spec = ListSpec(filters={"code": str.strip, "name": text_filter}, sorts=("name",))
+    spec = ListSpec(
+        filters={"code": str.strip, "name": text_filter}, sorts=("name",), default_sort="name"
+    )
     params = {p["name"]: p for p in list_parameters(spec)}
     assert params["filter[code]"] == {
         "name": "filter[code]",
@@ -250,7 +252,7 @@ def test_a_filter_of_its_own_is_documented_as_text() -> None:
     assert params["sort"]["schema"] == {
         "type": "string",
         "enum": ["name", "-name"],
-        "default": "created_at",
+        "default": "name",
     }
 
 

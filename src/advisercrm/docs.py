@@ -82,7 +82,9 @@ def security(dependant: Dependant) -> list[dict[str, list[str]]]:
 
 
 def list_spec(endpoint: Callable[..., Any]) -> ListSpec | None:
-    """The ListSpec the endpoint parses its query with: the module-level one it names."""
+    """The ListSpec the endpoint parses its query with. Endpoints call
+    parse_list_query(request, LIST_SPEC) in their body, so it is the module-level ListSpec
+    among the names the endpoint's code uses."""
     function = inspect.unwrap(endpoint)
     names = function.__code__.co_names
     specs = {id(s): s for n in names if isinstance(s := function.__globals__.get(n), ListSpec)}
@@ -129,7 +131,7 @@ def list_parameters(spec: ListSpec) -> list[dict[str, Any]]:
     return parameters
 
 
-def _complete(document: dict[str, Any], routes: list[BaseRoute]) -> None:
+def _describe(document: dict[str, Any], routes: list[BaseRoute]) -> None:
     for route in iter_route_contexts(routes):
         if not isinstance(route.original_route, APIRoute) or not route.include_in_schema:
             continue
@@ -144,12 +146,12 @@ def _complete(document: dict[str, Any], routes: list[BaseRoute]) -> None:
     document.setdefault("components", {})["securitySchemes"] = SECURITY_SCHEMES
 
 
-def _document(app: FastAPI) -> None:
+def _complete_openapi(app: FastAPI) -> None:
     default = app.openapi
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
-            _complete(default(), app.routes)
+            _describe(default(), app.routes)
         assert app.openapi_schema is not None
         return app.openapi_schema
 
@@ -201,4 +203,4 @@ def install_docs(app: FastAPI) -> None:
             )
         )
 
-    _document(app)
+    _complete_openapi(app)
