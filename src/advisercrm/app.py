@@ -27,6 +27,7 @@ from advisercrm.circles.router import router as circles_router
 from advisercrm.config import Settings, get_settings
 from advisercrm.custom_fields.router import router as custom_fields_router
 from advisercrm.db import create_engine, database_url
+from advisercrm.docs import install_docs
 from advisercrm.goals.router import router as goals_router
 from advisercrm.groups.router import router as groups_router
 from advisercrm.idempotency.route import Replay, replay_response
@@ -202,6 +203,8 @@ def create_app(settings: Settings | None = None, url: str | None = None) -> Fast
         version=__version__,
         description="A self-hostable CRM server, wire-compatible with the Plannr CRM API.",
         lifespan=lifespan,
+        docs_url=None,  # both served offline by install_docs
+        redoc_url=None,
     )
     # The last added runs first: headers (and the request id), then metrics and the
     # request log line, CORS, the body limit.
@@ -252,4 +255,5 @@ def create_app(settings: Settings | None = None, url: str | None = None) -> Fast
             return JSON({"status": "unavailable"}, status_code=503)
         return JSON({"status": "ok"})
 
+    install_docs(app)
     return app

@@ -21,6 +21,7 @@ from advisercrm.kit.render import JSON
 
 T = TypeVar("T")
 _DIGITS = re.compile(r"^[0-9]{1,18}\Z")
+MAX_PAGE = 10**9
 MAX_PER_PAGE = 500
 DEFAULT_PER_PAGE = 15
 
@@ -29,7 +30,24 @@ class InvalidValue(ValueError):
     pass
 
 
-def text_filter(raw: str) -> str:
+@dataclass(frozen=True)
+class Filter:
+    """A filter's parser, with the JSON schema and words /openapi.json shows for its value
+    (an array is sent comma-separated)."""
+
+    parse: Callable[[str], Any]
+    schema: Mapping[str, Any]
+    description: str
+
+    def __call__(self, raw: str) -> Any:
+        return self.parse(raw)
+
+
+def _array(items: Mapping[str, Any]) -> dict[str, Any]:
+    return {"type": "array", "items": dict(items), "minItems": 1}
+
+
+def _text(raw: str) -> str:
     try:
         return clean_text(raw)
     except Exception:
@@ -38,14 +56,14 @@ def text_filter(raw: str) -> str:
         ) from None
 
 
-def uuid_list_filter(raw: str) -> list[uuid.UUID]:
+def _uuid_list(raw: str) -> list[uuid.UUID]:
     parts = [p.strip() for p in raw.split(",") if p.strip()]
     if not parts or not all(UUID_RE.match(p) for p in parts):
         raise InvalidValue("The :attribute filter must be a comma-separated list of UUIDs.")
     return [uuid.UUID(p) for p in parts]
 
 
-def date_filter(raw: str) -> dt.date:
+def _date(raw: str) -> dt.date:
     try:
         if DATE_RE.match(raw):
             return dt.date.fromisoformat(raw)
@@ -54,7 +72,7 @@ def date_filter(raw: str) -> dt.date:
     raise InvalidValue("The :attribute filter must match the format Y-m-d.")
 
 
-def bool_filter(raw: str) -> bool:
+def _bool(raw: str) -> bool:
     if raw in ("true", "1"):
         return True
     if raw in ("false", "0"):
@@ -62,33 +80,43 @@ def bool_filter(raw: str) -> bool:
     raise InvalidValue("The :attribute filter must be true or false.")
 
 
-def int_list_filter(low: int, high: int) -> Callable[[str], list[int]]:
+text_filter = Filter(_text, {"type": "string"}, "Text the value contains (case-insensitive).")
+uuid_list_filter = Filter(
+    _uuid_list, _array({"type": "string", "format": "uuid"}), "Comma-separated UUIDs: any of."
+)
+date_filter = Filter(_date, {"type": "string", "format": "date"}, "A date, Y-m-d.")
+bool_filter = Filter(_bool, {"type": "boolean"}, "true or false (or 1 or 0).")
+
+
+def int_list_filter(low: int, high: int) -> Filter:
     def parse(raw: str) -> list[int]:
         parts = [p.strip() for p in raw.split(",") if p.strip()]
         if parts and all(_DIGITS.match(p) and low <= int(p) <= high for p in parts):
             return [int(p) for p in parts]
         raise InvalidValue(f"The :attribute filter must be integers between {low} and {high}.")
 
-    return parse
+    schema = _array({"type": "integer", "minimum": low, "maximum": high})
+    return Filter(parse, schema, f"Comma-separated integers from {low} to {high}: any of.")
 
 
-def choice_list_filter(choices: tuple[str, ...]) -> Callable[[str], list[str]]:
+def choice_list_filter(choices: tuple[str, ...]) -> Filter:
     def parse(raw: str) -> list[str]:
         parts = [p.strip() for p in raw.split(",") if p.strip()]
         if parts and all(p in choices for p in parts):
             return parts
         raise InvalidValue(f"The :attribute filter must be one of: {', '.join(choices)}.")
 
-    return parse
+    schema = _array({"type": "string", "enum": list(choices)})
+    return Filter(parse, schema, "Comma-separated values: any of.")
 
 
-def choice_filter(choices: tuple[str, ...]) -> Callable[[str], str]:
+def choice_filter(choices: tuple[str, ...]) -> Filter:
     def parse(raw: str) -> str:
         if raw in choices:
             return raw
         raise InvalidValue(f"The :attribute filter must be one of: {', '.join(choices)}.")
 
-    return parse
+    return Filter(parse, {"type": "string", "enum": list(choices)}, "One of the values.")
 
 
 @dataclass(frozen=True)
@@ -147,7 +175,7 @@ def parse_list_query(request: Request, spec: ListSpec) -> ListQuery:
         raise _not_allowed("include", bad_includes, spec.includes)
 
     errors = Errors()
-    page = _positive_int(params.get("page", "1"), "page", 10**9, errors)
+    page = _positive_int(params.get("page", "1"), "page", MAX_PAGE, errors)
     per_page = _positive_int(
         params.get("per_page", str(DEFAULT_PER_PAGE)), "per_page", MAX_PER_PAGE, errors
     )
