@@ -2,8 +2,9 @@
 
 - Workers die with the supervisor, even when it is killed with SIGKILL, so no orphan
   keeps serving the port (Linux's parent-death signal, set as each worker starts).
-- A stop that lands while a worker is still starting stops it (it used to be lost), and
-  a worker that still refuses to stop is killed after `KILL_TIMEOUT` seconds.
+- Ctrl-C stops every worker once, through the supervisor, even a worker still starting
+  (two stop signals could hang a worker, and one that landed during its start was lost);
+  a worker that still runs after `KILL_TIMEOUT` seconds is killed.
 - A worker that crashes is replaced after a growing delay; the server gives up only when
   one keeps crashing right after it starts (Granian's own rule gives up on the second
   crash within 5.5 seconds).
@@ -14,6 +15,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import ctypes
 import errno
@@ -24,6 +26,7 @@ import socket
 import sys
 import threading
 import time
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -69,7 +72,29 @@ def worker_app() -> FastAPI:
     _die_with_supervisor()
     from advisercrm.app import create_app
 
-    return create_app()
+    app = create_app()
+    serve_app = app.router.lifespan_context
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[Any]:
+        _leave_interrupts_to_supervisor()
+        async with serve_app(app) as state:
+            yield state
+
+    app.router.lifespan_context = lifespan
+    return app
+
+
+def _leave_interrupts_to_supervisor() -> None:
+    """Ignore SIGINT in a worker: the supervisor stops it with one SIGTERM.
+
+    Ctrl-C sends SIGINT to the whole process group, so each worker got two stop signals,
+    its own SIGINT and the supervisor's SIGTERM. When the second arrived after the first
+    had stopped the worker's server, Granian's handler blocked for ever in the worker
+    (seen with py-spy: the main thread inside `WorkerSignal.set`), and Ctrl-C hung.
+    Granian installs the handler before the application starts, so it is removed here."""
+    asyncio.get_running_loop().remove_signal_handler(signal.SIGINT)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _die_with_supervisor() -> None:
@@ -117,6 +142,7 @@ class Supervisor(MPServer):
     method replaced is its main loop."""
 
     backoff: Backoff
+    gave_up = False
 
     def signal_handler_interrupt(self, *args: Any, **kwargs: Any) -> None:
         # A forked worker inherits this handler until Granian installs the worker's own,
@@ -126,6 +152,15 @@ class Supervisor(MPServer):
         if os.getpid() != self.pid:
             os._exit(0)
         super().signal_handler_interrupt(*args, **kwargs)  # type: ignore[no-untyped-call]
+
+    def _stop_workers(self) -> None:
+        super()._stop_workers()  # type: ignore[no-untyped-call]
+        # Granian exits 1 when any worker ended on its own; a worker that a Ctrl-C ended
+        # while it was starting did not fail. Whether the server failed is `gave_up`.
+        self.interrupt_children.clear()
+
+    def shutdown(self, exit_code: int = 0) -> None:
+        super().shutdown(exit_code or int(self.gave_up))  # type: ignore[no-untyped-call]
 
     def _serve_loop(self, spawn_target: Any, target_loader: Any) -> None:
         self.backoff = Backoff()
@@ -147,7 +182,7 @@ class Supervisor(MPServer):
                         "server (the worker's own log above says why)",
                         idx + 1, how, self.backoff.give_up_after,
                     )  # fmt: skip
-                    self.interrupt_children.append(idx)  # makes the exit code 1
+                    self.gave_up = True
                     return
                 log.warning("worker-%d %s; replacing it in %.1f s", idx + 1, how, delay)
                 due[idx] = time.monotonic() + delay

@@ -145,7 +145,7 @@ def test_ctrl_c_to_the_process_group_always_stops_everything(
             thread.join(timeout=30)
     assert code == 0, server.log_tail()
     # Workers still starting when the signal lands stop too, without being killed.
-    assert "refused to gracefully stop" not in server.log.read_text(), server.log_tail()
+    assert "; killing it" not in server.log.read_text(), server.log_tail()
     assert _gone(workers, 5)
     assert server.wait_database_stopped(20), "the embedded PostgreSQL was left running"
 
