@@ -14,14 +14,14 @@ from typing import Any
 import httpx
 import pytest
 from fastapi import FastAPI
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from advisercrm.app import create_app
 from advisercrm.config import Settings
 from advisercrm.db import COMMAND_TIMEOUT, _ensure_database, create_engine
 from advisercrm.migrate import upgrade
 from advisercrm.ratelimit.limiter import Limiter
-from advisercrm.tables import goals
+from advisercrm.tables import goals, rate_limit_windows
 from tests.external_postgres import ExternalPostgres
 from tests.helpers import Actor, Firm, new_firm
 
@@ -229,6 +229,9 @@ async def test_when_the_limiters_database_is_down_new_callers_get_503_not_a_free
         limits_engine = create_engine(external.url("advisercrm"), 2, COMMAND_TIMEOUT)
         app.state.limiter = Limiter(limits_engine, RATE_LIMIT)
         try:
+            # Budgets are by user id: forget those other tests' users of this minute spent.
+            async with limits_engine.begin() as conn:
+                await conn.execute(delete(rate_limit_windows))
             assert (await served.read()).status_code == 200
             caller = await served.firm.actor()
             await asyncio.to_thread(external.stop)

@@ -182,7 +182,7 @@ async def connect(engine: AsyncEngine, begin: bool = False) -> AsyncIterator[Asy
     except Exception as error:
         if isinstance(error, DatabaseUnavailable) or not unavailable(error):
             raise
-        log.warning("database unavailable: %r", error)
+        log.warning("database unavailable: %s: %s", type(error).__name__, error)
         raise DatabaseUnavailable() from error
 
 
