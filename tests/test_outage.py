@@ -11,14 +11,16 @@ from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+import asyncpg
 import httpx
 import pytest
 from fastapi import FastAPI
 from sqlalchemy import delete, select
+from sqlalchemy import exc as sa_exc
 
 from advisercrm.app import create_app
 from advisercrm.config import Settings
-from advisercrm.db import COMMAND_TIMEOUT, _ensure_database, create_engine
+from advisercrm.db import COMMAND_TIMEOUT, _ensure_database, create_engine, unavailable
 from advisercrm.migrate import upgrade
 from advisercrm.ratelimit.limiter import Limiter
 from advisercrm.tables import goals, rate_limit_windows
@@ -33,6 +35,53 @@ HANG = 40
 # A lease of the limiter is 100 requests: a caller's first request of the minute takes
 # one from the limiter's own pool.
 RATE_LIMIT = 5000
+
+
+def _raised(error: BaseException, cause: BaseException) -> BaseException:
+    """`error` as raised from `cause` (how SQLAlchemy wraps the driver's errors)."""
+    try:
+        raise error from cause
+    except BaseException as raised:
+        return raised
+
+
+CLOSED = asyncpg.InterfaceError("connection is closed")
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        ConnectionRefusedError(111, "Connect call failed"),
+        ConnectionResetError(104, "Connection reset by peer"),
+        TimeoutError(),  # asyncpg's connect and command timeouts
+        asyncpg.exceptions.ConnectionDoesNotExistError("connection was closed in the middle"),
+        CLOSED,
+        asyncpg.exceptions.CannotConnectNowError("the database system is starting up"),
+        asyncpg.exceptions.AdminShutdownError("terminating connection"),
+        asyncpg.exceptions.CrashShutdownError("terminating connection"),
+        asyncpg.exceptions.TooManyConnectionsError("sorry, too many clients already"),
+        sa_exc.TimeoutError("QueuePool limit of size 10 overflow 0 reached"),
+        sa_exc.DBAPIError("SELECT 1", None, Exception("lost"), connection_invalidated=True),
+        _raised(sa_exc.InterfaceError("SELECT 1", None, Exception()), CLOSED),
+    ],
+    ids=repr,
+)
+def test_outage_errors_are_recognised(error: BaseException) -> None:
+    assert unavailable(error)
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        ValueError("bad"),
+        asyncpg.InterfaceError("cannot perform operation: another operation is in progress"),
+        asyncpg.exceptions.UniqueViolationError("duplicate key"),
+        sa_exc.DBAPIError("SELECT 1", None, Exception("syntax"), connection_invalidated=False),
+    ],
+    ids=repr,
+)
+def test_other_errors_stay_errors(error: BaseException) -> None:
+    assert not unavailable(error)
 
 
 @pytest.fixture(scope="module")
