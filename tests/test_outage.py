@@ -60,6 +60,7 @@ CLOSED = asyncpg.InterfaceError("connection is closed")
         asyncpg.exceptions.AdminShutdownError("terminating connection"),
         asyncpg.exceptions.CrashShutdownError("terminating connection"),
         asyncpg.exceptions.TooManyConnectionsError("sorry, too many clients already"),
+        asyncpg.exceptions.InternalClientError("cannot switch to state 12; another operation"),
         sa_exc.TimeoutError("QueuePool limit of size 10 overflow 0 reached"),
         sa_exc.DBAPIError("SELECT 1", None, Exception("lost"), connection_invalidated=True),
         _raised(sa_exc.InterfaceError("SELECT 1", None, Exception()), CLOSED),

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
@@ -90,11 +91,16 @@ class DatabaseUnavailable(ApiError):
 # full, or has dropped the connection: refused or timed-out connects and reads (OSError,
 # TimeoutError), connection errors (class 08), AdminShutdown, CannotConnectNow and other
 # operator interventions (class 57), too many connections (53300), and an exhausted pool.
+# InternalClientError: a server's goodbye (FATAL 57P01) that reaches an idle connection
+# leaves asyncpg's protocol in an error state before the socket's close arrives, and the
+# connection's next statement fails with it ("cannot switch to state ..."); a connection
+# in that state is lost, whatever put it there.
 _OUTAGES: tuple[type[BaseException], ...] = (
     OSError,
     asyncpg.PostgresConnectionError,
     asyncpg.exceptions.OperatorInterventionError,
     asyncpg.exceptions.TooManyConnectionsError,
+    asyncpg.exceptions.InternalClientError,
     exc.TimeoutError,
 )
 
@@ -182,8 +188,21 @@ async def connect(engine: AsyncEngine, begin: bool = False) -> AsyncIterator[Asy
     except Exception as error:
         if isinstance(error, DatabaseUnavailable) or not unavailable(error):
             raise
-        log.warning("database unavailable: %s: %s", type(error).__name__, error)
+        _log_outage(error)
         raise DatabaseUnavailable() from error
+
+
+_next_log = 0.0
+
+
+def _log_outage(error: Exception) -> None:
+    """One warning per 10 s: an outage fails every request, and each would log a line."""
+    global _next_log
+    now = time.monotonic()
+    if now >= _next_log:
+        _next_log = now + 10
+        name = type(error).__name__
+        log.warning("database unavailable (said once per 10 s): %s: %s", name, error)
 
 
 READS = frozenset({"GET", "HEAD"})
