@@ -183,13 +183,23 @@ async def connect(engine: AsyncEngine, begin: bool = False) -> AsyncIterator[Asy
                     await conn.commit()
             except Exception as error:
                 if unavailable(error) and not isinstance(error, DatabaseUnavailable):
-                    await conn.invalidate(error)
+                    await _drop(conn, error)
                 raise
     except Exception as error:
         if isinstance(error, DatabaseUnavailable) or not unavailable(error):
             raise
         _log_outage(error)
         raise DatabaseUnavailable() from error
+
+
+async def _drop(conn: AsyncConnection, error: Exception) -> None:
+    """Close the connection's socket at once (a hung server would keep SQLAlchemy's polite
+    goodbye waiting 2 s) and have the pool replace it."""
+    if not conn.invalidated:
+        driver = (await conn.get_raw_connection()).driver_connection
+        if driver is not None:
+            driver.terminate()
+        await conn.invalidate(error)
 
 
 _next_log = 0.0
