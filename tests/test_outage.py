@@ -247,24 +247,29 @@ async def test_under_load_answers_are_2xx_or_503_and_acknowledged_writes_are_kep
 
 
 async def test_a_hung_server_gets_503_within_the_timeouts_not_a_hang(
-    served: Served, external: ExternalPostgres
+    external: ExternalPostgres, settings: Settings
 ) -> None:
-    """A server that stops answering (its processes stopped, sockets left open): the
-    statement timeout ends the request on a pooled connection, the connect timeout a
-    new connection's, and the pool's checkout timeout a wait for one."""
-    assert (await served.read()).status_code == 200
-    await asyncio.to_thread(external.freeze)
-    try:
-        answers = await asyncio.gather(served.read(), served.write(), served.read())
-        for answer in answers:
-            assert_unavailable(answer)
-        not_ready = await served.ready()
-        assert not_ready.status_code == 503 and not_ready.json() == NOT_READY
-    finally:
-        await asyncio.to_thread(external.thaw)
-    seen: list[int] = []
-    await served.wait_ready(seen)
-    assert (await served.read()).status_code == 200
+    """A server that stops answering (its processes stopped, sockets left open), with a
+    pool of one: the statement timeout ends the request on the pooled connection, the
+    connect timeout the one that replaces it, and the pool's checkout timeout the
+    requests waiting for it."""
+    if not external.running():
+        external.start()
+    small = dataclasses.replace(settings, rate_limit=RATE_LIMIT, db_pool_size=1)
+    async with _serve(create_app(small, external.url("advisercrm"))) as served:
+        assert (await served.read()).status_code == 200
+        await asyncio.to_thread(external.freeze)
+        try:
+            calls = [served.read(), served.write(), served.read(), served.write()]
+            for answer in await asyncio.gather(*calls):
+                assert_unavailable(answer)
+            not_ready = await served.ready()
+            assert not_ready.status_code == 503 and not_ready.json() == NOT_READY
+        finally:
+            await asyncio.to_thread(external.thaw)
+        seen: list[int] = []
+        await served.wait_ready(seen)
+        assert (await served.read()).status_code == 200
 
 
 async def test_when_the_limiters_database_is_down_new_callers_get_503_not_a_free_pass(
