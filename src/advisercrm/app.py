@@ -26,7 +26,13 @@ from advisercrm.cases.router import router as cases_router
 from advisercrm.circles.router import router as circles_router
 from advisercrm.config import Settings, get_settings
 from advisercrm.custom_fields.router import router as custom_fields_router
-from advisercrm.db import create_engine, database_url
+from advisercrm.db import (
+    COMMAND_TIMEOUT,
+    DatabaseUnavailable,
+    connect,
+    create_engine,
+    database_url,
+)
 from advisercrm.docs import install_docs
 from advisercrm.goals.router import router as goals_router
 from advisercrm.groups.router import router as groups_router
@@ -91,6 +97,7 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     415: _error("A request body not sent as Content-Type: application/json"),
     422: {"model": ValidationErrorBody, "description": "Validation failed"},
     429: _error("Too Many Attempts (see Retry-After)"),
+    503: _error("The database is unavailable; retry after Retry-After seconds"),
 }
 # The avatar takes no credentials: only its own query and the body limit can fail it.
 PUBLIC_RESPONSES: dict[int | str, dict[str, Any]] = {c: ERROR_RESPONSES[c] for c in (413, 422)}
@@ -184,11 +191,11 @@ def create_app(settings: Settings | None = None, url: str | None = None) -> Fast
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         # Starting the embedded server blocks: keep it off the event loop.
         chosen: str = url if url else await asyncio.to_thread(database_url, config)
-        engine = create_engine(chosen, config.db_pool_size)
+        engine = create_engine(chosen, config.db_pool_size, COMMAND_TIMEOUT)
         app.state.engine = engine
         # Leases take their own short transactions: a pool of their own can never be
         # starved by the requests waiting on them.
-        limits_engine = create_engine(chosen, 2)
+        limits_engine = create_engine(chosen, 2, COMMAND_TIMEOUT)
         app.state.limiter = Limiter(limits_engine, config.rate_limit)
         app.state.secret_key = config.secret_key()
         try:
@@ -248,8 +255,10 @@ def create_app(settings: Settings | None = None, url: str | None = None) -> Fast
     )
     async def readyz(request: Request) -> JSON:
         try:
-            async with request.app.state.engine.connect() as conn:
+            async with connect(request.app.state.engine) as conn:
                 await conn.execute(text("SELECT 1"))
+        except DatabaseUnavailable:
+            return JSON({"status": "unavailable"}, status_code=503)  # connect logged why
         except Exception:
             log.warning("readiness check failed", exc_info=True)
             return JSON({"status": "unavailable"}, status_code=503)

@@ -1,19 +1,31 @@
-"""The database: the embedded PostgreSQL, the engine and the per-request transaction."""
+"""The database: the embedded PostgreSQL, the engine and the per-request transaction.
+
+Outages: a request that meets an unreachable database gets 503 (`DatabaseUnavailable`),
+never a 500 or a hang. Every wait is bounded: connecting (CONNECT_TIMEOUT), waiting for a
+pooled connection (POOL_TIMEOUT) and each statement of a request (COMMAND_TIMEOUT). The
+pools heal by themselves once the database is back: a pooled connection the driver knows
+to be closed is replaced at checkout (no round trip), and a connection that failed a
+request is dropped (`connect`)."""
 
 from __future__ import annotations
 
 import atexit
+import contextlib
 import logging
+import time
 from collections.abc import AsyncIterator
-from typing import Annotated
+from typing import Annotated, Any
 
+import asyncpg
 import orjson
 from fastapi import Depends, Request
+from sqlalchemy import event, exc
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
 from advisercrm.config import Settings
 from advisercrm.embedded import Embedded
+from advisercrm.kit.errors import ApiError
 from advisercrm.kit.sql import autocommit
 
 log = logging.getLogger(__name__)
@@ -49,11 +61,77 @@ def async_url(url: str) -> str:
     return parsed.set(drivername="postgresql+asyncpg").render_as_string(hide_password=False)
 
 
-def create_engine(url: str, pool_size: int) -> AsyncEngine:
-    return create_async_engine(
+# Seconds. A connection attempt to a live server on a local network takes milliseconds,
+# and no request's statement takes more than a fraction of a second: beyond these the
+# database is down, hung or overloaded, and the client is better told so (503) than kept
+# waiting. A request waits at most about POOL_TIMEOUT + CONNECT_TIMEOUT + COMMAND_TIMEOUT.
+CONNECT_TIMEOUT = 3
+POOL_TIMEOUT = 5
+COMMAND_TIMEOUT = 5
+RETRY_AFTER = "5"
+
+
+class DatabaseUnavailable(ApiError):
+    status = 503
+    default_message = "The database is unavailable; retry shortly."
+
+    def __init__(self) -> None:
+        super().__init__(headers={"Retry-After": RETRY_AFTER})
+
+
+# What asyncpg and SQLAlchemy raise when the server is down, starting, stopping, hung,
+# full, or has dropped the connection: refused or timed-out connects and reads (OSError,
+# TimeoutError), connection errors (class 08), AdminShutdown, CannotConnectNow and other
+# operator interventions (class 57), too many connections (53300), and an exhausted pool.
+# InternalClientError: a server's goodbye (FATAL 57P01) that reaches an idle connection
+# leaves asyncpg's protocol in an error state before the socket's close arrives, and the
+# connection's next statement fails with it ("cannot switch to state ..."); a connection
+# in that state is lost, whatever put it there.
+_OUTAGES: tuple[type[BaseException], ...] = (
+    OSError,
+    asyncpg.PostgresConnectionError,
+    asyncpg.exceptions.OperatorInterventionError,
+    asyncpg.exceptions.TooManyConnectionsError,
+    asyncpg.exceptions.InternalClientError,
+    exc.TimeoutError,
+)
+
+
+def unavailable(error: BaseException) -> bool:
+    """Whether this error, or one it was raised from, means the database is unreachable."""
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, _OUTAGES):
+            return True
+        if isinstance(current, exc.DBAPIError) and current.connection_invalidated:
+            return True
+        # asyncpg's one error for a statement on a connection it already knows is lost.
+        if isinstance(current, asyncpg.InterfaceError) and "connection is closed" in str(current):
+            return True
+        current = current.__cause__ or current.__context__
+    return False
+
+
+def _replace_if_closed(dbapi_connection: Any, record: Any, proxy: Any) -> None:
+    """Pool checkout: a connection whose server went away (stopped, restarted) is already
+    known closed to the driver, without a round trip; replace it and every connection
+    made before it, instead of handing it out to fail."""
+    if dbapi_connection.driver_connection.is_closed():
+        raise exc.InvalidatePoolError()
+
+
+def create_engine(url: str, pool_size: int, command_timeout: float | None = None) -> AsyncEngine:
+    """An engine on `url`; serving engines bound each statement by `command_timeout`
+    (scripts and data loads leave it unbounded)."""
+    engine = create_async_engine(
         async_url(url),
         pool_size=pool_size,
         max_overflow=0,
+        pool_timeout=POOL_TIMEOUT,
+        # A ping is a round trip on every request; dead connections are found for free
+        # at checkout (_replace_if_closed) or dropped when they fail (connect).
         pool_pre_ping=False,
         # Statement parameters carry password hashes and token digests: keep them out of
         # exception messages, and so out of logs.
@@ -62,6 +140,8 @@ def create_engine(url: str, pool_size: int) -> AsyncEngine:
         json_deserializer=orjson.loads,
         json_serializer=lambda value: orjson.dumps(value).decode(),
         connect_args={
+            "timeout": CONNECT_TIMEOUT,
+            "command_timeout": command_timeout,
             "server_settings": {
                 "timezone": "UTC",
                 "application_name": "advisercrm",
@@ -70,9 +150,61 @@ def create_engine(url: str, pool_size: int) -> AsyncEngine:
                 # plans) cost 2 to 4 times their execution (issue 4: 0.52 ms of planning
                 # against 0.16 ms for the account load; the goal list 0.70 against 0.45).
                 "plan_cache_mode": "force_generic_plan",
-            }
+            },
         },
     )
+    event.listen(engine.sync_engine, "checkout", _replace_if_closed)
+    return engine
+
+
+@contextlib.asynccontextmanager
+async def connect(engine: AsyncEngine, begin: bool = False) -> AsyncIterator[AsyncConnection]:
+    """A pooled connection, in a transaction committed at the end if `begin`.
+
+    The one place where requests meet an outage, whichever path the statement took (many
+    run straight on asyncpg, kit.sql, where SQLAlchemy never sees their errors): the
+    connection that failed is dropped before anything else is sent on it, and the error
+    becomes DatabaseUnavailable."""
+    try:
+        async with engine.connect() as conn:
+            try:
+                if begin:
+                    await conn.begin()
+                yield conn
+                if begin:
+                    await conn.commit()
+            except Exception as error:
+                if unavailable(error) and not isinstance(error, DatabaseUnavailable):
+                    await _drop(conn, error)
+                raise
+    except Exception as error:
+        if isinstance(error, DatabaseUnavailable) or not unavailable(error):
+            raise
+        _log_outage(error)
+        raise DatabaseUnavailable() from error
+
+
+async def _drop(conn: AsyncConnection, error: Exception) -> None:
+    """Close the connection's socket at once (a hung server would keep SQLAlchemy's polite
+    goodbye waiting 2 s) and have the pool replace it."""
+    if not conn.invalidated:
+        driver = (await conn.get_raw_connection()).driver_connection
+        if driver is not None:
+            driver.terminate()
+        await conn.invalidate(error)
+
+
+_next_log = 0.0
+
+
+def _log_outage(error: Exception) -> None:
+    """One warning per 10 s: an outage fails every request, and each would log a line."""
+    global _next_log
+    now = time.monotonic()
+    if now >= _next_log:
+        _next_log = now + 10
+        name = type(error).__name__
+        log.warning("database unavailable (said once per 10 s): %s: %s", name, error)
 
 
 READS = frozenset({"GET", "HEAD"})
@@ -84,13 +216,10 @@ async def transaction(request: Request) -> AsyncIterator[AsyncConnection]:
     Reads change nothing, so they skip BEGIN and COMMIT: each of their statements sees
     the data committed when it starts, as in PostgreSQL's autocommit mode. The two round
     trips were 18% of a worker's CPU on `GET /api/v2/goals/{uuid}` (issue 4, S4)."""
-    engine: AsyncEngine = request.app.state.engine
-    if request.method in READS:
-        async with engine.connect() as conn:
+    read = request.method in READS
+    async with connect(request.app.state.engine, begin=not read) as conn:
+        if read:
             autocommit(conn)
-            yield conn
-        return
-    async with engine.begin() as conn:
         yield conn
 
 

@@ -5,7 +5,13 @@ Each process leases a small part of the caller's budget for the current minute f
 database and spends it locally, so a request costs a database round trip only when its
 process's lease runs out (one in `lease_size` requests). Leases never overspend the
 budget; at worst a caller loses the unspent leases of other processes at the end of a
-minute."""
+minute.
+
+When the database is unreachable, a request that needs a new lease gets 503 with
+Retry-After like any other (db.connect): the request could not be served without the
+database anyway, and letting it through uncounted would leave every caller unlimited for
+as long as the outage lasts, just when the database most needs the budget kept. Requests
+still covered by their process's lease go on, as they would have."""
 
 from __future__ import annotations
 

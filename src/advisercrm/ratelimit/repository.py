@@ -8,6 +8,7 @@ from sqlalchemy import delete, func
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from advisercrm.db import connect
 from advisercrm.tables import rate_limit_windows as windows
 
 
@@ -27,11 +28,11 @@ async def lease(
         where=windows.c.hits < limit,
     ).returning(windows.c.last_grant, windows.c.hits)
     # Its own short transaction: a lease must not wait for, or roll back with, a request.
-    async with engine.begin() as conn:
+    async with connect(engine, begin=True) as conn:
         row = (await conn.execute(statement)).first()
     return (int(row.last_grant), int(row.hits)) if row else (0, limit)
 
 
 async def forget_before(engine: AsyncEngine, moment: dt.datetime) -> None:
-    async with engine.begin() as conn:
+    async with connect(engine, begin=True) as conn:
         await conn.execute(delete(windows).where(windows.c.window_start < moment))
