@@ -20,7 +20,8 @@ from sqlalchemy import exc as sa_exc
 
 from advisercrm.app import create_app
 from advisercrm.config import Settings
-from advisercrm.db import COMMAND_TIMEOUT, _ensure_database, create_engine, unavailable
+from advisercrm.db import COMMAND_TIMEOUT, create_engine, unavailable
+from advisercrm.embedded import _ensure_database
 from advisercrm.migrate import upgrade
 from advisercrm.ratelimit.limiter import Limiter
 from advisercrm.tables import goals, rate_limit_windows

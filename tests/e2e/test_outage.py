@@ -13,7 +13,7 @@ from typing import Any
 import httpx
 import pytest
 
-from advisercrm.db import _ensure_database
+from advisercrm.embedded import _ensure_database
 from tests.external_postgres import ExternalPostgres
 
 pytestmark = pytest.mark.e2e
