@@ -16,6 +16,8 @@ from advisercrm.docs import list_parameters, list_spec
 from advisercrm.kit.listing import MAX_PER_PAGE, ListSpec, text_filter
 from tests.helpers import Firm
 
+JSON = {"Content-Type": "application/json"}
+
 BOTH = [{"bearer": [], "account": []}]
 ACCOUNT_MISSING = {"message": "The X-PLANNR-ACCOUNT-UUID header is required."}
 LIST_KEYS = {"page", "per_page", "sort", "include"}
@@ -297,3 +299,22 @@ async def test_the_openapi_document_is_still_served(client: httpx.AsyncClient) -
     response = await client.get("/openapi.json")
     assert response.status_code == 200
     assert response.json()["components"]["securitySchemes"].keys() == {"bearer", "account"}
+
+
+async def test_error_examples_are_the_bodies_the_api_sends(
+    document: dict[str, Any], client: httpx.AsyncClient, firm: Firm
+) -> None:
+    """Each documented error status shows a message the server really answers with."""
+    responses = document["paths"]["/api/v2/goals/{uuid}"]["get"]["responses"]
+    examples = {
+        code: body["content"]["application/json"]["example"]
+        for code, body in responses.items()
+        if code != "422" and code.startswith(("4", "5"))
+    }
+    assert set(examples) == {"400", "401", "403", "404", "409", "413", "415", "429", "503"}
+    missing = await firm.owner.get(f"/api/v2/goals/{uuid.uuid4()}")
+    no_token = await client.get(f"/api/v2/goals/{uuid.uuid4()}")
+    malformed = await firm.owner.post("/api/v2/goals", content=b"{", headers=JSON)
+    assert (missing.status_code, missing.json()) == (404, examples["404"])
+    assert (no_token.status_code, no_token.json()) == (401, examples["401"])
+    assert (malformed.status_code, malformed.json()) == (400, examples["400"])

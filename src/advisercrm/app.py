@@ -37,7 +37,7 @@ from advisercrm.docs import install_docs
 from advisercrm.goals.router import router as goals_router
 from advisercrm.groups.router import router as groups_router
 from advisercrm.idempotency.route import Replay, replay_response
-from advisercrm.kit.errors import ApiError, ValidationFailed
+from advisercrm.kit.errors import ApiError, Forbidden, Unauthenticated, ValidationFailed
 from advisercrm.kit.fields import to_laravel
 from advisercrm.kit.headers import ResponseHeadersMiddleware, cors_options, fixed_headers
 from advisercrm.kit.limits import BodyLimitMiddleware
@@ -45,12 +45,13 @@ from advisercrm.kit.render import JSON
 from advisercrm.observability import metrics
 from advisercrm.observability.middleware import ObservabilityMiddleware
 from advisercrm.plans.router import router as plans_router
-from advisercrm.ratelimit.limiter import Limiter
+from advisercrm.ratelimit.limiter import Limiter, TooManyAttempts
 from advisercrm.task_statuses.router import router as task_statuses_router
 from advisercrm.tasks.router import router as tasks_router
 
 log = logging.getLogger("advisercrm")
 
+CONFLICT = "The request conflicts with a concurrent change; retry it."
 HTTP_MESSAGES = {
     400: "Malformed JSON body.",
     404: "Not found.",
@@ -75,8 +76,10 @@ class ValidationErrorBody(BaseModel):
     )
 
 
-def _error(description: str) -> dict[str, Any]:
-    return {"model": ErrorBody, "description": description}
+def _error(description: str, example: str) -> dict[str, Any]:
+    """An error status: its meaning, and a message the API really sends with it."""
+    content = {"application/json": {"example": {"message": example}}}
+    return {"model": ErrorBody, "description": description, "content": content}
 
 
 # Documented once for every API route, so /openapi.json describes each status the API
@@ -84,20 +87,30 @@ def _error(description: str) -> dict[str, Any]:
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     400: _error(
         "Malformed JSON body, a missing X-PLANNR-ACCOUNT-UUID header, or an unknown "
-        "filter, sort or include name"
+        "filter, sort or include name",
+        HTTP_MESSAGES[400],
     ),
-    401: _error("Unauthenticated: a missing, unknown, revoked or expired token"),
+    401: _error(
+        "Unauthenticated: a missing, unknown, revoked or expired token",
+        Unauthenticated.default_message,
+    ),
     403: _error(
         "This action is unauthorized, or the X-PLANNR-ACCOUNT-UUID header names no account "
-        "this token may act as"
+        "this token may act as",
+        Forbidden.default_message,
     ),
-    404: _error("Not found (also a malformed or another firm's UUID in the path)"),
-    409: _error("The request conflicts with the current state of a record"),
-    413: _error("The request body is too large"),
-    415: _error("A request body not sent as Content-Type: application/json"),
+    404: _error(
+        "Not found (also a malformed or another firm's UUID in the path)", HTTP_MESSAGES[404]
+    ),
+    409: _error("The request conflicts with the current state of a record", CONFLICT),
+    413: _error("The request body is too large", HTTP_MESSAGES[413]),
+    415: _error("A request body not sent as Content-Type: application/json", HTTP_MESSAGES[415]),
     422: {"model": ValidationErrorBody, "description": "Validation failed"},
-    429: _error("Too Many Attempts (see Retry-After)"),
-    503: _error("The database is unavailable; retry after Retry-After seconds"),
+    429: _error("Too Many Attempts (see Retry-After)", TooManyAttempts.default_message),
+    503: _error(
+        "The database is unavailable; retry after Retry-After seconds",
+        DatabaseUnavailable.default_message,
+    ),
 }
 # The avatar takes no credentials: only its own query and the body limit can fail it.
 PUBLIC_RESPONSES: dict[int | str, dict[str, Any]] = {c: ERROR_RESPONSES[c] for c in (413, 422)}
@@ -160,9 +173,7 @@ async def _conflict(request: Request, exc: Exception) -> JSON:
     # SQLAlchemy wraps the driver's error; compiled statements (kit.sql) raise it bare.
     constraint = getattr(getattr(exc, "orig", exc), "constraint_name", None)
     log.info("constraint conflict on %s %s: %s", request.method, request.url.path, constraint)
-    return JSON(
-        {"message": "The request conflicts with a concurrent change; retry it."}, status_code=409
-    )
+    return JSON({"message": CONFLICT}, status_code=409)
 
 
 async def _server_error(request: Request, exc: Exception) -> JSON:

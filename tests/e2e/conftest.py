@@ -4,6 +4,7 @@ prints on stdout; the server's log (stderr) goes to `log` in that directory."""
 
 from __future__ import annotations
 
+import shutil
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -43,3 +44,5 @@ def served(server_env: dict[str, str], server_args: list[str]) -> Iterator[dict[
         }
     finally:
         server.stop()
+        if server.postmaster() is None:  # a server left running keeps its directory
+            shutil.rmtree(data_dir, ignore_errors=True)
