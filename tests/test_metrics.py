@@ -70,6 +70,8 @@ async def test_requests_are_counted_by_route_template(
         assert response.status_code == 404
     assert (await client.get("/no/such/path")).status_code == 404
     assert (await client.request("FOO", "/no/such/path")).status_code == 404
+    assert (await client.get("/docs/assets/favicon.png")).status_code == 200
+    assert (await client.get("/docs/assets/no-such-file.js")).status_code == 404
     after = await scrape(client)
 
     def delta(name: str, **labels: str) -> float:
@@ -83,8 +85,13 @@ async def test_requests_are_counted_by_route_template(
     unmatched = {"route": "<unmatched>", "status": "404"}
     assert delta("advisercrm_http_requests_total", method="GET", **unmatched) == 1
     assert delta("advisercrm_http_requests_total", method="other", **unmatched) == 1
+    # A mounted app is labelled by its mount point.
+    assets = {"method": "GET", "route": "/docs/assets"}
+    assert delta("advisercrm_http_requests_total", **assets, status="200") == 1
+    assert delta("advisercrm_http_requests_total", **assets, status="404") == 1
     # Raw paths never become labels: their number would grow without bound.
     assert missing not in after and "/no/such/path" not in after
+    assert "favicon" not in after
 
 
 async def test_rate_limited_requests_are_counted_without_user_ids(

@@ -55,8 +55,9 @@ class ObservabilityMiddleware:
 def _finish(scope: Scope, request_id: str | None, status: int, start: float) -> None:
     seconds = perf_counter() - start
     method = scope["method"] if scope["method"] in METHODS else "other"
-    # Routing stored the matched route in the scope; its path is the template.
-    route = getattr(scope.get("route"), "path", UNMATCHED)
+    # Routing stored the matched route in the scope; its path is the template. A mounted
+    # app (the docs' assets) has no route: its mount point stands for it.
+    route = getattr(scope.get("route"), "path", None) or scope.get("root_path") or UNMATCHED
     metrics.observe(method, route, status, seconds)
     if access.isEnabledFor(logging.INFO):
         ms = round(seconds * 1000, 2)
