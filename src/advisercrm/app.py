@@ -20,7 +20,6 @@ from starlette.middleware.cors import CORSMiddleware
 
 from advisercrm import __version__
 from advisercrm.accounts.router import router as accounts_router
-from advisercrm.auth.router import router as auth_router
 from advisercrm.avatar import router as avatar_router
 from advisercrm.cases.router import router as cases_router
 from advisercrm.circles.router import router as circles_router
@@ -48,6 +47,7 @@ from advisercrm.plans.router import router as plans_router
 from advisercrm.ratelimit.limiter import Limiter, TooManyAttempts
 from advisercrm.task_statuses.router import router as task_statuses_router
 from advisercrm.tasks.router import router as tasks_router
+from advisercrm.tokens.router import router as tokens_router
 
 log = logging.getLogger("advisercrm")
 
@@ -241,7 +241,7 @@ def create_app(settings: Settings | None = None, url: str | None = None) -> Fast
     app.add_exception_handler(asyncpg.IntegrityConstraintViolationError, _conflict)
     app.add_exception_handler(Exception, _server_error)
     for router in (
-        auth_router,
+        tokens_router,
         accounts_router,
         circles_router,
         groups_router,

@@ -30,7 +30,14 @@ from advisercrm.auth.visibility import client_visible
 from advisercrm.kit.listing import ListQuery
 from advisercrm.kit.repository import FirmRepository
 from advisercrm.kit.sql import FIRM, Query, ids_param, uuids_param
-from advisercrm.tables import account_owners, accounts, circle_accounts, circles
+from advisercrm.tables import (
+    account_owners,
+    accounts,
+    circle_accounts,
+    circles,
+    goal_accounts,
+    goals,
+)
 
 COMPACT = ("uuid", "type", "role", "first_name", "last_name", "name", "email")
 SORTS = {
@@ -210,6 +217,22 @@ class AccountRepository(FirmRepository):
         await self.execute(
             delete(accounts).where(self.scoped(accounts), accounts.c.id == account_id)
         )
+
+    async def delete_sole_owned_goals(self, account_id: int) -> None:
+        """Delete the goals whose only owner is this account. Here, not in goals, because
+        goals build on accounts: the account's delete takes these goals with it."""
+        ga, g = goal_accounts, goals
+        other = ga.alias("other")
+        sole = select(ga.c.goal_id).where(
+            self.scoped(ga),
+            ga.c.account_id == account_id,
+            ~exists().where(
+                other.c.firm_id == ga.c.firm_id,
+                other.c.goal_id == ga.c.goal_id,
+                other.c.account_id != account_id,
+            ),
+        )
+        await self.execute(delete(g).where(self.scoped(g), g.c.id.in_(sole)))
 
     async def sole_owner_of_shared(self, account_id: int) -> bool:
         """Whether some shared client has this account as its only owner."""

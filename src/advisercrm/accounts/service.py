@@ -19,7 +19,6 @@ from advisercrm.accounts.schemas import (
 from advisercrm.auth import repository as auth_repository
 from advisercrm.auth.credentials import hash_password
 from advisercrm.auth.principal import Principal
-from advisercrm.goals.repository import GoalRepository
 from advisercrm.kit.errors import Conflict, Errors, Forbidden, NotFound
 from advisercrm.kit.listing import ListQuery
 from advisercrm.kit.references import INVALID, check_uuid_list
@@ -240,7 +239,7 @@ async def delete(
     if await repo.sole_owner_of_shared(row["id"]):
         raise Conflict("The account is the only owner of a shared client; change its owners first.")
     # A goal is owned by at least one account: goals this account alone owns go with it.
-    await GoalRepository(conn, principal.firm_id).delete_sole_owned(row["id"])
+    await repo.delete_sole_owned_goals(row["id"])
     await repo.delete(row["id"])
 
 

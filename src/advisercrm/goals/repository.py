@@ -329,17 +329,3 @@ class GoalRepository(FirmRepository):
 
     async def delete(self, goal_id: int) -> None:
         await self.execute(delete(g).where(self.scoped(g), g.c.id == goal_id))
-
-    async def delete_sole_owned(self, account_id: int) -> None:
-        """Delete the goals whose only owner is this account."""
-        other = ga.alias("other")
-        sole = select(ga.c.goal_id).where(
-            self.scoped(ga),
-            ga.c.account_id == account_id,
-            ~exists().where(
-                other.c.firm_id == ga.c.firm_id,
-                other.c.goal_id == ga.c.goal_id,
-                other.c.account_id != account_id,
-            ),
-        )
-        await self.execute(delete(g).where(self.scoped(g), g.c.id.in_(sole)))

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response
 
-from advisercrm.auth import service
 from advisercrm.auth.deps import CurrentPrincipal, CurrentUser, RenderCtx
-from advisercrm.auth.schemas import LoginOut, TokenCreate, TokenOut
 from advisercrm.db import Conn
 from advisercrm.idempotency.route import ApiRoute
 from advisercrm.kit.fields import path_uuid
 from advisercrm.kit.listing import ListQuery, Page, paginated
 from advisercrm.kit.render import JSON
+from advisercrm.tokens import service
+from advisercrm.tokens.schemas import LoginOut, TokenCreate, TokenOut
 
 router = APIRouter(route_class=ApiRoute, tags=["auth"])
 

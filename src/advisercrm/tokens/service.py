@@ -1,0 +1,80 @@
+"""Logins and personal access tokens."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from advisercrm.accounts.repository import COMPACT
+from advisercrm.accounts.schemas import compact
+from advisercrm.auth import repository
+from advisercrm.auth.credentials import verify_password
+from advisercrm.auth.principal import Principal, User
+from advisercrm.auth.service import issue_token
+from advisercrm.kit.errors import Errors, NotFound
+from advisercrm.kit.render import Ctx, timestamp, zone
+from advisercrm.tokens import schemas
+
+
+async def create_token(
+    conn: AsyncConnection, principal: Principal, body: schemas.TokenCreate, key: bytes, ctx: Ctx
+) -> dict[str, Any]:
+    errors = Errors()
+    stored = await repository.password_hash(conn, principal.user_id)
+    if not verify_password(stored, body.password):
+        errors.add("password", "The provided password is incorrect.")
+    account = None
+    if body.account_uuid is not None:
+        account = await repository.firm_login_account(
+            conn, principal.user_id, principal.firm_id, body.account_uuid
+        )
+        if account is None:
+            errors.add("account_uuid", "The selected :attribute is invalid.")
+    errors.raise_if_any()
+    plain, row = await issue_token(
+        conn, principal.user_id, body.name, key, account, body.expires_at
+    )
+    return schemas.token(row, plain, body.account_uuid, ctx)
+
+
+async def list_tokens(
+    conn: AsyncConnection, principal: Principal, ctx: Ctx
+) -> list[dict[str, Any]]:
+    rows = await repository.list_tokens(conn, principal.user_id, principal.firm_id)
+    return [schemas.token(dict(r), None, r["account_uuid"], ctx) for r in rows]
+
+
+async def revoke_token(
+    conn: AsyncConnection, principal: Principal, token_uuid: uuid.UUID | None
+) -> None:
+    if token_uuid is None or not await repository.revoke_token(
+        conn, principal.user_id, principal.firm_id, token_uuid
+    ):
+        raise NotFound()
+
+
+async def list_logins(conn: AsyncConnection, user: User, base_url: str) -> list[dict[str, Any]]:
+    rows = await repository.list_logins(conn, user.user_id)
+    out = []
+    for row in rows:
+        ctx = Ctx(zone(row["timezone"]), row["currency"], base_url)
+        account = {key: row[f"account_{key}"] for key in COMPACT}
+        out.append(
+            {
+                "uuid": str(row["uuid"]),
+                "has_write_permission": row["has_write_permission"],
+                "has_delete_permission": row["has_delete_permission"],
+                "primary": row["is_primary"],
+                "expires_at": timestamp(row["expires_at"], ctx),
+                "account": compact(account, ctx),
+                "firm": {
+                    "uuid": str(row["firm_uuid"]),
+                    "name": row["firm_name"],
+                    "currency": row["currency"],
+                    "timezone": row["timezone"],
+                },
+            }
+        )
+    return out
