@@ -1,10 +1,10 @@
 """Round trips to PostgreSQL per request, pinned: a request that starts sending one more
 statement (or one more BEGIN/COMMIT) fails here and has to be pinned on purpose.
 
-A round trip is one statement the request pool's connection sends and waits for: BEGIN
-and COMMIT included (reads send neither: they run in autocommit), prepares not (see
-tests/round_trips.py). Each request is sent twice and counted the second time, when its
-statements are prepared on the connection: the second send must then prepare nothing.
+A round trip is one statement the request pool's connection sends and waits for: BEGIN,
+COMMIT and ROLLBACK included, prepares not (see tests/round_trips.py). Each request is
+sent twice and counted the second time, when its statements are prepared on the
+connection: the second send must then prepare nothing.
 
 The app here has a pool of one connection, so the second send runs on the connection
 the first one warmed (a larger pool hands requests its connections in turn). The rate
@@ -40,7 +40,7 @@ _names = itertools.count(1)
 
 
 def _records(world: World, n: int) -> dict[str, str]:
-    """Records a request may consume (delete, complete): a different one per send."""
+    """Records a DELETE consumes: a different one per send."""
     return (world.spare, world.doomed)[n]
 
 
@@ -89,7 +89,11 @@ TASKS = "/api/v1/task"
 TASK = TASKS + "/{uuid}"
 
 # (method, path) -> (how to build the request, round trips). POST, PUT, PATCH and DELETE
-# count BEGIN and COMMIT (2 of their round trips); GET sends neither.
+# count BEGIN and COMMIT (2 of their round trips). Reads run in autocommit, but a read
+# that sends a statement through SQLAlchemy (conn.execute) has it begin a transaction
+# there and then, ended by ROLLBACK: 2 of the round trips of the GETs of logins, tokens,
+# a task status and a custom field, and of the lists of accounts, clients, circles,
+# groups, task statuses, custom fields, cases and plans.
 # fmt: off
 TABLE: dict[tuple[str, str], tuple[Builder | None, int]] = {
     ("GET", "/api/v1/logins"):                                      (None, 4),
