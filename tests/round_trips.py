@@ -1,0 +1,132 @@
+"""Counting the round trips a request makes to PostgreSQL, on the wire.
+
+Statements reach asyncpg two ways: SQLAlchemy prepares them (`Connection.prepare`) and runs
+the prepared statement, and `kit.sql` calls `fetch`/`fetchrow`/`fetchval` straight on the
+driver connection; BEGIN and COMMIT are simple queries. These paths share no Python method
+(the protocol underneath is compiled), but they all end in the one place a round trip is
+made: the connection's transport, where asyncpg writes protocol messages. So the counter
+reads the messages each pooled connection writes and counts what makes PostgreSQL answer
+and asyncpg wait for it:
+
+- a simple Query ("Q"): BEGIN, COMMIT, ROLLBACK;
+- a Sync ("S") closing Bind/Execute: one statement run (with its Parse, when asyncpg sends
+  them together, it is still one round trip);
+- a Flush ("H") closing Parse/Describe: preparing a statement the connection had not
+  prepared, one extra round trip, counted apart as a *prepare*.
+
+Only the connections of the engine given (the app's request pool) are counted: the rate
+limiter has an engine of its own, and leases from it only once in many requests.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import struct
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+PREPARE, EXECUTE, QUERY = "prepare", "execute", "query"
+_ENDS = {b"H": PREPARE, b"S": EXECUTE, b"Q": QUERY}
+
+
+@dataclass(frozen=True)
+class Trip:
+    kind: str  # PREPARE, EXECUTE or QUERY
+    sql: str
+
+
+@dataclass
+class _Wire:
+    """What one connection has written: a partial message, and its prepared statements."""
+
+    pending: bytearray = field(default_factory=bytearray)
+    batch: list[tuple[bytes, bytes]] = field(default_factory=list)
+    statements: dict[str, str] = field(default_factory=dict)
+
+
+def _cstrings(payload: bytes, count: int) -> list[str]:
+    return [s.decode() for s in payload.split(b"\0", count)[:count]]
+
+
+class RoundTrips:
+    """Counts round trips on the engine's connections while `measure()` is open."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.engine = engine
+        self.trips: list[Trip] | None = None
+        self._hooked: dict[int, Any] = {}  # id(transport) -> transport
+
+    def __enter__(self) -> RoundTrips:
+        event.listen(self.engine.sync_engine, "checkout", self._hook)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        event.remove(self.engine.sync_engine, "checkout", self._hook)
+        for transport in self._hooked.values():
+            del transport.write, transport.writelines  # back to the class's methods
+        self._hooked.clear()
+
+    @contextlib.contextmanager
+    def measure(self) -> Iterator[list[Trip]]:
+        trips: list[Trip] = []
+        self.trips = trips
+        try:
+            yield trips
+        finally:
+            self.trips = None
+
+    def _hook(self, dbapi_connection: Any, record: Any, proxy: Any) -> None:
+        """Pool checkout, before the request sends anything: read this connection's
+        writes from now on (once per connection)."""
+        transport = dbapi_connection.driver_connection._transport
+        if id(transport) in self._hooked:
+            return
+        wire = _Wire()
+        write, writelines = transport.write, transport.writelines
+
+        def counted_write(data: Any) -> None:
+            self._read(wire, bytes(data))
+            write(data)
+
+        def counted_writelines(buffers: list[Any]) -> None:
+            for data in buffers:
+                self._read(wire, bytes(data))
+            writelines(buffers)
+
+        transport.write, transport.writelines = counted_write, counted_writelines
+        self._hooked[id(transport)] = transport
+
+    def _read(self, wire: _Wire, data: bytes) -> None:
+        """Split the written bytes into messages (type byte, int32 length including
+        itself, payload); each message that ends a batch is one round trip."""
+        wire.pending += data
+        while len(wire.pending) >= 5:
+            (length,) = struct.unpack_from("!i", wire.pending, 1)
+            if len(wire.pending) < 1 + length:
+                return
+            kind, payload = bytes(wire.pending[:1]), bytes(wire.pending[5 : 1 + length])
+            del wire.pending[: 1 + length]
+            if kind == b"P":  # Parse: statement name, SQL
+                name, sql = _cstrings(payload, 2)
+                wire.statements[name] = sql
+            wire.batch.append((kind, payload))
+            if kind in _ENDS:
+                self._end_batch(wire, _ENDS[kind])
+
+    def _end_batch(self, wire: _Wire, kind: str) -> None:
+        sql = ""
+        for message, payload in wire.batch:
+            if message == b"Q":
+                sql = _cstrings(payload, 1)[0]
+            elif message == b"P":
+                sql = _cstrings(payload, 2)[1]
+            elif message == b"B" and not sql:  # Bind: portal, statement name
+                name = _cstrings(payload, 2)[1]
+                sql = wire.statements.get(name, f"(statement {name!r} prepared earlier)")
+        wire.batch.clear()
+        if self.trips is not None:
+            self.trips.append(Trip(kind, sql))

@@ -1,0 +1,331 @@
+"""Round trips to PostgreSQL per request, pinned: a request that starts sending one more
+statement (or one more BEGIN/COMMIT) fails here and has to be pinned on purpose.
+
+A round trip is one statement the request pool's connection sends and waits for: BEGIN,
+COMMIT and ROLLBACK included, prepares not (see tests/round_trips.py). Each request is
+sent twice and counted the second time, when its statements are prepared on the
+connection: the second send must then prepare nothing.
+
+The app here has a pool of one connection, so the second send runs on the connection
+the first one warmed (a larger pool hands requests its connections in turn). The rate
+limiter's own engine is not counted: it leases a caller's budget once in many requests.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import itertools
+import secrets
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any
+
+import httpx
+import pytest
+from fastapi import FastAPI
+from sqlalchemy import literal_column, select, text
+
+from advisercrm.app import create_app
+from advisercrm.config import Settings
+from advisercrm.db import connect
+from advisercrm.kit.sql import Query
+from tests.helpers import Actor, new_firm
+from tests.round_trips import EXECUTE, PREPARE, QUERY, RoundTrips, Trip
+from tests.sweep_support import POST_BODIES, TOKENS, World, body_for, build_world, fill
+
+# A request to send: the path (with its query string) and the JSON body, if any.
+Request = tuple[str, dict[str, Any] | None]
+# Builds the n-th request of a row (0: the warm-up, 1: the one counted) for the firm.
+Builder = Callable[[World, int], Awaitable[Request]]
+_names = itertools.count(1)
+
+
+def _records(world: World, n: int) -> dict[str, str]:
+    """Records a DELETE consumes: a different one per send."""
+    return (world.spare, world.doomed)[n]
+
+
+def plain(method: str, path: str) -> Builder:
+    """The sweep's request: its records in the path and its valid body (POST)."""
+
+    async def build(world: World, n: int) -> Request:
+        records = _records(world, n) if method == "DELETE" else world.records
+        return fill(path, records), body_for(method, path, world)
+
+    return build
+
+
+def update(path: str, field: str) -> Builder:
+    """A PUT that changes one field to a fresh value (an empty PUT changes nothing)."""
+
+    async def build(world: World, n: int) -> Request:
+        return fill(path, world.records), {field: f"Renamed {next(_names)}"}
+
+    return build
+
+
+async def new_task(world: World) -> dict[str, str]:
+    """A task of its own (uncounted), for a request that changes it for good."""
+    task = await world.owner.created(TASKS, POST_BODIES[TASKS](world))
+    return {**world.records, "task": task["uuid"]}
+
+
+def on_new_task(path: str, before: str | None = None) -> Builder:
+    """A request on a new task per send (completing a task twice is not typical);
+    `before` is a PATCH the owner sends first, uncounted (completing before uncompleting)."""
+
+    async def build(world: World, n: int) -> Request:
+        records = await new_task(world)
+        if before is not None:
+            response = await world.owner.request("PATCH", fill(before, records))
+            assert response.status_code == 200, response.text
+        return fill(path, records), None
+
+    return build
+
+
+ACCOUNT = "/api/v1/account/{uuid}"
+CLIENT = "/api/v1/client/{uuid}"
+TASKS = "/api/v1/task"
+TASK = TASKS + "/{uuid}"
+
+# (method, path) -> (how to build the request, round trips). POST, PUT, PATCH and DELETE
+# count BEGIN and COMMIT (2 of their round trips). Reads run in autocommit, but a read
+# that sends a statement through SQLAlchemy (conn.execute) has it begin a transaction
+# there and then, ended by ROLLBACK: 2 of the round trips of the GETs of logins, tokens,
+# a task status and a custom field, and of the lists of accounts, clients, circles,
+# groups, task statuses, custom fields, cases and plans.
+# fmt: off
+TABLE: dict[tuple[str, str], tuple[Builder | None, int]] = {
+    ("GET", "/api/v1/logins"):                                      (None, 4),
+    ("GET", TOKENS):                                                (None, 4),
+    ("POST", TOKENS):                                               (None, 5),
+    ("DELETE", TOKENS + "/{uuid}"):                                 (None, 4),
+    ("GET", "/api/v1/account"):                                     (None, 5),
+    ("POST", "/api/v1/account"):                                    (None, 6),
+    ("GET", ACCOUNT):                                               (None, 3),
+    ("PUT", ACCOUNT):                               (update(ACCOUNT, "first_name"), 7),
+    ("DELETE", ACCOUNT):                                            (None, 7),
+    ("GET", "/api/v1/client"):                                      (None, 5),
+    ("POST", "/api/v1/client"):                                     (None, 6),
+    ("GET", CLIENT):                                                (None, 3),
+    ("PUT", CLIENT):                                 (update(CLIENT, "first_name"), 7),
+    ("DELETE", CLIENT):                                             (None, 7),
+    ("GET", "/api/v1/circles"):                                     (None, 5),
+    ("POST", "/api/v1/circles"):                                    (None, 11),
+    ("GET", "/api/v1/circles/{uuid}"):                              (None, 3),
+    ("PUT", "/api/v1/circles/{uuid}"):                              (None, 6),
+    ("DELETE", "/api/v1/circles/{uuid}"):                           (None, 5),
+    ("GET", "/api/v1/group"):                                       (None, 5),
+    ("POST", "/api/v1/group"):                                      (None, 10),
+    ("GET", "/api/v1/group/{uuid}"):                                (None, 3),
+    ("PUT", "/api/v1/group/{uuid}"):                                (None, 8),
+    ("DELETE", "/api/v1/group/{uuid}"):                             (None, 5),
+    ("GET", "/api/v2/goals"):                                       (None, 4),
+    ("POST", "/api/v2/goals"):                                      (None, 6),
+    ("GET", "/api/v2/goals/{uuid}"):                                (None, 3),
+    ("PUT", "/api/v2/goals/{uuid}"):                                (None, 8),
+    ("DELETE", "/api/v2/goals/{uuid}"):                             (None, 5),
+    ("GET", "/api/v1/client/{client_uuid}/goal"):                   (None, 5),
+    ("GET", "/api/v1/client/{client_uuid}/goal/{uuid}"):            (None, 4),
+    ("GET", "/api/v1/task-status"):                                 (None, 5),
+    ("POST", "/api/v1/task-status"):                                (None, 6),
+    ("GET", "/api/v1/task-status/{uuid}"):                          (None, 5),
+    ("PUT", "/api/v1/task-status/{uuid}"):                          (None, 5),
+    ("DELETE", "/api/v1/task-status/{uuid}"):                       (None, 6),
+    ("GET", "/api/v1/custom-field"):                                (None, 5),
+    ("POST", "/api/v1/custom-field"):                               (None, 6),
+    ("GET", "/api/v1/custom-field/{uuid}"):                         (None, 4),
+    ("PUT", "/api/v1/custom-field/{uuid}"):                         (None, 7),
+    ("DELETE", "/api/v1/custom-field/{uuid}"):                      (None, 5),
+    ("GET", "/api/v1/cases"):                                       (None, 5),
+    ("POST", "/api/v1/cases"):                                      (None, 11),
+    ("GET", "/api/v1/cases/{uuid}"):                                (None, 3),
+    ("PUT", "/api/v1/cases/{uuid}"):                                (None, 6),
+    ("DELETE", "/api/v1/cases/{uuid}"):                             (None, 5),
+    ("GET", "/api/v1/plans"):                                       (None, 5),
+    ("POST", "/api/v1/plans"):                                      (None, 8),
+    ("GET", "/api/v1/plans/{uuid}"):                                (None, 3),
+    ("PUT", "/api/v1/plans/{uuid}"):                                (None, 6),
+    ("DELETE", "/api/v1/plans/{uuid}"):                             (None, 5),
+    ("GET", "/api/v1/task"):                                        (None, 4),
+    ("POST", "/api/v1/task"):                                       (None, 7),
+    ("GET", TASK):                                                  (None, 4),
+    ("PUT", TASK):                                                  (None, 7),
+    ("DELETE", TASK):                                               (None, 5),
+    ("PATCH", TASK + "/complete"):                      (on_new_task(TASK + "/complete"), 11),
+    ("PATCH", TASK + "/uncomplete/{task_status_uuid}"):
+        (on_new_task(TASK + "/uncomplete/{task_status_uuid}", before=TASK + "/complete"), 10),
+}
+# fmt: on
+
+
+def builder(method: str, path: str) -> Builder:
+    build = TABLE[method, path][0]
+    if build is not None:
+        return build
+    if method == "PUT":
+        return update(path, "name")
+    return plain(method, path)
+
+
+@dataclasses.dataclass
+class Bench:
+    app: FastAPI
+    world: World
+    counter: RoundTrips
+
+
+@pytest.fixture(scope="module")
+async def bench(database_url: str, settings: Settings) -> AsyncIterator[Bench]:
+    app = create_app(dataclasses.replace(settings, db_pool_size=1), database_url)
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
+            # Counting from the first request on, so the counter sees every statement
+            # prepared and can name the statements a request runs.
+            with RoundTrips(app.state.engine) as counter:
+                world = await build_world(await new_firm(app, http), spares=True)
+                yield Bench(app, world, counter)
+
+
+def _shown(trips: list[Trip]) -> str:
+    return "\n".join(f"  {t.kind:8} {' '.join(t.sql.split())[:150]}" for t in trips)
+
+
+def ok(response: httpx.Response, status: int | None) -> None:
+    assert response.status_code == status if status else response.is_success, response.text
+
+
+async def count(
+    bench: Bench, actor: Actor, method: str, build: Builder, status: int | None = None
+) -> int:
+    """Send the request twice, the second time counted; its round trips."""
+    path, body = await build(bench.world, 0)
+    ok(await actor.request(method, path, json=body), status)
+    path, body = await build(bench.world, 1)
+    with bench.counter.measure() as trips:
+        response = await actor.request(method, path, json=body)
+    ok(response, status)
+    prepared = [t for t in trips if t.kind == PREPARE]
+    assert not prepared, f"prepared again on a warm connection:\n{_shown(prepared)}"
+    assert all(t.kind in (EXECUTE, QUERY) for t in trips)
+    print(f"PIN {method} {path}: {len(trips)} round trips\n{_shown(trips)}")
+    return len(trips)
+
+
+async def test_the_counter_sees_both_paths_and_the_prepares(bench: Bench) -> None:
+    """Control: a statement through SQLAlchemy and one straight on asyncpg (kit.sql) are
+    each one round trip, plus one prepare on the connection's first run of each."""
+    marker = secrets.token_hex(4)
+    through_sqlalchemy = f"SELECT 1 AS a_{marker}"
+    straight = Query(select(literal_column("2").label(f"b_{marker}")))
+
+    async def run() -> list[Trip]:
+        with bench.counter.measure() as trips:
+            async with connect(bench.app.state.engine, begin=True) as conn:
+                await conn.execute(text(through_sqlalchemy))
+                await straight.first(conn)
+        return trips
+
+    cold, warm = await run(), await run()
+    assert [t.kind for t in cold] == [QUERY, PREPARE, EXECUTE, PREPARE, EXECUTE, QUERY]
+    assert warm == [
+        Trip(QUERY, "BEGIN;"),
+        Trip(EXECUTE, through_sqlalchemy),
+        Trip(EXECUTE, straight.sql),
+        Trip(QUERY, "COMMIT;"),
+    ]
+
+
+@pytest.mark.parametrize(("method", "path"), list(TABLE), ids=[" ".join(k) for k in TABLE])
+async def test_round_trips(bench: Bench, method: str, path: str) -> None:
+    trips = await count(bench, bench.world.owner, method, builder(method, path))
+    assert trips == TABLE[method, path][1]
+
+
+def test_every_api_operation_has_a_pinned_count(app: FastAPI) -> None:
+    paths: dict[str, dict[str, Any]] = app.openapi()["paths"]
+    ops = {(m.upper(), p) for p, item in paths.items() for m in item if p.startswith("/api/")}
+    assert ops - set(TABLE) == set(), "an endpoint without a pinned round-trip count"
+    assert set(TABLE) - ops == set(), "a pinned count for an endpoint the app no longer has"
+
+
+async def _scenarios(world: World) -> dict[str, tuple[Actor, str, Builder]]:
+    """The benchmark's five requests (bench/dataset.py), on records of the module's firm:
+    name -> (caller, method, request)."""
+    owner, firm, rec = world.owner, world.firm, world.records
+    employee = {"type": "employee", "role": "member", "first_name": "Bench", "last_name": "Staff"}
+    clients = [rec["client"], rec["client2"], (await firm.client_account())["uuid"]]
+    pairs = [clients[i : i + 2] for i in (0, 1)] + [[clients[2], clients[0]]]
+    circles = [(await firm.circle(pair))["uuid"] for pair in pairs]
+    staff = [rec["employee"], (await owner.created("/api/v1/account", employee))["uuid"]]
+    groups = [rec["group"], (await firm.group([rec["client"]]))["uuid"]]
+    pet = {"type": "selection", "name": "Favourite Pet", "model_type": "task"}
+    await owner.created("/api/v1/custom-field", {**pet, "selection_options": ["Dog", "Cat"]})
+    member = await firm.actor(role="member")
+    for n in range(2):  # a task of the member's due before the date, one after
+        due = ("2020-01-01 00:00:00", "2099-01-01 00:00:00")[n]
+        body = {**POST_BODIES[TASKS](world), "due_at": due}
+        await owner.created(TASKS, {**body, "assigned_to_uuids": [member.account_uuid]})
+
+    async def s1(world: World, n: int) -> Request:
+        return "/api/v2/goals", {
+            "account_uuids": clients,
+            "name": "Reduced Mileage",
+            "description": "Reduce the amount of gas spent yearly.",
+            "target_amount": 5000,
+            "progress": 68,
+            "timeframe": "Within the year.",
+            "complete_goal_by": "2027-04-28",
+            "priority": 4,
+            "show_on_circles": False,
+            "visible_to_circles_uuids": circles,
+        }
+
+    async def s2(world: World, n: int) -> Request:
+        return TASKS, {
+            "name": "Check details",
+            "description": "Check details",
+            "priority": "low",
+            "due_at": "2020-01-01 00:00:00",
+            "taskable_type": "plan",
+            "taskable_uuid": rec["plan"],
+            "task_status_uuid": rec["status"],
+            "parent_task_uuid": rec["task"],
+            "assigned_to_uuids": staff,
+            "custom_fields": [{"favourite_pet": "Dog"}],
+            "group_uuids": groups,
+        }
+
+    s3 = (
+        f"{TASKS}?filter[open_tasks]=true&filter[assigned_to_uuids]={member.account_uuid}"
+        "&filter[due_before]=2030-01-01&sort=due_at&per_page=15"
+    )
+    s5 = f"/api/v2/goals?filter[circle_uuids]={circles[0]}"
+    return {
+        "S1": (owner, "POST", s1),
+        "S2": (owner, "POST", s2),
+        "S3": (member, "GET", _fixed(s3)),
+        "S4": (owner, "GET", _fixed(f"/api/v2/goals/{rec['goal']}")),
+        "S5": (owner, "GET", _fixed(s5)),
+    }
+
+
+def _fixed(path: str) -> Builder:
+    async def build(world: World, n: int) -> Request:
+        return path, None
+
+    return build
+
+
+# bench/RESULTS.md, "Round trips per request" (captured from the PostgreSQL log of the
+# benchmark's server, BEGIN and COMMIT included).
+BENCHMARK = {"S1": 7, "S2": 6, "S3": 4, "S4": 3, "S5": 5}
+
+
+async def test_the_benchmark_requests_agree_with_its_capture(bench: Bench) -> None:
+    scenarios = await _scenarios(bench.world)
+    counted = {}
+    for name, (actor, method, build) in scenarios.items():
+        counted[name] = await count(bench, actor, method, build)
+    assert counted == BENCHMARK
