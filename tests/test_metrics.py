@@ -20,7 +20,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from advisercrm.app import create_app
 from advisercrm.config import Settings
 from advisercrm.observability import MULTIPROC_ENV, prepare_metrics_dir
-from advisercrm.observability.metrics import _forget_dead_workers
+from advisercrm.observability.metrics import _forget_dead_workers, exposition
 from advisercrm.ratelimit import limiter as limiter_module
 from advisercrm.ratelimit.limiter import WINDOW
 from tests.helpers import Firm
@@ -211,3 +211,13 @@ def test_dead_workers_live_gauges_are_dropped(tmp_path: Path) -> None:
     _forget_dead_workers(tmp_path)
     # A dead worker's requests still count; its connections do not.
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(names[1:])
+
+
+def test_a_scrape_while_a_worker_creates_its_file_succeeds(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A starting worker's file exists, empty, for a moment before it is sized; the
+    library's reader fails on it, and a scrape at that moment used to answer 500."""
+    monkeypatch.setenv(MULTIPROC_ENV, str(tmp_path))
+    (tmp_path / "counter_4242.db").touch()
+    assert exposition() == b""

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import struct
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -78,7 +79,11 @@ def _healthz_by_worker(directory: Path) -> dict[int, float]:
     """/healthz's count in each worker's own file, read as the collector reads them."""
     counts: dict[int, float] = {}
     for path in directory.glob("counter_*.db"):
-        for key, value, _, _ in MmapedDict.read_all_values_from_file(str(path)):
+        try:
+            values = list(MmapedDict.read_all_values_from_file(str(path)))
+        except struct.error:  # a worker's file just created, not yet written
+            continue
+        for key, value, _, _ in values:
             _, sample, labels, _ = json.loads(key)
             if sample == "advisercrm_http_requests_total" and labels == HEALTHZ:
                 counts[int(path.stem.split("_")[1])] = value

@@ -8,6 +8,7 @@ stays bounded."""
 
 from __future__ import annotations
 
+import glob
 import hmac
 import os
 from collections.abc import Awaitable, Callable, Iterator
@@ -113,6 +114,23 @@ def _count_checkouts(pool: Pool, gauge: Gauge) -> None:
     event.listen(pool, "checkin", checkin)
 
 
+class _WrittenFiles(MultiProcessCollector):
+    """prometheus_client's collector, minus files a starting worker has created but not
+    yet sized: its reader fails on an empty file (struct.error), and /metrics with it."""
+
+    def collect(self) -> Any:
+        files = glob.glob(os.path.join(self._path, "*.db"))
+        written = [f for f in files if _size(f) > 0]
+        return self.merge(written, accumulate=True)  # type: ignore[no-untyped-call]
+
+
+def _size(path: str) -> int:
+    try:
+        return os.path.getsize(path)
+    except FileNotFoundError:
+        return 0
+
+
 def exposition() -> bytes:
     """Every metric in Prometheus' text format."""
     directory = os.environ.get(MULTIPROC_ENV)
@@ -120,7 +138,7 @@ def exposition() -> bytes:
         return generate_latest(REGISTRY)
     _forget_dead_workers(Path(directory))
     registry = CollectorRegistry()
-    MultiProcessCollector(registry, path=directory)  # type: ignore[no-untyped-call]
+    _WrittenFiles(registry, path=directory)  # type: ignore[no-untyped-call]
     try:
         return generate_latest(registry)
     except FileNotFoundError:  # another scrape removed a dead worker's file mid-read
