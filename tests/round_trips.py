@@ -58,6 +58,7 @@ class RoundTrips:
     def __init__(self, engine: AsyncEngine) -> None:
         self.engine = engine
         self.trips: list[Trip] | None = None
+        self.sent: set[str] = set()  # the SQL of every Parse and Query seen, measured or not
         self._hooked: dict[int, Any] = {}  # id(transport) -> transport
 
     def __enter__(self) -> RoundTrips:
@@ -113,6 +114,9 @@ class RoundTrips:
             if kind == b"P":  # Parse: statement name, SQL
                 name, sql = _cstrings(payload, 2)
                 wire.statements[name] = sql
+                self.sent.add(sql)
+            elif kind == b"Q":  # simple Query: SQL
+                self.sent.add(_cstrings(payload, 1)[0])
             wire.batch.append((kind, payload))
             if kind in _ENDS:
                 self._end_batch(wire, _ENDS[kind])
