@@ -214,7 +214,7 @@ def problems(sql: str, firm: set[str] | None = None) -> list[str]:
     return found
 
 
-def _statement_problems(statement: exp.Expression, firm: set[str] | None) -> list[str]:
+def _statement_problems(statement: exp.Expr, firm: set[str] | None) -> list[str]:
     ctes = {cte.alias_or_name for cte in statement.find_all(exp.CTE)}
     scopes: dict[int, _Scope] = {}
     placed: set[int] = set()
@@ -237,14 +237,14 @@ def _statement_problems(statement: exp.Expression, firm: set[str] | None) -> lis
             if problem:
                 found.append(problem)
             continue
-        for alias, table in scope.sources.items():
-            if table in FIRM_OWNED | USER_OWNED and alias not in scope.anchored:
-                found.append(f"{table} AS {alias} is not held to the acting firm")
+        for alias, name in scope.sources.items():
+            if name in FIRM_OWNED | USER_OWNED and alias not in scope.anchored:
+                found.append(f"{name} AS {alias} is not held to the acting firm")
     # FOR UPDATE OF t names a source already seen, not a new one.
     locked = {id(t) for lock in statement.find_all(exp.Lock) for t in lock.find_all(exp.Table)}
-    for table in statement.find_all(exp.Table):
-        if table.name in FIRM_OWNED | USER_OWNED and id(table) not in placed | locked:
-            found.append(f"{table.name}: in a place the checker does not understand")
+    for named in statement.find_all(exp.Table):
+        if named.name in FIRM_OWNED | USER_OWNED and id(named) not in placed | locked:
+            found.append(f"{named.name}: in a place the checker does not understand")
     return found
 
 
