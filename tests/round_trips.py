@@ -37,6 +37,8 @@ _ENDS = {b"H": PREPARE, b"S": EXECUTE, b"Q": QUERY}
 class Trip:
     kind: str  # PREPARE, EXECUTE or QUERY
     sql: str
+    # The bound parameters of an EXECUTE, as sent: (binary?, bytes or None for NULL).
+    params: tuple[tuple[bool, bytes | None], ...] = field(default=(), compare=False)
 
 
 @dataclass
@@ -50,6 +52,26 @@ class _Wire:
 
 def _cstrings(payload: bytes, count: int) -> list[str]:
     return [s.decode() for s in payload.split(b"\0", count)[:count]]
+
+
+def _bound(payload: bytes) -> tuple[tuple[bool, bytes | None], ...]:
+    """A Bind's parameter values: after portal and statement names, the format codes
+    (none: all text; one: for all; else one each), then each value (int32 length, -1
+    for NULL, and the bytes)."""
+    at = payload.index(b"\0", payload.index(b"\0") + 1) + 1
+    (formats,) = struct.unpack_from("!h", payload, at)
+    codes = struct.unpack_from(f"!{formats}h", payload, at + 2)
+    at += 2 + 2 * formats
+    (count,) = struct.unpack_from("!h", payload, at)
+    at += 2
+    values: list[tuple[bool, bytes | None]] = []
+    for n in range(count):
+        (length,) = struct.unpack_from("!i", payload, at)
+        at += 4
+        binary = bool(codes[n] if formats > 1 else codes[0] if formats else 0)
+        values.append((binary, None if length < 0 else payload[at : at + length]))
+        at += max(length, 0)
+    return tuple(values)
 
 
 class RoundTrips:
@@ -123,7 +145,10 @@ class RoundTrips:
 
     def _end_batch(self, wire: _Wire, kind: str) -> None:
         sql = ""
+        params: tuple[tuple[bool, bytes | None], ...] = ()
         for message, payload in wire.batch:
+            if message == b"B":
+                params = _bound(payload)
             if message == b"Q":
                 sql = _cstrings(payload, 1)[0]
             elif message == b"P":
@@ -133,4 +158,4 @@ class RoundTrips:
                 sql = wire.statements.get(name, f"(statement {name!r} prepared earlier)")
         wire.batch.clear()
         if self.trips is not None:
-            self.trips.append(Trip(kind, sql))
+            self.trips.append(Trip(kind, sql, params))

@@ -89,13 +89,27 @@ def _bare(node: exp.Expression) -> exp.Expression:
     return node
 
 
-def _is_firm(node: exp.Expression, firm: set[str] | None) -> bool:
-    """Is this the acting firm's parameter: any parameter, or when the statement's
-    parameter names are known (a compiled Query), one of those named firm_id?"""
+def _parameter(node: exp.Expression) -> str | None:
+    """The placeholder ("$3") a value is, if it is one."""
     node = _bare(node)
-    if not isinstance(node, (exp.Parameter, exp.Placeholder)):
-        return False
-    return firm is None or node.sql(dialect="postgres") in firm
+    if isinstance(node, (exp.Parameter, exp.Placeholder)):
+        return node.sql(dialect="postgres")
+    return None
+
+
+@dataclass
+class _Firm:
+    """Which placeholders may carry the acting firm (None: any), and which did."""
+
+    names: set[str] | None
+    used: set[str] = field(default_factory=set)
+
+    def given_by(self, node: exp.Expression) -> bool:
+        name = _parameter(node)
+        if name is None or (self.names is not None and name not in self.names):
+            return False
+        self.used.add(name)
+        return True
 
 
 def _conjuncts(condition: exp.Expression | None) -> Iterator[exp.Expression]:
@@ -142,7 +156,7 @@ def _conditions(node: exp.Expression) -> list[exp.Expression]:
     return conditions
 
 
-def _anchor(scope: _Scope, firm: set[str] | None) -> None:
+def _anchor(scope: _Scope, firm: _Firm) -> None:
     """Mark the scope's anchored sources, to a fixed point."""
     conditions = [c for c in _conditions(scope.node) if isinstance(c, exp.EQ)]
     changed = True
@@ -161,8 +175,8 @@ def _anchor(scope: _Scope, firm: set[str] | None) -> None:
                 if this.name not in keys:
                     continue
                 # A user's key may be any parameter: the firm's names say nothing of it.
-                carries = firm if this.name == "firm_id" else None
-                if _is_firm(other, carries) or (
+                given = firm.given_by(other) if this.name == "firm_id" else _parameter(other)
+                if given or (
                     isinstance(other, exp.Column)
                     and other.name == this.name
                     and scope.is_anchored(other)
@@ -171,9 +185,7 @@ def _anchor(scope: _Scope, firm: set[str] | None) -> None:
                     changed = True
 
 
-def _insert_problem(
-    node: exp.Insert, scopes: dict[int, _Scope], firm: set[str] | None
-) -> str | None:
+def _insert_problem(node: exp.Insert, scopes: dict[int, _Scope], firm: _Firm) -> str | None:
     target = node.this
     columns = [c.name for c in target.expressions] if isinstance(target, exp.Schema) else []
     table = target.this.name if isinstance(target, exp.Schema) else target.name
@@ -185,13 +197,13 @@ def _insert_problem(
     source = node.expression
     if isinstance(source, exp.Values):
         rows = [_bare(row).expressions for row in source.expressions]
-        if all(_is_firm(row[at], firm) for row in rows):
+        if all([firm.given_by(row[at]) for row in rows]):
             return None
         return f"INSERT INTO {table}: a firm_id value is not a parameter"
     if isinstance(source, exp.Select):
         value = _bare(source.expressions[at])
         inner = scopes[id(source)]
-        if _is_firm(value, firm) or (
+        if firm.given_by(value) or (
             isinstance(value, exp.Column) and value.name == "firm_id" and inner.is_anchored(value)
         ):
             return None
@@ -203,18 +215,25 @@ def problems(sql: str, firm: set[str] | None = None) -> list[str]:
     """What is wrong with the statement's tenancy; [] when every firm-owned table in it is
     anchored (or it touches none). `firm`: the placeholders ("$1") that carry the acting
     firm, when known; otherwise any parameter may."""
+    return analyse(sql, firm)[0]
+
+
+def analyse(sql: str, firm: set[str] | None = None) -> tuple[list[str], set[str]]:
+    """The problems, and the placeholders that hold a firm-owned table to the firm (so
+    the values bound to them can be checked against the caller's firm)."""
     try:
         statements = sqlglot.parse(sql, read="postgres")
     except sqlglot.errors.ParseError as error:
-        return [f"cannot parse: {error}"]
+        return [f"cannot parse: {error}"], set()
     found: list[str] = []
+    acting = _Firm(firm)
     for statement in statements:
         if statement is not None:
-            found += _statement_problems(statement, firm)
-    return found
+            found += _statement_problems(statement, acting)
+    return found, acting.used
 
 
-def _statement_problems(statement: exp.Expr, firm: set[str] | None) -> list[str]:
+def _statement_problems(statement: exp.Expr, firm: _Firm) -> list[str]:
     ctes = {cte.alias_or_name for cte in statement.find_all(exp.CTE)}
     scopes: dict[int, _Scope] = {}
     placed: set[int] = set()

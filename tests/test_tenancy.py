@@ -27,9 +27,9 @@ from advisercrm.auth.principal import VIEWER_FIRM_ID
 from advisercrm.config import Settings
 from advisercrm.kit.sql import FIRM, Query
 from advisercrm.tables import goals, metadata, personal_access_tokens
-from tests.round_trips import RoundTrips
+from tests.round_trips import RoundTrips, Trip
 from tests.sweep_support import Sweep, World, body_for, build_sweep, fill
-from tests.tenancy_check import EXEMPT, FIRM_OWNED, USER_OWNED, problems, tables_in
+from tests.tenancy_check import EXEMPT, FIRM_OWNED, USER_OWNED, analyse, problems, tables_in
 from tests.test_route_sweep import TABLE
 
 SWEEP_ADDRESS = ("198.51.100.9", 4321)  # a rate-limit budget of its own
@@ -92,15 +92,36 @@ def list_requests(app: FastAPI, world: World) -> list[tuple[str, dict[str, str]]
 
 @dataclasses.dataclass
 class Capture:
-    sent: set[str]  # every SQL text on the wire of the app's two engines
-    requests: int
+    """What the sweep sent: every SQL text on the wire of the app's two engines, and per
+    request the acting firm's id with the request engine's round trips."""
+
+    sent: set[str] = dataclasses.field(default_factory=set)
+    trips: list[tuple[int, list[Trip]]] = dataclasses.field(default_factory=list)
     failed: list[str] = dataclasses.field(default_factory=list)  # requests answered 5xx
+
+
+@dataclasses.dataclass
+class _Sender:
+    sweep: Sweep
+    wire: RoundTrips
+    capture: Capture
+
+    async def send(self, firm: str, method: str, url: str, **kwargs: Any) -> None:
+        """Send as a caller of firm "A" or "B"; a 5xx is noted, not raised, so the
+        statements sent are still checked."""
+        firm_id = (self.sweep.a if firm == "A" else self.sweep.b).firm.firm_id
+        with self.wire.measure() as trips:
+            response = await self.sweep.http.request(method, url, **kwargs)
+        self.capture.trips.append((firm_id, trips))
+        if response.status_code >= 500:
+            self.capture.failed.append(f"{method} {url} {kwargs.get('params')}")
 
 
 @pytest.fixture(scope="module")
 async def capture(database_url: str, settings: Settings) -> AsyncIterator[Capture]:
     """A fresh app, so that every statement is prepared, and so seen, on the wire."""
     app = create_app(settings, database_url)
+    captured = Capture()
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app, raise_app_exceptions=False, client=SWEEP_ADDRESS)
         async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
@@ -109,44 +130,32 @@ async def capture(database_url: str, settings: Settings) -> AsyncIterator[Captur
                 RoundTrips(app.state.limiter.engine) as limits,
             ):
                 sweep = await build_sweep(app, http)
-                failed: list[str] = []
-                count = await _run(app, sweep, failed)
-            yield Capture(requests.sent | limits.sent, count, failed)
+                await _run(app, _Sender(sweep, requests, captured))
+            captured.sent = requests.sent | limits.sent
+            yield captured
 
 
-async def _send(sweep: Sweep, failed: list[str], method: str, url: str, **kwargs: Any) -> None:
-    """Send; a 5xx is noted, not raised, so the statements sent are still checked."""
-    response = await sweep.http.request(method, url, **kwargs)
-    if response.status_code >= 500:
-        failed.append(f"{method} {url} {kwargs.get('params')}: {response.status_code}")
-
-
-async def _run(app: FastAPI, sweep: Sweep, failed: list[str]) -> int:
+async def _run(app: FastAPI, sender: _Sender) -> None:
     """Every route as every caller, then every list parameter as callers who see the
     firm differently (owner, member in no group, client), then an idempotent replay."""
-    a, sent = sweep.a, 0
+    a = sender.sweep.a
     for method, path in TABLE:
-        for caller, credential in sweep.credentials.items():
+        for caller, credential in sender.sweep.credentials.items():
             records = a.records
             if method == "DELETE":
                 records = a.doomed if caller == "owner" else a.spare
             body = body_for(method, path, a)
-            await _send(
-                sweep, failed, method, fill(path, records), json=body, headers=credential.headers
-            )
-            sent += 1
+            url = fill(path, records)
+            await sender.send(credential.firm, method, url, json=body, headers=credential.headers)
     for caller in ("owner", "member", "client"):
-        headers = sweep.credentials[caller].headers
+        headers = sender.sweep.credentials[caller].headers
         for url, params in list_requests(app, a):
-            await _send(sweep, failed, "GET", url, params=params, headers=headers)
-            sent += 1
+            await sender.send("A", "GET", url, params=params, headers=headers)
     headers = {**a.owner.headers, "Idempotency-Key": "tenancy-replay"}
     for _ in range(2):
-        await _send(
-            sweep, failed, "POST", "/api/v1/task-status", json={"name": "Once"}, headers=headers
+        await sender.send(
+            "A", "POST", "/api/v1/task-status", json={"name": "Once"}, headers=headers
         )
-        sent += 1
-    return sent
 
 
 def _shown(sql: str) -> str:
@@ -204,9 +213,40 @@ def test_every_statement_sent_holds_every_firm_owned_table_to_the_firm(capture: 
     assert not failures, "\n".join(failures)
 
 
-def test_every_compiled_query_holds_the_firm_by_its_firm_id_parameter(app: FastAPI) -> None:
+def _firm_value(bound: tuple[bool, bytes | None]) -> int | None:
+    binary, value = bound
+    if value is None:
+        return None
+    return int.from_bytes(value, "big", signed=True) if binary else int(value)
+
+
+def test_every_firm_parameter_bound_is_the_callers_firm(capture: Capture) -> None:
+    """The statements hold tables to a parameter; here each value a request bound to such
+    a parameter is checked to be its caller's firm (firm B's owner, aimed at firm A's
+    records, must send B's id only)."""
+    anchors: dict[str, set[str]] = {}
+    checked, wrong = 0, []
+    for firm_id, trips in capture.trips:
+        for trip in trips:
+            if not trip.params:
+                continue
+            if trip.sql not in anchors:
+                anchors[trip.sql] = analyse(trip.sql)[1]
+            for placeholder in anchors[trip.sql]:
+                value = _firm_value(trip.params[int(placeholder[1:]) - 1])
+                checked += 1
+                # NULL holds nothing to another firm: it matches no row, a firm-owned
+                # key refuses it, and a token inserted with it is bound to no firm.
+                if value not in (firm_id, None):
+                    wrong.append(f"{placeholder}={value}, not {firm_id}: {_shown(trip.sql)}")
+    assert not wrong, "\n".join(wrong[:20])
+    assert checked > 1000
+
+
+def test_every_compiled_query_holds_the_firm_by_its_firm_id_parameter(capture: Capture) -> None:
     """Stricter than the wire: here the placeholders are known by name, so the firm must
-    come from the parameter the repositories fill with the acting firm."""
+    come from the parameter the repositories fill with the acting firm. (Some Queries are
+    compiled on first use, per kind of caller: the capture has made them all.)"""
     queries = compiled_queries()
     assert len(queries) >= 30
     failures = [
@@ -221,7 +261,7 @@ def test_the_capture_covers_every_firm_owned_table(capture: Capture) -> None:
     assert not capture.failed
     statements = _statements(capture)
     assert len(statements) > 300
-    assert capture.requests > 1000
+    assert len(capture.trips) > 1000
     named = set().union(*(tables_in(sql) for sql in statements))
     named |= set().union(*(tables_in(q.sql) for q in compiled_queries()))
     assert named >= FIRM_OWNED | USER_OWNED, sorted((FIRM_OWNED | USER_OWNED) - named)
