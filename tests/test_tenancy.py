@@ -4,8 +4,10 @@ Every firm-owned table a statement reads or writes must be held to the acting fi
 rule, and the tables it exempts, are in tests/tenancy_check.py). The statements are those
 the application really sends, read off the wire of both its engines while a broad set of
 requests runs (every route as every kind of caller of the route sweep, every value of
-every list filter, sort and include, an idempotent replay), plus every statement compiled
-once at import (`kit.sql.Query`), whether or not a request ran it.
+every list filter, sort and include, an idempotent replay), plus every compiled statement
+(`kit.sql.Query`, at import or on first use), whether or not a request ran it. And the
+values each request bound where a statement takes the firm are read off the wire too:
+each must be the caller's own firm.
 """
 
 from __future__ import annotations
@@ -173,7 +175,8 @@ def _statements(capture: Capture) -> set[str]:
 
 
 def compiled_queries() -> list[Query]:
-    """Every Query compiled at import (the modules are imported by create_app)."""
+    """Every Query compiled so far: at import (create_app imports every module), or on
+    first use for a kind of caller (functools.cache), which the capture has made."""
     return [o for o in gc.get_objects() if isinstance(o, Query)]
 
 
@@ -257,8 +260,13 @@ def test_every_compiled_query_holds_the_firm_by_its_firm_id_parameter(capture: C
     assert not failures, "\n".join(failures)
 
 
-def test_the_capture_covers_every_firm_owned_table(capture: Capture) -> None:
+def test_no_request_of_the_capture_failed(capture: Capture) -> None:
     assert not capture.failed
+    # Every statement was prepared while watched, so every Bind's SQL is known.
+    assert not [t for _, trips in capture.trips for t in trips if t.sql.startswith("(")]
+
+
+def test_the_capture_covers_every_firm_owned_table(capture: Capture) -> None:
     statements = _statements(capture)
     assert len(statements) > 300
     assert len(capture.trips) > 1000
