@@ -37,6 +37,8 @@ _ENDS = {b"H": PREPARE, b"S": EXECUTE, b"Q": QUERY}
 class Trip:
     kind: str  # PREPARE, EXECUTE or QUERY
     sql: str
+    # The bound parameters of an EXECUTE, as sent: (binary?, bytes or None for NULL).
+    params: tuple[tuple[bool, bytes | None], ...] = field(default=(), compare=False)
 
 
 @dataclass
@@ -52,12 +54,33 @@ def _cstrings(payload: bytes, count: int) -> list[str]:
     return [s.decode() for s in payload.split(b"\0", count)[:count]]
 
 
+def _bound(payload: bytes) -> tuple[tuple[bool, bytes | None], ...]:
+    """A Bind's parameter values: after portal and statement names, the format codes
+    (none: all text; one: for all; else one each), then each value (int32 length, -1
+    for NULL, and the bytes)."""
+    at = payload.index(b"\0", payload.index(b"\0") + 1) + 1
+    (formats,) = struct.unpack_from("!h", payload, at)
+    codes = struct.unpack_from(f"!{formats}h", payload, at + 2)
+    at += 2 + 2 * formats
+    (count,) = struct.unpack_from("!h", payload, at)
+    at += 2
+    values: list[tuple[bool, bytes | None]] = []
+    for n in range(count):
+        (length,) = struct.unpack_from("!i", payload, at)
+        at += 4
+        binary = bool(codes[n] if formats > 1 else codes[0] if formats else 0)
+        values.append((binary, None if length < 0 else payload[at : at + length]))
+        at += max(length, 0)
+    return tuple(values)
+
+
 class RoundTrips:
     """Counts round trips on the engine's connections while `measure()` is open."""
 
     def __init__(self, engine: AsyncEngine) -> None:
         self.engine = engine
         self.trips: list[Trip] | None = None
+        self.sent: set[str] = set()  # the SQL of every Parse and Query seen, measured or not
         self._hooked: dict[int, Any] = {}  # id(transport) -> transport
 
     def __enter__(self) -> RoundTrips:
@@ -113,13 +136,19 @@ class RoundTrips:
             if kind == b"P":  # Parse: statement name, SQL
                 name, sql = _cstrings(payload, 2)
                 wire.statements[name] = sql
+                self.sent.add(sql)
+            elif kind == b"Q":  # simple Query: SQL
+                self.sent.add(_cstrings(payload, 1)[0])
             wire.batch.append((kind, payload))
             if kind in _ENDS:
                 self._end_batch(wire, _ENDS[kind])
 
     def _end_batch(self, wire: _Wire, kind: str) -> None:
         sql = ""
+        params: tuple[tuple[bool, bytes | None], ...] = ()
         for message, payload in wire.batch:
+            if message == b"B":
+                params = _bound(payload)
             if message == b"Q":
                 sql = _cstrings(payload, 1)[0]
             elif message == b"P":
@@ -129,4 +158,4 @@ class RoundTrips:
                 sql = wire.statements.get(name, f"(statement {name!r} prepared earlier)")
         wire.batch.clear()
         if self.trips is not None:
-            self.trips.append(Trip(kind, sql))
+            self.trips.append(Trip(kind, sql, params))
