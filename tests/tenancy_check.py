@@ -158,6 +158,11 @@ def _conditions(node: exp.Expression) -> list[exp.Expression]:
 
 def _anchor(scope: _Scope, firm: _Firm) -> None:
     """Mark the scope's anchored sources, to a fixed point."""
+    where = scope.node.args.get("where")
+    if any(isinstance(c, exp.Boolean) and not c.this for c in _conjuncts(where and where.this)):
+        # WHERE false (a viewer who may see none of them): the scope reads no row at all.
+        scope.anchored.update(scope.sources)
+        return
     conditions = [c for c in _conditions(scope.node) if isinstance(c, exp.EQ)]
     changed = True
     while changed:

@@ -287,6 +287,12 @@ def test_the_statements_left_out_name_no_table_of_the_application(capture: Captu
 # (statement, what the checker must say: [] or the problems). The firm's parameter is $1.
 CONTROLS = [
     ("SELECT * FROM goals WHERE uuid = $1", ["goals AS goals is not held to the acting firm"]),
+    ("SELECT * FROM goals WHERE false", []),
+    ("SELECT * FROM goals WHERE uuid = $1 AND false", []),
+    (
+        "SELECT * FROM goals WHERE false OR uuid = $1",
+        ["goals AS goals is not held to the acting firm"],
+    ),
     ("SELECT * FROM goals WHERE firm_id = $1 AND uuid = $2", []),
     ("SELECT * FROM goals WHERE goals.firm_id = $1::BIGINT", []),
     # Under OR, or against a literal, the predicate holds nothing.
