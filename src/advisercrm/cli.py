@@ -104,7 +104,6 @@ def _cause(exc: BaseException) -> str:
 def _prepared_url(migrate: bool = True) -> str:
     """The database URL, with the embedded server started and migrations applied."""
     from advisercrm.db import database_url
-    from advisercrm.migrate import upgrade
 
     configured = get_settings().database_url
     if configured and not configured.startswith(("postgresql://", "postgres://")):
@@ -114,17 +113,28 @@ def _prepared_url(migrate: bool = True) -> str:
         )
     with _database_errors():
         url = database_url(get_settings())
-        if migrate:
-            before, after = upgrade(url)
-            if before != after:
-                log.info("database migrated from revision %s to %s", before or "(empty)", after)
+    if migrate:
+        _upgrade(url)
     return url
 
 
-def _in_transaction(work: Callable[[AsyncConnection], Awaitable[T]]) -> T:
+def _upgrade(url: str) -> tuple[str | None, str | None]:
+    """Apply pending migrations, saying so when there were any; the revisions before and
+    after."""
+    from advisercrm.migrate import upgrade
+
+    with _database_errors():
+        before, after = upgrade(url)
+    if before != after:
+        log.info("database migrated from revision %s to %s", before or "(empty)", after)
+    return before, after
+
+
+def _in_transaction(work: Callable[[AsyncConnection], Awaitable[T]], url: str = "") -> T:
+    """Run `work` in one transaction on the prepared database (or on `url`, prepared)."""
     from advisercrm.db import create_engine
 
-    url = _prepared_url()
+    url = url or _prepared_url()
 
     async def run() -> T:
         engine = create_engine(url, 1)
@@ -165,16 +175,10 @@ def _secret(value: str | None, what: str) -> str:
 @app.command()
 def migrate() -> None:
     """Apply pending database migrations (stderr says what changed)."""
-    from advisercrm.migrate import upgrade
-
     _setup_logging()
-    url = _prepared_url(migrate=False)
-    with _database_errors():
-        before, after = upgrade(url)
+    before, after = _upgrade(_prepared_url(migrate=False))
     if before == after:
         log.info("the database is up to date (revision %s)", after)
-    else:
-        log.info("database migrated from revision %s to %s", before or "(empty)", after)
 
 
 @firm_app.command("create")
@@ -296,7 +300,7 @@ def serve(
         from advisercrm.demo import create_demo
 
         key = get_settings().secret_key()
-        data = _in_transaction(lambda conn: create_demo(conn, key, base + "/"))
+        data = _in_transaction(lambda conn: create_demo(conn, key, base + "/"), url)
         _print(data)
         _banner(base, data)
     from advisercrm.observability import prepare_metrics_dir
@@ -341,7 +345,7 @@ def restore(
             load(url, file)
     except BackupError as exc:
         _fail(f"restore failed: {exc}")
-    _prepared_url()
+    _upgrade(url)
     log.info("restored %s", file)
 
 
