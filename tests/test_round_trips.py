@@ -15,8 +15,10 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
+import json
 import secrets
 from collections.abc import AsyncIterator, Awaitable, Callable
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -31,6 +33,11 @@ from advisercrm.kit.sql import Query
 from tests.helpers import Actor, new_firm
 from tests.round_trips import EXECUTE, PREPARE, QUERY, RoundTrips, Trip
 from tests.sweep_support import POST_BODIES, TOKENS, World, body_for, build_world, fill
+
+# The two seed requests, as the benchmark's S1 and S2 send them (with this world's UUIDs).
+SEEDS = Path(__file__).parent / "e2e"
+SEED_GOAL = json.loads((SEEDS / "seed_goal_request.json").read_text())
+SEED_TASK = json.loads((SEEDS / "seed_task_request.json").read_text())
 
 # A request to send: the path (with its query string) and the JSON body, if any.
 Request = tuple[str, dict[str, Any] | None]
@@ -270,30 +277,18 @@ async def _scenarios(world: World) -> dict[str, tuple[Actor, str, Builder]]:
 
     async def s1(world: World, n: int) -> Request:
         return "/api/v2/goals", {
+            **SEED_GOAL,
             "account_uuids": clients,
-            "name": "Reduced Mileage",
-            "description": "Reduce the amount of gas spent yearly.",
-            "target_amount": 5000,
-            "progress": 68,
-            "timeframe": "Within the year.",
-            "complete_goal_by": "2027-04-28",
-            "priority": 4,
-            "show_on_circles": False,
             "visible_to_circles_uuids": circles,
         }
 
     async def s2(world: World, n: int) -> Request:
         return TASKS, {
-            "name": "Check details",
-            "description": "Check details",
-            "priority": "low",
-            "due_at": "2020-01-01 00:00:00",
-            "taskable_type": "plan",
+            **SEED_TASK,
             "taskable_uuid": rec["plan"],
             "task_status_uuid": rec["status"],
             "parent_task_uuid": rec["task"],
             "assigned_to_uuids": staff,
-            "custom_fields": [{"favourite_pet": "Dog"}],
             "group_uuids": groups,
         }
 
