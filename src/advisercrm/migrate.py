@@ -8,6 +8,7 @@ from pathlib import Path
 import asyncpg
 from alembic import command
 from alembic.config import Config
+from alembic.script import ScriptDirectory
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -21,10 +22,14 @@ def alembic_config(url: str) -> Config:
 
 
 def upgrade(url: str) -> tuple[str | None, str | None]:
-    """Apply pending migrations; return the revision before and after."""
+    """Apply pending migrations; return the revision before and after. A database already
+    at the head is left alone: every command and server start passes here."""
+    config = alembic_config(url)
+    head = ScriptDirectory.from_config(config).get_current_head()
     before = asyncio.run(current(url))
-    command.upgrade(alembic_config(url), "head")
-    return before, asyncio.run(current(url))
+    if before != head:
+        command.upgrade(config, "head")
+    return before, head
 
 
 async def current(url: str) -> str | None:
