@@ -144,7 +144,7 @@ TABLE: dict[tuple[str, str], tuple[Builder | None, int]] = {
     ("GET", "/api/v1/custom-field/{uuid}"):                         (None, 4),
     ("PUT", "/api/v1/custom-field/{uuid}"):                         (None, 7),
     ("DELETE", "/api/v1/custom-field/{uuid}"):                      (None, 5),
-    ("GET", "/api/v1/cases"):                                       (None, 5),
+    ("GET", "/api/v1/cases"):                                       (None, 3),
     ("POST", "/api/v1/cases"):                                      (None, 11),
     ("GET", "/api/v1/cases/{uuid}"):                                (None, 3),
     ("PUT", "/api/v1/cases/{uuid}"):                                (None, 6),

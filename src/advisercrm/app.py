@@ -21,7 +21,7 @@ from starlette.middleware.cors import CORSMiddleware
 from advisercrm import __version__
 from advisercrm.accounts.router import router as accounts_router
 from advisercrm.avatar import router as avatar_router
-from advisercrm.cases.router import router as cases_router
+from advisercrm.cases.description import CASES
 from advisercrm.circles.router import router as circles_router
 from advisercrm.config import Settings, get_settings
 from advisercrm.custom_fields.router import router as custom_fields_router
@@ -45,6 +45,7 @@ from advisercrm.observability import metrics
 from advisercrm.observability.middleware import ObservabilityMiddleware
 from advisercrm.plans.router import router as plans_router
 from advisercrm.ratelimit.limiter import Limiter, TooManyAttempts
+from advisercrm.resource.router import crud_router
 from advisercrm.task_statuses.router import router as task_statuses_router
 from advisercrm.tasks.router import router as tasks_router
 from advisercrm.tokens.router import router as tokens_router
@@ -248,7 +249,7 @@ def create_app(settings: Settings | None = None, url: str | None = None) -> Fast
         goals_router,
         task_statuses_router,
         custom_fields_router,
-        cases_router,
+        crud_router(CASES),
         plans_router,
         tasks_router,
     ):

@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from advisercrm.accounts import service as accounts_service
 from advisercrm.accounts.schemas import AccountCreate
 from advisercrm.auth.principal import Principal
-from advisercrm.cases import service as cases_service
+from advisercrm.cases.description import CASES
 from advisercrm.cases.schemas import CaseCreate
 from advisercrm.circles import service as circles_service
 from advisercrm.circles.schemas import CircleCreate
@@ -30,6 +30,7 @@ from advisercrm.kit.listing import ListQuery
 from advisercrm.kit.render import Ctx, zone
 from advisercrm.plans import service as plans_service
 from advisercrm.plans.schemas import PlanCreate
+from advisercrm.resource import service as resource_service
 from advisercrm.task_statuses.repository import TaskStatusRepository
 from advisercrm.tasks import service as tasks_service
 from advisercrm.tasks.schemas import TaskCreate
@@ -234,9 +235,10 @@ async def _task_board(
     loaded = await status_repo.load(status_ids)
     statuses = [loaded[i] for i in status_ids]
     cases = [
-        await cases_service.create(
+        await resource_service.create(
             conn,
             principal,
+            CASES,
             CaseCreate.model_validate(
                 {
                     "name": name,

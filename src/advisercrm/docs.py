@@ -26,7 +26,14 @@ from starlette.responses import HTMLResponse
 from starlette.routing import BaseRoute
 
 from advisercrm.auth.deps import current_principal, current_user
-from advisercrm.kit.listing import DEFAULT_PER_PAGE, MAX_PAGE, MAX_PER_PAGE, Filter, ListSpec
+from advisercrm.kit.listing import (
+    DEFAULT_PER_PAGE,
+    LIST_SPEC_ATTRIBUTE,
+    MAX_PAGE,
+    MAX_PER_PAGE,
+    Filter,
+    ListSpec,
+)
 
 DOCS_URL = "/docs"
 REDOC_URL = "/redoc"
@@ -84,8 +91,12 @@ def security(dependant: Dependant) -> list[dict[str, list[str]]]:
 def list_spec(endpoint: Callable[..., Any]) -> ListSpec | None:
     """The ListSpec the endpoint parses its query with. Endpoints call
     parse_list_query(request, LIST_SPEC) in their body, so it is the module-level ListSpec
-    among the names the endpoint's code uses."""
+    among the names the endpoint's code uses, unless the endpoint names it itself
+    (`LIST_SPEC_ATTRIBUTE`, as the routes of described resources do)."""
     function = inspect.unwrap(endpoint)
+    own = getattr(function, LIST_SPEC_ATTRIBUTE, None)
+    if isinstance(own, ListSpec):
+        return own
     names = function.__code__.co_names
     specs = {id(s): s for n in names if isinstance(s := function.__globals__.get(n), ListSpec)}
     if len(specs) > 1:

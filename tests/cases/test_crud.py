@@ -9,9 +9,9 @@ import pytest
 from fastapi import FastAPI
 
 from advisercrm.auth.principal import Principal
-from advisercrm.cases import service
-from advisercrm.cases.repository import CaseRepository
+from advisercrm.cases.description import CASES as DESCRIPTION
 from advisercrm.kit.render import Ctx, zone
+from advisercrm.resource import service
 from tests.helpers import Firm
 from tests.records_support import (
     CASES,
@@ -186,14 +186,15 @@ async def test_resolve_and_render_for_the_tasks_package(app: FastAPI, firm: Firm
     member = Principal(0, 0, firm.firm_id, 0, "", "employee", "member", True, True, "UTC", "GBP")
     ctx = Ctx(zone("Europe/London"), "GBP", "http://test/")
     async with app.state.engine.connect() as conn:
-        repo = CaseRepository(conn, firm.firm_id)
         wanted = [uuid.UUID(made["uuid"]), uuid.uuid4()]
-        owner = await repo.resolve(wanted, _owner(firm))
+        owner = await service.resolve(conn, _owner(firm), DESCRIPTION, wanted)
         assert list(owner) == [wanted[0]]
         row = owner[wanted[0]]
         assert (set(row), row["visible"]) == ({"id", "uuid", "visible"}, True)
-        assert (await repo.resolve(wanted, member))[wanted[0]]["visible"] is False
-        rendered = await service.render(conn, _owner(firm), [int(row["id"]), 0], ctx)
+        assert (await service.resolve(conn, member, DESCRIPTION, wanted))[wanted[0]][
+            "visible"
+        ] is False
+        rendered = await service.render(conn, _owner(firm), DESCRIPTION, [int(row["id"]), 0], ctx)
     assert rendered == [made]
 
 

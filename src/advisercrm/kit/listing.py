@@ -127,6 +127,10 @@ class ListSpec:
     includes: tuple[str, ...] = ()
 
 
+# An endpoint built with its spec at hand carries it here, for the API docs.
+LIST_SPEC_ATTRIBUTE = "list_spec"
+
+
 @dataclass
 class ListQuery:
     page: int

@@ -161,7 +161,7 @@ class FirmRepository:
         """`page_of` for a statement built per request (conditions holding their values):
         the same one row, through SQLAlchemy."""
         statement = _page(table, conditions, column, query.descending)
-        params = {"limit": query.per_page, "offset": query.offset}
+        params = {"limit": query.per_page, "offset": query.offset, "firm_id": self.firm_id}
         row = (await self.conn.execute(statement, params)).mappings().one()
         return list(row["ids"]), int(row["total"])
 

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from advisercrm.accounts import service as accounts_service
 from advisercrm.accounts.schemas import compact
 from advisercrm.auth.principal import Principal
-from advisercrm.cases.repository import case_row
+from advisercrm.cases.description import case_row
 from advisercrm.cases.schemas import case
 from advisercrm.kit.render import Ctx, timestamp
 from advisercrm.plans.schemas import plan

@@ -43,8 +43,8 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from advisercrm.accounts.repository import visible as account_visible
 from advisercrm.auth.principal import Principal, template
 from advisercrm.auth.visibility import member_group_ids
-from advisercrm.cases.repository import linked_columns as case_columns
-from advisercrm.cases.repository import visible as case_visible
+from advisercrm.cases.description import linked_columns as case_columns
+from advisercrm.cases.description import visible as case_visible
 from advisercrm.kit.repository import FirmRepository
 from advisercrm.kit.sql import FIRM, Query, ids_param, uuids_param
 from advisercrm.plans.repository import owners_json as plan_owners_json

@@ -1,0 +1,137 @@
+"""Cases (/api/v1/cases): client participants the viewer sees, employee assignees and
+groups of the firm, a value in minor units and a review moment read in the firm's zone."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, func, or_, select, true
+from sqlalchemy.dialects.postgresql import aggregate_order_by
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from advisercrm.accounts.repository import AccountRepository, linked_accounts
+from advisercrm.auth.principal import Principal
+from advisercrm.auth.visibility import client_visible, member_group_ids
+from advisercrm.cases.schemas import CaseCreate, CaseOut, CaseUpdate, case
+from advisercrm.groups.repository import GroupRepository
+from advisercrm.kit.listing import text_filter, uuid_list_filter
+from advisercrm.kit.render import Ctx, zone
+from advisercrm.kit.times import in_zone
+from advisercrm.resource.description import Link, Resource, Row, Where
+from advisercrm.tables import accounts, case_assignees, case_groups, case_participants, cases
+from advisercrm.tables import groups as groups_table
+
+c, cp, ca, cg = cases, case_participants, case_assignees, case_groups
+
+
+def visible(principal: Principal) -> ColumnElement[bool]:
+    """Managers see every case; members those with a participant they reach, one of their
+    groups or assigned to them; client accounts the cases they take part in."""
+    if principal.sees_whole_firm:
+        return true()
+    has_client = CASES.linked(cp, client_visible(principal, cp.c.account_id))
+    if not principal.is_member:
+        return has_client
+    mine = member_group_ids(principal).scalar_subquery()
+    return or_(
+        has_client,
+        CASES.linked(cg, cg.c.group_id.in_(mine)),
+        CASES.linked(ca, ca.c.account_id == principal.account_id),
+    )
+
+
+def _uuids(target: Any, link: Any, column: str, firm_id: Any, case_id: Any) -> Any:
+    """The linked rows' UUIDs, ordered by name (then id)."""
+    return (
+        select(func.array_agg(aggregate_order_by(target.c.uuid, target.c.name, target.c.id)))
+        .join(link, and_(link.c.firm_id == target.c.firm_id, link.c[column] == target.c.id))
+        .where(link.c.firm_id == firm_id, link.c.case_id == case_id)
+        .scalar_subquery()
+    )
+
+
+def linked_columns(firm_id: Any, case_id: Any) -> dict[str, Any]:
+    """What the case resource shows beyond the case row, as scalar subqueries correlated
+    to the given columns (the case list's own rows, or a task's case when rendering
+    tasks); `case_row` completes a loaded row."""
+    return {
+        "participants": linked_accounts(cp, cp.c.case_id, case_id, firm_id),
+        "assigned_to_uuids": _uuids(accounts, ca, "account_id", firm_id, case_id),
+        "group_uuids": _uuids(groups_table, cg, "group_id", firm_id, case_id),
+    }
+
+
+def case_row(row: Row) -> dict[str, Any]:
+    """A loaded case as the resource renders it: empty link lists come back as NULL."""
+    item = dict(row)
+    item["assigned_to_uuids"] = item["assigned_to_uuids"] or []
+    item["group_uuids"] = item["group_uuids"] or []
+    return item
+
+
+def _render(row: Row, ctx: Ctx) -> dict[str, Any]:
+    return case(case_row(row), ctx)
+
+
+async def _accounts(
+    conn: AsyncConnection, principal: Principal, uuids: list[uuid.UUID]
+) -> dict[uuid.UUID, dict[str, Any]]:
+    return await AccountRepository(conn, principal.firm_id).resolve(uuids, principal)
+
+
+async def _groups(
+    conn: AsyncConnection, principal: Principal, uuids: list[uuid.UUID]
+) -> dict[uuid.UUID, dict[str, Any]]:
+    return await GroupRepository(conn, principal.firm_id).resolve(uuids)
+
+
+def _of_type(kind: str) -> Any:
+    return lambda row: bool(row["visible"]) and row["type"] == kind
+
+
+def _in_zone(principal: Principal, values: dict[str, Any]) -> dict[str, Any]:
+    if values.get("review_at") is not None:
+        values["review_at"] = in_zone(values["review_at"], zone(principal.timezone))
+    return values
+
+
+def _participant_in(uuids: list[uuid.UUID]) -> ColumnElement[bool]:
+    return CASES.linked(cp, cp.c.account_id.in_(CASES.ids_where(accounts, uuids)))
+
+
+def _group_in(uuids: list[uuid.UUID]) -> ColumnElement[bool]:
+    return CASES.linked(cg, cg.c.group_id.in_(CASES.ids_where(groups_table, uuids)))
+
+
+CASES = Resource(
+    name="cases",
+    table=c,
+    visible=visible,
+    render=_render,
+    embeds=lambda viewer, firm_id, case_id: linked_columns(firm_id, case_id),
+    sorts={
+        "created_at": c.c.created_at,
+        "updated_at": c.c.updated_at,
+        "name": c.c.name,
+        "review_at": c.c.review_at,
+        "value": c.c.value,
+    },
+    filters={
+        "uuid": Where(uuid_list_filter, c.c.uuid.in_),
+        "name": Where(text_filter, lambda text: c.c.name.icontains(text, autoescape=True)),
+        "participant_uuids": Where(uuid_list_filter, _participant_in),
+        "group_uuids": Where(uuid_list_filter, _group_in),
+    },
+    columns=frozenset({"name", "value", "review_at"}),
+    links=(
+        Link("participants", cp, "case_id", "account_id", _accounts, _of_type("client")),
+        Link("assigned_to_uuids", ca, "case_id", "account_id", _accounts, _of_type("employee")),
+        Link("group_uuids", cg, "case_id", "group_id", _groups),
+    ),
+    prepare=_in_zone,
+    path="/api/v1/cases",
+    create=CaseCreate,
+    update=CaseUpdate,
+    out=CaseOut,
+)

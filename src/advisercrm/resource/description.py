@@ -1,0 +1,142 @@
+"""A resource, described once: its table, who may see which rows, what its lists filter
+and sort by, what it embeds and how it renders. The generic operations (`resource.service`)
+and routes (`resource.router`) derive list, show, create, update, delete and the reference
+checks of a write from this description; a resource with rules of its own (goals, tasks)
+uses the parts it needs.
+
+Statements are compiled once per kind of viewer (`Principal.reach`) with the viewer's ids
+as parameters, and every one of them names the acting firm (`FIRM`): a description has no
+way to build a statement without it."""
+
+from __future__ import annotations
+
+import functools
+import uuid
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from asyncpg import Record
+from pydantic import BaseModel
+from sqlalchemy import ColumnElement, Select, Table, any_, exists, select
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from advisercrm.auth.principal import Principal, template
+from advisercrm.kit.listing import Filter, ListSpec
+from advisercrm.kit.render import Ctx
+from advisercrm.kit.repository import find_query, page_query, resolve_query
+from advisercrm.kit.sql import FIRM, Query, ids_param
+
+Row = Record | Mapping[str, Any]
+# The rows a write's UUIDs name, by UUID, each with its id and whether the writer may use it.
+Resolver = Callable[[AsyncConnection, Principal, list[uuid.UUID]], Awaitable[dict[uuid.UUID, Any]]]
+# What a resource shows beyond its own row, as correlated subqueries: given the viewer (a
+# `template`, so the statement compiles once per reach), the firm and the row's id columns.
+Embeds = Callable[[Principal, Any, Any], dict[str, Any]]
+
+
+def staff_write(principal: Principal) -> None:
+    principal.require_employee()
+    principal.require_write()
+
+
+def staff_delete(principal: Principal) -> None:
+    principal.require_employee()
+    principal.require_delete()
+
+
+def _visible(row: Row) -> bool:
+    return bool(row["visible"])
+
+
+@dataclass(frozen=True, eq=False)
+class Link:
+    """A list of other records the resource names by UUID, kept in a link table: the body
+    field `field` writes it; `resolve` and `accept` check each UUID it names."""
+
+    field: str
+    table: Table
+    owner: str
+    target: str
+    resolve: Resolver
+    accept: Callable[[Row], bool] = _visible
+
+
+@dataclass(frozen=True)
+class Where:
+    """A list filter: how its value is read, and the condition it puts on the rows."""
+
+    value: Filter
+    condition: Callable[[Any], ColumnElement[bool]]
+
+
+@dataclass(frozen=True, eq=False)
+class Resource:
+    name: str
+    table: Table
+    visible: Callable[[Principal], ColumnElement[bool]]
+    render: Callable[[Row, Ctx], dict[str, Any]]
+    sorts: Mapping[str, Any]
+    embeds: Embeds = lambda viewer, firm_id, row_id: {}
+    filters: Mapping[str, Where] = field(default_factory=dict)
+    default_sort: str = "created_at"
+    # Body fields stored as columns of the table, and lists kept in link tables.
+    columns: frozenset[str] = frozenset()
+    links: tuple[Link, ...] = ()
+    # The columns a body gives, made ready to store (a time read in the firm's zone, say).
+    prepare: Callable[[Principal, dict[str, Any]], dict[str, Any]] = lambda _, values: values
+    # Who may create, update and delete: raises Forbidden otherwise.
+    may_write: Callable[[Principal], None] = staff_write
+    may_delete: Callable[[Principal], None] = staff_delete
+    # Where its routes live and the models of their bodies (`resource.router.crud_router`).
+    path: str = ""
+    create: type[BaseModel] | None = None
+    update: type[BaseModel] | None = None
+    out: type[BaseModel] | None = None
+
+    @property
+    def list_spec(self) -> ListSpec:
+        return ListSpec(
+            filters={name: where.value for name, where in self.filters.items()},
+            sorts=tuple(self.sorts),
+            default_sort=self.default_sort,
+        )
+
+    def linked(self, link: Table, condition: ColumnElement[bool]) -> ColumnElement[bool]:
+        """Rows with a link in `link` (a link table of this one) that meets `condition`."""
+        owner = next(column for column in link.c if column.references(self.table.c.id))
+        return exists().where(
+            link.c.firm_id == self.table.c.firm_id, owner == self.table.c.id, condition
+        )
+
+    @functools.cache  # noqa: B019 - descriptions live as long as the process
+    def find(self, reach: str) -> Query:
+        """The id of the firm's row `uuid` if a viewer of this reach may see it."""
+        return find_query(self.table, self.visible(template(reach)))
+
+    @functools.cache  # noqa: B019
+    def resolve(self, reach: str) -> Query:
+        """The firm's rows with the UUIDs `uuids`: id, uuid and whether they are visible."""
+        return resolve_query(self.table, self.visible(template(reach)))
+
+    @functools.cache  # noqa: B019
+    def load(self, reach: str) -> Query:
+        """Everything the resource renders for the ids `ids`, embedded records filtered by
+        what a viewer of this reach may open."""
+        t = self.table
+        embedded = self.embeds(template(reach), t.c.firm_id, t.c.id)
+        return Query(
+            select(t, *(expr.label(name) for name, expr in embedded.items())).where(
+                t.c.firm_id == FIRM, t.c.id == any_(ids_param("ids"))
+            )
+        )
+
+    @functools.cache  # noqa: B019
+    def unfiltered_page(self, reach: str, sort: str, descending: bool) -> Query:
+        """A page of ids and the total, with no filter: compiled once."""
+        conditions = [self.table.c.firm_id == FIRM, self.visible(template(reach))]
+        return page_query(self.table, conditions, self.sorts[sort], descending)
+
+    def ids_where(self, target: Table, uuids: list[uuid.UUID]) -> Select[Any]:
+        """The firm's ids of `target` with these UUIDs: a subquery for filters."""
+        return select(target.c.id).where(target.c.firm_id == FIRM, target.c.uuid.in_(uuids))

@@ -1,0 +1,79 @@
+"""The routes of a described resource: list, create, show, update and delete, under one
+path. A resource with no rules of its own needs nothing more than its description and its
+request and response models."""
+
+# No `from __future__ import annotations`: FastAPI reads the body models from the
+# handlers' annotations, which name this function's arguments.
+
+from typing import Any
+
+from fastapi import APIRouter, Request, Response
+
+from advisercrm.auth.deps import CurrentPrincipal, RenderCtx
+from advisercrm.db import Conn
+from advisercrm.idempotency.route import ApiRoute
+from advisercrm.kit.fields import path_uuid
+from advisercrm.kit.listing import LIST_SPEC_ATTRIBUTE, Page, paginated, parse_list_query
+from advisercrm.kit.render import JSON
+from advisercrm.resource import service
+from advisercrm.resource.description import Resource
+
+
+def crud_router(resource: Resource) -> APIRouter:
+    create, update, out = resource.create, resource.update, resource.out
+    assert create and update and out, f"{resource.name}: no request or response models"
+    router = APIRouter(route_class=ApiRoute, prefix=resource.path, tags=[resource.name])
+    spec = resource.list_spec
+    singular = resource.name.removesuffix("s")
+
+    async def create_one(
+        body: create,  # type: ignore[valid-type]
+        conn: Conn,
+        principal: CurrentPrincipal,
+        ctx: RenderCtx,
+    ) -> JSON:
+        resource.may_write(principal)
+        return JSON(await service.create(conn, principal, resource, body, ctx), status_code=201)
+
+    async def list_all(
+        request: Request, conn: Conn, principal: CurrentPrincipal, ctx: RenderCtx
+    ) -> JSON:
+        query = parse_list_query(request, spec)
+        data, total = await service.listing(conn, principal, resource, query, ctx)
+        return paginated(request, query, data, total)
+
+    setattr(list_all, LIST_SPEC_ATTRIBUTE, spec)
+
+    async def show_one(uuid: str, conn: Conn, principal: CurrentPrincipal, ctx: RenderCtx) -> JSON:
+        row_id = await service.found(conn, principal, resource, path_uuid(uuid))
+        return JSON(await service.show(conn, principal, resource, row_id, ctx))
+
+    async def update_one(
+        uuid: str,
+        body: update,  # type: ignore[valid-type]
+        conn: Conn,
+        principal: CurrentPrincipal,
+        ctx: RenderCtx,
+    ) -> JSON:
+        row_id = await service.found(conn, principal, resource, path_uuid(uuid))
+        resource.may_write(principal)
+        return JSON(await service.update_row(conn, principal, resource, row_id, body, ctx))
+
+    async def delete_one(uuid: str, conn: Conn, principal: CurrentPrincipal) -> Response:
+        row_id = await service.found(conn, principal, resource, path_uuid(uuid))
+        resource.may_delete(principal)
+        await service.delete(conn, principal, resource, row_id)
+        return Response(status_code=204)
+
+    routes: list[tuple[str, str, Any, dict[str, Any]]] = [
+        ("POST", "", create_one, {"status_code": 201, "response_model": out}),
+        ("GET", "", list_all, {"response_model": Page[out]}),  # type: ignore[valid-type]
+        ("GET", "/{uuid}", show_one, {"response_model": out}),
+        ("PUT", "/{uuid}", update_one, {"response_model": out}),
+        ("DELETE", "/{uuid}", delete_one, {"status_code": 204}),
+    ]
+    names = ("create", "list", "show", "update", "delete")
+    for (method, path, endpoint, options), verb in zip(routes, names, strict=True):
+        name = f"{verb}_{resource.name if verb == 'list' else singular}"
+        router.add_api_route(path, endpoint, methods=[method], name=name, **options)
+    return router

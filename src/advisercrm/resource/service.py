@@ -1,0 +1,161 @@
+"""The operations every described resource has: find, render, list, and the write of its
+columns and links with the reference checks of the body. Each takes the connection, the
+acting principal and the description; the firm comes from the principal."""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from typing import Any
+
+from pydantic import BaseModel
+from sqlalchemy import delete as sql_delete
+from sqlalchemy import func, insert, update
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from advisercrm.auth.principal import Principal
+from advisercrm.kit.errors import Errors, NotFound
+from advisercrm.kit.listing import ListQuery
+from advisercrm.kit.references import check_uuid_list
+from advisercrm.kit.render import Ctx
+from advisercrm.kit.repository import FirmRepository
+from advisercrm.resource.description import Link, Resource
+
+
+def _repo(conn: AsyncConnection, principal: Principal) -> FirmRepository:
+    return FirmRepository(conn, principal.firm_id)
+
+
+async def find_id(
+    conn: AsyncConnection, principal: Principal, resource: Resource, row_uuid: uuid.UUID
+) -> int | None:
+    """The id of the row if the principal may see it."""
+    query = resource.find(principal.reach)
+    return await _repo(conn, principal).id_of(query, uuid=row_uuid, **principal.viewer())
+
+
+async def found(
+    conn: AsyncConnection, principal: Principal, resource: Resource, row_uuid: uuid.UUID | None
+) -> int:
+    row_id = await find_id(conn, principal, resource, row_uuid) if row_uuid else None
+    if row_id is None:
+        raise NotFound()
+    return row_id
+
+
+async def resolve(
+    conn: AsyncConnection, principal: Principal, resource: Resource, uuids: list[uuid.UUID]
+) -> dict[uuid.UUID, dict[str, Any]]:
+    """The firm's rows with these UUIDs: id, uuid and whether the principal may see each."""
+    query = resource.resolve(principal.reach)
+    return await _repo(conn, principal).by_uuid(query, uuids, **principal.viewer())
+
+
+async def render(
+    conn: AsyncConnection, principal: Principal, resource: Resource, ids: list[int], ctx: Ctx
+) -> list[dict[str, Any]]:
+    """The rows as their resource shows them to the principal, in the order of `ids`: one
+    round trip, embedded records included (and filtered by what the principal may open)."""
+    if not ids:
+        return []
+    rows = await _repo(conn, principal).fetch(
+        resource.load(principal.reach), ids=ids, **principal.viewer()
+    )
+    by_id = {row["id"]: row for row in rows}
+    return [resource.render(by_id[i], ctx) for i in ids if i in by_id]
+
+
+async def show(
+    conn: AsyncConnection, principal: Principal, resource: Resource, row_id: int, ctx: Ctx
+) -> dict[str, Any]:
+    return (await render(conn, principal, resource, [row_id], ctx))[0]
+
+
+async def page(
+    conn: AsyncConnection, principal: Principal, resource: Resource, query: ListQuery
+) -> tuple[list[int], int]:
+    """One page of the ids the principal may see, filtered and sorted, and the total."""
+    repo = _repo(conn, principal)
+    if not query.filters:
+        compiled = resource.unfiltered_page(principal.reach, query.sort, query.descending)
+        return await repo.page_of(compiled, query, **principal.viewer())
+    t = resource.table
+    conditions = [
+        repo.scoped(t),
+        resource.visible(principal),
+        *(resource.filters[name].condition(value) for name, value in query.filters.items()),
+    ]
+    return await repo.page_ids(t, conditions, resource.sorts[query.sort], query)
+
+
+async def listing(
+    conn: AsyncConnection, principal: Principal, resource: Resource, query: ListQuery, ctx: Ctx
+) -> tuple[list[dict[str, Any]], int]:
+    ids, total = await page(conn, principal, resource, query)
+    return await render(conn, principal, resource, ids, ctx), total
+
+
+async def check_links(
+    conn: AsyncConnection, principal: Principal, resource: Resource, body: BaseModel
+) -> dict[Link, list[int]]:
+    """The ids of every link the body gives, each UUID checked (one query per kind of
+    record named); every bad UUID is reported at once, as `field.index`."""
+    given = [link for link in resource.links if link.field in body.model_fields_set]
+    wanted: defaultdict[Any, list[uuid.UUID]] = defaultdict(list)
+    for link in given:
+        wanted[link.resolve].extend(getattr(body, link.field) or [])
+    found = {resolver: await resolver(conn, principal, uuids) for resolver, uuids in wanted.items()}
+    errors, ids = Errors(), {}
+    for link in given:
+        uuids = getattr(body, link.field) or []
+        ids[link] = check_uuid_list(link.field, uuids, found[link.resolve], errors, link.accept)
+    errors.raise_if_any()
+    return ids
+
+
+def _columns(principal: Principal, resource: Resource, body: BaseModel) -> dict[str, Any]:
+    values = body.model_dump(include=set(resource.columns) & body.model_fields_set)
+    return resource.prepare(principal, values)
+
+
+async def _save_links(
+    repo: FirmRepository, resource: Resource, row_id: int, links: dict[Link, list[int]]
+) -> None:
+    for link, target_ids in links.items():
+        await repo.replace_links(link.table, link.owner, row_id, link.target, target_ids)
+
+
+async def create(
+    conn: AsyncConnection, principal: Principal, resource: Resource, body: BaseModel, ctx: Ctx
+) -> dict[str, Any]:
+    links = await check_links(conn, principal, resource, body)
+    repo, t = _repo(conn, principal), resource.table
+    values = {"firm_id": principal.firm_id, **_columns(principal, resource, body)}
+    row_id = int(await repo.scalar(insert(t).values(**values).returning(t.c.id)))
+    await _save_links(repo, resource, row_id, links)
+    return await show(conn, principal, resource, row_id, ctx)
+
+
+async def update_row(
+    conn: AsyncConnection,
+    principal: Principal,
+    resource: Resource,
+    row_id: int,
+    body: BaseModel,
+    ctx: Ctx,
+) -> dict[str, Any]:
+    """Change the columns and links the body gives; the rest stay as they are."""
+    links = await check_links(conn, principal, resource, body)
+    repo, t = _repo(conn, principal), resource.table
+    values = _columns(principal, resource, body)
+    statement = update(t).where(repo.scoped(t), t.c.id == row_id)
+    await repo.execute(statement.values(**values, updated_at=func.now()))
+    await _save_links(repo, resource, row_id, links)
+    return await show(conn, principal, resource, row_id, ctx)
+
+
+async def delete(
+    conn: AsyncConnection, principal: Principal, resource: Resource, row_id: int
+) -> None:
+    repo, t = _repo(conn, principal), resource.table
+    await repo.execute(sql_delete(t).where(repo.scoped(t), t.c.id == row_id))
