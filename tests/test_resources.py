@@ -1,0 +1,221 @@
+"""One set of cases run against every resource with list, show, create, update and delete:
+the life of a record, the answers for a path that names nothing, another firm's records,
+callers without write or delete permission, a body that says nothing, and every sort the
+list allows (read from the list's own answer to a sort it does not allow). A resource's
+own suite tests only what is particular to it."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+
+from tests.helpers import Actor, Firm
+
+NOT_FOUND = {"message": "Not found."}
+FORBIDDEN = {"message": "This action is unauthorized."}
+
+
+@dataclass(frozen=True)
+class Described:
+    path: str
+    # A body that creates a record in the firm, and a change an update makes to it.
+    body: Callable[[Firm], Awaitable[dict[str, Any]]]
+    change: dict[str, Any]
+
+
+async def _client(firm: Firm) -> str:
+    return str((await firm.client_account())["uuid"])
+
+
+async def _case(firm: Firm) -> dict[str, Any]:
+    return {"name": "Case", "participants": [await _client(firm)]}
+
+
+async def _plan(firm: Firm) -> dict[str, Any]:
+    return {"name": "Plan", "type": "annuity", "accounts": [await _client(firm)]}
+
+
+async def _circle(firm: Firm) -> dict[str, Any]:
+    return {"name": "Household", "account_uuids": [await _client(firm), await _client(firm)]}
+
+
+async def _group(firm: Firm) -> dict[str, Any]:
+    return {"name": f"Group {uuid.uuid4().hex[:8]}", "participants": [await _client(firm)]}
+
+
+async def _status(firm: Firm) -> dict[str, Any]:
+    return {"name": f"Status {uuid.uuid4().hex[:8]}"}
+
+
+async def _field(firm: Firm) -> dict[str, Any]:
+    return {"name": f"Field {uuid.uuid4().hex[:8]}", "type": "string", "model_type": "task"}
+
+
+async def _goal(firm: Firm) -> dict[str, Any]:
+    return {"name": "Goal", "account_uuids": [await _client(firm)]}
+
+
+async def _task(firm: Firm) -> dict[str, Any]:
+    statuses = (await firm.owner.get("/api/v1/task-status")).json()["data"]
+    return {
+        "name": "Task",
+        "taskable_type": "client",
+        "taskable_uuid": await _client(firm),
+        "task_status_uuid": statuses[0]["uuid"],
+    }
+
+
+async def _person(firm: Firm) -> dict[str, Any]:
+    return {"first_name": "Ada", "last_name": "Client", "email": f"{uuid.uuid4().hex}@example.com"}
+
+
+RESOURCES = {
+    "cases": Described("/api/v1/cases", _case, {"name": "Renamed"}),
+    "plans": Described("/api/v1/plans", _plan, {"name": "Renamed"}),
+    "circles": Described("/api/v1/circles", _circle, {"name": "Renamed"}),
+    "groups": Described("/api/v1/group", _group, {"name": "Renamed group"}),
+    "task statuses": Described("/api/v1/task-status", _status, {"name": "Renamed status"}),
+    "custom fields": Described("/api/v1/custom-field", _field, {"name": "Renamed field"}),
+    "goals": Described("/api/v2/goals", _goal, {"name": "Renamed"}),
+    "tasks": Described("/api/v1/task", _task, {"name": "Renamed"}),
+    "clients": Described("/api/v1/client", _person, {"first_name": "Renamed"}),
+}
+params = pytest.mark.parametrize("described", list(RESOURCES.values()), ids=list(RESOURCES))
+
+
+async def _made(firm: Firm, described: Described) -> dict[str, Any]:
+    return await firm.owner.created(described.path, await described.body(firm))
+
+
+async def _total(actor: Actor, path: str) -> int:
+    response = await actor.get(path)
+    assert response.status_code == 200, response.text
+    return int(response.json()["meta"]["total"])
+
+
+@params
+async def test_the_life_of_a_record(firm: Firm, described: Described) -> None:
+    owner, before = firm.owner, await _total(firm.owner, described.path)
+    made = await _made(firm, described)
+    one = f"{described.path}/{made['uuid']}"
+    assert (await owner.get(one)).json() == made
+    listed = (await owner.get(described.path, params={"per_page": 500})).json()
+    assert made in listed["data"]
+    assert listed["meta"]["total"] == before + 1
+
+    changed = await owner.put(one, json=described.change)
+    assert changed.status_code == 200, changed.text
+    assert all(changed.json()[name] == value for name, value in described.change.items())
+    assert (await owner.get(one)).json() == changed.json()
+
+    deleted = await owner.delete(one)
+    assert (deleted.status_code, deleted.content) == (204, b"")
+    for method in ("GET", "PUT", "DELETE"):
+        gone = await owner.request(method, one, json=described.change)
+        assert (gone.status_code, gone.json()) == (404, NOT_FOUND), method
+    assert await _total(owner, described.path) == before
+
+
+@params
+async def test_a_path_that_names_nothing_is_not_found(firm: Firm, described: Described) -> None:
+    for name in ("not-a-uuid", str(uuid.uuid4()), "0", "%20"):
+        for method in ("GET", "PUT", "DELETE"):
+            response = await firm.owner.request(
+                method, f"{described.path}/{name}", json=described.change
+            )
+            assert (response.status_code, response.json()) == (404, NOT_FOUND), (method, name)
+
+
+@params
+async def test_another_firms_record_does_not_exist_here(
+    firm: Firm, other_firm: Firm, described: Described
+) -> None:
+    made = await _made(firm, described)
+    one = f"{described.path}/{made['uuid']}"
+    stranger = other_firm.owner
+    listed = (await stranger.get(described.path, params={"per_page": 500})).json()["data"]
+    assert made["uuid"] not in [item["uuid"] for item in listed]
+    for method in ("GET", "PUT", "DELETE"):
+        response = await stranger.request(method, one, json=described.change)
+        assert (response.status_code, response.json()) == (404, NOT_FOUND), method
+    assert (await firm.owner.get(one)).json() == made
+
+
+@params
+async def test_callers_without_permission_change_nothing(
+    firm: Firm, described: Described
+) -> None:
+    made = await _made(firm, described)
+    one = f"{described.path}/{made['uuid']}"
+    reader = await firm.actor(role="owner", write=False, delete=False)
+    before = await _total(firm.owner, described.path)
+    attempts = [
+        await reader.post(described.path, json=await described.body(firm)),
+        await reader.put(one, json=described.change),
+        await reader.delete(one),
+    ]
+    for response in attempts:
+        assert (response.status_code, response.json()) == (403, FORBIDDEN), response.request
+    assert await _total(firm.owner, described.path) == before + 0
+    assert (await firm.owner.get(one)).json() == made
+
+
+@params
+async def test_an_empty_body_is_refused_and_creates_nothing(
+    firm: Firm, described: Described
+) -> None:
+    before = await _total(firm.owner, described.path)
+    response = await firm.owner.post(described.path, json={})
+    assert response.status_code == 422, response.text
+    body = response.json()
+    assert set(body) == {"message", "errors"}
+    assert body["errors"] and all(
+        message.endswith("field is required.")
+        for messages in body["errors"].values()
+        for message in messages
+    ), body
+    assert await _total(firm.owner, described.path) == before
+
+
+ALLOWED = re.compile(r"Allowed sort\(s\) are `([^`]*)`")
+
+
+@params
+async def test_every_allowed_sort_answers_in_order_both_ways(
+    firm: Firm, described: Described
+) -> None:
+    for _ in range(3):
+        await _made(firm, described)
+    refused = await firm.owner.get(described.path, params={"sort": "no_such_sort"})
+    assert refused.status_code == 400, refused.text
+    found = ALLOWED.search(refused.json()["message"])
+    assert found, refused.text
+    sorts = found.group(1).split(", ")
+    assert sorts
+    for name in sorts:
+        up = await firm.owner.get(described.path, params={"sort": name, "per_page": 500})
+        down = await firm.owner.get(described.path, params={"sort": f"-{name}", "per_page": 500})
+        assert (up.status_code, down.status_code) == (200, 200), name
+        assert len(up.json()["data"]) == len(down.json()["data"]) == up.json()["meta"]["total"]
+        ids_up = [item["uuid"] for item in up.json()["data"]]
+        assert sorted(ids_up) == sorted(item["uuid"] for item in down.json()["data"]), name
+
+
+@params
+async def test_pages_partition_the_list(firm: Firm, described: Described) -> None:
+    for _ in range(3):
+        await _made(firm, described)
+    everything = (await firm.owner.get(described.path, params={"per_page": 500})).json()
+    total = everything["meta"]["total"]
+    seen: list[str] = []
+    for page in range(1, total + 1):
+        response = await firm.owner.get(described.path, params={"per_page": 1, "page": page})
+        body = response.json()
+        assert (body["meta"]["total"], body["meta"]["last_page"]) == (total, total)
+        seen += [item["uuid"] for item in body["data"]]
+    assert seen == [item["uuid"] for item in everything["data"]]
