@@ -14,6 +14,12 @@ from typing import Any
 
 import pytest
 
+from advisercrm.auth.principal import Principal
+from advisercrm.cases.description import CASES
+from advisercrm.kit.render import Ctx, zone
+from advisercrm.plans.description import PLANS
+from advisercrm.resource import service
+from advisercrm.resource.description import Resource
 from tests.helpers import Actor, Firm
 
 NOT_FOUND = {"message": "Not found."}
@@ -86,6 +92,8 @@ RESOURCES = {
     "clients": Described("/api/v1/client", _person, {"first_name": "Renamed"}),
 }
 params = pytest.mark.parametrize("described", list(RESOURCES.values()), ids=list(RESOURCES))
+# The resources built from a description, with their API's name above.
+DESCRIPTIONS = {"cases": CASES, "plans": PLANS}
 
 
 async def _made(firm: Firm, described: Described) -> dict[str, Any]:
@@ -147,9 +155,7 @@ async def test_another_firms_record_does_not_exist_here(
 
 
 @params
-async def test_callers_without_permission_change_nothing(
-    firm: Firm, described: Described
-) -> None:
+async def test_callers_without_permission_change_nothing(firm: Firm, described: Described) -> None:
     made = await _made(firm, described)
     one = f"{described.path}/{made['uuid']}"
     reader = await firm.actor(role="owner", write=False, delete=False)
@@ -219,3 +225,26 @@ async def test_pages_partition_the_list(firm: Firm, described: Described) -> Non
         assert (body["meta"]["total"], body["meta"]["last_page"]) == (total, total)
         seen += [item["uuid"] for item in body["data"]]
     assert seen == [item["uuid"] for item in everything["data"]]
+
+
+def _viewer(firm: Firm, role: str) -> Principal:
+    return Principal(0, 0, firm.firm_id, 0, "", "employee", role, True, True, "UTC", "GBP")
+
+
+@pytest.mark.parametrize("name", list(DESCRIPTIONS))
+async def test_resolve_and_render_as_other_resources_use_them(firm: Firm, name: str) -> None:
+    """What other resources call (a task's taskable, a write's references): rows by UUID
+    with whether the viewer may see them, and rendering equal to the resource's own GET."""
+    resource: Resource = DESCRIPTIONS[name]
+    made = await _made(firm, RESOURCES[name])
+    ctx = Ctx(zone("Europe/London"), "GBP", "http://test/")
+    wanted = [uuid.UUID(made["uuid"]), uuid.uuid4()]
+    async with firm.app.state.engine.connect() as conn:
+        found = await service.resolve(conn, _viewer(firm, "admin"), resource, wanted)
+        assert list(found) == [wanted[0]]
+        row = found[wanted[0]]
+        assert (set(row), row["visible"]) == ({"id", "uuid", "visible"}, True)
+        as_member = await service.resolve(conn, _viewer(firm, "member"), resource, wanted)
+        assert as_member[wanted[0]]["visible"] is False
+        rendered = await service.render(conn, _viewer(firm, "owner"), resource, [row["id"], 0], ctx)
+    assert rendered == [made]

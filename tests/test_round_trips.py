@@ -149,7 +149,7 @@ TABLE: dict[tuple[str, str], tuple[Builder | None, int]] = {
     ("GET", "/api/v1/cases/{uuid}"):                                (None, 3),
     ("PUT", "/api/v1/cases/{uuid}"):                                (None, 6),
     ("DELETE", "/api/v1/cases/{uuid}"):                             (None, 5),
-    ("GET", "/api/v1/plans"):                                       (None, 5),
+    ("GET", "/api/v1/plans"):                                       (None, 3),
     ("POST", "/api/v1/plans"):                                      (None, 8),
     ("GET", "/api/v1/plans/{uuid}"):                                (None, 3),
     ("PUT", "/api/v1/plans/{uuid}"):                                (None, 6),

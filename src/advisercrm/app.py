@@ -43,7 +43,7 @@ from advisercrm.kit.limits import BodyLimitMiddleware
 from advisercrm.kit.render import JSON
 from advisercrm.observability import metrics
 from advisercrm.observability.middleware import ObservabilityMiddleware
-from advisercrm.plans.router import router as plans_router
+from advisercrm.plans.description import PLANS
 from advisercrm.ratelimit.limiter import Limiter, TooManyAttempts
 from advisercrm.resource.router import crud_router
 from advisercrm.task_statuses.router import router as task_statuses_router
@@ -250,7 +250,7 @@ def create_app(settings: Settings | None = None, url: str | None = None) -> Fast
         task_statuses_router,
         custom_fields_router,
         crud_router(CASES),
-        plans_router,
+        crud_router(PLANS),
         tasks_router,
     ):
         app.include_router(router, responses=ERROR_RESPONSES)

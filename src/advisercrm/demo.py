@@ -28,7 +28,7 @@ from advisercrm.groups import service as groups_service
 from advisercrm.groups.schemas import GroupCreate
 from advisercrm.kit.listing import ListQuery
 from advisercrm.kit.render import Ctx, zone
-from advisercrm.plans import service as plans_service
+from advisercrm.plans.description import PLANS
 from advisercrm.plans.schemas import PlanCreate
 from advisercrm.resource import service as resource_service
 from advisercrm.task_statuses.repository import TaskStatusRepository
@@ -254,9 +254,10 @@ async def _task_board(
         for i, name in enumerate(("Retirement planning", "Mortgage review", "Inheritance tax"))
     ]
     plans = [
-        await plans_service.create(
+        await resource_service.create(
             conn,
             principal,
+            PLANS,
             PlanCreate.model_validate(
                 {
                     "name": name,

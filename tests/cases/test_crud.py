@@ -2,17 +2,10 @@
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 import pytest
-from fastapi import FastAPI
 
-from advisercrm.auth.principal import Principal
-from advisercrm.cases.description import CASES as DESCRIPTION
-from advisercrm.kit.render import Ctx, zone
-from advisercrm.resource import service
-from tests.helpers import Firm
 from tests.records_support import (
     CASES,
     COMPACT_KEYS,
@@ -178,25 +171,3 @@ async def test_delete(shop: Cast) -> None:
     assert (response.status_code, response.content) == (204, b"")
     assert_body(await shop.owner.get(path(made["uuid"])), 404, NOT_FOUND)
     assert (await shop.owner.get(f"/api/v1/client/{client['uuid']}")).status_code == 200
-
-
-async def test_resolve_and_render_for_the_tasks_package(app: FastAPI, firm: Firm) -> None:
-    client = await firm.client_account()
-    made = await firm.owner.created(CASES, {"name": "Taskable", "participants": [client["uuid"]]})
-    member = Principal(0, 0, firm.firm_id, 0, "", "employee", "member", True, True, "UTC", "GBP")
-    ctx = Ctx(zone("Europe/London"), "GBP", "http://test/")
-    async with app.state.engine.connect() as conn:
-        wanted = [uuid.UUID(made["uuid"]), uuid.uuid4()]
-        owner = await service.resolve(conn, _owner(firm), DESCRIPTION, wanted)
-        assert list(owner) == [wanted[0]]
-        row = owner[wanted[0]]
-        assert (set(row), row["visible"]) == ({"id", "uuid", "visible"}, True)
-        assert (await service.resolve(conn, member, DESCRIPTION, wanted))[wanted[0]][
-            "visible"
-        ] is False
-        rendered = await service.render(conn, _owner(firm), DESCRIPTION, [int(row["id"]), 0], ctx)
-    assert rendered == [made]
-
-
-def _owner(firm: Firm) -> Principal:
-    return Principal(0, 0, firm.firm_id, 0, "", "employee", "owner", True, True, "UTC", "GBP")

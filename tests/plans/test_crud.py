@@ -2,17 +2,10 @@
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 import pytest
-from fastapi import FastAPI
 
-from advisercrm.auth.principal import Principal
-from advisercrm.kit.render import Ctx, zone
-from advisercrm.plans import service
-from advisercrm.plans.repository import PlanRepository
-from tests.helpers import Firm
 from tests.records_support import (
     COMPACT_KEYS,
     NOT_FOUND,
@@ -146,25 +139,3 @@ async def test_delete(shop: Cast) -> None:
     assert (response.status_code, response.content) == (204, b"")
     assert_body(await shop.owner.get(path(made["uuid"])), 404, NOT_FOUND)
     assert (await shop.owner.get(f"/api/v1/client/{client['uuid']}")).status_code == 200
-
-
-def _principal(firm: Firm, role: str) -> Principal:
-    return Principal(0, 0, firm.firm_id, 0, "", "employee", role, True, True, "UTC", "GBP")
-
-
-async def test_resolve_and_render_for_the_tasks_package(app: FastAPI, firm: Firm) -> None:
-    client = await firm.client_account()
-    body = {"name": "Taskable", "type": "annuity", "accounts": [client["uuid"]]}
-    made = await firm.owner.created(PLANS, body)
-    ctx = Ctx(zone("Europe/London"), "GBP", "http://test/")
-    async with app.state.engine.connect() as conn:
-        repo = PlanRepository(conn, firm.firm_id)
-        wanted = [uuid.UUID(made["uuid"]), uuid.uuid4()]
-        found = await repo.resolve(wanted, _principal(firm, "admin"))
-        assert list(found) == [wanted[0]]
-        row = found[wanted[0]]
-        assert (set(row), row["visible"]) == ({"id", "uuid", "visible"}, True)
-        member_view = await repo.resolve(wanted, _principal(firm, "member"))
-        assert member_view[wanted[0]]["visible"] is False
-        rendered = await service.render(conn, _principal(firm, "owner"), [int(row["id"]), 0], ctx)
-    assert rendered == [made]

@@ -8,13 +8,14 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, and_, func, or_, select, true
 from sqlalchemy.dialects.postgresql import aggregate_order_by
-from sqlalchemy.ext.asyncio import AsyncConnection
 
-from advisercrm.accounts.repository import AccountRepository, linked_accounts
+from advisercrm.accounts.references import clients, employees
+from advisercrm.accounts.references import resolve as accounts_named
+from advisercrm.accounts.repository import linked_accounts
 from advisercrm.auth.principal import Principal
 from advisercrm.auth.visibility import client_visible, member_group_ids
 from advisercrm.cases.schemas import CaseCreate, CaseOut, CaseUpdate, case
-from advisercrm.groups.repository import GroupRepository
+from advisercrm.groups.references import resolve as groups_named
 from advisercrm.kit.listing import text_filter, uuid_list_filter
 from advisercrm.kit.render import Ctx, zone
 from advisercrm.kit.times import in_zone
@@ -74,22 +75,6 @@ def _render(row: Row, ctx: Ctx) -> dict[str, Any]:
     return case(case_row(row), ctx)
 
 
-async def _accounts(
-    conn: AsyncConnection, principal: Principal, uuids: list[uuid.UUID]
-) -> dict[uuid.UUID, dict[str, Any]]:
-    return await AccountRepository(conn, principal.firm_id).resolve(uuids, principal)
-
-
-async def _groups(
-    conn: AsyncConnection, principal: Principal, uuids: list[uuid.UUID]
-) -> dict[uuid.UUID, dict[str, Any]]:
-    return await GroupRepository(conn, principal.firm_id).resolve(uuids)
-
-
-def _of_type(kind: str) -> Any:
-    return lambda row: bool(row["visible"]) and row["type"] == kind
-
-
 def _in_zone(principal: Principal, values: dict[str, Any]) -> dict[str, Any]:
     if values.get("review_at") is not None:
         values["review_at"] = in_zone(values["review_at"], zone(principal.timezone))
@@ -125,9 +110,9 @@ CASES = Resource(
     },
     columns=frozenset({"name", "value", "review_at"}),
     links=(
-        Link("participants", cp, "case_id", "account_id", _accounts, _of_type("client")),
-        Link("assigned_to_uuids", ca, "case_id", "account_id", _accounts, _of_type("employee")),
-        Link("group_uuids", cg, "case_id", "group_id", _groups),
+        Link("participants", cp, "case_id", "account_id", accounts_named, clients),
+        Link("assigned_to_uuids", ca, "case_id", "account_id", accounts_named, employees),
+        Link("group_uuids", cg, "case_id", "group_id", groups_named),
     ),
     prepare=_in_zone,
     path="/api/v1/cases",

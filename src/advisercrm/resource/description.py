@@ -45,7 +45,7 @@ def staff_delete(principal: Principal) -> None:
     principal.require_delete()
 
 
-def _visible(row: Row) -> bool:
+def _visible(row: Mapping[str, Any]) -> bool:
     return bool(row["visible"])
 
 
@@ -59,7 +59,7 @@ class Link:
     owner: str
     target: str
     resolve: Resolver
-    accept: Callable[[Row], bool] = _visible
+    accept: Callable[[Mapping[str, Any]], bool] = _visible
 
 
 @dataclass(frozen=True)
@@ -75,7 +75,7 @@ class Resource:
     name: str
     table: Table
     visible: Callable[[Principal], ColumnElement[bool]]
-    render: Callable[[Row, Ctx], dict[str, Any]]
+    render: Callable[[Any, Ctx], dict[str, Any]]
     sorts: Mapping[str, Any]
     embeds: Embeds = lambda viewer, firm_id, row_id: {}
     filters: Mapping[str, Where] = field(default_factory=dict)

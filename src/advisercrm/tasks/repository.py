@@ -47,8 +47,8 @@ from advisercrm.cases.description import linked_columns as case_columns
 from advisercrm.cases.description import visible as case_visible
 from advisercrm.kit.repository import FirmRepository
 from advisercrm.kit.sql import FIRM, Query, ids_param, uuids_param
-from advisercrm.plans.repository import owners_json as plan_owners_json
-from advisercrm.plans.repository import visible as plan_visible
+from advisercrm.plans.description import owners_json as plan_owners_json
+from advisercrm.plans.description import visible as plan_visible
 from advisercrm.tables import (
     accounts,
     cases,

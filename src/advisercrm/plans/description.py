@@ -1,0 +1,67 @@
+"""Plans (/api/v1/plans): 1 to 10 client owners the writer sees; managers see every
+plan, members those with an owner they reach, clients their own."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from sqlalchemy import ColumnElement, true
+
+from advisercrm.accounts.references import clients
+from advisercrm.accounts.references import resolve as accounts_named
+from advisercrm.accounts.repository import linked_accounts
+from advisercrm.auth.principal import Principal
+from advisercrm.auth.visibility import client_visible
+from advisercrm.kit.listing import choice_list_filter, text_filter, uuid_list_filter
+from advisercrm.plans.schemas import PLAN_TYPES, STATUSES, PlanCreate, PlanOut, PlanUpdate, plan
+from advisercrm.resource.description import Link, Resource, Where
+from advisercrm.tables import accounts, plan_accounts, plans
+
+p, pa = plans, plan_accounts
+
+
+def visible(principal: Principal) -> ColumnElement[bool]:
+    """Managers see every plan; members those with an owner they reach; clients their own."""
+    if principal.sees_whole_firm:
+        return true()
+    return PLANS.linked(pa, client_visible(principal, pa.c.account_id))
+
+
+def owners_json(firm_id: Any, plan_id: Any) -> Any:
+    """The compact owners of one plan, by name: a scalar subquery correlated to the
+    given columns (the plan list's own rows, or a task's plan when rendering tasks)."""
+    return linked_accounts(pa, pa.c.plan_id, plan_id, firm_id)
+
+
+def _owned_by(uuids: list[uuid.UUID]) -> ColumnElement[bool]:
+    return PLANS.linked(pa, pa.c.account_id.in_(PLANS.ids_where(accounts, uuids)))
+
+
+PLANS = Resource(
+    name="plans",
+    table=p,
+    visible=visible,
+    render=plan,
+    embeds=lambda viewer, firm_id, plan_id: {"accounts": owners_json(firm_id, plan_id)},
+    sorts={
+        "created_at": p.c.created_at,
+        "updated_at": p.c.updated_at,
+        "name": p.c.name,
+        "type": p.c.type,
+        "status": p.c.status,
+    },
+    filters={
+        "uuid": Where(uuid_list_filter, p.c.uuid.in_),
+        "name": Where(text_filter, lambda text: p.c.name.icontains(text, autoescape=True)),
+        "type": Where(choice_list_filter(PLAN_TYPES), p.c.type.in_),
+        "status": Where(choice_list_filter(STATUSES), p.c.status.in_),
+        "account_uuids": Where(uuid_list_filter, _owned_by),
+    },
+    columns=frozenset({"name", "type", "policy_number", "status"}),
+    links=(Link("accounts", pa, "plan_id", "account_id", accounts_named, clients),),
+    path="/api/v1/plans",
+    create=PlanCreate,
+    update=PlanUpdate,
+    out=PlanOut,
+)
