@@ -46,7 +46,7 @@ from advisercrm.observability.middleware import ObservabilityMiddleware
 from advisercrm.plans.description import PLANS
 from advisercrm.ratelimit.limiter import Limiter, TooManyAttempts
 from advisercrm.resource.router import crud_router
-from advisercrm.task_statuses.router import router as task_statuses_router
+from advisercrm.task_statuses.description import TASK_STATUSES
 from advisercrm.tasks.router import router as tasks_router
 from advisercrm.tokens.router import router as tokens_router
 
@@ -247,7 +247,7 @@ def create_app(settings: Settings | None = None, url: str | None = None) -> Fast
         circles_router,
         groups_router,
         goals_router,
-        task_statuses_router,
+        crud_router(TASK_STATUSES),
         custom_fields_router,
         crud_router(CASES),
         crud_router(PLANS),

@@ -31,6 +31,7 @@ from advisercrm.kit.render import Ctx, zone
 from advisercrm.plans.description import PLANS
 from advisercrm.plans.schemas import PlanCreate
 from advisercrm.resource import service as resource_service
+from advisercrm.task_statuses.description import TASK_STATUSES
 from advisercrm.task_statuses.repository import TaskStatusRepository
 from advisercrm.tasks import service as tasks_service
 from advisercrm.tasks.schemas import TaskCreate
@@ -228,11 +229,13 @@ async def _task_board(
     groups: list[dict[str, Any]],
 ) -> dict[str, list[str]]:
     """Cases, plans, a task custom field and 200 tasks spread over the board."""
-    status_repo = TaskStatusRepository(conn, principal.firm_id)
-    status_ids, _ = await status_repo.page(
-        ListQuery(page=1, per_page=500, sort="position", descending=False)
+    status_ids, _ = await resource_service.page(
+        conn,
+        principal,
+        TASK_STATUSES,
+        ListQuery(page=1, per_page=500, sort="position", descending=False),
     )
-    loaded = await status_repo.load(status_ids)
+    loaded = await TaskStatusRepository(conn, principal.firm_id).load(status_ids)
     statuses = [loaded[i] for i in status_ids]
     cases = [
         await resource_service.create(

@@ -12,7 +12,7 @@ from sqlalchemy import insert, select
 from advisercrm.firms.service import insert_firm
 from advisercrm.kit.render import Ctx, zone
 from advisercrm.tables import task_statuses, tasks
-from advisercrm.task_statuses import schemas, service
+from advisercrm.task_statuses import description, schemas
 from advisercrm.task_statuses.repository import TaskStatusRepository
 from tests.helpers import Firm
 from tests.records_support import (
@@ -206,7 +206,7 @@ async def test_create_defaults_on_an_empty_firm(app: FastAPI, firm: Firm) -> Non
     """create_defaults is what firm creation calls: three rows at positions 1..3."""
     async with app.state.engine.begin() as conn:
         firm_id, _ = await insert_firm(conn, "Empty", "GBP", "Europe/London")
-        await service.create_defaults(conn, firm_id)
+        await description.create_defaults(conn, firm_id)
         ts = task_statuses
         rows = await conn.execute(
             select(ts.c.name, ts.c.colour, ts.c.position, ts.c.is_archived, ts.c.is_not_started)

@@ -16,7 +16,7 @@ from advisercrm.auth import repository as auth_repository
 from advisercrm.auth.credentials import hash_password, verify_password
 from advisercrm.auth.service import issue_token
 from advisercrm.tables import firms
-from advisercrm.task_statuses.service import create_defaults
+from advisercrm.task_statuses.description import create_defaults
 
 
 class FirmError(ValueError):

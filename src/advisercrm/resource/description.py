@@ -22,6 +22,7 @@ from sqlalchemy import ColumnElement, Select, Table, any_, exists, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from advisercrm.auth.principal import Principal, template
+from advisercrm.kit.errors import Errors
 from advisercrm.kit.listing import Filter, ListSpec
 from advisercrm.kit.render import Ctx
 from advisercrm.kit.repository import find_query, page_query, resolve_query
@@ -30,6 +31,12 @@ from advisercrm.kit.sql import FIRM, Query, ids_param
 Row = Record | Mapping[str, Any]
 # The rows a write's UUIDs name, by UUID, each with its id and whether the writer may use it.
 Resolver = Callable[[AsyncConnection, Principal, list[uuid.UUID]], Awaitable[dict[uuid.UUID, Any]]]
+# A resource's own rules on a write: given the row being changed (None on create) and the
+# columns to store, report what breaks them in `errors` and return the columns to store.
+Check = Callable[
+    [AsyncConnection, Principal, int | None, dict[str, Any], Errors],
+    Awaitable[dict[str, Any]],
+]
 # What a resource shows beyond its own row, as correlated subqueries: given the viewer (a
 # `template`, so the statement compiles once per reach), the firm and the row's id columns.
 Embeds = Callable[[Principal, Any, Any], dict[str, Any]]
@@ -72,6 +79,7 @@ class Where:
 
 @dataclass(frozen=True, eq=False)
 class Resource:
+    # Plural and singular, as in route names (`list_cases`, `show_case`) and the docs' tag.
     name: str
     table: Table
     visible: Callable[[Principal], ColumnElement[bool]]
@@ -85,6 +93,9 @@ class Resource:
     links: tuple[Link, ...] = ()
     # The columns a body gives, made ready to store (a time read in the firm's zone, say).
     prepare: Callable[[Principal, dict[str, Any]], dict[str, Any]] = lambda _, values: values
+    check: Check | None = None
+    # Runs before a row is deleted: raises to refuse (a record still in use, say).
+    before_delete: Callable[[AsyncConnection, Principal, int], Awaitable[None]] | None = None
     # Who may create, update and delete: raises Forbidden otherwise.
     may_write: Callable[[Principal], None] = staff_write
     may_delete: Callable[[Principal], None] = staff_delete
@@ -93,6 +104,11 @@ class Resource:
     create: type[BaseModel] | None = None
     update: type[BaseModel] | None = None
     out: type[BaseModel] | None = None
+    one: str = ""
+
+    @property
+    def singular(self) -> str:
+        return self.one or self.name.removesuffix("s")
 
     @property
     def list_spec(self) -> ListSpec:
@@ -130,6 +146,13 @@ class Resource:
                 t.c.firm_id == FIRM, t.c.id == any_(ids_param("ids"))
             )
         )
+
+    @functools.cached_property
+    def plain(self) -> bool:
+        """Whether a row renders from its own columns alone (nothing embedded or linked):
+        a write then renders the row its statement returns, with no load after it."""
+        t = self.table
+        return not self.links and not self.embeds(template("firm"), t.c.firm_id, t.c.id)
 
     @functools.cache  # noqa: B019
     def unfiltered_page(self, reach: str, sort: str, descending: bool) -> Query:

@@ -22,9 +22,10 @@ from advisercrm.resource.description import Resource
 def crud_router(resource: Resource) -> APIRouter:
     create, update, out = resource.create, resource.update, resource.out
     assert create and update and out, f"{resource.name}: no request or response models"
-    router = APIRouter(route_class=ApiRoute, prefix=resource.path, tags=[resource.name])
+    router = APIRouter(
+        route_class=ApiRoute, prefix=resource.path, tags=[resource.name.replace("_", " ")]
+    )
     spec = resource.list_spec
-    singular = resource.name.removesuffix("s")
 
     async def create_one(
         body: create,  # type: ignore[valid-type]
@@ -74,6 +75,6 @@ def crud_router(resource: Resource) -> APIRouter:
     ]
     names = ("create", "list", "show", "update", "delete")
     for (method, path, endpoint, options), verb in zip(routes, names, strict=True):
-        name = f"{verb}_{resource.name if verb == 'list' else singular}"
+        name = f"{verb}_{resource.name if verb == 'list' else resource.singular}"
         router.add_api_route(path, endpoint, methods=[method], name=name, **options)
     return router

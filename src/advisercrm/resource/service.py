@@ -96,26 +96,43 @@ async def listing(
 
 
 async def check_links(
-    conn: AsyncConnection, principal: Principal, resource: Resource, body: BaseModel
+    conn: AsyncConnection,
+    principal: Principal,
+    resource: Resource,
+    body: BaseModel,
+    errors: Errors,
 ) -> dict[Link, list[int]]:
     """The ids of every link the body gives, each UUID checked (one query per kind of
-    record named); every bad UUID is reported at once, as `field.index`."""
+    record named); every bad UUID is reported in `errors`, as `field.index`."""
     given = [link for link in resource.links if link.field in body.model_fields_set]
     wanted: defaultdict[Any, list[uuid.UUID]] = defaultdict(list)
     for link in given:
         wanted[link.resolve].extend(getattr(body, link.field) or [])
     found = {resolver: await resolver(conn, principal, uuids) for resolver, uuids in wanted.items()}
-    errors, ids = Errors(), {}
+    ids = {}
     for link in given:
         uuids = getattr(body, link.field) or []
         ids[link] = check_uuid_list(link.field, uuids, found[link.resolve], errors, link.accept)
-    errors.raise_if_any()
     return ids
 
 
-def _columns(principal: Principal, resource: Resource, body: BaseModel) -> dict[str, Any]:
+async def _checked(
+    conn: AsyncConnection,
+    principal: Principal,
+    resource: Resource,
+    row_id: int | None,
+    body: BaseModel,
+) -> tuple[dict[str, Any], dict[Link, list[int]]]:
+    """The columns and links a write stores, after every rule of the resource is checked:
+    all that break are reported at once."""
+    errors = Errors()
     values = body.model_dump(include=set(resource.columns) & body.model_fields_set)
-    return resource.prepare(principal, values)
+    values = resource.prepare(principal, values)
+    links = await check_links(conn, principal, resource, body, errors)
+    if resource.check is not None:
+        values = await resource.check(conn, principal, row_id, values, errors)
+    errors.raise_if_any()
+    return values, links
 
 
 async def _save_links(
@@ -125,15 +142,29 @@ async def _save_links(
         await repo.replace_links(link.table, link.owner, row_id, link.target, target_ids)
 
 
+async def _saved(
+    repo: FirmRepository,
+    principal: Principal,
+    resource: Resource,
+    row: Any,
+    links: dict[Link, list[int]],
+    ctx: Ctx,
+) -> dict[str, Any]:
+    """Store the links of a written row, and render it."""
+    await _save_links(repo, resource, row["id"], links)
+    if resource.plain:
+        return resource.render(row, ctx)
+    return await show(repo.conn, principal, resource, row["id"], ctx)
+
+
 async def create(
     conn: AsyncConnection, principal: Principal, resource: Resource, body: BaseModel, ctx: Ctx
 ) -> dict[str, Any]:
-    links = await check_links(conn, principal, resource, body)
+    values, links = await _checked(conn, principal, resource, None, body)
     repo, t = _repo(conn, principal), resource.table
-    values = {"firm_id": principal.firm_id, **_columns(principal, resource, body)}
-    row_id = int(await repo.scalar(insert(t).values(**values).returning(t.c.id)))
-    await _save_links(repo, resource, row_id, links)
-    return await show(conn, principal, resource, row_id, ctx)
+    row = await repo.first(insert(t).values(firm_id=principal.firm_id, **values).returning(t))
+    assert row is not None  # an insert returns its row
+    return await _saved(repo, principal, resource, row, links, ctx)
 
 
 async def update_row(
@@ -145,17 +176,19 @@ async def update_row(
     ctx: Ctx,
 ) -> dict[str, Any]:
     """Change the columns and links the body gives; the rest stay as they are."""
-    links = await check_links(conn, principal, resource, body)
+    values, links = await _checked(conn, principal, resource, row_id, body)
     repo, t = _repo(conn, principal), resource.table
-    values = _columns(principal, resource, body)
     statement = update(t).where(repo.scoped(t), t.c.id == row_id)
-    await repo.execute(statement.values(**values, updated_at=func.now()))
-    await _save_links(repo, resource, row_id, links)
-    return await show(conn, principal, resource, row_id, ctx)
+    row = await repo.first(statement.values(**values, updated_at=func.now()).returning(t))
+    if row is None:  # deleted since it was found
+        raise NotFound()
+    return await _saved(repo, principal, resource, row, links, ctx)
 
 
 async def delete(
     conn: AsyncConnection, principal: Principal, resource: Resource, row_id: int
 ) -> None:
+    if resource.before_delete is not None:
+        await resource.before_delete(conn, principal, row_id)
     repo, t = _repo(conn, principal), resource.table
     await repo.execute(sql_delete(t).where(repo.scoped(t), t.c.id == row_id))

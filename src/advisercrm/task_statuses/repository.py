@@ -6,16 +6,13 @@ import uuid
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import ColumnElement, any_, delete, exists, func, insert, select, update
-from sqlalchemy.engine import RowMapping
+from sqlalchemy import any_, exists, func, insert, select
 
-from advisercrm.kit.listing import ListQuery
 from advisercrm.kit.repository import FirmRepository
 from advisercrm.kit.sql import FIRM, Query, ids_param, uuids_param
 from advisercrm.tables import task_statuses, tasks
 
 ts = task_statuses
-SORTS = {"position": ts.c.position, "created_at": ts.c.created_at, "name": ts.c.name}
 FLAGS = ("is_type_completed", "is_archived", "is_not_started")
 RESOLVED = (ts.c.id, ts.c.uuid, *(ts.c[f] for f in FLAGS))
 RESOLVE = Query(
@@ -35,9 +32,6 @@ class TaskStatusRepository(FirmRepository):
         """Statuses of the firm by UUID: id, uuid and the three flags."""
         return await self.by_uuid(RESOLVE, uuids)
 
-    async def find(self, status_uuid: uuid.UUID) -> RowMapping | None:
-        return await self.first(select(*RESOLVED).where(self.scoped(ts), ts.c.uuid == status_uuid))
-
     async def load(self, ids: Iterable[int]) -> dict[int, dict[str, Any]]:
         """Full rows by id, for rendering."""
         return await self.by_id(LOAD, ids)
@@ -46,16 +40,6 @@ class TaskStatusRepository(FirmRepository):
         """The lowest-positioned non-archived completed-type status, if any."""
         row = await self.fetch_row(FIRST_COMPLETED)
         return dict(row) if row is not None else None
-
-    async def page(self, query: ListQuery) -> tuple[list[int], int]:
-        conditions: list[ColumnElement[bool]] = [self.scoped(ts)]
-        f = query.filters
-        if "uuid" in f:
-            conditions.append(ts.c.uuid.in_(f["uuid"]))
-        if "name" in f:
-            conditions.append(ts.c.name.icontains(f["name"], autoescape=True))
-        conditions.extend(ts.c[flag] == f[flag] for flag in FLAGS if flag in f)
-        return await self.page_ids(ts, conditions, SORTS[query.sort], query)
 
     async def lock_positions(self) -> None:
         """Serialise position-appending writes of this firm until the transaction ends, so
@@ -67,31 +51,11 @@ class TaskStatusRepository(FirmRepository):
         query = select(func.coalesce(func.max(ts.c.position), 0) + 1).where(self.scoped(ts))
         return int(await self.scalar(query))
 
-    async def insert(self, values: dict[str, Any]) -> RowMapping:
-        query = insert(ts).values(firm_id=self.firm_id, **values).returning(ts)
-        row = await self.first(query)
-        assert row is not None
-        return row
-
     async def insert_many(self, rows: list[dict[str, Any]]) -> None:
         await self.execute(insert(ts).values([{"firm_id": self.firm_id, **r} for r in rows]))
-
-    async def update(self, status_id: int, values: dict[str, Any]) -> RowMapping:
-        query = (
-            update(ts)
-            .where(self.scoped(ts), ts.c.id == status_id)
-            .values(**values, updated_at=func.now())
-            .returning(ts)
-        )
-        row = await self.first(query)
-        assert row is not None
-        return row
 
     async def in_use(self, status_id: int) -> bool:
         query = select(
             exists().where(tasks.c.firm_id == self.firm_id, tasks.c.status_id == status_id)
         )
         return bool(await self.scalar(query))
-
-    async def delete(self, status_id: int) -> None:
-        await self.execute(delete(ts).where(self.scoped(ts), ts.c.id == status_id))

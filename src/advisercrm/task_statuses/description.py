@@ -1,0 +1,126 @@
+"""Task statuses (/api/v1/task-status), the columns of a firm's task board: everyone in
+the firm reads them, managers write; positions are appended; a completed-type status is
+never also "not started"; a status still used by tasks cannot be deleted (archive it)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import true
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from advisercrm.auth.principal import Principal
+from advisercrm.kit.errors import Conflict, Errors
+from advisercrm.kit.listing import bool_filter, text_filter, uuid_list_filter
+from advisercrm.resource.description import Resource, Where
+from advisercrm.tables import task_statuses as ts
+from advisercrm.task_statuses.repository import FLAGS, TaskStatusRepository
+from advisercrm.task_statuses.schemas import (
+    TaskStatusCreate,
+    TaskStatusOut,
+    TaskStatusUpdate,
+    task_status,
+)
+
+# The first three are the colours of the defaults (and of migration 0002's backfill).
+PALETTE = (
+    "#9e9e9e",
+    "#398898",
+    "#4caf50",
+    "#f44336",
+    "#ff9800",
+    "#2196f3",
+    "#9c27b0",
+    "#795548",
+)
+DEFAULTS: tuple[dict[str, Any], ...] = (
+    {"name": "Not Started", "is_not_started": True},
+    {"name": "In Progress"},
+    {"name": "Completed", "is_type_completed": True},
+)
+IN_USE = "The task status is in use by tasks; archive it instead."
+BOTH_FLAGS = "The :attribute field cannot be true for a completed-type status."
+
+
+def default_colour(position: int) -> str:
+    return PALETTE[(position - 1) % len(PALETTE)]
+
+
+async def create_defaults(conn: AsyncConnection, firm_id: int) -> None:
+    """The statuses a new firm starts with: Not Started, In Progress, Completed."""
+    rows = [
+        {
+            "is_type_completed": False,
+            "is_archived": False,
+            "is_not_started": False,
+            **status,
+            "colour": default_colour(position),
+            "position": position,
+        }
+        for position, status in enumerate(DEFAULTS, start=1)
+    ]
+    await TaskStatusRepository(conn, firm_id).insert_many(rows)
+
+
+async def _check(
+    conn: AsyncConnection,
+    principal: Principal,
+    status_id: int | None,
+    values: dict[str, Any],
+    errors: Errors,
+) -> dict[str, Any]:
+    """Null leaves a field unchanged; a new status goes last, in the palette's next colour."""
+    values = {name: value for name, value in values.items() if value is not None}
+    repo = TaskStatusRepository(conn, principal.firm_id)
+    flags = {"is_type_completed": False, "is_not_started": False}
+    if status_id is not None and flags.keys() & values.keys():
+        current = (await repo.load([status_id]))[status_id]
+        flags = {name: current[name] for name in flags}
+    flags |= {name: values[name] for name in flags if name in values}
+    if flags["is_type_completed"] and flags["is_not_started"]:
+        errors.add("is_not_started", BOTH_FLAGS)
+    if status_id is None and not errors:
+        await repo.lock_positions()
+        values["position"] = await repo.next_position()
+        values.setdefault("colour", default_colour(values["position"]))
+    return values
+
+
+async def _unused(conn: AsyncConnection, principal: Principal, status_id: int) -> None:
+    if await TaskStatusRepository(conn, principal.firm_id).in_use(status_id):
+        raise Conflict(IN_USE)
+
+
+def _managers_write(principal: Principal) -> None:
+    principal.require_manager()
+    principal.require_write()
+
+
+def _managers_delete(principal: Principal) -> None:
+    principal.require_manager()
+    principal.require_delete()
+
+
+TASK_STATUSES = Resource(
+    name="task_statuses",
+    one="task_status",
+    table=ts,
+    visible=lambda principal: true(),
+    render=task_status,
+    sorts={"position": ts.c.position, "created_at": ts.c.created_at, "name": ts.c.name},
+    default_sort="position",
+    filters={
+        "uuid": Where(uuid_list_filter, ts.c.uuid.in_),
+        "name": Where(text_filter, lambda text: ts.c.name.icontains(text, autoescape=True)),
+        **{flag: Where(bool_filter, ts.c[flag].__eq__) for flag in FLAGS},
+    },
+    columns=frozenset({"name", "colour", *FLAGS}),
+    check=_check,
+    before_delete=_unused,
+    may_write=_managers_write,
+    may_delete=_managers_delete,
+    path="/api/v1/task-status",
+    create=TaskStatusCreate,
+    update=TaskStatusUpdate,
+    out=TaskStatusOut,
+)
