@@ -24,7 +24,7 @@ from advisercrm.avatar import router as avatar_router
 from advisercrm.cases.description import CASES
 from advisercrm.circles.router import router as circles_router
 from advisercrm.config import Settings, get_settings
-from advisercrm.custom_fields.router import router as custom_fields_router
+from advisercrm.custom_fields.description import CUSTOM_FIELDS
 from advisercrm.db import (
     COMMAND_TIMEOUT,
     DatabaseUnavailable,
@@ -248,7 +248,7 @@ def create_app(settings: Settings | None = None, url: str | None = None) -> Fast
         groups_router,
         goals_router,
         crud_router(TASK_STATUSES),
-        custom_fields_router,
+        crud_router(CUSTOM_FIELDS),
         crud_router(CASES),
         crud_router(PLANS),
         tasks_router,

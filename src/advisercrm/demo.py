@@ -19,7 +19,7 @@ from advisercrm.cases.description import CASES
 from advisercrm.cases.schemas import CaseCreate
 from advisercrm.circles import service as circles_service
 from advisercrm.circles.schemas import CircleCreate
-from advisercrm.custom_fields import service as custom_fields_service
+from advisercrm.custom_fields.description import CUSTOM_FIELDS
 from advisercrm.custom_fields.schemas import CustomFieldCreate
 from advisercrm.firms.service import add_person, create_firm
 from advisercrm.goals import service as goals_service
@@ -279,9 +279,10 @@ async def _task_board(
             )
         )
     ]
-    await custom_fields_service.create(
+    await resource_service.create(
         conn,
         principal,
+        CUSTOM_FIELDS,
         CustomFieldCreate.model_validate(
             {
                 "type": "selection",

@@ -2,44 +2,24 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import (
-    ColumnElement,
     any_,
     bindparam,
-    delete,
     exists,
     func,
-    insert,
-    null,
     or_,
     select,
-    update,
 )
 from sqlalchemy.engine import RowMapping
 
-from advisercrm.kit.listing import ListQuery
 from advisercrm.kit.repository import FirmRepository
 from advisercrm.kit.sql import FIRM, Query, ids_param
 from advisercrm.tables import custom_fields
 
 cf = custom_fields
-SORTS = {
-    "position": cf.c.position,
-    "created_at": cf.c.created_at,
-    "updated_at": cf.c.updated_at,
-    "name": cf.c.name,
-}
-
-
-def _stored(values: dict[str, Any]) -> dict[str, Any]:
-    """A None list is SQL NULL, not the JSON value null."""
-    if "selection_options" in values and values["selection_options"] is None:
-        return {**values, "selection_options": null()}
-    return values
 
 
 FOR_MODEL = Query(
@@ -57,22 +37,6 @@ class CustomFieldRepository(FirmRepository):
 
     async def load(self, ids: Iterable[int]) -> dict[int, dict[str, Any]]:
         return await self.by_id(LOAD, ids)
-
-    async def find(self, field_uuid: uuid.UUID) -> RowMapping | None:
-        return await self.first(select(cf).where(self.scoped(cf), cf.c.uuid == field_uuid))
-
-    async def page(self, query: ListQuery) -> tuple[list[int], int]:
-        conditions: list[ColumnElement[bool]] = [self.scoped(cf)]
-        f = query.filters
-        if "uuid" in f:
-            conditions.append(cf.c.uuid.in_(f["uuid"]))
-        if "model_type" in f:
-            conditions.append(cf.c.model_type.in_(f["model_type"]))
-        if "type" in f:
-            conditions.append(cf.c.type.in_(f["type"]))
-        if "name" in f:
-            conditions.append(cf.c.name.icontains(f["name"], autoescape=True))
-        return await self.page_ids(cf, conditions, SORTS[query.sort], query)
 
     async def lock_model(self, model_type: str) -> None:
         """Serialise writes to one model type's fields of this firm until the transaction
@@ -103,23 +67,3 @@ class CustomFieldRepository(FirmRepository):
         row = await self.first(query)
         assert row is not None
         return row
-
-    async def insert(self, values: dict[str, Any]) -> RowMapping:
-        query = insert(cf).values(firm_id=self.firm_id, **_stored(values)).returning(cf)
-        row = await self.first(query)
-        assert row is not None
-        return row
-
-    async def update(self, field_id: int, values: dict[str, Any]) -> RowMapping:
-        query = (
-            update(cf)
-            .where(self.scoped(cf), cf.c.id == field_id)
-            .values(**_stored(values), updated_at=func.now())
-            .returning(cf)
-        )
-        row = await self.first(query)
-        assert row is not None
-        return row
-
-    async def delete(self, field_id: int) -> None:
-        await self.execute(delete(cf).where(self.scoped(cf), cf.c.id == field_id))

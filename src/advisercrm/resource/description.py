@@ -18,14 +18,14 @@ from typing import Any
 
 from asyncpg import Record
 from pydantic import BaseModel
-from sqlalchemy import ColumnElement, Select, Table, any_, exists, select
+from sqlalchemy import ColumnElement, Select, Table, any_, bindparam, exists, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from advisercrm.auth.principal import Principal, template
 from advisercrm.kit.errors import Errors
 from advisercrm.kit.listing import Filter, ListSpec
 from advisercrm.kit.render import Ctx
-from advisercrm.kit.repository import find_query, page_query, resolve_query
+from advisercrm.kit.repository import page_query, resolve_query
 from advisercrm.kit.sql import FIRM, Query, ids_param
 
 Row = Record | Mapping[str, Any]
@@ -34,7 +34,7 @@ Resolver = Callable[[AsyncConnection, Principal, list[uuid.UUID]], Awaitable[dic
 # A resource's own rules on a write: given the row being changed (None on create) and the
 # columns to store, report what breaks them in `errors` and return the columns to store.
 Check = Callable[
-    [AsyncConnection, Principal, int | None, dict[str, Any], Errors],
+    [AsyncConnection, Principal, Any, dict[str, Any], Errors],
     Awaitable[dict[str, Any]],
 ]
 # What a resource shows beyond its own row, as correlated subqueries: given the viewer (a
@@ -95,7 +95,7 @@ class Resource:
     prepare: Callable[[Principal, dict[str, Any]], dict[str, Any]] = lambda _, values: values
     check: Check | None = None
     # Runs before a row is deleted: raises to refuse (a record still in use, say).
-    before_delete: Callable[[AsyncConnection, Principal, int], Awaitable[None]] | None = None
+    before_delete: Callable[[AsyncConnection, Principal, Any], Awaitable[None]] | None = None
     # Who may create, update and delete: raises Forbidden otherwise.
     may_write: Callable[[Principal], None] = staff_write
     may_delete: Callable[[Principal], None] = staff_delete
@@ -127,8 +127,10 @@ class Resource:
 
     @functools.cache  # noqa: B019 - descriptions live as long as the process
     def find(self, reach: str) -> Query:
-        """The id of the firm's row `uuid` if a viewer of this reach may see it."""
-        return find_query(self.table, self.visible(template(reach)))
+        """The firm's row `uuid` if a viewer of this reach may see it."""
+        t = self.table
+        visible = self.visible(template(reach))
+        return Query(select(t).where(t.c.firm_id == FIRM, t.c.uuid == bindparam("uuid"), visible))
 
     @functools.cache  # noqa: B019
     def resolve(self, reach: str) -> Query:

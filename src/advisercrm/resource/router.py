@@ -46,8 +46,8 @@ def crud_router(resource: Resource) -> APIRouter:
     setattr(list_all, LIST_SPEC_ATTRIBUTE, spec)
 
     async def show_one(uuid: str, conn: Conn, principal: CurrentPrincipal, ctx: RenderCtx) -> JSON:
-        row_id = await service.found(conn, principal, resource, path_uuid(uuid))
-        return JSON(await service.show(conn, principal, resource, row_id, ctx))
+        row = await service.found(conn, principal, resource, path_uuid(uuid))
+        return JSON(await service.show(conn, principal, resource, row, ctx))
 
     async def update_one(
         uuid: str,
@@ -56,14 +56,14 @@ def crud_router(resource: Resource) -> APIRouter:
         principal: CurrentPrincipal,
         ctx: RenderCtx,
     ) -> JSON:
-        row_id = await service.found(conn, principal, resource, path_uuid(uuid))
+        row = await service.found(conn, principal, resource, path_uuid(uuid))
         resource.may_write(principal)
-        return JSON(await service.update_row(conn, principal, resource, row_id, body, ctx))
+        return JSON(await service.update_row(conn, principal, resource, row, body, ctx))
 
     async def delete_one(uuid: str, conn: Conn, principal: CurrentPrincipal) -> Response:
-        row_id = await service.found(conn, principal, resource, path_uuid(uuid))
+        row = await service.found(conn, principal, resource, path_uuid(uuid))
         resource.may_delete(principal)
-        await service.delete(conn, principal, resource, row_id)
+        await service.delete(conn, principal, resource, row)
         return Response(status_code=204)
 
     routes: list[tuple[str, str, Any, dict[str, Any]]] = [

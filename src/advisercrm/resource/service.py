@@ -8,6 +8,7 @@ import uuid
 from collections import defaultdict
 from typing import Any
 
+from asyncpg import Record
 from pydantic import BaseModel
 from sqlalchemy import delete as sql_delete
 from sqlalchemy import func, insert, update
@@ -26,21 +27,15 @@ def _repo(conn: AsyncConnection, principal: Principal) -> FirmRepository:
     return FirmRepository(conn, principal.firm_id)
 
 
-async def find_id(
-    conn: AsyncConnection, principal: Principal, resource: Resource, row_uuid: uuid.UUID
-) -> int | None:
-    """The id of the row if the principal may see it."""
-    query = resource.find(principal.reach)
-    return await _repo(conn, principal).id_of(query, uuid=row_uuid, **principal.viewer())
-
-
 async def found(
     conn: AsyncConnection, principal: Principal, resource: Resource, row_uuid: uuid.UUID | None
-) -> int:
-    row_id = await find_id(conn, principal, resource, row_uuid) if row_uuid else None
-    if row_id is None:
+) -> Record:
+    """The row `row_uuid` if the principal may see it; else 404."""
+    query = resource.find(principal.reach)
+    row = await _repo(conn, principal).fetch_row(query, uuid=row_uuid, **principal.viewer())
+    if row_uuid is None or row is None:
         raise NotFound()
-    return row_id
+    return row
 
 
 async def resolve(
@@ -66,9 +61,12 @@ async def render(
 
 
 async def show(
-    conn: AsyncConnection, principal: Principal, resource: Resource, row_id: int, ctx: Ctx
+    conn: AsyncConnection, principal: Principal, resource: Resource, row: Record, ctx: Ctx
 ) -> dict[str, Any]:
-    return (await render(conn, principal, resource, [row_id], ctx))[0]
+    """A found row as its resource shows it."""
+    if resource.plain:
+        return resource.render(row, ctx)
+    return (await render(conn, principal, resource, [row["id"]], ctx))[0]
 
 
 async def page(
@@ -120,17 +118,20 @@ async def _checked(
     conn: AsyncConnection,
     principal: Principal,
     resource: Resource,
-    row_id: int | None,
+    current: Record | None,
     body: BaseModel,
 ) -> tuple[dict[str, Any], dict[Link, list[int]]]:
     """The columns and links a write stores, after every rule of the resource is checked:
     all that break are reported at once."""
     errors = Errors()
-    values = body.model_dump(include=set(resource.columns) & body.model_fields_set)
+    # A new row takes the body's defaults; an update changes only what the body gives.
+    fields = body.model_fields_set if current else type(body).model_fields.keys()
+    given = set(resource.columns & set(fields))
+    values = body.model_dump(include=given)
     values = resource.prepare(principal, values)
     links = await check_links(conn, principal, resource, body, errors)
     if resource.check is not None:
-        values = await resource.check(conn, principal, row_id, values, errors)
+        values = await resource.check(conn, principal, current, values, errors)
     errors.raise_if_any()
     return values, links
 
@@ -152,9 +153,7 @@ async def _saved(
 ) -> dict[str, Any]:
     """Store the links of a written row, and render it."""
     await _save_links(repo, resource, row["id"], links)
-    if resource.plain:
-        return resource.render(row, ctx)
-    return await show(repo.conn, principal, resource, row["id"], ctx)
+    return await show(repo.conn, principal, resource, row, ctx)
 
 
 async def create(
@@ -171,14 +170,14 @@ async def update_row(
     conn: AsyncConnection,
     principal: Principal,
     resource: Resource,
-    row_id: int,
+    current: Record,
     body: BaseModel,
     ctx: Ctx,
 ) -> dict[str, Any]:
     """Change the columns and links the body gives; the rest stay as they are."""
-    values, links = await _checked(conn, principal, resource, row_id, body)
+    values, links = await _checked(conn, principal, resource, current, body)
     repo, t = _repo(conn, principal), resource.table
-    statement = update(t).where(repo.scoped(t), t.c.id == row_id)
+    statement = update(t).where(repo.scoped(t), t.c.id == current["id"])
     row = await repo.first(statement.values(**values, updated_at=func.now()).returning(t))
     if row is None:  # deleted since it was found
         raise NotFound()
@@ -186,9 +185,9 @@ async def update_row(
 
 
 async def delete(
-    conn: AsyncConnection, principal: Principal, resource: Resource, row_id: int
+    conn: AsyncConnection, principal: Principal, resource: Resource, row: Record
 ) -> None:
     if resource.before_delete is not None:
-        await resource.before_delete(conn, principal, row_id)
+        await resource.before_delete(conn, principal, row)
     repo, t = _repo(conn, principal), resource.table
-    await repo.execute(sql_delete(t).where(repo.scoped(t), t.c.id == row_id))
+    await repo.execute(sql_delete(t).where(repo.scoped(t), t.c.id == row["id"]))

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from asyncpg import Record
 from sqlalchemy import true
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -65,7 +66,7 @@ async def create_defaults(conn: AsyncConnection, firm_id: int) -> None:
 async def _check(
     conn: AsyncConnection,
     principal: Principal,
-    status_id: int | None,
+    current: Record | None,
     values: dict[str, Any],
     errors: Errors,
 ) -> dict[str, Any]:
@@ -73,21 +74,20 @@ async def _check(
     values = {name: value for name, value in values.items() if value is not None}
     repo = TaskStatusRepository(conn, principal.firm_id)
     flags = {"is_type_completed": False, "is_not_started": False}
-    if status_id is not None and flags.keys() & values.keys():
-        current = (await repo.load([status_id]))[status_id]
+    if current is not None:
         flags = {name: current[name] for name in flags}
     flags |= {name: values[name] for name in flags if name in values}
     if flags["is_type_completed"] and flags["is_not_started"]:
         errors.add("is_not_started", BOTH_FLAGS)
-    if status_id is None and not errors:
+    if current is None and not errors:
         await repo.lock_positions()
         values["position"] = await repo.next_position()
         values.setdefault("colour", default_colour(values["position"]))
     return values
 
 
-async def _unused(conn: AsyncConnection, principal: Principal, status_id: int) -> None:
-    if await TaskStatusRepository(conn, principal.firm_id).in_use(status_id):
+async def _unused(conn: AsyncConnection, principal: Principal, status: Record) -> None:
+    if await TaskStatusRepository(conn, principal.firm_id).in_use(status["id"]):
         raise Conflict(IN_USE)
 
 
