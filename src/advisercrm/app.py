@@ -22,7 +22,7 @@ from advisercrm import __version__
 from advisercrm.accounts.router import router as accounts_router
 from advisercrm.avatar import router as avatar_router
 from advisercrm.cases.description import CASES
-from advisercrm.circles.router import router as circles_router
+from advisercrm.circles.description import CIRCLES
 from advisercrm.config import Settings, get_settings
 from advisercrm.custom_fields.description import CUSTOM_FIELDS
 from advisercrm.db import (
@@ -34,7 +34,7 @@ from advisercrm.db import (
 )
 from advisercrm.docs import install_docs
 from advisercrm.goals.router import router as goals_router
-from advisercrm.groups.router import router as groups_router
+from advisercrm.groups.description import GROUPS
 from advisercrm.idempotency.route import Replay, replay_response
 from advisercrm.kit.errors import ApiError, Forbidden, Unauthenticated, ValidationFailed
 from advisercrm.kit.fields import to_laravel
@@ -244,8 +244,8 @@ def create_app(settings: Settings | None = None, url: str | None = None) -> Fast
     for router in (
         tokens_router,
         accounts_router,
-        circles_router,
-        groups_router,
+        crud_router(CIRCLES),
+        crud_router(GROUPS),
         goals_router,
         crud_router(TASK_STATUSES),
         crud_router(CUSTOM_FIELDS),

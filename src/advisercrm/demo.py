@@ -17,14 +17,14 @@ from advisercrm.accounts.schemas import AccountCreate
 from advisercrm.auth.principal import Principal
 from advisercrm.cases.description import CASES
 from advisercrm.cases.schemas import CaseCreate
-from advisercrm.circles import service as circles_service
+from advisercrm.circles.description import CIRCLES
 from advisercrm.circles.schemas import CircleCreate
 from advisercrm.custom_fields.description import CUSTOM_FIELDS
 from advisercrm.custom_fields.schemas import CustomFieldCreate
 from advisercrm.firms.service import add_person, create_firm
 from advisercrm.goals import service as goals_service
 from advisercrm.goals.schemas import GoalCreate
-from advisercrm.groups import service as groups_service
+from advisercrm.groups.description import GROUPS
 from advisercrm.groups.schemas import GroupCreate
 from advisercrm.kit.listing import ListQuery
 from advisercrm.kit.render import Ctx, zone
@@ -153,9 +153,10 @@ async def create_demo(
         for a, b in ((0, 1), (2, 3))
     ]
     groups = [
-        await groups_service.create(
+        await resource_service.create(
             conn,
             principal,
+            GROUPS,
             GroupCreate.model_validate(
                 {
                     "name": name,
@@ -170,9 +171,10 @@ async def create_demo(
         for i, name in enumerate(("North Team", "South Team", "High Net Worth"))
     ]
     circles = [
-        await circles_service.create(
+        await resource_service.create(
             conn,
             principal,
+            CIRCLES,
             CircleCreate.model_validate(
                 {
                     "name": f"{clients[i * 4]['last_name']} Household",

@@ -21,6 +21,7 @@ from sqlalchemy import (
     literal_column,
     or_,
     select,
+    true,
     update,
 )
 from sqlalchemy.dialects.postgresql import aggregate_order_by
@@ -54,10 +55,14 @@ def _compact_json(alias: Any) -> ColumnElement[Any]:
     return func.json_build_object(*[x for c in COMPACT for x in (c, alias.c[c])])
 
 
-def linked_accounts(link: Table, owner: Any, owner_id: Any, firm_id: Any) -> Any:
+def linked_accounts(
+    link: Table, owner: Any, owner_id: Any, firm_id: Any, viewer: Principal | None = None
+) -> Any:
     """The compact accounts a link table ties to one row (`owner == owner_id`), by name, as
-    a JSON array: a scalar subquery correlated to the caller's columns."""
+    a JSON array: a scalar subquery correlated to the caller's columns. Given a viewer,
+    only the accounts the viewer may open are listed."""
     a = accounts
+    shown = visible(viewer) if viewer is not None else true()
     return (
         select(
             func.coalesce(
@@ -66,7 +71,7 @@ def linked_accounts(link: Table, owner: Any, owner_id: Any, firm_id: Any) -> Any
             )
         )
         .join(link, and_(link.c.firm_id == a.c.firm_id, link.c.account_id == a.c.id))
-        .where(link.c.firm_id == firm_id, owner == owner_id)
+        .where(link.c.firm_id == firm_id, owner == owner_id, shown)
         .scalar_subquery()
     )
 

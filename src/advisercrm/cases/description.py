@@ -111,8 +111,8 @@ CASES = Resource(
     columns=frozenset({"name", "value", "review_at"}),
     links=(
         Link("participants", cp, "case_id", "account_id", accounts_named, clients),
-        Link("assigned_to_uuids", ca, "case_id", "account_id", accounts_named, employees),
-        Link("group_uuids", cg, "case_id", "group_id", groups_named),
+        Link("assigned_to_uuids", ca, "case_id", "account_id", accounts_named, employees, True),
+        Link("group_uuids", cg, "case_id", "group_id", groups_named, null_clears=True),
     ),
     prepare=_in_zone,
     path="/api/v1/cases",

@@ -30,7 +30,7 @@ from sqlalchemy.dialects.postgresql import aggregate_order_by
 from advisercrm.accounts.repository import visible as account_visible
 from advisercrm.auth.principal import Principal, template
 from advisercrm.auth.visibility import client_visible
-from advisercrm.circles.repository import visible as circle_visible
+from advisercrm.circles.description import visible as circle_visible
 from advisercrm.kit.listing import ListQuery
 from advisercrm.kit.repository import FirmRepository, ids_of, page_query
 from advisercrm.kit.sql import FIRM, Query, ids_param, like_pattern, uuids_param

@@ -11,8 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from advisercrm.accounts import service as accounts_service
 from advisercrm.accounts.repository import AccountRepository
 from advisercrm.auth.principal import Principal
-from advisercrm.circles import service as circles_service
-from advisercrm.circles.repository import CircleRepository
+from advisercrm.circles.description import CIRCLES
 from advisercrm.goals import schemas
 from advisercrm.goals.repository import COLUMNS, GoalRepository
 from advisercrm.goals.schemas import GoalCreate, GoalUpdate
@@ -20,6 +19,7 @@ from advisercrm.kit.errors import Errors, NotFound
 from advisercrm.kit.listing import ListQuery
 from advisercrm.kit.references import DUPLICATE, INVALID, check_uuid_list
 from advisercrm.kit.render import Ctx
+from advisercrm.resource import service as resource_service
 
 NO_OWNER_IN_CIRCLE = "The :attribute circle must contain at least one of the goal's owners."
 
@@ -48,7 +48,11 @@ async def _render_rows(
         )
     )
     circles = dict(
-        zip(circle_ids, await circles_service.render(conn, principal, circle_ids, ctx), strict=True)
+        zip(
+            circle_ids,
+            await resource_service.render(conn, principal, CIRCLES, circle_ids, ctx),
+            strict=True,
+        )
     )
     return [
         schemas.goal(
@@ -78,7 +82,8 @@ async def _circle_ids(
     owner_ids: list[int],
     errors: Errors,
 ) -> list[int]:
-    found = await CircleRepository(conn, principal.firm_id).resolve(uuids, principal)
+    resolved = await resource_service.resolve(conn, principal, CIRCLES, uuids)
+    found = {ref: row for ref, row in resolved.items() if row["visible"]}
     with_owner = await GoalRepository(conn, principal.firm_id).circles_with_owner(
         [r["id"] for r in found.values()], owner_ids
     )

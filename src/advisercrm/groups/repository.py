@@ -2,88 +2,28 @@
 
 from __future__ import annotations
 
-import functools
 import uuid
 from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import (
-    ColumnElement,
-    any_,
-    delete,
     func,
-    insert,
     literal,
     or_,
     select,
     true,
-    update,
 )
 
-from advisercrm.accounts.repository import linked_accounts
-from advisercrm.auth.principal import Principal, template
-from advisercrm.kit.listing import ListQuery
-from advisercrm.kit.repository import FirmRepository, find_query, resolve_query
-from advisercrm.kit.sql import FIRM, Query, ids_param
-from advisercrm.tables import group_participants, groups
+from advisercrm.kit.repository import FirmRepository, resolve_query
+from advisercrm.tables import groups
 
-SORTS = {
-    "created_at": groups.c.created_at,
-    "updated_at": groups.c.updated_at,
-    "name": groups.c.name,
-}
-
-
-def visible(principal: Principal) -> ColumnElement[bool]:
-    """Staff see every group; others only the groups they take part in."""
-    if principal.is_employee:
-        return groups.c.firm_id == principal.firm_id
-    gp = group_participants
-    return groups.c.id.in_(
-        select(gp.c.group_id).where(
-            gp.c.firm_id == principal.firm_id, gp.c.account_id == principal.account_id
-        )
-    )
-
-
-def _load_query() -> Query:
-    gp = group_participants
-    people = linked_accounts(gp, gp.c.group_id, groups.c.id, groups.c.firm_id)
-    return Query(
-        select(groups, people.label("participants")).where(
-            groups.c.firm_id == FIRM, groups.c.id == any_(ids_param("ids"))
-        )
-    )
-
-
-LOAD = _load_query()
 # Every group of the firm may be named (visibility does not restrict references).
 RESOLVE = resolve_query(groups, true())
-
-
-@functools.cache
-def _find_query(reach: str) -> Query:
-    return find_query(groups, visible(template(reach)))
 
 
 class GroupRepository(FirmRepository):
     async def resolve(self, uuids: Iterable[uuid.UUID]) -> dict[uuid.UUID, dict[str, Any]]:
         return await self.by_uuid(RESOLVE, uuids)
-
-    async def find_id(self, group_uuid: uuid.UUID, principal: Principal) -> int | None:
-        query = _find_query(principal.reach)
-        return await self.id_of(query, uuid=group_uuid, **principal.viewer())
-
-    async def load(self, ids: Iterable[int]) -> dict[int, dict[str, Any]]:
-        return await self.by_id(LOAD, ids)
-
-    async def page(self, query: ListQuery, principal: Principal) -> tuple[list[int], int]:
-        conditions: list[ColumnElement[bool]] = [self.scoped(groups), visible(principal)]
-        if "uuid" in query.filters:
-            conditions.append(groups.c.uuid.in_(query.filters["uuid"]))
-        if "name" in query.filters:
-            conditions.append(groups.c.name.icontains(query.filters["name"], autoescape=True))
-        return await self.page_ids(groups, conditions, SORTS[query.sort], query)
 
     async def lock_slugs(self) -> None:
         """Serialise slug choice within the firm until the transaction ends, so concurrent
@@ -100,25 +40,3 @@ class GroupRepository(FirmRepository):
         if except_id is not None:
             query = query.where(groups.c.id != except_id)
         return {row["slug"] for row in await self.all(query)}
-
-    async def insert(self, name: str, slug: str) -> int:
-        query = (
-            insert(groups).values(firm_id=self.firm_id, name=name, slug=slug).returning(groups.c.id)
-        )
-        return int(await self.scalar(query))
-
-    async def update(self, group_id: int, values: dict[str, Any]) -> None:
-        query = (
-            update(groups)
-            .where(self.scoped(groups), groups.c.id == group_id)
-            .values(**values, updated_at=func.now())
-        )
-        await self.execute(query)
-
-    async def replace_participants(self, group_id: int, account_ids: list[int]) -> None:
-        await self.replace_links(
-            group_participants, "group_id", group_id, "account_id", account_ids
-        )
-
-    async def delete(self, group_id: int) -> None:
-        await self.execute(delete(groups).where(self.scoped(groups), groups.c.id == group_id))

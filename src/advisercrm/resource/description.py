@@ -67,6 +67,8 @@ class Link:
     target: str
     resolve: Resolver
     accept: Callable[[Mapping[str, Any]], bool] = _visible
+    # Whether null empties the list (else null leaves it as it is).
+    null_clears: bool = False
 
 
 @dataclass(frozen=True)

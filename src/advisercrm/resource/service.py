@@ -102,7 +102,12 @@ async def check_links(
 ) -> dict[Link, list[int]]:
     """The ids of every link the body gives, each UUID checked (one query per kind of
     record named); every bad UUID is reported in `errors`, as `field.index`."""
-    given = [link for link in resource.links if link.field in body.model_fields_set]
+    given = [
+        link
+        for link in resource.links
+        if link.field in body.model_fields_set
+        and (getattr(body, link.field) is not None or link.null_clears)
+    ]
     wanted: defaultdict[Any, list[uuid.UUID]] = defaultdict(list)
     for link in given:
         wanted[link.resolve].extend(getattr(body, link.field) or [])
@@ -128,6 +133,9 @@ async def _checked(
     fields = body.model_fields_set if current else type(body).model_fields.keys()
     given = set(resource.columns & set(fields))
     values = body.model_dump(include=given)
+    # On an update, null leaves a column that cannot be empty as it is.
+    t = resource.table
+    values = {k: v for k, v in values.items() if v is not None or t.c[k].nullable or not current}
     values = resource.prepare(principal, values)
     links = await check_links(conn, principal, resource, body, errors)
     if resource.check is not None:

@@ -1,0 +1,86 @@
+"""Circles (/api/v1/circles), a firm's households: 2 to 50 distinct client accounts the
+writer sees, and groups of the firm. Managers see every circle; members those with a
+client they reach or a group of theirs; client accounts the circles they belong to."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, func, literal_column, or_, select
+
+from advisercrm.accounts.references import clients
+from advisercrm.accounts.references import resolve as accounts_named
+from advisercrm.accounts.repository import linked_accounts
+from advisercrm.auth.principal import Principal
+from advisercrm.auth.visibility import client_visible, member_group_ids
+from advisercrm.circles.schemas import CircleCreate, CircleOut, CircleUpdate, circle
+from advisercrm.groups.description import visible as group_visible
+from advisercrm.groups.references import resolve as groups_named
+from advisercrm.kit.listing import text_filter, uuid_list_filter
+from advisercrm.resource.description import Link, Resource, Where
+from advisercrm.tables import accounts, circle_accounts, circle_groups, circles, groups
+
+ca, cg = circle_accounts, circle_groups
+
+
+def visible(principal: Principal) -> ColumnElement[bool]:
+    """Managers see every circle; members those with a client they reach or a group of
+    theirs; client accounts the circles they belong to."""
+    if principal.sees_whole_firm:
+        return circles.c.firm_id == principal.firm_id
+    has_client = CIRCLES.linked(ca, client_visible(principal, ca.c.account_id))
+    if not principal.is_member:
+        return has_client
+    mine = member_group_ids(principal).scalar_subquery()
+    return or_(has_client, CIRCLES.linked(cg, cg.c.group_id.in_(mine)))
+
+
+def _embeds(viewer: Principal, firm_id: Any, circle_id: Any) -> dict[str, Any]:
+    """The members and groups the viewer may open."""
+    g = groups
+    pairs = ("uuid", g.c.uuid, "name", g.c.name, "slug", g.c.slug)
+    group_list = (
+        select(
+            func.coalesce(
+                func.json_agg(func.json_build_object(*pairs)), literal_column("'[]'::json")
+            )
+        )
+        .join(cg, and_(cg.c.firm_id == g.c.firm_id, cg.c.group_id == g.c.id))
+        .where(cg.c.firm_id == firm_id, cg.c.circle_id == circle_id, group_visible(viewer))
+        .scalar_subquery()
+    )
+    members = linked_accounts(ca, ca.c.circle_id, circle_id, firm_id, viewer)
+    return {"accounts": members, "groups": group_list}
+
+
+def _with_member(uuids: list[uuid.UUID]) -> ColumnElement[bool]:
+    return CIRCLES.linked(ca, ca.c.account_id.in_(CIRCLES.ids_where(accounts, uuids)))
+
+
+CIRCLES = Resource(
+    name="circles",
+    table=circles,
+    visible=visible,
+    render=circle,
+    embeds=_embeds,
+    sorts={
+        "created_at": circles.c.created_at,
+        "updated_at": circles.c.updated_at,
+        "name": circles.c.name,
+    },
+    filters={
+        "uuid": Where(uuid_list_filter, circles.c.uuid.in_),
+        "name": Where(text_filter, lambda text: circles.c.name.icontains(text, autoescape=True)),
+        "account_uuids": Where(uuid_list_filter, _with_member),
+    },
+    columns=frozenset({"name"}),
+    links=(
+        Link("account_uuids", ca, "circle_id", "account_id", accounts_named, clients),
+        Link("group_uuids", cg, "circle_id", "group_id", groups_named),
+    ),
+    path="/api/v1/circles",
+    create=CircleCreate,
+    update=CircleUpdate,
+    out=CircleOut,
+)

@@ -1,0 +1,100 @@
+"""Groups (/api/v1/group): staff see every group of the firm, other accounts the groups
+they take part in; managers write; a slug derived from the name, unique in the firm."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from typing import Any
+
+from asyncpg import Record
+from sqlalchemy import ColumnElement, select
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from advisercrm.accounts.references import resolve as accounts_named
+from advisercrm.accounts.repository import linked_accounts
+from advisercrm.auth.principal import Principal
+from advisercrm.groups.repository import GroupRepository
+from advisercrm.groups.schemas import GroupCreate, GroupOut, GroupUpdate, group
+from advisercrm.kit.errors import Errors
+from advisercrm.kit.listing import text_filter, uuid_list_filter
+from advisercrm.resource.description import Link, Resource, Where
+from advisercrm.tables import group_participants as gp
+from advisercrm.tables import groups
+
+
+def visible(principal: Principal) -> ColumnElement[bool]:
+    """Staff see every group; others only the groups they take part in."""
+    if principal.is_employee:
+        return groups.c.firm_id == principal.firm_id
+    return groups.c.id.in_(
+        select(gp.c.group_id).where(
+            gp.c.firm_id == principal.firm_id, gp.c.account_id == principal.account_id
+        )
+    )
+
+
+def slugify(name: str) -> str:
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-") or "group"
+
+
+async def _slug(
+    conn: AsyncConnection,
+    principal: Principal,
+    current: Record | None,
+    values: dict[str, Any],
+    errors: Errors,
+) -> dict[str, Any]:
+    """A new name brings its slug, suffixed -2, -3... past the ones the firm already uses
+    (null leaves the name as it is)."""
+    if values.get("name") is None:
+        return {}
+    repo = GroupRepository(conn, principal.firm_id)
+    base = slugify(values["name"])[:280]
+    await repo.lock_slugs()
+    taken = await repo.slugs_like(base, current["id"] if current else None)
+    slug, n = base, 1
+    while slug in taken:
+        n += 1
+        slug = f"{base}-{n}"
+    return {"name": values["name"], "slug": slug}
+
+
+def _managers_write(principal: Principal) -> None:
+    principal.require_manager()
+    principal.require_write()
+
+
+def _managers_delete(principal: Principal) -> None:
+    principal.require_manager()
+    principal.require_delete()
+
+
+GROUPS = Resource(
+    name="groups",
+    table=groups,
+    visible=visible,
+    render=group,
+    embeds=lambda viewer, firm_id, group_id: {
+        "participants": linked_accounts(gp, gp.c.group_id, group_id, firm_id, viewer)
+    },
+    sorts={
+        "created_at": groups.c.created_at,
+        "updated_at": groups.c.updated_at,
+        "name": groups.c.name,
+    },
+    filters={
+        "uuid": Where(uuid_list_filter, groups.c.uuid.in_),
+        "name": Where(text_filter, lambda text: groups.c.name.icontains(text, autoescape=True)),
+    },
+    columns=frozenset({"name"}),
+    links=(Link("participants", gp, "group_id", "account_id", accounts_named),),
+    check=_slug,
+    may_write=_managers_write,
+    may_delete=_managers_delete,
+    path="/api/v1/group",
+    create=GroupCreate,
+    update=GroupUpdate,
+    out=GroupOut,
+)
