@@ -3,7 +3,6 @@ groups of the firm, a value in minor units and a review moment read in the firm'
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, func, or_, select, true
@@ -19,7 +18,7 @@ from advisercrm.groups.references import resolve as groups_named
 from advisercrm.kit.listing import text_filter, uuid_list_filter
 from advisercrm.kit.render import Ctx, zone
 from advisercrm.kit.times import in_zone
-from advisercrm.resource.description import Link, Resource, Row, Where
+from advisercrm.resource.description import Link, Resource, Row, Where, linked, linked_to
 from advisercrm.tables import accounts, case_assignees, case_groups, case_participants, cases
 from advisercrm.tables import groups as groups_table
 
@@ -31,14 +30,14 @@ def visible(principal: Principal) -> ColumnElement[bool]:
     groups or assigned to them; client accounts the cases they take part in."""
     if principal.sees_whole_firm:
         return true()
-    has_client = CASES.linked(cp, client_visible(principal, cp.c.account_id))
+    has_client = linked(c, cp, client_visible(principal, cp.c.account_id))
     if not principal.is_member:
         return has_client
     mine = member_group_ids(principal).scalar_subquery()
     return or_(
         has_client,
-        CASES.linked(cg, cg.c.group_id.in_(mine)),
-        CASES.linked(ca, ca.c.account_id == principal.account_id),
+        linked(c, cg, cg.c.group_id.in_(mine)),
+        linked(c, ca, ca.c.account_id == principal.account_id),
     )
 
 
@@ -81,14 +80,6 @@ def _in_zone(principal: Principal, values: dict[str, Any]) -> dict[str, Any]:
     return values
 
 
-def _participant_in(uuids: list[uuid.UUID]) -> ColumnElement[bool]:
-    return CASES.linked(cp, cp.c.account_id.in_(CASES.ids_where(accounts, uuids)))
-
-
-def _group_in(uuids: list[uuid.UUID]) -> ColumnElement[bool]:
-    return CASES.linked(cg, cg.c.group_id.in_(CASES.ids_where(groups_table, uuids)))
-
-
 CASES = Resource(
     name="cases",
     table=c,
@@ -105,8 +96,8 @@ CASES = Resource(
     filters={
         "uuid": Where(uuid_list_filter, c.c.uuid.in_),
         "name": Where(text_filter, lambda text: c.c.name.icontains(text, autoescape=True)),
-        "participant_uuids": Where(uuid_list_filter, _participant_in),
-        "group_uuids": Where(uuid_list_filter, _group_in),
+        "participant_uuids": Where(uuid_list_filter, linked_to(c, cp, accounts)),
+        "group_uuids": Where(uuid_list_filter, linked_to(c, cg, groups_table)),
     },
     columns=frozenset({"name", "value", "review_at"}),
     links=(

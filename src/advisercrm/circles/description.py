@@ -4,7 +4,6 @@ client they reach or a group of theirs; client accounts the circles they belong 
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, func, literal_column, or_, select
@@ -18,7 +17,7 @@ from advisercrm.circles.schemas import CircleCreate, CircleOut, CircleUpdate, ci
 from advisercrm.groups.description import visible as group_visible
 from advisercrm.groups.references import resolve as groups_named
 from advisercrm.kit.listing import text_filter, uuid_list_filter
-from advisercrm.resource.description import Link, Resource, Where
+from advisercrm.resource.description import Link, Resource, Where, linked, linked_to
 from advisercrm.tables import accounts, circle_accounts, circle_groups, circles, groups
 
 ca, cg = circle_accounts, circle_groups
@@ -29,11 +28,11 @@ def visible(principal: Principal) -> ColumnElement[bool]:
     theirs; client accounts the circles they belong to."""
     if principal.sees_whole_firm:
         return circles.c.firm_id == principal.firm_id
-    has_client = CIRCLES.linked(ca, client_visible(principal, ca.c.account_id))
+    has_client = linked(circles, ca, client_visible(principal, ca.c.account_id))
     if not principal.is_member:
         return has_client
     mine = member_group_ids(principal).scalar_subquery()
-    return or_(has_client, CIRCLES.linked(cg, cg.c.group_id.in_(mine)))
+    return or_(has_client, linked(circles, cg, cg.c.group_id.in_(mine)))
 
 
 def _embeds(viewer: Principal, firm_id: Any, circle_id: Any) -> dict[str, Any]:
@@ -54,10 +53,6 @@ def _embeds(viewer: Principal, firm_id: Any, circle_id: Any) -> dict[str, Any]:
     return {"accounts": members, "groups": group_list}
 
 
-def _with_member(uuids: list[uuid.UUID]) -> ColumnElement[bool]:
-    return CIRCLES.linked(ca, ca.c.account_id.in_(CIRCLES.ids_where(accounts, uuids)))
-
-
 CIRCLES = Resource(
     name="circles",
     table=circles,
@@ -72,7 +67,7 @@ CIRCLES = Resource(
     filters={
         "uuid": Where(uuid_list_filter, circles.c.uuid.in_),
         "name": Where(text_filter, lambda text: circles.c.name.icontains(text, autoescape=True)),
-        "account_uuids": Where(uuid_list_filter, _with_member),
+        "account_uuids": Where(uuid_list_filter, linked_to(circles, ca, accounts)),
     },
     columns=frozenset({"name"}),
     links=(

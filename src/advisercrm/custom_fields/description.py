@@ -27,7 +27,7 @@ from advisercrm.custom_fields.schemas import (
 from advisercrm.kit.errors import Errors
 from advisercrm.kit.listing import choice_list_filter, text_filter, uuid_list_filter
 from advisercrm.kit.references import DUPLICATE
-from advisercrm.resource.description import Resource, Where
+from advisercrm.resource.description import Resource, Where, managers_delete, managers_write
 from advisercrm.tables import custom_fields as cf
 
 TAKEN = "The :attribute has already been taken."
@@ -117,16 +117,6 @@ async def _check(
     return kept
 
 
-def _managers_write(principal: Principal) -> None:
-    principal.require_manager()
-    principal.require_write()
-
-
-def _managers_delete(principal: Principal) -> None:
-    principal.require_manager()
-    principal.require_delete()
-
-
 CUSTOM_FIELDS = Resource(
     name="custom_fields",
     one="custom_field",
@@ -148,8 +138,8 @@ CUSTOM_FIELDS = Resource(
     },
     columns=frozenset({"type", "name", "model_type", "is_required", "help_text", OPTIONS}),
     check=_check,
-    may_write=_managers_write,
-    may_delete=_managers_delete,
+    may_write=managers_write,
+    may_delete=managers_delete,
     path="/api/v1/custom-field",
     create=CustomFieldCreate,
     update=CustomFieldUpdate,

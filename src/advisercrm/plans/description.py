@@ -3,7 +3,6 @@ plan, members those with an owner they reach, clients their own."""
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 from sqlalchemy import ColumnElement, true
@@ -15,7 +14,7 @@ from advisercrm.auth.principal import Principal
 from advisercrm.auth.visibility import client_visible
 from advisercrm.kit.listing import choice_list_filter, text_filter, uuid_list_filter
 from advisercrm.plans.schemas import PLAN_TYPES, STATUSES, PlanCreate, PlanOut, PlanUpdate, plan
-from advisercrm.resource.description import Link, Resource, Where
+from advisercrm.resource.description import Link, Resource, Where, linked, linked_to
 from advisercrm.tables import accounts, plan_accounts, plans
 
 p, pa = plans, plan_accounts
@@ -25,17 +24,13 @@ def visible(principal: Principal) -> ColumnElement[bool]:
     """Managers see every plan; members those with an owner they reach; clients their own."""
     if principal.sees_whole_firm:
         return true()
-    return PLANS.linked(pa, client_visible(principal, pa.c.account_id))
+    return linked(p, pa, client_visible(principal, pa.c.account_id))
 
 
 def owners_json(firm_id: Any, plan_id: Any) -> Any:
     """The compact owners of one plan, by name: a scalar subquery correlated to the
     given columns (the plan list's own rows, or a task's plan when rendering tasks)."""
     return linked_accounts(pa, pa.c.plan_id, plan_id, firm_id)
-
-
-def _owned_by(uuids: list[uuid.UUID]) -> ColumnElement[bool]:
-    return PLANS.linked(pa, pa.c.account_id.in_(PLANS.ids_where(accounts, uuids)))
 
 
 PLANS = Resource(
@@ -56,7 +51,7 @@ PLANS = Resource(
         "name": Where(text_filter, lambda text: p.c.name.icontains(text, autoescape=True)),
         "type": Where(choice_list_filter(PLAN_TYPES), p.c.type.in_),
         "status": Where(choice_list_filter(STATUSES), p.c.status.in_),
-        "account_uuids": Where(uuid_list_filter, _owned_by),
+        "account_uuids": Where(uuid_list_filter, linked_to(p, pa, accounts)),
     },
     columns=frozenset({"name", "type", "policy_number", "status"}),
     links=(Link("accounts", pa, "plan_id", "account_id", accounts_named, clients),),

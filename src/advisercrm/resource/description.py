@@ -18,7 +18,7 @@ from typing import Any
 
 from asyncpg import Record
 from pydantic import BaseModel
-from sqlalchemy import ColumnElement, Select, Table, any_, bindparam, exists, select
+from sqlalchemy import ColumnElement, Table, any_, bindparam, exists, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from advisercrm.auth.principal import Principal, template
@@ -42,6 +42,28 @@ Check = Callable[
 Embeds = Callable[[Principal, Any, Any], dict[str, Any]]
 
 
+def _column_to(link: Table, table: Table) -> Any:
+    return next(column for column in link.c if column.references(table.c.id))
+
+
+def linked(table: Table, link: Table, condition: ColumnElement[bool]) -> ColumnElement[bool]:
+    """Rows of `table` with a link in `link` (a link table of it) that meets `condition`."""
+    owner = _column_to(link, table)
+    return exists().where(link.c.firm_id == table.c.firm_id, owner == table.c.id, condition)
+
+
+def linked_to(table: Table, link: Table, target: Table) -> Callable[[list[uuid.UUID]], Any]:
+    """A list filter: rows of `table` linked through `link` to any of the firm's `target`
+    rows with the given UUIDs."""
+    other = _column_to(link, target)
+
+    def condition(uuids: list[uuid.UUID]) -> ColumnElement[bool]:
+        named = select(target.c.id).where(target.c.firm_id == FIRM, target.c.uuid.in_(uuids))
+        return linked(table, link, other.in_(named))
+
+    return condition
+
+
 def staff_write(principal: Principal) -> None:
     principal.require_employee()
     principal.require_write()
@@ -49,6 +71,16 @@ def staff_write(principal: Principal) -> None:
 
 def staff_delete(principal: Principal) -> None:
     principal.require_employee()
+    principal.require_delete()
+
+
+def managers_write(principal: Principal) -> None:
+    principal.require_manager()
+    principal.require_write()
+
+
+def managers_delete(principal: Principal) -> None:
+    principal.require_manager()
     principal.require_delete()
 
 
@@ -120,13 +152,6 @@ class Resource:
             default_sort=self.default_sort,
         )
 
-    def linked(self, link: Table, condition: ColumnElement[bool]) -> ColumnElement[bool]:
-        """Rows with a link in `link` (a link table of this one) that meets `condition`."""
-        owner = next(column for column in link.c if column.references(self.table.c.id))
-        return exists().where(
-            link.c.firm_id == self.table.c.firm_id, owner == self.table.c.id, condition
-        )
-
     @functools.cache  # noqa: B019 - descriptions live as long as the process
     def find(self, reach: str) -> Query:
         """The firm's row `uuid` if a viewer of this reach may see it."""
@@ -163,7 +188,3 @@ class Resource:
         """A page of ids and the total, with no filter: compiled once."""
         conditions = [self.table.c.firm_id == FIRM, self.visible(template(reach))]
         return page_query(self.table, conditions, self.sorts[sort], descending)
-
-    def ids_where(self, target: Table, uuids: list[uuid.UUID]) -> Select[Any]:
-        """The firm's ids of `target` with these UUIDs: a subquery for filters."""
-        return select(target.c.id).where(target.c.firm_id == FIRM, target.c.uuid.in_(uuids))

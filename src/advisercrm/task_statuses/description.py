@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from advisercrm.auth.principal import Principal
 from advisercrm.kit.errors import Conflict, Errors
 from advisercrm.kit.listing import bool_filter, text_filter, uuid_list_filter
-from advisercrm.resource.description import Resource, Where
+from advisercrm.resource.description import Resource, Where, managers_delete, managers_write
 from advisercrm.tables import task_statuses as ts
 from advisercrm.task_statuses.repository import FLAGS, TaskStatusRepository
 from advisercrm.task_statuses.schemas import (
@@ -91,16 +91,6 @@ async def _unused(conn: AsyncConnection, principal: Principal, status: Record) -
         raise Conflict(IN_USE)
 
 
-def _managers_write(principal: Principal) -> None:
-    principal.require_manager()
-    principal.require_write()
-
-
-def _managers_delete(principal: Principal) -> None:
-    principal.require_manager()
-    principal.require_delete()
-
-
 TASK_STATUSES = Resource(
     name="task_statuses",
     one="task_status",
@@ -117,8 +107,8 @@ TASK_STATUSES = Resource(
     columns=frozenset({"name", "colour", *FLAGS}),
     check=_check,
     before_delete=_unused,
-    may_write=_managers_write,
-    may_delete=_managers_delete,
+    may_write=managers_write,
+    may_delete=managers_delete,
     path="/api/v1/task-status",
     create=TaskStatusCreate,
     update=TaskStatusUpdate,
