@@ -4,7 +4,8 @@ checks and the rules that need the database (references, uniqueness), together.
 A body model that derives from `Body` and is declared `Annotated[Model, ALL_RULES]` on a
 route never fails validation on a JSON object: when the model rejects it, the handler
 still runs, with a partial model holding only the fields whose values are well-formed
-(every other field None and unset) and carrying the shape errors. The service then
+(every other field unset: its default, or None when it has none), carrying the shape
+errors. The service then
 checks what needs the database on those fields with `BodyErrors(body)`, which starts
 with the shape errors and raises them all, in the model's field order, before anything
 is written."""
@@ -49,8 +50,9 @@ def _partial(model: type[Body], raw: dict[str, Any], error: ValidationError) -> 
                 values[name] = _adapter(model, name).validate_python(raw[name])
             except ValidationError:
                 continue  # judged with the other fields only: leave it out
-    given = set(values)
-    partial = model.model_construct(given, **(dict.fromkeys(model.model_fields) | values))
+    # Fields left out take their defaults; required ones (no default) are None.
+    required = {n: None for n, field in model.model_fields.items() if field.is_required()}
+    partial = model.model_construct(set(values), **(required | values))
     partial._invalid = to_laravel(list(errors), strip=0)
     return partial
 
