@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request, Response
+from typing import Annotated
 
+from fastapi import APIRouter, Depends, Request, Response
+
+from advisercrm.auth.access import Found, StaffDelete, StaffWrite
 from advisercrm.auth.deps import CurrentPrincipal, RenderCtx
 from advisercrm.cases import service
 from advisercrm.cases.schemas import CaseCreate, CaseOut, CaseUpdate
 from advisercrm.db import Conn
 from advisercrm.idempotency.route import ApiRoute
-from advisercrm.kit.fields import path_uuid
+from advisercrm.kit.body import ALL_RULES
 from advisercrm.kit.listing import (
     ListSpec,
     Page,
@@ -31,10 +34,13 @@ LIST_SPEC = ListSpec(
     sorts=("created_at", "updated_at", "name", "review_at", "value"),
 )
 
+# The path's record first, then the permission: 404 before 403, both before the body.
+Case = Annotated[int, Depends(Found(service.find))]
+
 
 @router.post("", status_code=201, response_model=CaseOut)
 async def create_case(
-    body: CaseCreate, conn: Conn, principal: CurrentPrincipal, ctx: RenderCtx
+    principal: StaffWrite, body: Annotated[CaseCreate, ALL_RULES], conn: Conn, ctx: RenderCtx
 ) -> JSON:
     return JSON(await service.create(conn, principal, body, ctx), status_code=201)
 
@@ -49,18 +55,22 @@ async def list_cases(
 
 
 @router.get("/{uuid}", response_model=CaseOut)
-async def show_case(uuid: str, conn: Conn, principal: CurrentPrincipal, ctx: RenderCtx) -> JSON:
-    return JSON(await service.get(conn, principal, path_uuid(uuid), ctx))
+async def show_case(case: Case, conn: Conn, principal: CurrentPrincipal, ctx: RenderCtx) -> JSON:
+    return JSON(await service.get(conn, principal, case, ctx))
 
 
 @router.put("/{uuid}", response_model=CaseOut)
 async def update_case(
-    uuid: str, body: CaseUpdate, conn: Conn, principal: CurrentPrincipal, ctx: RenderCtx
+    case: Case,
+    principal: StaffWrite,
+    body: Annotated[CaseUpdate, ALL_RULES],
+    conn: Conn,
+    ctx: RenderCtx,
 ) -> JSON:
-    return JSON(await service.update(conn, principal, path_uuid(uuid), body, ctx))
+    return JSON(await service.update(conn, principal, case, body, ctx))
 
 
 @router.delete("/{uuid}", status_code=204)
-async def delete_case(uuid: str, conn: Conn, principal: CurrentPrincipal) -> Response:
-    await service.delete(conn, principal, path_uuid(uuid))
+async def delete_case(case: Case, principal: StaffDelete, conn: Conn) -> Response:
+    await service.delete(conn, principal, case)
     return Response(status_code=204)

@@ -16,7 +16,7 @@ from advisercrm.cases import schemas
 from advisercrm.cases.repository import CaseRepository
 from advisercrm.cases.schemas import CaseCreate, CaseUpdate
 from advisercrm.groups.repository import GroupRepository
-from advisercrm.kit.errors import Errors, NotFound
+from advisercrm.kit.body import BodyErrors
 from advisercrm.kit.listing import ListQuery
 from advisercrm.kit.references import check_uuid_list
 from advisercrm.kit.render import Ctx, zone
@@ -50,7 +50,7 @@ async def _links(
     found = await AccountRepository(conn, principal.firm_id).resolve(
         [*(participants or []), *assignees], principal
     )
-    errors, links = Errors(), Links()
+    errors, links = BodyErrors(body), Links()
     if participants is not None:
         links.participants = check_uuid_list(
             "participants", participants, found, errors, _of_type("client")
@@ -86,22 +86,14 @@ async def _save_links(repo: CaseRepository, case_id: int, links: Links) -> None:
         await repo.replace_groups(case_id, links.groups)
 
 
-def _may_write(principal: Principal) -> None:
-    principal.require_employee()
-    principal.require_write()
-
-
-async def _find(repo: CaseRepository, principal: Principal, case_uuid: uuid.UUID | None) -> int:
-    case_id = await repo.find_id(case_uuid, principal) if case_uuid else None
-    if case_id is None:
-        raise NotFound()
-    return case_id
+async def find(conn: AsyncConnection, principal: Principal, case_uuid: uuid.UUID) -> int | None:
+    """The id of the case the principal sees (auth.access.Found)."""
+    return await CaseRepository(conn, principal.firm_id).find_id(case_uuid, principal)
 
 
 async def create(
     conn: AsyncConnection, principal: Principal, body: CaseCreate, ctx: Ctx
 ) -> dict[str, Any]:
-    _may_write(principal)
     links = await _links(conn, principal, body)
     repo = CaseRepository(conn, principal.firm_id)
     case_id = await repo.insert(_columns(principal, body))
@@ -110,33 +102,27 @@ async def create(
 
 
 async def get(
-    conn: AsyncConnection, principal: Principal, case_uuid: uuid.UUID | None, ctx: Ctx
+    conn: AsyncConnection, principal: Principal, case_id: int, ctx: Ctx
 ) -> dict[str, Any]:
-    case_id = await _find(CaseRepository(conn, principal.firm_id), principal, case_uuid)
     return (await render(conn, principal, [case_id], ctx))[0]
 
 
 async def update(
     conn: AsyncConnection,
     principal: Principal,
-    case_uuid: uuid.UUID | None,
+    case_id: int,
     body: CaseUpdate,
     ctx: Ctx,
 ) -> dict[str, Any]:
     repo = CaseRepository(conn, principal.firm_id)
-    case_id = await _find(repo, principal, case_uuid)
-    _may_write(principal)
     links = await _links(conn, principal, body)
     await repo.update(case_id, _columns(principal, body))
     await _save_links(repo, case_id, links)
     return (await render(conn, principal, [case_id], ctx))[0]
 
 
-async def delete(conn: AsyncConnection, principal: Principal, case_uuid: uuid.UUID | None) -> None:
+async def delete(conn: AsyncConnection, principal: Principal, case_id: int) -> None:
     repo = CaseRepository(conn, principal.firm_id)
-    case_id = await _find(repo, principal, case_uuid)
-    principal.require_employee()
-    principal.require_delete()
     await repo.delete(case_id)
 
 

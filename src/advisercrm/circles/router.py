@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request, Response
+from typing import Annotated
 
+from fastapi import APIRouter, Depends, Request, Response
+
+from advisercrm.auth.access import Found, StaffDelete, StaffWrite
 from advisercrm.auth.deps import CurrentPrincipal, RenderCtx
 from advisercrm.circles import service
 from advisercrm.circles.schemas import CircleCreate, CircleOut, CircleUpdate
 from advisercrm.db import Conn
 from advisercrm.idempotency.route import ApiRoute
-from advisercrm.kit.fields import path_uuid
 from advisercrm.kit.listing import (
     ListSpec,
     Page,
@@ -26,10 +28,13 @@ LIST_SPEC = ListSpec(
     sorts=("created_at", "updated_at", "name"),
 )
 
+# The path's record first, then the permission: 404 before 403, both before the body.
+Circle = Annotated[int, Depends(Found(service.find))]
+
 
 @router.post("", status_code=201, response_model=CircleOut)
 async def create_circle(
-    body: CircleCreate, conn: Conn, principal: CurrentPrincipal, ctx: RenderCtx
+    principal: StaffWrite, body: CircleCreate, conn: Conn, ctx: RenderCtx
 ) -> JSON:
     return JSON(await service.create(conn, principal, body, ctx), status_code=201)
 
@@ -44,18 +49,20 @@ async def list_circles(
 
 
 @router.get("/{uuid}", response_model=CircleOut)
-async def show_circle(uuid: str, conn: Conn, principal: CurrentPrincipal, ctx: RenderCtx) -> JSON:
-    return JSON(await service.get(conn, principal, path_uuid(uuid), ctx))
+async def show_circle(
+    circle: Circle, conn: Conn, principal: CurrentPrincipal, ctx: RenderCtx
+) -> JSON:
+    return JSON(await service.get(conn, principal, circle, ctx))
 
 
 @router.put("/{uuid}", response_model=CircleOut)
 async def update_circle(
-    uuid: str, body: CircleUpdate, conn: Conn, principal: CurrentPrincipal, ctx: RenderCtx
+    circle: Circle, principal: StaffWrite, body: CircleUpdate, conn: Conn, ctx: RenderCtx
 ) -> JSON:
-    return JSON(await service.update(conn, principal, path_uuid(uuid), body, ctx))
+    return JSON(await service.update(conn, principal, circle, body, ctx))
 
 
 @router.delete("/{uuid}", status_code=204)
-async def delete_circle(uuid: str, conn: Conn, principal: CurrentPrincipal) -> Response:
-    await service.delete(conn, principal, path_uuid(uuid))
+async def delete_circle(circle: Circle, principal: StaffDelete, conn: Conn) -> Response:
+    await service.delete(conn, principal, circle)
     return Response(status_code=204)

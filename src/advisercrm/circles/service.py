@@ -13,7 +13,7 @@ from advisercrm.circles import schemas
 from advisercrm.circles.repository import CircleRepository
 from advisercrm.circles.schemas import CircleCreate, CircleUpdate
 from advisercrm.groups.repository import GroupRepository
-from advisercrm.kit.errors import Errors, NotFound
+from advisercrm.kit.errors import Errors
 from advisercrm.kit.listing import ListQuery
 from advisercrm.kit.references import check_uuid_list
 from advisercrm.kit.render import Ctx
@@ -49,22 +49,14 @@ async def _references(
     return account_ids, group_ids
 
 
-def _may_write(principal: Principal) -> None:
-    principal.require_employee()
-    principal.require_write()
-
-
-async def _find(repo: CircleRepository, principal: Principal, circle_uuid: uuid.UUID | None) -> int:
-    circle_id = await repo.find_id(circle_uuid, principal) if circle_uuid else None
-    if circle_id is None:
-        raise NotFound()
-    return circle_id
+async def find(conn: AsyncConnection, principal: Principal, circle_uuid: uuid.UUID) -> int | None:
+    """The id of the circle the principal sees (auth.access.Found)."""
+    return await CircleRepository(conn, principal.firm_id).find_id(circle_uuid, principal)
 
 
 async def create(
     conn: AsyncConnection, principal: Principal, body: CircleCreate, ctx: Ctx
 ) -> dict[str, Any]:
-    _may_write(principal)
     account_ids, group_ids = await _references(conn, principal, body)
     repo = CircleRepository(conn, principal.firm_id)
     circle_id = await repo.insert(body.name)
@@ -74,22 +66,19 @@ async def create(
 
 
 async def get(
-    conn: AsyncConnection, principal: Principal, circle_uuid: uuid.UUID | None, ctx: Ctx
+    conn: AsyncConnection, principal: Principal, circle_id: int, ctx: Ctx
 ) -> dict[str, Any]:
-    circle_id = await _find(CircleRepository(conn, principal.firm_id), principal, circle_uuid)
     return (await render(conn, principal, [circle_id], ctx))[0]
 
 
 async def update(
     conn: AsyncConnection,
     principal: Principal,
-    circle_uuid: uuid.UUID | None,
+    circle_id: int,
     body: CircleUpdate,
     ctx: Ctx,
 ) -> dict[str, Any]:
     repo = CircleRepository(conn, principal.firm_id)
-    circle_id = await _find(repo, principal, circle_uuid)
-    _may_write(principal)
     account_ids, group_ids = await _references(conn, principal, body)
     await repo.update(circle_id, {"name": body.name} if body.name is not None else {})
     if account_ids is not None:
@@ -99,13 +88,8 @@ async def update(
     return (await render(conn, principal, [circle_id], ctx))[0]
 
 
-async def delete(
-    conn: AsyncConnection, principal: Principal, circle_uuid: uuid.UUID | None
-) -> None:
+async def delete(conn: AsyncConnection, principal: Principal, circle_id: int) -> None:
     repo = CircleRepository(conn, principal.firm_id)
-    circle_id = await _find(repo, principal, circle_uuid)
-    principal.require_employee()
-    principal.require_delete()
     await repo.delete(circle_id)
 
 

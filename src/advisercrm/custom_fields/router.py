@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request, Response
+from typing import Annotated
 
+from fastapi import APIRouter, Depends, Request, Response
+from sqlalchemy import RowMapping
+
+from advisercrm.auth.access import Found, ManagerDelete, ManagerWrite
 from advisercrm.auth.deps import CurrentPrincipal, RenderCtx
 from advisercrm.custom_fields import service
 from advisercrm.custom_fields.schemas import (
@@ -15,7 +19,6 @@ from advisercrm.custom_fields.schemas import (
 )
 from advisercrm.db import Conn
 from advisercrm.idempotency.route import ApiRoute
-from advisercrm.kit.fields import path_uuid
 from advisercrm.kit.listing import (
     ListSpec,
     Page,
@@ -39,10 +42,13 @@ LIST_SPEC = ListSpec(
     default_sort="position",
 )
 
+# The path's record first, then the permission: 404 before 403, both before the body.
+Field = Annotated[RowMapping, Depends(Found(service.find))]
+
 
 @router.post("", status_code=201, response_model=CustomFieldOut)
 async def create_custom_field(
-    body: CustomFieldCreate, conn: Conn, principal: CurrentPrincipal, ctx: RenderCtx
+    principal: ManagerWrite, body: CustomFieldCreate, conn: Conn, ctx: RenderCtx
 ) -> JSON:
     return JSON(await service.create(conn, principal, body, ctx), status_code=201)
 
@@ -58,19 +64,19 @@ async def list_custom_fields(
 
 @router.get("/{uuid}", response_model=CustomFieldOut)
 async def show_custom_field(
-    uuid: str, conn: Conn, principal: CurrentPrincipal, ctx: RenderCtx
+    field: Field, conn: Conn, principal: CurrentPrincipal, ctx: RenderCtx
 ) -> JSON:
-    return JSON(await service.get(conn, principal, path_uuid(uuid), ctx))
+    return JSON(await service.get(conn, principal, field, ctx))
 
 
 @router.put("/{uuid}", response_model=CustomFieldOut)
 async def update_custom_field(
-    uuid: str, body: CustomFieldUpdate, conn: Conn, principal: CurrentPrincipal, ctx: RenderCtx
+    field: Field, principal: ManagerWrite, body: CustomFieldUpdate, conn: Conn, ctx: RenderCtx
 ) -> JSON:
-    return JSON(await service.update(conn, principal, path_uuid(uuid), body, ctx))
+    return JSON(await service.update(conn, principal, field, body, ctx))
 
 
 @router.delete("/{uuid}", status_code=204)
-async def delete_custom_field(uuid: str, conn: Conn, principal: CurrentPrincipal) -> Response:
-    await service.delete(conn, principal, path_uuid(uuid))
+async def delete_custom_field(field: Field, principal: ManagerDelete, conn: Conn) -> Response:
+    await service.delete(conn, principal, field)
     return Response(status_code=204)

@@ -16,7 +16,7 @@ from advisercrm.auth.principal import Principal
 from advisercrm.custom_fields import schemas
 from advisercrm.custom_fields.repository import CustomFieldRepository
 from advisercrm.custom_fields.schemas import CustomFieldCreate, CustomFieldUpdate
-from advisercrm.kit.errors import Errors, NotFound
+from advisercrm.kit.errors import Errors
 from advisercrm.kit.listing import ListQuery
 from advisercrm.kit.references import DUPLICATE
 from advisercrm.kit.render import Ctx
@@ -60,22 +60,16 @@ def _check_options(field_type: str, options: list[str] | None, errors: Errors) -
     return options
 
 
-def _may_write(principal: Principal) -> None:
-    principal.require_manager()
-    principal.require_write()
-
-
-async def _find(repo: CustomFieldRepository, field_uuid: uuid.UUID | None) -> RowMapping:
-    row = await repo.find(field_uuid) if field_uuid else None
-    if row is None:
-        raise NotFound()
-    return row
+async def find(
+    conn: AsyncConnection, principal: Principal, field_uuid: uuid.UUID
+) -> RowMapping | None:
+    """The firm's custom field (auth.access.Found)."""
+    return await CustomFieldRepository(conn, principal.firm_id).find(field_uuid)
 
 
 async def create(
     conn: AsyncConnection, principal: Principal, body: CustomFieldCreate, ctx: Ctx
 ) -> dict[str, Any]:
-    _may_write(principal)
     repo = CustomFieldRepository(conn, principal.firm_id)
     await repo.lock_model(body.model_type)
     base = snake_case(body.name)
@@ -98,11 +92,9 @@ async def create(
 
 
 async def get(
-    conn: AsyncConnection, principal: Principal, field_uuid: uuid.UUID | None, ctx: Ctx
+    conn: AsyncConnection, principal: Principal, current: RowMapping, ctx: Ctx
 ) -> dict[str, Any]:
-    return schemas.custom_field(
-        await _find(CustomFieldRepository(conn, principal.firm_id), field_uuid), ctx
-    )
+    return schemas.custom_field(current, ctx)
 
 
 def _check_fixed(current: RowMapping, given: str | None, field: str, errors: Errors) -> None:
@@ -113,13 +105,11 @@ def _check_fixed(current: RowMapping, given: str | None, field: str, errors: Err
 async def update(
     conn: AsyncConnection,
     principal: Principal,
-    field_uuid: uuid.UUID | None,
+    current: RowMapping,
     body: CustomFieldUpdate,
     ctx: Ctx,
 ) -> dict[str, Any]:
     repo = CustomFieldRepository(conn, principal.firm_id)
-    current = await _find(repo, field_uuid)
-    _may_write(principal)
     await repo.lock_model(current["model_type"])
     errors = Errors()
     # Errors in the fields' order: type, name, model_type, selection_options.
@@ -137,11 +127,8 @@ async def update(
     return schemas.custom_field(await repo.update(current["id"], values), ctx)
 
 
-async def delete(conn: AsyncConnection, principal: Principal, field_uuid: uuid.UUID | None) -> None:
+async def delete(conn: AsyncConnection, principal: Principal, current: RowMapping) -> None:
     repo = CustomFieldRepository(conn, principal.firm_id)
-    current = await _find(repo, field_uuid)
-    principal.require_manager()
-    principal.require_delete()
     await repo.delete(current["id"])
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
+from asyncpg import Record
 from fastapi import APIRouter, Depends, Request, Response
 
 from advisercrm.auth.access import AnyoneDelete, AnyoneWrite, Found
@@ -42,6 +43,7 @@ LIST_SPEC = ListSpec(
 
 # The path's record first, then the permission: 404 before 403, both before the body.
 Goal = Annotated[int, Depends(Found(service.find))]
+GoalRow = Annotated[Record, Depends(Found(service.find_row))]
 LockedGoal = Annotated[int, Depends(Found(service.find_locked))]
 Client = Annotated[int, Depends(Found(service.find_client, "client_uuid"))]
 
@@ -66,7 +68,7 @@ async def list_goals(
 
 
 @router.get("/api/v2/goals/{uuid}", response_model=GoalOut)
-async def show_goal(goal: Goal, conn: Conn, principal: CurrentPrincipal, ctx: RenderCtx) -> JSON:
+async def show_goal(goal: GoalRow, conn: Conn, principal: CurrentPrincipal, ctx: RenderCtx) -> JSON:
     return JSON(await service.get(conn, principal, goal, ctx))
 
 
@@ -98,6 +100,6 @@ async def list_client_goals(
 
 @router.get("/api/v1/client/{client_uuid}/goal/{uuid}", response_model=GoalOut)
 async def show_client_goal(
-    client: Client, goal: Goal, conn: Conn, principal: CurrentPrincipal, ctx: RenderCtx
+    client: Client, goal: GoalRow, conn: Conn, principal: CurrentPrincipal, ctx: RenderCtx
 ) -> JSON:
     return JSON(await service.get(conn, principal, goal, ctx, client))

@@ -6,6 +6,7 @@ import uuid
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from asyncpg import Record
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from advisercrm.accounts import service as accounts_service
@@ -154,17 +155,24 @@ async def find_client(
     return int(row["id"]) if row is not None else None
 
 
+async def find_row(
+    conn: AsyncConnection, principal: Principal, goal_uuid: uuid.UUID
+) -> Record | None:
+    """The goal the principal sees, as `GoalRepository.rows` gives it: a show renders it
+    without reading it again."""
+    return await GoalRepository(conn, principal.firm_id).visible_row(goal_uuid, principal, None)
+
+
 async def get(
     conn: AsyncConnection,
     principal: Principal,
-    goal_id: int,
+    row: Record,
     ctx: Ctx,
     owner_id: int | None = None,
 ) -> dict[str, Any]:
-    rows = await GoalRepository(conn, principal.firm_id).rows([goal_id])
-    if owner_id is not None and owner_id not in rows[goal_id]["owner_ids"]:
+    if owner_id is not None and owner_id not in row["owner_ids"]:
         raise NotFound()
-    return (await _render_rows(conn, principal, [goal_id], rows, ctx))[0]
+    return (await _render_rows(conn, principal, [row["id"]], {row["id"]: row}, ctx))[0]
 
 
 async def update(

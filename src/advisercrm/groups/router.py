@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request, Response
+from typing import Annotated
 
+from fastapi import APIRouter, Depends, Request, Response
+
+from advisercrm.auth.access import Found, ManagerDelete, ManagerWrite
 from advisercrm.auth.deps import CurrentPrincipal, RenderCtx
 from advisercrm.db import Conn
 from advisercrm.groups import service
 from advisercrm.groups.schemas import GroupCreate, GroupOut, GroupUpdate
 from advisercrm.idempotency.route import ApiRoute
-from advisercrm.kit.fields import path_uuid
 from advisercrm.kit.listing import (
     ListSpec,
     Page,
@@ -26,10 +28,13 @@ LIST_SPEC = ListSpec(
     sorts=("created_at", "updated_at", "name"),
 )
 
+# The path's record first, then the permission: 404 before 403, both before the body.
+Group = Annotated[int, Depends(Found(service.find))]
+
 
 @router.post("", status_code=201, response_model=GroupOut)
 async def create_group(
-    body: GroupCreate, conn: Conn, principal: CurrentPrincipal, ctx: RenderCtx
+    principal: ManagerWrite, body: GroupCreate, conn: Conn, ctx: RenderCtx
 ) -> JSON:
     return JSON(await service.create(conn, principal, body, ctx), status_code=201)
 
@@ -44,18 +49,18 @@ async def list_groups(
 
 
 @router.get("/{uuid}", response_model=GroupOut)
-async def show_group(uuid: str, conn: Conn, principal: CurrentPrincipal, ctx: RenderCtx) -> JSON:
-    return JSON(await service.get(conn, principal, path_uuid(uuid), ctx))
+async def show_group(group: Group, conn: Conn, principal: CurrentPrincipal, ctx: RenderCtx) -> JSON:
+    return JSON(await service.get(conn, principal, group, ctx))
 
 
 @router.put("/{uuid}", response_model=GroupOut)
 async def update_group(
-    uuid: str, body: GroupUpdate, conn: Conn, principal: CurrentPrincipal, ctx: RenderCtx
+    group: Group, principal: ManagerWrite, body: GroupUpdate, conn: Conn, ctx: RenderCtx
 ) -> JSON:
-    return JSON(await service.update(conn, principal, path_uuid(uuid), body, ctx))
+    return JSON(await service.update(conn, principal, group, body, ctx))
 
 
 @router.delete("/{uuid}", status_code=204)
-async def delete_group(uuid: str, conn: Conn, principal: CurrentPrincipal) -> Response:
-    await service.delete(conn, principal, path_uuid(uuid))
+async def delete_group(group: Group, principal: ManagerDelete, conn: Conn) -> Response:
+    await service.delete(conn, principal, group)
     return Response(status_code=204)

@@ -14,7 +14,7 @@ from advisercrm.auth.principal import Principal
 from advisercrm.groups import schemas
 from advisercrm.groups.repository import GroupRepository
 from advisercrm.groups.schemas import GroupCreate, GroupUpdate
-from advisercrm.kit.errors import Errors, NotFound
+from advisercrm.kit.errors import Errors
 from advisercrm.kit.listing import ListQuery
 from advisercrm.kit.references import check_uuid_list
 from advisercrm.kit.render import Ctx
@@ -54,18 +54,14 @@ async def _participant_ids(
     return ids
 
 
-async def _find(repo: GroupRepository, principal: Principal, group_uuid: uuid.UUID | None) -> int:
-    group_id = await repo.find_id(group_uuid, principal) if group_uuid else None
-    if group_id is None:
-        raise NotFound()
-    return group_id
+async def find(conn: AsyncConnection, principal: Principal, group_uuid: uuid.UUID) -> int | None:
+    """The id of the group the principal sees (auth.access.Found)."""
+    return await GroupRepository(conn, principal.firm_id).find_id(group_uuid, principal)
 
 
 async def create(
     conn: AsyncConnection, principal: Principal, body: GroupCreate, ctx: Ctx
 ) -> dict[str, Any]:
-    principal.require_manager()
-    principal.require_write()
     repo = GroupRepository(conn, principal.firm_id)
     participant_ids = await _participant_ids(conn, principal, body.participants)
     group_id = await repo.insert(body.name, await _unique_slug(repo, body.name, None))
@@ -74,23 +70,19 @@ async def create(
 
 
 async def get(
-    conn: AsyncConnection, principal: Principal, group_uuid: uuid.UUID | None, ctx: Ctx
+    conn: AsyncConnection, principal: Principal, group_id: int, ctx: Ctx
 ) -> dict[str, Any]:
-    group_id = await _find(GroupRepository(conn, principal.firm_id), principal, group_uuid)
     return (await render(conn, principal, [group_id], ctx))[0]
 
 
 async def update(
     conn: AsyncConnection,
     principal: Principal,
-    group_uuid: uuid.UUID | None,
+    group_id: int,
     body: GroupUpdate,
     ctx: Ctx,
 ) -> dict[str, Any]:
     repo = GroupRepository(conn, principal.firm_id)
-    group_id = await _find(repo, principal, group_uuid)
-    principal.require_manager()
-    principal.require_write()
     participant_ids = None
     if body.participants is not None:
         participant_ids = await _participant_ids(conn, principal, body.participants)
@@ -104,11 +96,8 @@ async def update(
     return (await render(conn, principal, [group_id], ctx))[0]
 
 
-async def delete(conn: AsyncConnection, principal: Principal, group_uuid: uuid.UUID | None) -> None:
+async def delete(conn: AsyncConnection, principal: Principal, group_id: int) -> None:
     repo = GroupRepository(conn, principal.firm_id)
-    group_id = await _find(repo, principal, group_uuid)
-    principal.require_manager()
-    principal.require_delete()
     await repo.delete(group_id)
 
 

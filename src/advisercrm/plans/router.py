@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request, Response
+from typing import Annotated
 
+from fastapi import APIRouter, Depends, Request, Response
+
+from advisercrm.auth.access import Found, StaffDelete, StaffWrite
 from advisercrm.auth.deps import CurrentPrincipal, RenderCtx
 from advisercrm.db import Conn
 from advisercrm.idempotency.route import ApiRoute
-from advisercrm.kit.fields import path_uuid
 from advisercrm.kit.listing import (
     ListSpec,
     Page,
@@ -33,11 +35,12 @@ LIST_SPEC = ListSpec(
     sorts=("created_at", "updated_at", "name", "type", "status"),
 )
 
+# The path's record first, then the permission: 404 before 403, both before the body.
+Plan = Annotated[int, Depends(Found(service.find))]
+
 
 @router.post("", status_code=201, response_model=PlanOut)
-async def create_plan(
-    body: PlanCreate, conn: Conn, principal: CurrentPrincipal, ctx: RenderCtx
-) -> JSON:
+async def create_plan(principal: StaffWrite, body: PlanCreate, conn: Conn, ctx: RenderCtx) -> JSON:
     return JSON(await service.create(conn, principal, body, ctx), status_code=201)
 
 
@@ -51,18 +54,18 @@ async def list_plans(
 
 
 @router.get("/{uuid}", response_model=PlanOut)
-async def show_plan(uuid: str, conn: Conn, principal: CurrentPrincipal, ctx: RenderCtx) -> JSON:
-    return JSON(await service.get(conn, principal, path_uuid(uuid), ctx))
+async def show_plan(plan: Plan, conn: Conn, principal: CurrentPrincipal, ctx: RenderCtx) -> JSON:
+    return JSON(await service.get(conn, principal, plan, ctx))
 
 
 @router.put("/{uuid}", response_model=PlanOut)
 async def update_plan(
-    uuid: str, body: PlanUpdate, conn: Conn, principal: CurrentPrincipal, ctx: RenderCtx
+    plan: Plan, principal: StaffWrite, body: PlanUpdate, conn: Conn, ctx: RenderCtx
 ) -> JSON:
-    return JSON(await service.update(conn, principal, path_uuid(uuid), body, ctx))
+    return JSON(await service.update(conn, principal, plan, body, ctx))
 
 
 @router.delete("/{uuid}", status_code=204)
-async def delete_plan(uuid: str, conn: Conn, principal: CurrentPrincipal) -> Response:
-    await service.delete(conn, principal, path_uuid(uuid))
+async def delete_plan(plan: Plan, principal: StaffDelete, conn: Conn) -> Response:
+    await service.delete(conn, principal, plan)
     return Response(status_code=204)

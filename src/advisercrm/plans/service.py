@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from advisercrm.accounts.repository import AccountRepository
 from advisercrm.auth.principal import Principal
-from advisercrm.kit.errors import Errors, NotFound
+from advisercrm.kit.errors import Errors
 from advisercrm.kit.listing import ListQuery
 from advisercrm.kit.references import check_uuid_list
 from advisercrm.kit.render import Ctx
@@ -39,22 +39,14 @@ async def _owner_ids(
     return ids
 
 
-def _may_write(principal: Principal) -> None:
-    principal.require_employee()
-    principal.require_write()
-
-
-async def _find(repo: PlanRepository, principal: Principal, plan_uuid: uuid.UUID | None) -> int:
-    plan_id = await repo.find_id(plan_uuid, principal) if plan_uuid else None
-    if plan_id is None:
-        raise NotFound()
-    return plan_id
+async def find(conn: AsyncConnection, principal: Principal, plan_uuid: uuid.UUID) -> int | None:
+    """The id of the plan the principal sees (auth.access.Found)."""
+    return await PlanRepository(conn, principal.firm_id).find_id(plan_uuid, principal)
 
 
 async def create(
     conn: AsyncConnection, principal: Principal, body: PlanCreate, ctx: Ctx
 ) -> dict[str, Any]:
-    _may_write(principal)
     owner_ids = await _owner_ids(conn, principal, body.accounts)
     repo = PlanRepository(conn, principal.firm_id)
     plan_id = await repo.insert(body.model_dump(include=COLUMNS))
@@ -63,22 +55,19 @@ async def create(
 
 
 async def get(
-    conn: AsyncConnection, principal: Principal, plan_uuid: uuid.UUID | None, ctx: Ctx
+    conn: AsyncConnection, principal: Principal, plan_id: int, ctx: Ctx
 ) -> dict[str, Any]:
-    plan_id = await _find(PlanRepository(conn, principal.firm_id), principal, plan_uuid)
     return (await render(conn, principal, [plan_id], ctx))[0]
 
 
 async def update(
     conn: AsyncConnection,
     principal: Principal,
-    plan_uuid: uuid.UUID | None,
+    plan_id: int,
     body: PlanUpdate,
     ctx: Ctx,
 ) -> dict[str, Any]:
     repo = PlanRepository(conn, principal.firm_id)
-    plan_id = await _find(repo, principal, plan_uuid)
-    _may_write(principal)
     owner_ids = None
     if body.accounts is not None:
         owner_ids = await _owner_ids(conn, principal, body.accounts)
@@ -88,11 +77,8 @@ async def update(
     return (await render(conn, principal, [plan_id], ctx))[0]
 
 
-async def delete(conn: AsyncConnection, principal: Principal, plan_uuid: uuid.UUID | None) -> None:
+async def delete(conn: AsyncConnection, principal: Principal, plan_id: int) -> None:
     repo = PlanRepository(conn, principal.firm_id)
-    plan_id = await _find(repo, principal, plan_uuid)
-    principal.require_employee()
-    principal.require_delete()
     await repo.delete(plan_id)
 
 

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request, Response
+from typing import Annotated
 
+from fastapi import APIRouter, Depends, Request, Response
+from sqlalchemy import RowMapping
+
+from advisercrm.auth.access import Found, ManagerDelete, ManagerWrite
 from advisercrm.auth.deps import CurrentPrincipal, RenderCtx
 from advisercrm.db import Conn
 from advisercrm.idempotency.route import ApiRoute
-from advisercrm.kit.fields import path_uuid
 from advisercrm.kit.listing import (
     ListSpec,
     Page,
@@ -34,10 +37,13 @@ LIST_SPEC = ListSpec(
     default_sort="position",
 )
 
+# The path's record first, then the permission: 404 before 403, both before the body.
+Status = Annotated[RowMapping, Depends(Found(service.find))]
+
 
 @router.post("", status_code=201, response_model=TaskStatusOut)
 async def create_task_status(
-    body: TaskStatusCreate, conn: Conn, principal: CurrentPrincipal, ctx: RenderCtx
+    principal: ManagerWrite, body: TaskStatusCreate, conn: Conn, ctx: RenderCtx
 ) -> JSON:
     return JSON(await service.create(conn, principal, body, ctx), status_code=201)
 
@@ -53,19 +59,19 @@ async def list_task_statuses(
 
 @router.get("/{uuid}", response_model=TaskStatusOut)
 async def show_task_status(
-    uuid: str, conn: Conn, principal: CurrentPrincipal, ctx: RenderCtx
+    status: Status, conn: Conn, principal: CurrentPrincipal, ctx: RenderCtx
 ) -> JSON:
-    return JSON(await service.get(conn, principal, path_uuid(uuid), ctx))
+    return JSON(await service.get(conn, principal, status, ctx))
 
 
 @router.put("/{uuid}", response_model=TaskStatusOut)
 async def update_task_status(
-    uuid: str, body: TaskStatusUpdate, conn: Conn, principal: CurrentPrincipal, ctx: RenderCtx
+    status: Status, principal: ManagerWrite, body: TaskStatusUpdate, conn: Conn, ctx: RenderCtx
 ) -> JSON:
-    return JSON(await service.update(conn, principal, path_uuid(uuid), body, ctx))
+    return JSON(await service.update(conn, principal, status, body, ctx))
 
 
 @router.delete("/{uuid}", status_code=204)
-async def delete_task_status(uuid: str, conn: Conn, principal: CurrentPrincipal) -> Response:
-    await service.delete(conn, principal, path_uuid(uuid))
+async def delete_task_status(status: Status, principal: ManagerDelete, conn: Conn) -> Response:
+    await service.delete(conn, principal, status)
     return Response(status_code=204)

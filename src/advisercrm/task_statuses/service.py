@@ -10,7 +10,7 @@ from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from advisercrm.auth.principal import Principal
-from advisercrm.kit.errors import Conflict, Errors, NotFound
+from advisercrm.kit.errors import Conflict, Errors
 from advisercrm.kit.listing import ListQuery
 from advisercrm.kit.render import Ctx
 from advisercrm.task_statuses import schemas
@@ -57,11 +57,6 @@ async def create_defaults(conn: AsyncConnection, firm_id: int) -> None:
     await TaskStatusRepository(conn, firm_id).insert_many(rows)
 
 
-def _may_write(principal: Principal) -> None:
-    principal.require_manager()
-    principal.require_write()
-
-
 def _check_flags(completed: bool, not_started: bool) -> None:
     errors = Errors()
     if completed and not_started:
@@ -69,17 +64,16 @@ def _check_flags(completed: bool, not_started: bool) -> None:
     errors.raise_if_any()
 
 
-async def _find(repo: TaskStatusRepository, status_uuid: uuid.UUID | None) -> RowMapping:
-    row = await repo.find(status_uuid) if status_uuid else None
-    if row is None:
-        raise NotFound()
-    return row
+async def find(
+    conn: AsyncConnection, principal: Principal, status_uuid: uuid.UUID
+) -> RowMapping | None:
+    """The firm's task status (auth.access.Found)."""
+    return await TaskStatusRepository(conn, principal.firm_id).find(status_uuid)
 
 
 async def create(
     conn: AsyncConnection, principal: Principal, body: TaskStatusCreate, ctx: Ctx
 ) -> dict[str, Any]:
-    _may_write(principal)
     _check_flags(body.is_type_completed, body.is_not_started)
     repo = TaskStatusRepository(conn, principal.firm_id)
     await repo.lock_positions()
@@ -91,36 +85,30 @@ async def create(
 
 
 async def get(
-    conn: AsyncConnection, principal: Principal, status_uuid: uuid.UUID | None, ctx: Ctx
+    conn: AsyncConnection, principal: Principal, current: RowMapping, ctx: Ctx
 ) -> dict[str, Any]:
     repo = TaskStatusRepository(conn, principal.firm_id)
-    status_id = (await _find(repo, status_uuid))["id"]
+    status_id = current["id"]
     return schemas.task_status((await repo.load([status_id]))[status_id], ctx)
 
 
 async def update(
     conn: AsyncConnection,
     principal: Principal,
-    status_uuid: uuid.UUID | None,
+    current: RowMapping,
     body: TaskStatusUpdate,
     ctx: Ctx,
 ) -> dict[str, Any]:
     repo = TaskStatusRepository(conn, principal.firm_id)
-    current = await _find(repo, status_uuid)
-    _may_write(principal)
     values = body.model_dump(exclude_none=True)
     merged = {**current, **values}
     _check_flags(merged["is_type_completed"], merged["is_not_started"])
     return schemas.task_status(await repo.update(current["id"], values), ctx)
 
 
-async def delete(
-    conn: AsyncConnection, principal: Principal, status_uuid: uuid.UUID | None
-) -> None:
+async def delete(conn: AsyncConnection, principal: Principal, current: RowMapping) -> None:
     repo = TaskStatusRepository(conn, principal.firm_id)
-    status_id = (await _find(repo, status_uuid))["id"]
-    principal.require_manager()
-    principal.require_delete()
+    status_id = current["id"]
     if await repo.in_use(status_id):
         raise Conflict(IN_USE)
     await repo.delete(status_id)
