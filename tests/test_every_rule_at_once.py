@@ -5,8 +5,14 @@ in the body's field order. A field whose value is malformed gets its shape error
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import Annotated, Any
 
+import pytest
+from pydantic import TypeAdapter
+
+from advisercrm.cases.schemas import CaseCreate
+from advisercrm.kit.body import ALL_RULES, guarded
+from advisercrm.kit.errors import ValidationFailed
 from tests.helpers import Actor, Firm
 
 TASKS = "/api/v1/task"
@@ -134,3 +140,23 @@ async def test_goal_update(firm: Firm) -> None:
         "name": ["The name field is required."],
     }
     await _rejected(firm.owner, "PUT", f"{GOALS}/{goal['uuid']}", body, errors)
+
+
+async def test_a_handler_that_forgets_the_body_errors_still_answers_422() -> None:
+    """The route class guards every endpoint taking ALL_RULES: a partial body that comes
+    back without its errors raised is a 422 (and the request's transaction rolls back)."""
+
+    async def forgetful(body: Annotated[CaseCreate, ALL_RULES]) -> str:
+        return "stored"
+
+    partial = TypeAdapter(Annotated[CaseCreate, ALL_RULES]).validate_python({"name": 5})
+    with pytest.raises(ValidationFailed) as caught:
+        await guarded(forgetful)(body=partial)
+    assert caught.value.errors == {
+        "name": ["The name field must be a string."],
+        "participants": ["The participants field is required."],
+    }
+    valid = TypeAdapter(Annotated[CaseCreate, ALL_RULES]).validate_python(
+        {"name": "Case", "participants": [str(uuid.uuid4())]}
+    )
+    assert await guarded(forgetful)(body=valid) == "stored"

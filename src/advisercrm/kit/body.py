@@ -13,6 +13,8 @@ is written."""
 from __future__ import annotations
 
 import functools
+import inspect
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from pydantic import BaseModel, PrivateAttr, TypeAdapter, ValidationError
@@ -104,3 +106,27 @@ class BodyErrors(Errors):
                 self.by_field.items(), key=lambda item: self.order.get(_root(item[0]), last)
             )
             raise ValidationFailed(dict(ranked))
+
+
+def _takes_all_rules(endpoint: Callable[..., Any]) -> bool:
+    parameters = inspect.signature(endpoint, eval_str=True).parameters.values()
+    return any(ALL_RULES in getattr(p.annotation, "__metadata__", ()) for p in parameters)
+
+
+def guarded(endpoint: Callable[..., Any]) -> Callable[..., Any]:
+    """The endpoint, made to answer 422 if it returns normally with a partial body: a
+    service that forgot `BodyErrors` then has its writes rolled back with the request's
+    transaction, instead of storing a body that broke the rules."""
+    if not _takes_all_rules(endpoint):
+        return endpoint
+
+    @functools.wraps(endpoint)
+    async def wrapper(*args: Any, **kwargs: Any) -> Any:
+        response = await endpoint(*args, **kwargs)
+        for value in kwargs.values():
+            invalid = getattr(value, "_invalid", None) if isinstance(value, Body) else None
+            if invalid:
+                raise ValidationFailed(invalid)
+        return response
+
+    return wrapper
