@@ -170,3 +170,14 @@ async def test_a_permitted_caller_gets_the_body_errors(
     assert answer["message"] == f"{messages[0]} (and {rest} more error{'s' if rest > 1 else ''})"
     response = await _send(sweep, "owner", method, aimed, raw=BAD_JSON)
     assert _answer(response) == (400, MALFORMED_JSON), response.text
+
+
+def test_the_openapi_document_lists_each_path_parameter_once(app: FastAPI) -> None:
+    """The path parameters are declared by the record dependencies (a route may use one
+    twice, as accounts do for their permission check): each is listed once, required."""
+    for path, item in app.openapi()["paths"].items():
+        wanted = sorted(PARAMETER.findall(path), key=lambda found: path.index(found[1]))
+        for method, operation in item.items():
+            listed = [p for p in operation.get("parameters", []) if p["in"] == "path"]
+            assert [p["name"] for p in listed] == [name for _, name in wanted], (method, path)
+            assert all(p["required"] for p in listed), (method, path)
