@@ -5,10 +5,10 @@ A body model that derives from `Body` and is declared `Annotated[Model, ALL_RULE
 route never fails validation on a JSON object: when the model rejects it, the handler
 still runs, with a partial model holding only the fields whose values are well-formed
 (every other field unset: its default, or None when it has none), carrying the shape
-errors. The service then
-checks what needs the database on those fields with `BodyErrors(body)`, which starts
-with the shape errors and raises them all, in the model's field order, before anything
-is written."""
+errors. The service then checks what needs the database on those fields with
+`BodyErrors(body)`, which starts with the shape errors and raises them all, in the
+model's field order, before anything is written (and `guarded`, which the route class
+applies, answers 422 should a service forget to)."""
 
 from __future__ import annotations
 
