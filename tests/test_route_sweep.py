@@ -18,8 +18,8 @@ Callers (tests/sweep_support.py builds them; "A" is the firm whose records the p
 
 Paths name real A records of the right kind (DELETE rows name spares of the same kind,
 one set for the owner and one for everyone else, so no row depends on the order rows run
-in); writes send a valid body, since FastAPI validates bodies before any permission check
-runs.
+in); writes send a valid body, so each row's status is about the caller (the order of the
+path, permission and body checks is tests/test_error_order.py's).
 """
 
 from __future__ import annotations

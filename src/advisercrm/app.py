@@ -35,7 +35,7 @@ from advisercrm.db import (
 from advisercrm.docs import install_docs
 from advisercrm.goals.router import router as goals_router
 from advisercrm.groups.description import GROUPS
-from advisercrm.idempotency.route import Replay, replay_response
+from advisercrm.idempotency.route import Replay, declares_json, replay_response
 from advisercrm.kit.errors import ApiError, Forbidden, Unauthenticated, ValidationFailed
 from advisercrm.kit.fields import to_laravel
 from advisercrm.kit.headers import ResponseHeadersMiddleware, cors_options, fixed_headers
@@ -123,14 +123,6 @@ def _body_model(request: Request) -> Any:
     return getattr(getattr(field, "field_info", None), "annotation", None)
 
 
-def _declares_json(request: Request) -> bool:
-    """The test FastAPI applies before it parses a body as JSON."""
-    media = request.headers.get("content-type", "").partition(";")[0].strip().lower()
-    return media == "application/json" or (
-        media.startswith("application/") and media.endswith("+json")
-    )
-
-
 async def _validation_error(request: Request, exc: Exception) -> JSON:
     assert isinstance(exc, RequestValidationError)
     errors = list(exc.errors())
@@ -138,7 +130,7 @@ async def _validation_error(request: Request, exc: Exception) -> JSON:
         return JSON({"message": HTTP_MESSAGES[400]}, status_code=400)
     # A body not declared as JSON reaches the model unparsed, as bytes. `curl -d` sends
     # form data, and "the body field must be an object" would not tell the caller why.
-    if not _declares_json(request) and any(
+    if not declares_json(request) and any(
         tuple(e["loc"]) == ("body",) and e["type"] != "missing" for e in errors
     ):
         return JSON({"message": HTTP_MESSAGES[415]}, status_code=415)

@@ -137,15 +137,16 @@ async def test_update_rules(shop: Cast, rival: Firm) -> None:
     theirs = await rival.client_account()
     mine = circle["accounts"][0]["uuid"]
     body = {"account_uuids": [mine, mine, staff["uuid"], theirs["uuid"]], "group_uuids": "x"}
-    await refused_update(shop, circle, body, errors_of(("group_uuids", NOT_ARRAY)))
-    body["group_uuids"] = [unknown()]
-    errors = errors_of(
+    # A malformed field does not hide the reference errors of the others.
+    bad_accounts = (
         ("account_uuids.1", DUPLICATE),
         ("account_uuids.2", INVALID),
         ("account_uuids.3", INVALID),
-        ("group_uuids.0", INVALID),
     )
+    errors = errors_of(*bad_accounts, ("group_uuids", NOT_ARRAY))
     await refused_update(shop, circle, body, errors)
+    body["group_uuids"] = [unknown()]
+    await refused_update(shop, circle, body, errors_of(*bad_accounts, ("group_uuids.0", INVALID)))
 
 
 # Regression: a length rule composed onto Str reads as characters, not items.

@@ -133,8 +133,13 @@ UPDATE_CASES: list[tuple[dict[str, Any], dict[str, list[str]]]] = [
         {"selection_options.1": [say(DUPLICATE, "selection_options.1")]},
     ),
     (
+        # Every rule at once: a shape error does not hide the fixed fields.
         {"type": "number", "model_type": "plan", "help_text": "h" * 1001},
-        {"help_text": ["The help text field must not be greater than 1000 characters."]},
+        {
+            "type": [say(FIXED, "type")],
+            "model_type": [say(FIXED, "model_type")],
+            "help_text": ["The help text field must not be greater than 1000 characters."],
+        },
     ),
     (
         {"type": "number", "model_type": "plan"},

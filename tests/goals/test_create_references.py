@@ -134,11 +134,6 @@ async def test_owner_and_circle_errors_together(world: World) -> None:
     await _rejected(world, body, errors)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known gap: type errors are reported before reference checks run, so a body "
-    "with both gets only the type errors (every violated rule should be reported)",
-)
 async def test_shape_and_reference_errors_are_reported_together(world: World) -> None:
     """Every violated rule of a request is reported, not just the first
     stage's. A bad name must not hide an employee named as owner."""

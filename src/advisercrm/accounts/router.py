@@ -1,8 +1,13 @@
 """Accounts (/api/v1/account) and clients (/api/v1/client)."""
 
-from __future__ import annotations
+# No `from __future__ import annotations`: the handlers made per prefix in `_routes` are
+# annotated with that prefix's dependencies, which FastAPI must see as objects.
 
-from fastapi import APIRouter, Request, Response
+from collections.abc import Awaitable, Callable
+from typing import Annotated, Literal
+
+from asyncpg import Record
+from fastapi import APIRouter, Depends, Request, Response
 
 from advisercrm.accounts import service
 from advisercrm.accounts.schemas import (
@@ -12,10 +17,11 @@ from advisercrm.accounts.schemas import (
     AccountUpdate,
     ClientCreate,
 )
+from advisercrm.auth.access import Allowed, Found, StaffWrite
 from advisercrm.auth.deps import CurrentPrincipal, RenderCtx
+from advisercrm.auth.principal import Principal
 from advisercrm.db import Conn
 from advisercrm.idempotency.route import ApiRoute
-from advisercrm.kit.fields import path_uuid
 from advisercrm.kit.listing import (
     ListSpec,
     Page,
@@ -42,6 +48,20 @@ LIST_SPEC = ListSpec(
 
 
 def _routes(prefix: str, client_only: bool) -> None:
+    # The path's account first, then the permission: 404 before 403, both before the body.
+    account = Annotated[Record, Depends(Found(service.finder(client_only)))]
+
+    def may(action: Literal["write", "delete"]) -> Callable[..., Awaitable[Principal]]:
+        """The permission to change this account: the login's flag, then its kind."""
+
+        async def check(
+            row: account, principal: Annotated[Principal, Depends(Allowed(action))]
+        ) -> Principal:
+            service.check_may_manage(principal, row["type"], row["role"])
+            return principal
+
+        return check
+
     @router.get(prefix, response_model=Page[AccountOut], summary=f"List ({prefix})")
     async def list_accounts(
         request: Request, conn: Conn, principal: CurrentPrincipal, ctx: RenderCtx
@@ -52,32 +72,38 @@ def _routes(prefix: str, client_only: bool) -> None:
 
     @router.get(prefix + "/{uuid}", response_model=AccountOut, summary=f"Show ({prefix})")
     async def show_account(
-        uuid: str, conn: Conn, principal: CurrentPrincipal, ctx: RenderCtx
+        row: account, conn: Conn, principal: CurrentPrincipal, ctx: RenderCtx
     ) -> JSON:
-        return JSON(await service.get(conn, principal, path_uuid(uuid), client_only, ctx))
+        return JSON(await service.get(conn, principal, row, ctx))
 
     @router.put(prefix + "/{uuid}", response_model=AccountOut, summary=f"Update ({prefix})")
     async def update_account(
-        uuid: str, body: AccountUpdate, conn: Conn, principal: CurrentPrincipal, ctx: RenderCtx
+        row: account,
+        principal: Annotated[Principal, Depends(may("write"))],
+        body: AccountUpdate,
+        conn: Conn,
+        ctx: RenderCtx,
     ) -> JSON:
-        return JSON(await service.update(conn, principal, path_uuid(uuid), body, client_only, ctx))
+        return JSON(await service.update(conn, principal, row, body, ctx))
 
     @router.delete(prefix + "/{uuid}", status_code=204, summary=f"Delete ({prefix})")
-    async def delete_account(uuid: str, conn: Conn, principal: CurrentPrincipal) -> Response:
-        await service.delete(conn, principal, path_uuid(uuid), client_only)
+    async def delete_account(
+        row: account, principal: Annotated[Principal, Depends(may("delete"))], conn: Conn
+    ) -> Response:
+        await service.delete(conn, principal, row)
         return Response(status_code=204)
 
 
 @router.post("/api/v1/account", status_code=201, response_model=AccountOut)
 async def create_account(
-    body: AccountCreate, conn: Conn, principal: CurrentPrincipal, ctx: RenderCtx
+    principal: StaffWrite, body: AccountCreate, conn: Conn, ctx: RenderCtx
 ) -> JSON:
     return JSON(await service.create(conn, principal, body, ctx), status_code=201)
 
 
 @router.post("/api/v1/client", status_code=201, response_model=AccountOut)
 async def create_client(
-    body: ClientCreate, conn: Conn, principal: CurrentPrincipal, ctx: RenderCtx
+    principal: StaffWrite, body: ClientCreate, conn: Conn, ctx: RenderCtx
 ) -> JSON:
     return JSON(await service.create(conn, principal, body, ctx), status_code=201)
 

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Awaitable, Callable
 from typing import Any
 
+from asyncpg import Record
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from advisercrm.accounts import schemas
@@ -19,7 +21,7 @@ from advisercrm.accounts.schemas import (
 from advisercrm.auth import repository as auth_repository
 from advisercrm.auth.credentials import hash_password
 from advisercrm.auth.principal import Principal
-from advisercrm.kit.errors import Conflict, Errors, Forbidden, NotFound
+from advisercrm.kit.errors import Conflict, Errors, Forbidden
 from advisercrm.kit.listing import ListQuery
 from advisercrm.kit.references import INVALID, check_uuid_list
 from advisercrm.kit.render import Ctx
@@ -91,16 +93,9 @@ def _names(
     return {"first_name": body.first_name, "last_name": body.last_name, "name": name}
 
 
-def _check_may_manage(
-    principal: Principal, account_type: str, *roles: str | None, deleting: bool = False
-) -> None:
-    """Staff write clients; owners and admins write staff; only owners write owners.
-    Writes need the login's write permission, deletes its delete permission."""
-    principal.require_employee()
-    if deleting:
-        principal.require_delete()
-    else:
-        principal.require_write()
+def check_may_manage(principal: Principal, account_type: str, *roles: str | None) -> None:
+    """Staff write clients; owners and admins write staff; only owners write owners. (The
+    login's write or delete permission, and being staff, are declared on the routes.)"""
     if account_type != "client":
         principal.require_manager()
     if "owner" in roles and principal.role != "owner":
@@ -111,7 +106,7 @@ async def create(
     conn: AsyncConnection, principal: Principal, body: AccountCreate | ClientCreate, ctx: Ctx
 ) -> dict[str, Any]:
     account_type = body.type if isinstance(body, AccountCreate) else "client"
-    _check_may_manage(principal, account_type, body.role)
+    check_may_manage(principal, account_type, body.role)
     repo = AccountRepository(conn, principal.firm_id)
     errors = Errors()
     if body.role not in ROLES[account_type]:
@@ -156,25 +151,23 @@ async def create(
     return (await render(conn, principal, [account_id], ctx))[0]
 
 
-async def _find(
-    repo: AccountRepository, principal: Principal, account_uuid: uuid.UUID | None, client_only: bool
-) -> Any:
-    row = await repo.find_id(account_uuid, principal, client_only) if account_uuid else None
-    if row is None:
-        raise NotFound()
-    return row
-
-
-async def get(
-    conn: AsyncConnection,
-    principal: Principal,
-    account_uuid: uuid.UUID | None,
+def finder(
     client_only: bool,
-    ctx: Ctx,
-) -> dict[str, Any]:
-    row = await _find(
-        AccountRepository(conn, principal.firm_id), principal, account_uuid, client_only
-    )
+) -> Callable[[AsyncConnection, Principal, uuid.UUID], Awaitable[Record | None]]:
+    """Finds the account (or, on /client paths, the client) the principal sees
+    (auth.access.Found)."""
+
+    async def find(
+        conn: AsyncConnection, principal: Principal, account_uuid: uuid.UUID
+    ) -> Record | None:
+        repo = AccountRepository(conn, principal.firm_id)
+        row: Record | None = await repo.find_id(account_uuid, principal, client_only)
+        return row
+
+    return find
+
+
+async def get(conn: AsyncConnection, principal: Principal, row: Record, ctx: Ctx) -> dict[str, Any]:
     return (await render(conn, principal, [row["id"]], ctx))[0]
 
 
@@ -202,14 +195,12 @@ def _check_update(
 async def update(
     conn: AsyncConnection,
     principal: Principal,
-    account_uuid: uuid.UUID | None,
+    row: Record,
     body: AccountUpdate,
-    client_only: bool,
     ctx: Ctx,
 ) -> dict[str, Any]:
     repo = AccountRepository(conn, principal.firm_id)
-    row = await _find(repo, principal, account_uuid, client_only)
-    _check_may_manage(principal, row["type"], row["role"], body.role)
+    check_may_manage(principal, row["type"], body.role)
     errors = Errors()
     role = body.role or row["role"]
     if body.role is not None and body.role not in ROLES[row["type"]]:
@@ -228,12 +219,8 @@ async def update(
     return (await render(conn, principal, [row["id"]], ctx))[0]
 
 
-async def delete(
-    conn: AsyncConnection, principal: Principal, account_uuid: uuid.UUID | None, client_only: bool
-) -> None:
+async def delete(conn: AsyncConnection, principal: Principal, row: Record) -> None:
     repo = AccountRepository(conn, principal.firm_id)
-    row = await _find(repo, principal, account_uuid, client_only)
-    _check_may_manage(principal, row["type"], row["role"], deleting=True)
     if row["id"] == principal.account_id:
         raise Conflict("You cannot delete the account you are acting as.")
     if await repo.sole_owner_of_shared(row["id"]):

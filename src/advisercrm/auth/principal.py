@@ -61,18 +61,8 @@ class Principal:
     def ctx(self, base_url: str) -> Ctx:
         return Ctx(zone(self.timezone), self.currency, base_url)
 
-    def require_write(self) -> None:
-        if not self.can_write:
-            raise Forbidden()
-
-    def require_delete(self) -> None:
-        if not self.can_delete:
-            raise Forbidden()
-
-    def require_employee(self) -> None:
-        if not self.is_employee:
-            raise Forbidden()
-
+    # Routes declare the permissions they need (auth.access.Allowed); this one is for a
+    # rule that depends on the record or the body (which kinds of account one may manage).
     def require_manager(self) -> None:
         if not self.sees_whole_firm:
             raise Forbidden()

@@ -138,22 +138,27 @@ async def list_tokens(conn: AsyncConnection, user_id: int, firm_id: int) -> list
     return list((await conn.execute(query)).mappings())
 
 
-async def revoke_token(
+async def live_token_id(
     conn: AsyncConnection, user_id: int, firm_id: int, token_uuid: uuid.UUID
-) -> bool:
+) -> int | None:
+    """The user's unrevoked token of the firm, by UUID: another user's is never found."""
     t = personal_access_tokens
-    query = (
-        update(t)
-        .where(
-            t.c.user_id == user_id,
-            t.c.uuid == token_uuid,
-            t.c.revoked_at.is_(None),
-            _in_firm(firm_id),
-        )
-        .values(revoked_at=func.now())
-        .returning(t.c.id)
+    query = select(t.c.id).where(
+        t.c.user_id == user_id,
+        t.c.uuid == token_uuid,
+        t.c.revoked_at.is_(None),
+        _in_firm(firm_id),
     )
-    return (await conn.execute(query)).first() is not None
+    token_id = (await conn.execute(query)).scalar()
+    return int(token_id) if token_id is not None else None
+
+
+async def revoke_token(conn: AsyncConnection, user_id: int, firm_id: int, token_id: int) -> None:
+    t = personal_access_tokens
+    query = update(t).where(
+        t.c.id == token_id, t.c.user_id == user_id, t.c.revoked_at.is_(None), _in_firm(firm_id)
+    )
+    await conn.execute(query.values(revoked_at=func.now()))
 
 
 async def list_logins(conn: AsyncConnection, user_id: int) -> list[RowMapping]:

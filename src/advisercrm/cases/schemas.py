@@ -9,6 +9,7 @@ from typing import Annotated, Any
 from pydantic import AfterValidator, BaseModel, BeforeValidator, Field, Strict
 
 from advisercrm.accounts.schemas import CompactAccountOut, compact
+from advisercrm.kit.body import Body
 from advisercrm.kit.fields import Int, Required, UUIDStr, clean_text
 from advisercrm.kit.render import Ctx, MoneyOut, money, timestamp
 from advisercrm.kit.times import parse_datetime
@@ -26,7 +27,7 @@ Moment = Annotated[
 ]
 
 
-class _CaseFields(BaseModel):
+class _CaseFields(Body):
     # Fields in the documented order, which is the order their errors are reported in.
     name: Annotated[CaseName | None, Required] = None
     participants: Annotated[Participants | None, Required] = None

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, Field
 
 from advisercrm.accounts.schemas import CompactAccountOut, compact
+from advisercrm.kit.body import Body
 from advisercrm.kit.fields import Str, UUIDStr
 from advisercrm.kit.render import Ctx, timestamp
 
@@ -15,13 +16,13 @@ Groups = Annotated[list[UUIDStr], Field(max_length=500)]
 CircleName = Annotated[Str, Field(min_length=1, max_length=255)]
 
 
-class CircleCreate(BaseModel):
+class CircleCreate(Body):
     name: CircleName
     account_uuids: Members
-    group_uuids: Groups = []
+    group_uuids: Groups = Field(default_factory=list)
 
 
-class CircleUpdate(BaseModel):
+class CircleUpdate(Body):
     name: CircleName | None = None
     account_uuids: Members | None = None
     group_uuids: Groups | None = None

@@ -27,7 +27,7 @@ from advisercrm.custom_fields.schemas import (
 from advisercrm.kit.errors import Errors
 from advisercrm.kit.listing import choice_list_filter, text_filter, uuid_list_filter
 from advisercrm.kit.references import DUPLICATE
-from advisercrm.resource.description import Resource, Where, managers_delete, managers_write
+from advisercrm.resource.description import Resource, Where
 from advisercrm.tables import custom_fields as cf
 
 TAKEN = "The :attribute has already been taken."
@@ -77,12 +77,14 @@ def _stored(options: list[str] | None) -> Any:
 async def _check_new(
     repo: CustomFieldRepository, values: dict[str, Any], errors: Errors
 ) -> dict[str, Any]:
+    if not {"type", "name", "model_type"} <= values.keys():
+        return values  # a malformed one is reported already; its name cannot be checked
     await repo.lock_model(values["model_type"])
     base = snake_case(values["name"])
     state = await repo.naming(values["model_type"], values["name"], base)
     if state["name_taken"]:
         errors.add("name", TAKEN)
-    options = _check_options(values["type"], values[OPTIONS], errors)
+    options = _check_options(values["type"], values.get(OPTIONS), errors)
     return values | {
         "reference": unique_reference(base, set(state["references"] or [])),
         OPTIONS: _stored(options),
@@ -138,8 +140,7 @@ CUSTOM_FIELDS = Resource(
     },
     columns=frozenset({"type", "name", "model_type", "is_required", "help_text", OPTIONS}),
     check=_check,
-    may_write=managers_write,
-    may_delete=managers_delete,
+    who="manager",
     path="/api/v1/custom-field",
     create=CustomFieldCreate,
     update=CustomFieldUpdate,

@@ -8,6 +8,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BaseModel, Field, Strict
 from pydantic_core import PydanticCustomError
 
+from advisercrm.kit.body import Body
 from advisercrm.kit.fields import Bool, Required, clean_text
 from advisercrm.kit.render import Ctx, timestamp
 
@@ -43,7 +44,7 @@ Options = Annotated[
 ]
 
 
-class CustomFieldCreate(BaseModel):
+class CustomFieldCreate(Body):
     # Fields in the documented order, which is the order their errors are reported in.
     type: Annotated[FieldType, Required]
     name: Annotated[FieldName, Required]
@@ -53,7 +54,7 @@ class CustomFieldCreate(BaseModel):
     selection_options: Options | None = None
 
 
-class CustomFieldUpdate(BaseModel):
+class CustomFieldUpdate(Body):
     """Every field optional; only the given ones change. `type` and `model_type` are fixed
     once created (values already stored depend on them); the reference never changes."""
 

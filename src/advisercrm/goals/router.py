@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request, Response
+from typing import Annotated
 
+from asyncpg import Record
+from fastapi import APIRouter, Depends, Request, Response
+
+from advisercrm.auth.access import AnyoneDelete, AnyoneWrite, Found
 from advisercrm.auth.deps import CurrentPrincipal, RenderCtx
 from advisercrm.db import Conn
 from advisercrm.goals import service
 from advisercrm.goals.schemas import GoalCreate, GoalOut, GoalUpdate
 from advisercrm.idempotency.route import ApiRoute
-from advisercrm.kit.fields import path_uuid
+from advisercrm.kit.body import ALL_RULES
 from advisercrm.kit.listing import (
     ListSpec,
     Page,
@@ -37,9 +41,19 @@ LIST_SPEC = ListSpec(
 )
 
 
+# The path's record first, then the permission: 404 before 403, both before the body.
+Goal = Annotated[int, Depends(Found(service.find))]
+GoalRow = Annotated[Record, Depends(Found(service.find_row))]
+LockedGoal = Annotated[int, Depends(Found(service.find_locked))]
+Client = Annotated[int, Depends(Found(service.find_client, "client_uuid"))]
+
+
 @router.post("/api/v2/goals", status_code=201, response_model=GoalOut)
 async def create_goal(
-    body: GoalCreate, conn: Conn, principal: CurrentPrincipal, ctx: RenderCtx
+    principal: AnyoneWrite,
+    body: Annotated[GoalCreate, ALL_RULES],
+    conn: Conn,
+    ctx: RenderCtx,
 ) -> JSON:
     return JSON(await service.create(conn, principal, body, ctx), status_code=201)
 
@@ -54,39 +68,38 @@ async def list_goals(
 
 
 @router.get("/api/v2/goals/{uuid}", response_model=GoalOut)
-async def show_goal(uuid: str, conn: Conn, principal: CurrentPrincipal, ctx: RenderCtx) -> JSON:
-    return JSON(await service.get(conn, principal, path_uuid(uuid), ctx))
+async def show_goal(goal: GoalRow, conn: Conn, principal: CurrentPrincipal, ctx: RenderCtx) -> JSON:
+    return JSON(await service.get(conn, principal, goal, ctx))
 
 
 @router.put("/api/v2/goals/{uuid}", response_model=GoalOut)
 async def update_goal(
-    uuid: str, body: GoalUpdate, conn: Conn, principal: CurrentPrincipal, ctx: RenderCtx
+    goal: LockedGoal,
+    principal: AnyoneWrite,
+    body: Annotated[GoalUpdate, ALL_RULES],
+    conn: Conn,
+    ctx: RenderCtx,
 ) -> JSON:
-    return JSON(await service.update(conn, principal, path_uuid(uuid), body, ctx))
+    return JSON(await service.update(conn, principal, goal, body, ctx))
 
 
 @router.delete("/api/v2/goals/{uuid}", status_code=204)
-async def delete_goal(uuid: str, conn: Conn, principal: CurrentPrincipal) -> Response:
-    await service.delete(conn, principal, path_uuid(uuid))
+async def delete_goal(goal: Goal, principal: AnyoneDelete, conn: Conn) -> Response:
+    await service.delete(conn, principal, goal)
     return Response(status_code=204)
 
 
 @router.get("/api/v1/client/{client_uuid}/goal", response_model=Page[GoalOut])
 async def list_client_goals(
-    client_uuid: str, request: Request, conn: Conn, principal: CurrentPrincipal, ctx: RenderCtx
+    client: Client, request: Request, conn: Conn, principal: CurrentPrincipal, ctx: RenderCtx
 ) -> JSON:
     query = parse_list_query(request, LIST_SPEC)
-    data, total = await service.list_goals(
-        conn, principal, query, ctx, path_uuid(client_uuid), by_client=True
-    )
+    data, total = await service.list_goals(conn, principal, query, ctx, client)
     return paginated(request, query, data, total)
 
 
 @router.get("/api/v1/client/{client_uuid}/goal/{uuid}", response_model=GoalOut)
 async def show_client_goal(
-    client_uuid: str, uuid: str, conn: Conn, principal: CurrentPrincipal, ctx: RenderCtx
+    client: Client, goal: GoalRow, conn: Conn, principal: CurrentPrincipal, ctx: RenderCtx
 ) -> JSON:
-    goal_uuid = path_uuid(uuid)
-    return JSON(
-        await service.get(conn, principal, goal_uuid, ctx, path_uuid(client_uuid), by_client=True)
-    )
+    return JSON(await service.get(conn, principal, goal, ctx, client))

@@ -9,6 +9,7 @@ from pydantic import BaseModel, BeforeValidator, Field, Strict
 
 from advisercrm.accounts.schemas import SHARED_ROLES, AccountOut
 from advisercrm.circles.schemas import CircleOut
+from advisercrm.kit.body import Body
 from advisercrm.kit.fields import Bool, DateStr, Int, Required, UUIDStr, clean_text
 from advisercrm.kit.render import Ctx, MoneyOut, day_start, money, timestamp
 
@@ -32,7 +33,7 @@ Owners = Annotated[list[UUIDStr], Field(min_length=1, max_length=50)]
 CircleUuids = Annotated[list[UUIDStr], Field(max_length=50)]
 
 
-class _GoalFields(BaseModel):
+class _GoalFields(Body):
     # Fields in the documented order, which is the order their errors are reported in.
     account_uuids: Annotated[Owners | None, Required] = None
     name: Annotated[GoalName | None, Required] = None

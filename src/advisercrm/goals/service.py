@@ -6,6 +6,7 @@ import uuid
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from asyncpg import Record
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from advisercrm.accounts import service as accounts_service
@@ -15,6 +16,7 @@ from advisercrm.circles.description import CIRCLES
 from advisercrm.goals import schemas
 from advisercrm.goals.repository import COLUMNS, GoalRepository
 from advisercrm.goals.schemas import GoalCreate, GoalUpdate
+from advisercrm.kit.body import BodyErrors
 from advisercrm.kit.errors import Errors, NotFound
 from advisercrm.kit.listing import ListQuery
 from advisercrm.kit.references import DUPLICATE, INVALID, check_uuid_list
@@ -120,12 +122,11 @@ def _check_circles(
 async def create(
     conn: AsyncConnection, principal: Principal, body: GoalCreate, ctx: Ctx
 ) -> dict[str, Any]:
-    principal.require_write()
     repo = GoalRepository(conn, principal.firm_id)
-    errors = Errors()
-    circle_uuids = body.visible_to_circles_uuids or []
-    owners, circles = await repo.references(principal, body.account_uuids, circle_uuids)
-    owner_ids = check_uuid_list("account_uuids", body.account_uuids, owners, errors, _ok)
+    errors = BodyErrors(body)
+    owner_uuids, circle_uuids = body.account_uuids or [], body.visible_to_circles_uuids or []
+    owners, circles = await repo.references(principal, owner_uuids, circle_uuids)
+    owner_ids = check_uuid_list("account_uuids", owner_uuids, owners, errors, _ok)
     circle_ids = _check_circles(circle_uuids, circles, bool(owner_ids), _ok, errors)
     errors.raise_if_any()
     values = body.model_dump(include=set(COLUMNS))
@@ -138,44 +139,43 @@ def _ok(row: Any) -> bool:
     return bool(row["ok"])
 
 
-async def _find(
-    repo: GoalRepository,
-    principal: Principal,
-    goal_uuid: uuid.UUID | None,
-    owner_id: int | None = None,
-    lock: bool = False,
-) -> int:
-    goal_id = await repo.find_id(goal_uuid, principal, owner_id, lock) if goal_uuid else None
-    if goal_id is None:
-        raise NotFound()
-    return goal_id
+async def find(conn: AsyncConnection, principal: Principal, goal_uuid: uuid.UUID) -> int | None:
+    """The id of the goal the principal sees (auth.access.Found)."""
+    return await GoalRepository(conn, principal.firm_id).find_id(goal_uuid, principal)
 
 
-async def _client_id(
-    conn: AsyncConnection, principal: Principal, client_uuid: uuid.UUID | None
-) -> int:
-    row = (
-        await AccountRepository(conn, principal.firm_id).find_id(client_uuid, principal, True)
-        if client_uuid
-        else None
-    )
-    if row is None:
-        raise NotFound()
-    return int(row["id"])
+async def find_locked(
+    conn: AsyncConnection, principal: Principal, goal_uuid: uuid.UUID
+) -> int | None:
+    """As `find`, holding the goal's row until commit, so that concurrent writes to one
+    goal check their rules against each other's results."""
+    return await GoalRepository(conn, principal.firm_id).find_id(goal_uuid, principal, lock=True)
+
+
+async def find_client(
+    conn: AsyncConnection, principal: Principal, client_uuid: uuid.UUID
+) -> int | None:
+    """The id of the client account the principal sees, whose goals a v1 path reads."""
+    row = await AccountRepository(conn, principal.firm_id).find_id(client_uuid, principal, True)
+    return int(row["id"]) if row is not None else None
+
+
+async def find_row(
+    conn: AsyncConnection, principal: Principal, goal_uuid: uuid.UUID
+) -> Record | None:
+    """The goal the principal sees, as `GoalRepository.rows` gives it: a show renders it
+    without reading it again."""
+    return await GoalRepository(conn, principal.firm_id).visible_row(goal_uuid, principal, None)
 
 
 async def get(
     conn: AsyncConnection,
     principal: Principal,
-    goal_uuid: uuid.UUID | None,
+    row: Record,
     ctx: Ctx,
-    client_uuid: uuid.UUID | None = None,
-    by_client: bool = False,
+    owner_id: int | None = None,
 ) -> dict[str, Any]:
-    owner_id = await _client_id(conn, principal, client_uuid) if by_client else None
-    repo = GoalRepository(conn, principal.firm_id)
-    row = await repo.visible_row(goal_uuid, principal, owner_id) if goal_uuid else None
-    if row is None:
+    if owner_id is not None and owner_id not in row["owner_ids"]:
         raise NotFound()
     return (await _render_rows(conn, principal, [row["id"]], {row["id"]: row}, ctx))[0]
 
@@ -183,14 +183,12 @@ async def get(
 async def update(
     conn: AsyncConnection,
     principal: Principal,
-    goal_uuid: uuid.UUID | None,
+    goal_id: int,
     body: GoalUpdate,
     ctx: Ctx,
 ) -> dict[str, Any]:
     repo = GoalRepository(conn, principal.firm_id)
-    goal_id = await _find(repo, principal, goal_uuid, lock=True)
-    principal.require_write()
-    errors = Errors()
+    errors = BodyErrors(body)
     given = body.model_fields_set
     owners, shown_in = await repo.links([goal_id])
     owner_ids = owners[goal_id]
@@ -220,11 +218,8 @@ async def update(
     return (await render(conn, principal, [goal_id], ctx))[0]
 
 
-async def delete(conn: AsyncConnection, principal: Principal, goal_uuid: uuid.UUID | None) -> None:
-    repo = GoalRepository(conn, principal.firm_id)
-    goal_id = await _find(repo, principal, goal_uuid)
-    principal.require_delete()
-    await repo.delete(goal_id)
+async def delete(conn: AsyncConnection, principal: Principal, goal_id: int) -> None:
+    await GoalRepository(conn, principal.firm_id).delete(goal_id)
 
 
 async def list_goals(
@@ -232,9 +227,7 @@ async def list_goals(
     principal: Principal,
     query: ListQuery,
     ctx: Ctx,
-    client_uuid: uuid.UUID | None = None,
-    by_client: bool = False,
+    owner_id: int | None = None,
 ) -> tuple[list[dict[str, Any]], int]:
-    owner_id = await _client_id(conn, principal, client_uuid) if by_client else None
     ids, total = await GoalRepository(conn, principal.firm_id).page(query, principal, owner_id)
     return await render(conn, principal, ids, ctx), total

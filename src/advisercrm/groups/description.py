@@ -18,7 +18,7 @@ from advisercrm.groups.repository import GroupRepository
 from advisercrm.groups.schemas import GroupCreate, GroupOut, GroupUpdate, group
 from advisercrm.kit.errors import Errors
 from advisercrm.kit.listing import text_filter, uuid_list_filter
-from advisercrm.resource.description import Link, Resource, Where, managers_delete, managers_write
+from advisercrm.resource.description import Link, Resource, Where
 from advisercrm.tables import group_participants as gp
 from advisercrm.tables import groups
 
@@ -81,8 +81,7 @@ GROUPS = Resource(
     columns=frozenset({"name"}),
     links=(Link("participants", gp, "group_id", "account_id", accounts_named),),
     check=_slug,
-    may_write=managers_write,
-    may_delete=managers_delete,
+    who="manager",
     path="/api/v1/group",
     create=GroupCreate,
     update=GroupUpdate,

@@ -7,18 +7,19 @@ from typing import Annotated, Any
 from pydantic import BaseModel, Field
 
 from advisercrm.accounts.schemas import CompactAccountOut, compact
+from advisercrm.kit.body import Body
 from advisercrm.kit.fields import Str, UUIDStr
 from advisercrm.kit.render import Ctx
 
 Participants = Annotated[list[UUIDStr], Field(max_length=500)]
 
 
-class GroupCreate(BaseModel):
+class GroupCreate(Body):
     name: Annotated[Str, Field(min_length=1, max_length=255)]
-    participants: Participants = []
+    participants: Participants = Field(default_factory=list)
 
 
-class GroupUpdate(BaseModel):
+class GroupUpdate(Body):
     name: Annotated[Str, Field(min_length=1, max_length=255)] | None = None
     participants: Participants | None = None
 

@@ -2,23 +2,31 @@
 response again without doing the work twice; the same key with another body is 422.
 
 A route class gives every POST route the key dependency and wraps its endpoint so the
-response it builds is stored in the request's own transaction, before the commit."""
+response it builds is stored in the request's own transaction, before the commit. The
+key is the endpoint's last dependency, so the record in the path (404) and the
+permission (403) are checked before it (auth/access.py).
+
+The route class also defers a JSON body that does not parse: its 400 comes after the
+path's 404 and the permission's 403, as Laravel reads such a body as empty input."""
 
 from __future__ import annotations
 
 import functools
 import hashlib
+import inspect
 import re
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Coroutine
 from contextvars import ContextVar
 from typing import Annotated, Any
 
 from fastapi import Depends, Header, Request, Response
+from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
 
 from advisercrm.auth.deps import CurrentPrincipal
 from advisercrm.db import Conn
 from advisercrm.idempotency.repository import IdempotencyRepository
+from advisercrm.kit.body import guarded
 from advisercrm.kit.errors import ApiError, ValidationFailed
 
 HEADER = "Idempotency-Key"
@@ -80,27 +88,86 @@ async def idempotency(
         await repo.release(key)
 
 
+_IDEMPOTENCY = "_idempotency"
+
+
 def _remembering(endpoint: Callable[..., Any]) -> Callable[..., Any]:
     @functools.wraps(endpoint)
     async def wrapper(*args: Any, **kwargs: Any) -> Any:
+        kwargs.pop(_IDEMPOTENCY, None)
         response = await endpoint(*args, **kwargs)
         slot = _slot.get()
         if slot is not None and isinstance(response, Response):
             slot["response"] = response
         return response
 
+    # The key dependency as the endpoint's last parameter: FastAPI solves dependencies in
+    # parameter order, and the route's own `dependencies` would come before all of them.
+    signature = inspect.signature(endpoint, eval_str=True)
+    key = inspect.Parameter(
+        _IDEMPOTENCY,
+        inspect.Parameter.KEYWORD_ONLY,
+        annotation=Annotated[None, Depends(idempotency, scope="function")],
+    )
+    wrapper.__signature__ = signature.replace(  # type: ignore[attr-defined]
+        parameters=[*signature.parameters.values(), key]
+    )
     return wrapper
 
 
+# Stands for a JSON body that does not parse until the dependencies have run: a value no
+# body model accepts (FastAPI validates bodies with from_attributes, so an object with
+# attributes might pass as an empty update).
+_MALFORMED = "malformed JSON"
+
+
+def declares_json(request: Request) -> bool:
+    """The test FastAPI applies before it parses a body as JSON."""
+    media = request.headers.get("content-type", "").partition(";")[0].strip().lower()
+    return media == "application/json" or (
+        media.startswith("application/") and media.endswith("+json")
+    )
+
+
+async def _malformed(request: Request) -> bool:
+    """Parse a JSON body ahead of FastAPI; one that does not parse is kept as `_MALFORMED`,
+    which fails the body's validation after every dependency instead of before them."""
+    if not declares_json(request) or not await request.body():
+        return False
+    try:
+        await request.json()
+    except (ValueError, RecursionError):  # not JSON, not UTF-8, or nested too deep
+        request._json = _MALFORMED
+        return True
+    return False
+
+
 class ApiRoute(APIRoute):
-    """The route class of every API router: POST routes take an Idempotency-Key."""
+    """The route class of every API router: POST routes take an Idempotency-Key, and a
+    body declared with ALL_RULES never passes with its shape errors unreported."""
 
     def __init__(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
+        endpoint = guarded(endpoint)
         if "POST" in {m.upper() for m in kwargs.get("methods") or ()}:
             endpoint = _remembering(endpoint)
-            extra = [Depends(idempotency, scope="function")]
-            kwargs["dependencies"] = [*(kwargs.get("dependencies") or []), *extra]
         super().__init__(path, endpoint, **kwargs)
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+        if self.body_field is None:
+            return handler
+
+        async def handle(request: Request) -> Response:
+            malformed = await _malformed(request)
+            try:
+                return await handler(request)
+            except RequestValidationError as error:
+                if not malformed:
+                    raise
+                bad = {"type": "json_invalid", "loc": ("body", 0), "msg": "JSON decode error"}
+                raise RequestValidationError([bad]) from error
+
+        return handle
 
 
 async def replay_response(request: Request, exc: Exception) -> Response:

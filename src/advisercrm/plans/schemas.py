@@ -8,6 +8,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BaseModel, Field, Strict
 
 from advisercrm.accounts.schemas import CompactAccountOut, compact
+from advisercrm.kit.body import Body
 from advisercrm.kit.fields import Required, UUIDStr, clean_text
 from advisercrm.kit.render import Ctx, timestamp
 
@@ -47,7 +48,7 @@ Owners = Annotated[
 ]
 
 
-class _PlanFields(BaseModel):
+class _PlanFields(Body):
     # Fields in the documented order, which is the order their errors are reported in.
     name: Annotated[PlanName | None, Required] = None
     type: Annotated[PlanType | None, Required] = None

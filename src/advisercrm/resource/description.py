@@ -21,6 +21,7 @@ from pydantic import BaseModel
 from sqlalchemy import ColumnElement, Table, any_, bindparam, exists, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from advisercrm.auth.access import Who
 from advisercrm.auth.principal import Principal, template
 from advisercrm.kit.errors import Errors
 from advisercrm.kit.listing import Filter, ListSpec
@@ -62,26 +63,6 @@ def linked_to(table: Table, link: Table, target: Table) -> Callable[[list[uuid.U
         return linked(table, link, other.in_(named))
 
     return condition
-
-
-def staff_write(principal: Principal) -> None:
-    principal.require_employee()
-    principal.require_write()
-
-
-def staff_delete(principal: Principal) -> None:
-    principal.require_employee()
-    principal.require_delete()
-
-
-def managers_write(principal: Principal) -> None:
-    principal.require_manager()
-    principal.require_write()
-
-
-def managers_delete(principal: Principal) -> None:
-    principal.require_manager()
-    principal.require_delete()
 
 
 def _visible(row: Mapping[str, Any]) -> bool:
@@ -130,9 +111,9 @@ class Resource:
     check: Check | None = None
     # Runs before a row is deleted: raises to refuse (a record still in use, say).
     before_delete: Callable[[AsyncConnection, Principal, Any], Awaitable[None]] | None = None
-    # Who may create, update and delete: raises Forbidden otherwise.
-    may_write: Callable[[Principal], None] = staff_write
-    may_delete: Callable[[Principal], None] = staff_delete
+    # Who may create, update and delete (with the login's write or delete permission):
+    # any account, staff or managers.
+    who: Who = "staff"
     # Where its routes live and the models of their bodies (`resource.router.crud_router`).
     path: str = ""
     create: type[BaseModel] | None = None

@@ -15,6 +15,7 @@ from sqlalchemy import func, insert, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from advisercrm.auth.principal import Principal
+from advisercrm.kit.body import BodyErrors
 from advisercrm.kit.errors import Errors, NotFound
 from advisercrm.kit.listing import ListQuery
 from advisercrm.kit.references import check_uuid_list
@@ -27,15 +28,12 @@ def _repo(conn: AsyncConnection, principal: Principal) -> FirmRepository:
     return FirmRepository(conn, principal.firm_id)
 
 
-async def found(
-    conn: AsyncConnection, principal: Principal, resource: Resource, row_uuid: uuid.UUID | None
-) -> Record:
-    """The row `row_uuid` if the principal may see it; else 404."""
+async def find(
+    conn: AsyncConnection, principal: Principal, resource: Resource, row_uuid: uuid.UUID
+) -> Record | None:
+    """The row `row_uuid` if the principal may see it."""
     query = resource.find(principal.reach)
-    row = await _repo(conn, principal).fetch_row(query, uuid=row_uuid, **principal.viewer())
-    if row_uuid is None or row is None:
-        raise NotFound()
-    return row
+    return await _repo(conn, principal).fetch_row(query, uuid=row_uuid, **principal.viewer())
 
 
 async def resolve(
@@ -128,9 +126,10 @@ async def _checked(
 ) -> tuple[dict[str, Any], dict[Link, list[int]]]:
     """The columns and links a write stores, after every rule of the resource is checked:
     all that break are reported at once."""
-    errors = Errors()
+    errors = BodyErrors(body)
     # A new row takes the body's defaults; an update changes only what the body gives.
-    fields = body.model_fields_set if current else type(body).model_fields.keys()
+    # Malformed fields are left out: their errors are already in `errors`.
+    fields = body.model_fields_set if current else type(body).model_fields.keys() - errors.rejected
     given = set(resource.columns & set(fields))
     values = body.model_dump(include=given)
     # On an update, null leaves a column that cannot be empty as it is.

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from advisercrm.auth.principal import Principal
 from advisercrm.kit.errors import Conflict, Errors
 from advisercrm.kit.listing import bool_filter, text_filter, uuid_list_filter
-from advisercrm.resource.description import Resource, Where, managers_delete, managers_write
+from advisercrm.resource.description import Resource, Where
 from advisercrm.tables import task_statuses as ts
 from advisercrm.task_statuses.repository import FLAGS, TaskStatusRepository
 from advisercrm.task_statuses.schemas import (
@@ -107,8 +107,7 @@ TASK_STATUSES = Resource(
     columns=frozenset({"name", "colour", *FLAGS}),
     check=_check,
     before_delete=_unused,
-    may_write=managers_write,
-    may_delete=managers_delete,
+    who="manager",
     path="/api/v1/task-status",
     create=TaskStatusCreate,
     update=TaskStatusUpdate,

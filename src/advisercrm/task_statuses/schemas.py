@@ -9,6 +9,7 @@ from typing import Annotated, Any
 from pydantic import AfterValidator, BaseModel, Field, Strict
 from pydantic_core import PydanticCustomError
 
+from advisercrm.kit.body import Body
 from advisercrm.kit.fields import Bool, Required, clean_text
 from advisercrm.kit.render import Ctx, timestamp
 
@@ -35,7 +36,7 @@ Colour = Annotated[
 ]
 
 
-class TaskStatusCreate(BaseModel):
+class TaskStatusCreate(Body):
     name: Annotated[StatusName, Required]
     colour: Colour | None = None
     is_type_completed: Bool = False
@@ -43,7 +44,7 @@ class TaskStatusCreate(BaseModel):
     is_not_started: Bool = False
 
 
-class TaskStatusUpdate(BaseModel):
+class TaskStatusUpdate(Body):
     """Every field optional; only the given ones change (null leaves a flag unchanged)."""
 
     name: Annotated[StatusName | None, Required] = None

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request, Response
+from typing import Annotated
 
+from asyncpg import Record
+from fastapi import APIRouter, Depends, Request, Response
+
+from advisercrm.auth.access import Found, StaffDelete, StaffWrite
 from advisercrm.auth.deps import CurrentPrincipal, RenderCtx
 from advisercrm.db import Conn
 from advisercrm.idempotency.route import ApiRoute
+from advisercrm.kit.body import ALL_RULES
 from advisercrm.kit.errors import BadRequest
-from advisercrm.kit.fields import path_uuid
 from advisercrm.kit.listing import (
     ListSpec,
     Page,
@@ -66,9 +70,19 @@ def _show_includes(request: Request) -> set[str]:
     return includes
 
 
+# The path's records first, then the permission: 404 before 403, both before the body.
+Task = Annotated[Record, Depends(Found(service.find))]
+# The task is looked up first: with both UUIDs unknown the answer is about the task, and
+# a status that names nothing says that it is the second path UUID.
+Status = Annotated[
+    service.Row,
+    Depends(Found(service.find_status, "task_status_uuid", "Task status not found.")),
+]
+
+
 @router.post("", status_code=201, response_model=TaskOut)
 async def create_task(
-    body: TaskCreate, conn: Conn, principal: CurrentPrincipal, ctx: RenderCtx
+    principal: StaffWrite, body: Annotated[TaskCreate, ALL_RULES], conn: Conn, ctx: RenderCtx
 ) -> JSON:
     return JSON(await service.create(conn, principal, body, ctx), status_code=201)
 
@@ -84,33 +98,36 @@ async def list_tasks(
 
 @router.get("/{uuid}", response_model=TaskOut)
 async def show_task(
-    uuid: str, request: Request, conn: Conn, principal: CurrentPrincipal, ctx: RenderCtx
+    task: Task, request: Request, conn: Conn, principal: CurrentPrincipal, ctx: RenderCtx
 ) -> JSON:
     includes = _show_includes(request)
-    return JSON(await service.get(conn, principal, path_uuid(uuid), ctx, includes))
+    return JSON(await service.get(conn, principal, task, ctx, includes))
 
 
 @router.put("/{uuid}", response_model=TaskOut)
 async def update_task(
-    uuid: str, body: TaskUpdate, conn: Conn, principal: CurrentPrincipal, ctx: RenderCtx
+    task: Task,
+    principal: StaffWrite,
+    body: Annotated[TaskUpdate, ALL_RULES],
+    conn: Conn,
+    ctx: RenderCtx,
 ) -> JSON:
-    return JSON(await service.update(conn, principal, path_uuid(uuid), body, ctx))
+    return JSON(await service.update(conn, principal, task, body, ctx))
 
 
 @router.delete("/{uuid}", status_code=204)
-async def delete_task(uuid: str, conn: Conn, principal: CurrentPrincipal) -> Response:
-    await service.delete(conn, principal, path_uuid(uuid))
+async def delete_task(task: Task, principal: StaffDelete, conn: Conn) -> Response:
+    await service.delete(conn, principal, task)
     return Response(status_code=204)
 
 
 @router.patch("/{uuid}/complete", response_model=TaskOut)
-async def complete_task(uuid: str, conn: Conn, principal: CurrentPrincipal, ctx: RenderCtx) -> JSON:
-    return JSON(await service.complete(conn, principal, path_uuid(uuid), ctx))
+async def complete_task(task: Task, principal: StaffWrite, conn: Conn, ctx: RenderCtx) -> JSON:
+    return JSON(await service.complete(conn, principal, task, ctx))
 
 
 @router.patch("/{uuid}/uncomplete/{task_status_uuid}", response_model=TaskOut)
 async def uncomplete_task(
-    uuid: str, task_status_uuid: str, conn: Conn, principal: CurrentPrincipal, ctx: RenderCtx
+    task: Task, status: Status, principal: StaffWrite, conn: Conn, ctx: RenderCtx
 ) -> JSON:
-    status = path_uuid(task_status_uuid)
-    return JSON(await service.uncomplete(conn, principal, path_uuid(uuid), status, ctx))
+    return JSON(await service.uncomplete(conn, principal, task, status, ctx))

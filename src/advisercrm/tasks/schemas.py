@@ -10,6 +10,7 @@ from pydantic_core import PydanticCustomError
 
 from advisercrm.accounts.schemas import AccountOut
 from advisercrm.cases.schemas import CaseOut
+from advisercrm.kit.body import Body
 from advisercrm.kit.fields import Required, UUIDStr, clean_text
 from advisercrm.kit.render import Ctx, timestamp
 from advisercrm.kit.times import parse_datetime, wall_clock
@@ -45,7 +46,7 @@ def _custom_fields(value: Any) -> dict[str, Any]:
 CustomFields = Annotated[dict[str, Any], BeforeValidator(_custom_fields)]
 
 
-class TaskCreate(BaseModel):
+class TaskCreate(Body):
     name: Annotated[TaskName, Required]
     description: Description | None = None
     priority: Priority | None = None
@@ -54,12 +55,12 @@ class TaskCreate(BaseModel):
     taskable_uuid: Annotated[UUIDStr, Required]
     task_status_uuid: Annotated[UUIDStr, Required]
     parent_task_uuid: UUIDStr | None = None
-    assigned_to_uuids: UUIDs = []
+    assigned_to_uuids: UUIDs = Field(default=[])
     custom_fields: CustomFields | None = None
-    group_uuids: UUIDs = []
+    group_uuids: UUIDs = Field(default=[])
 
 
-class TaskUpdate(BaseModel):
+class TaskUpdate(Body):
     """Every field optional; only the given ones change. The required ones refuse null."""
 
     name: Annotated[TaskName | None, Required] = None

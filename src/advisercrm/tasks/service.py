@@ -13,7 +13,8 @@ from asyncpg import Record
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from advisercrm.auth.principal import Principal
-from advisercrm.kit.errors import Conflict, Errors, Forbidden, NotFound, ValidationFailed
+from advisercrm.kit.body import BodyErrors
+from advisercrm.kit.errors import Conflict, Errors, ValidationFailed
 from advisercrm.kit.listing import ListQuery
 from advisercrm.kit.references import INVALID, check_uuid_list
 from advisercrm.kit.render import Ctx
@@ -41,13 +42,6 @@ class Resolved:
     custom_values: dict[int, Any] = field(default_factory=dict)
 
 
-def _may_write(principal: Principal) -> None:
-    """Staff write tasks; client and external accounts never do."""
-    if not principal.is_employee:
-        raise Forbidden()
-    principal.require_write()
-
-
 def _by_uuid(pairs: list[tuple[Any, ...]] | None, *names: str) -> dict[uuid.UUID, dict[str, Any]]:
     """(uuid, values...) tuples as rows by UUID, for `check_uuid_list`."""
     return {pair[0]: dict(zip(names, pair[1:], strict=True)) for pair in pairs or []}
@@ -62,7 +56,7 @@ async def _resolve(
 ) -> Resolved:
     """Check every reference of the body, looked up in one round trip. For a create the
     status row is locked there too: see `TaskRepository.create`."""
-    errors, out, given = Errors(), Resolved(), body.model_fields_set
+    errors, out, given = BodyErrors(body), Resolved(), body.model_fields_set
     repo = TaskRepository(conn, principal.firm_id)
     kind = body.taskable_type or (task["taskable_type"] if task else None)
     wants_parent = "parent_task_uuid" in given and body.parent_task_uuid is not None
@@ -83,7 +77,9 @@ async def _resolve(
             errors.add("taskable_uuid", INVALID)
         out.columns |= {"taskable_type": kind, "client_id": None, "case_id": None, "plan_id": None}
         out.columns[TASKABLE_ID[kind]] = taskable_id
-    elif body.taskable_type is not None or "taskable_uuid" in given:
+    elif (body.taskable_type is not None or "taskable_uuid" in given) and (
+        "taskable_type" not in errors.rejected
+    ):
         errors.add(
             "taskable_uuid", "The :attribute field is required when taskable type is present."
         )
@@ -164,7 +160,6 @@ async def _save_links(repo: TaskRepository, task_id: int, resolved: Resolved) ->
 async def create(
     conn: AsyncConnection, principal: Principal, body: TaskCreate, ctx: Ctx
 ) -> dict[str, Any]:
-    _may_write(principal)
     resolved = await _resolve(conn, principal, body, ctx, None)
     assert resolved.status is not None
     columns = {
@@ -182,11 +177,17 @@ async def create(
     return (await render(conn, principal, [task_id], ctx))[0]
 
 
-async def _find(repo: TaskRepository, principal: Principal, task_uuid: uuid.UUID | None) -> Record:
-    row = await repo.find(task_uuid, principal) if task_uuid else None
-    if row is None:
-        raise NotFound()
-    return row
+async def find(conn: AsyncConnection, principal: Principal, task_uuid: uuid.UUID) -> Record | None:
+    """The task the principal sees (auth.access.Found)."""
+    return await TaskRepository(conn, principal.firm_id).find(task_uuid, principal)
+
+
+async def find_status(
+    conn: AsyncConnection, principal: Principal, status_uuid: uuid.UUID
+) -> Row | None:
+    """A task status of the firm, named in an uncomplete path."""
+    found = await TaskStatusRepository(conn, principal.firm_id).resolve([status_uuid])
+    return found.get(status_uuid)
 
 
 async def _move(
@@ -206,13 +207,11 @@ async def _move(
 async def update(
     conn: AsyncConnection,
     principal: Principal,
-    task_uuid: uuid.UUID | None,
+    task: Record,
     body: TaskUpdate,
     ctx: Ctx,
 ) -> dict[str, Any]:
     repo = TaskRepository(conn, principal.firm_id)
-    task = await _find(repo, principal, task_uuid)
-    _may_write(principal)
     resolved = await _resolve(conn, principal, body, ctx, task)
     columns = {**_plain_columns(body, ctx), **resolved.columns}
     if resolved.status is not None:
@@ -223,11 +222,9 @@ async def update(
 
 
 async def complete(
-    conn: AsyncConnection, principal: Principal, task_uuid: uuid.UUID | None, ctx: Ctx
+    conn: AsyncConnection, principal: Principal, task: Record, ctx: Ctx
 ) -> dict[str, Any]:
     repo = TaskRepository(conn, principal.firm_id)
-    task = await _find(repo, principal, task_uuid)
-    _may_write(principal)
     statuses = TaskStatusRepository(conn, principal.firm_id)
     current = (await statuses.load([task["status_id"]]))[task["status_id"]]
     if not current["is_type_completed"]:
@@ -242,20 +239,11 @@ async def complete(
 async def uncomplete(
     conn: AsyncConnection,
     principal: Principal,
-    task_uuid: uuid.UUID | None,
-    status_uuid: uuid.UUID | None,
+    task: Record,
+    status: Row,
     ctx: Ctx,
 ) -> dict[str, Any]:
     repo = TaskRepository(conn, principal.firm_id)
-    task = await _find(repo, principal, task_uuid)
-    _may_write(principal)
-    found = await TaskStatusRepository(conn, principal.firm_id).resolve(
-        [status_uuid] if status_uuid else []
-    )
-    status = found.get(status_uuid) if status_uuid else None
-    if status is None:
-        # The task was found: say that it is the second path UUID that names nothing.
-        raise NotFound("Task status not found.")
     if status["is_type_completed"] or status["is_archived"]:
         message = (
             "The selected task status uuid must be an open status (not completed or archived)."
@@ -266,22 +254,17 @@ async def uncomplete(
     return (await render(conn, principal, [int(task["id"])], ctx))[0]
 
 
-async def delete(conn: AsyncConnection, principal: Principal, task_uuid: uuid.UUID | None) -> None:
-    repo = TaskRepository(conn, principal.firm_id)
-    task = await _find(repo, principal, task_uuid)
-    principal.require_employee()
-    principal.require_delete()
-    await repo.delete(int(task["id"]))
+async def delete(conn: AsyncConnection, principal: Principal, task: Record) -> None:
+    await TaskRepository(conn, principal.firm_id).delete(int(task["id"]))
 
 
 async def get(
     conn: AsyncConnection,
     principal: Principal,
-    task_uuid: uuid.UUID | None,
+    task: Record,
     ctx: Ctx,
     includes: set[str],
 ) -> dict[str, Any]:
-    task = await _find(TaskRepository(conn, principal.firm_id), principal, task_uuid)
     return (await render(conn, principal, [int(task["id"])], ctx, includes))[0]
 
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request, Response
+from typing import Annotated
 
+from fastapi import APIRouter, Depends, Request, Response
+
+from advisercrm.auth.access import Found
 from advisercrm.auth.deps import CurrentPrincipal, CurrentUser, RenderCtx
 from advisercrm.db import Conn
 from advisercrm.idempotency.route import ApiRoute
-from advisercrm.kit.fields import path_uuid
 from advisercrm.kit.listing import ListQuery, Page, paginated
 from advisercrm.kit.render import JSON
 from advisercrm.tokens import service
@@ -42,7 +44,11 @@ async def list_tokens(
     return _whole(list(await service.list_tokens(conn, principal, ctx)), request)
 
 
+# A token is the caller's own credential, not firm data: revoking needs no permission.
+Token = Annotated[int, Depends(Found(service.find_token))]
+
+
 @router.delete("/api/v1/personal-access-tokens/{uuid}", status_code=204)
-async def revoke_token(uuid: str, conn: Conn, principal: CurrentPrincipal) -> Response:
-    await service.revoke_token(conn, principal, path_uuid(uuid))
+async def revoke_token(token: Token, conn: Conn, principal: CurrentPrincipal) -> Response:
+    await service.revoke_token(conn, principal, token)
     return Response(status_code=204)

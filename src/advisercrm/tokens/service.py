@@ -13,7 +13,7 @@ from advisercrm.auth import repository
 from advisercrm.auth.credentials import verify_password
 from advisercrm.auth.principal import Principal, User
 from advisercrm.auth.service import issue_token
-from advisercrm.kit.errors import Errors, NotFound
+from advisercrm.kit.errors import Errors
 from advisercrm.kit.render import Ctx, timestamp, zone
 from advisercrm.tokens import schemas
 
@@ -46,13 +46,15 @@ async def list_tokens(
     return [schemas.token(dict(r), None, r["account_uuid"], ctx) for r in rows]
 
 
-async def revoke_token(
-    conn: AsyncConnection, principal: Principal, token_uuid: uuid.UUID | None
-) -> None:
-    if token_uuid is None or not await repository.revoke_token(
-        conn, principal.user_id, principal.firm_id, token_uuid
-    ):
-        raise NotFound()
+async def find_token(
+    conn: AsyncConnection, principal: Principal, token_uuid: uuid.UUID
+) -> int | None:
+    """The caller's own live token of the acting firm (auth.access.Found)."""
+    return await repository.live_token_id(conn, principal.user_id, principal.firm_id, token_uuid)
+
+
+async def revoke_token(conn: AsyncConnection, principal: Principal, token_id: int) -> None:
+    await repository.revoke_token(conn, principal.user_id, principal.firm_id, token_id)
 
 
 async def list_logins(conn: AsyncConnection, user: User, base_url: str) -> list[dict[str, Any]]:
