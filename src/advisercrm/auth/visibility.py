@@ -8,6 +8,9 @@ external accounts reach only themselves.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from sqlalchemy import ColumnElement, Select, and_, or_, select, true, union
 
 from advisercrm.auth.principal import Principal
@@ -53,3 +56,16 @@ def client_visible(principal: Principal, account_id: ColumnElement[int]) -> Colu
     if principal.is_member:
         return account_id.in_(reachable_client_ids(principal))
     return account_id == principal.account_id
+
+
+Rule = Callable[[Principal, Any], ColumnElement[bool]]
+
+
+def shown(principal: Principal | None, rule: Rule, row: Any) -> list[ColumnElement[bool]]:
+    """The conditions that keep an embedded record (`row`: its table or an alias of it) to
+    those the viewer could open with its own GET; `rule` is that resource's `visible`.
+    Owners and admins (the whole firm, which the carrier's firm join already holds) and
+    the server's own reads (None) need none, so their statements carry no extra test."""
+    if principal is None or principal.sees_whole_firm:
+        return []
+    return [rule(principal, row)]

@@ -10,6 +10,7 @@ from typing import Any
 from asyncpg import Record
 from sqlalchemy import (
     ColumnElement,
+    FromClause,
     and_,
     any_,
     delete,
@@ -24,8 +25,10 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 
 from advisercrm.accounts.repository import linked_accounts
+from advisercrm.accounts.repository import visible as account_visible
 from advisercrm.auth.principal import Principal, template
-from advisercrm.auth.visibility import client_visible, member_group_ids
+from advisercrm.auth.visibility import client_visible, member_group_ids, shown
+from advisercrm.groups.repository import visible as group_visible
 from advisercrm.kit.listing import ListQuery
 from advisercrm.kit.repository import FirmRepository, find_query, resolve_query
 from advisercrm.kit.sql import FIRM, Query, ids_param
@@ -48,44 +51,53 @@ SORTS = {
 }
 
 
-def _linked(link: Any, condition: ColumnElement[bool]) -> ColumnElement[bool]:
+def _linked(
+    link: Any, condition: ColumnElement[bool], c: FromClause = cases
+) -> ColumnElement[bool]:
     return exists().where(link.c.firm_id == c.c.firm_id, link.c.case_id == c.c.id, condition)
 
 
-def visible(principal: Principal) -> ColumnElement[bool]:
+def visible(principal: Principal, c: FromClause = cases) -> ColumnElement[bool]:
     """Managers see every case; members those with a participant they reach, one of their
     groups or assigned to them; client accounts the cases they take part in."""
     if principal.sees_whole_firm:
         return true()
-    has_client = _linked(cp, client_visible(principal, cp.c.account_id))
+    has_client = _linked(cp, client_visible(principal, cp.c.account_id), c)
     if not principal.is_member:
         return has_client
     mine = member_group_ids(principal).scalar_subquery()
     return or_(
         has_client,
-        _linked(cg, cg.c.group_id.in_(mine)),
-        _linked(ca, ca.c.account_id == principal.account_id),
+        _linked(cg, cg.c.group_id.in_(mine), c),
+        _linked(ca, ca.c.account_id == principal.account_id, c),
     )
 
 
-def _uuids(target: Any, link: Any, column: str, firm_id: Any, case_id: Any) -> Any:
-    """The linked rows' UUIDs, ordered by name (then id)."""
+def _uuids(
+    target: Any, link: Any, column: str, firm_id: Any, case_id: Any, shown_only: list[Any]
+) -> Any:
+    """The linked rows' UUIDs, ordered by name (then id), of those `shown_only` keeps."""
     return (
         select(func.array_agg(aggregate_order_by(target.c.uuid, target.c.name, target.c.id)))
         .join(link, and_(link.c.firm_id == target.c.firm_id, link.c[column] == target.c.id))
-        .where(link.c.firm_id == firm_id, link.c.case_id == case_id)
+        .where(link.c.firm_id == firm_id, link.c.case_id == case_id, *shown_only)
         .scalar_subquery()
     )
 
 
-def linked_columns(firm_id: Any, case_id: Any) -> dict[str, Any]:
+def linked_columns(firm_id: Any, case_id: Any, viewer: Principal | None) -> dict[str, Any]:
     """What the case resource shows beyond the case row, as scalar subqueries correlated
     to the given columns (the case list's own rows, or a task's case when rendering
-    tasks); `case_row` completes a loaded row."""
+    tasks): the participants, assignees and groups the viewer may open. `case_row`
+    completes a loaded row."""
     return {
-        "participants": linked_accounts(cp, cp.c.case_id, case_id, firm_id),
-        "assigned_to_uuids": _uuids(accounts, ca, "account_id", firm_id, case_id),
-        "group_uuids": _uuids(groups, cg, "group_id", firm_id, case_id),
+        "participants": linked_accounts(cp, cp.c.case_id, case_id, firm_id, viewer),
+        "assigned_to_uuids": _uuids(
+            accounts, ca, "account_id", firm_id, case_id, shown(viewer, account_visible, accounts)
+        ),
+        "group_uuids": _uuids(
+            groups, cg, "group_id", firm_id, case_id, shown(viewer, group_visible, groups)
+        ),
     }
 
 
@@ -97,11 +109,14 @@ def case_row(row: Record | Mapping[str, Any]) -> dict[str, Any]:
     return item
 
 
-LOAD = Query(
-    select(
-        c, *(expr.label(name) for name, expr in linked_columns(c.c.firm_id, c.c.id).items())
-    ).where(c.c.firm_id == FIRM, c.c.id == any_(ids_param("ids")))
-)
+@functools.cache
+def _load_query(reach: str) -> Query:
+    links = linked_columns(c.c.firm_id, c.c.id, template(reach))
+    return Query(
+        select(c, *(expr.label(name) for name, expr in links.items())).where(
+            c.c.firm_id == FIRM, c.c.id == any_(ids_param("ids"))
+        )
+    )
 
 
 @functools.cache
@@ -125,9 +140,12 @@ class CaseRepository(FirmRepository):
         query = _find_query(principal.reach)
         return await self.id_of(query, uuid=case_uuid, **principal.viewer())
 
-    async def load(self, ids: Iterable[int]) -> dict[int, dict[str, Any]]:
-        """Everything the case resource renders, for many cases in one round trip."""
-        return {i: case_row(row) for i, row in (await self.by_id(LOAD, ids)).items()}
+    async def load(self, ids: Iterable[int], principal: Principal) -> dict[int, dict[str, Any]]:
+        """Everything the case resource renders, for many cases in one round trip, as the
+        principal may see it."""
+        query = _load_query(principal.reach)
+        loaded = await self.by_id(query, ids, **principal.viewer())
+        return {i: case_row(row) for i, row in loaded.items()}
 
     def _ids_of(self, table: Any, uuids: list[uuid.UUID]) -> Any:
         return select(table.c.id).where(self.scoped(table), table.c.uuid.in_(uuids))

@@ -35,7 +35,7 @@ class Links:
 async def render(
     conn: AsyncConnection, principal: Principal, ids: list[int], ctx: Ctx
 ) -> list[dict[str, Any]]:
-    loaded = await CaseRepository(conn, principal.firm_id).load(ids)
+    loaded = await CaseRepository(conn, principal.firm_id).load(ids, principal)
     return [schemas.case(loaded[i], ctx) for i in ids if i in loaded]
 
 

@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
+    FromClause,
     and_,
     any_,
     delete,
@@ -18,12 +19,14 @@ from sqlalchemy import (
     literal_column,
     or_,
     select,
+    true,
     update,
 )
 
 from advisercrm.accounts.repository import linked_accounts
 from advisercrm.auth.principal import Principal, template
-from advisercrm.auth.visibility import client_visible, member_group_ids
+from advisercrm.auth.visibility import client_visible, member_group_ids, shown
+from advisercrm.groups.repository import visible as group_visible
 from advisercrm.kit.listing import ListQuery
 from advisercrm.kit.repository import FirmRepository, find_query
 from advisercrm.kit.sql import FIRM, Query, ids_param, uuids_param
@@ -36,24 +39,25 @@ SORTS = {
 }
 
 
-def visible(principal: Principal) -> ColumnElement[bool]:
+def visible(principal: Principal, c: FromClause = circles) -> ColumnElement[bool]:
     """Managers see every circle; members those with a client they reach or a group of
-    theirs; client accounts the circles they belong to."""
+    theirs; client accounts the circles they belong to. Correlated to `c` alone: an
+    embedding statement may already read the link tables (an account's circles)."""
     if principal.sees_whole_firm:
-        return circles.c.firm_id == principal.firm_id
+        return c.c.firm_id == principal.firm_id
     ca, cg = circle_accounts, circle_groups
     has_client = exists().where(
-        ca.c.firm_id == circles.c.firm_id,
-        ca.c.circle_id == circles.c.id,
+        ca.c.firm_id == c.c.firm_id,
+        ca.c.circle_id == c.c.id,
         client_visible(principal, ca.c.account_id),
-    )
+    ).correlate(c)
     if not principal.is_member:
         return has_client
     has_group = exists().where(
-        cg.c.firm_id == circles.c.firm_id,
-        cg.c.circle_id == circles.c.id,
+        cg.c.firm_id == c.c.firm_id,
+        cg.c.circle_id == c.c.id,
         cg.c.group_id.in_(member_group_ids(principal).scalar_subquery()),
-    )
+    ).correlate(c)
     return or_(has_client, has_group)
 
 
@@ -63,23 +67,32 @@ def _json_list(*pairs: Any) -> Any:
     )
 
 
-def _load_query() -> Query:
+@functools.cache
+def _load_query(reach: str) -> Query:
+    """Everything the circle resource renders, with whether the viewer may open each
+    circle (`visible`); its accounts and groups are those the viewer may open."""
+    viewer = template(reach)
     ca, g, cg = circle_accounts, groups, circle_groups
-    members = linked_accounts(ca, ca.c.circle_id, circles.c.id, circles.c.firm_id)
+    members = linked_accounts(ca, ca.c.circle_id, circles.c.id, circles.c.firm_id, viewer)
     group_list = (
         select(_json_list("uuid", g.c.uuid, "name", g.c.name, "slug", g.c.slug))
         .join(cg, and_(cg.c.firm_id == g.c.firm_id, cg.c.group_id == g.c.id))
-        .where(cg.c.firm_id == circles.c.firm_id, cg.c.circle_id == circles.c.id)
+        .where(
+            cg.c.firm_id == circles.c.firm_id,
+            cg.c.circle_id == circles.c.id,
+            *shown(viewer, group_visible, g),
+        )
         .scalar_subquery()
     )
+    shown_itself = and_(true(), *shown(viewer, visible, circles))
     return Query(
-        select(circles, members.label("accounts"), group_list.label("groups")).where(
-            circles.c.firm_id == FIRM, circles.c.id == any_(ids_param("ids"))
-        )
+        select(
+            circles,
+            members.label("accounts"),
+            group_list.label("groups"),
+            shown_itself.label("visible"),
+        ).where(circles.c.firm_id == FIRM, circles.c.id == any_(ids_param("ids")))
     )
-
-
-LOAD = _load_query()
 
 
 @functools.cache
@@ -107,8 +120,9 @@ class CircleRepository(FirmRepository):
         query = _find_query(principal.reach)
         return await self.id_of(query, uuid=circle_uuid, **principal.viewer())
 
-    async def load(self, ids: Iterable[int]) -> dict[int, dict[str, Any]]:
-        return await self.by_id(LOAD, ids)
+    async def load(self, ids: Iterable[int], principal: Principal) -> dict[int, dict[str, Any]]:
+        """Everything the circle resource renders, as the principal may see it."""
+        return await self.by_id(_load_query(principal.reach), ids, **principal.viewer())
 
     async def page(self, query: ListQuery, principal: Principal) -> tuple[list[int], int]:
         c, ca = circles, circle_accounts

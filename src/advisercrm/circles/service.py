@@ -22,8 +22,16 @@ from advisercrm.kit.render import Ctx
 async def render(
     conn: AsyncConnection, principal: Principal, ids: list[int], ctx: Ctx
 ) -> list[dict[str, Any]]:
-    loaded = await CircleRepository(conn, principal.firm_id).load(ids)
+    loaded = await CircleRepository(conn, principal.firm_id).load(ids, principal)
     return [schemas.circle(loaded[i], ctx) for i in ids if i in loaded]
+
+
+async def render_embedded(
+    conn: AsyncConnection, principal: Principal, ids: list[int], ctx: Ctx
+) -> dict[int, dict[str, Any]]:
+    """The circles another resource embeds, by id: only those the principal may open."""
+    loaded = await CircleRepository(conn, principal.firm_id).load(ids, principal)
+    return {i: schemas.circle(row, ctx) for i, row in loaded.items() if row["visible"]}
 
 
 async def _references(

@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
+    FromClause,
     any_,
     delete,
     func,
@@ -34,21 +35,24 @@ SORTS = {
 }
 
 
-def visible(principal: Principal) -> ColumnElement[bool]:
+def visible(principal: Principal, g: FromClause = groups) -> ColumnElement[bool]:
     """Staff see every group; others only the groups they take part in."""
     if principal.is_employee:
-        return groups.c.firm_id == principal.firm_id
+        return g.c.firm_id == principal.firm_id
     gp = group_participants
-    return groups.c.id.in_(
+    return g.c.id.in_(
         select(gp.c.group_id).where(
             gp.c.firm_id == principal.firm_id, gp.c.account_id == principal.account_id
         )
     )
 
 
-def _load_query() -> Query:
+@functools.cache
+def _load_query(reach: str) -> Query:
+    """Everything the group resource renders; its participants are those the viewer may
+    open, and `participants_count` counts them."""
     gp = group_participants
-    people = linked_accounts(gp, gp.c.group_id, groups.c.id, groups.c.firm_id)
+    people = linked_accounts(gp, gp.c.group_id, groups.c.id, groups.c.firm_id, template(reach))
     return Query(
         select(groups, people.label("participants")).where(
             groups.c.firm_id == FIRM, groups.c.id == any_(ids_param("ids"))
@@ -56,7 +60,6 @@ def _load_query() -> Query:
     )
 
 
-LOAD = _load_query()
 # Every group of the firm may be named (visibility does not restrict references).
 RESOLVE = resolve_query(groups, true())
 
@@ -74,8 +77,9 @@ class GroupRepository(FirmRepository):
         query = _find_query(principal.reach)
         return await self.id_of(query, uuid=group_uuid, **principal.viewer())
 
-    async def load(self, ids: Iterable[int]) -> dict[int, dict[str, Any]]:
-        return await self.by_id(LOAD, ids)
+    async def load(self, ids: Iterable[int], principal: Principal) -> dict[int, dict[str, Any]]:
+        """Everything the group resource renders, as the principal may see it."""
+        return await self.by_id(_load_query(principal.reach), ids, **principal.viewer())
 
     async def page(self, query: ListQuery, principal: Principal) -> tuple[list[int], int]:
         conditions: list[ColumnElement[bool]] = [self.scoped(groups), visible(principal)]

@@ -40,7 +40,7 @@ async def _unique_slug(repo: GroupRepository, name: str, group_id: int | None) -
 async def render(
     conn: AsyncConnection, principal: Principal, ids: list[int], ctx: Ctx
 ) -> list[dict[str, Any]]:
-    loaded = await GroupRepository(conn, principal.firm_id).load(ids)
+    loaded = await GroupRepository(conn, principal.firm_id).load(ids, principal)
     return [schemas.group(loaded[i], ctx) for i in ids if i in loaded]
 
 

@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
+    FromClause,
     any_,
     delete,
     exists,
@@ -37,28 +38,32 @@ SORTS = {
 }
 
 
-def _owned_by(condition: ColumnElement[bool]) -> ColumnElement[bool]:
+def _owned_by(condition: ColumnElement[bool], p: FromClause = plans) -> ColumnElement[bool]:
     return exists().where(pa.c.firm_id == p.c.firm_id, pa.c.plan_id == p.c.id, condition)
 
 
-def visible(principal: Principal) -> ColumnElement[bool]:
+def visible(principal: Principal, p: FromClause = plans) -> ColumnElement[bool]:
     """Managers see every plan; members those with an owner they reach; clients their own."""
     if principal.sees_whole_firm:
         return true()
-    return _owned_by(client_visible(principal, pa.c.account_id))
+    return _owned_by(client_visible(principal, pa.c.account_id), p)
 
 
-def owners_json(firm_id: Any, plan_id: Any) -> Any:
-    """The compact owners of one plan, by name: a scalar subquery correlated to the
-    given columns (the plan list's own rows, or a task's plan when rendering tasks)."""
-    return linked_accounts(pa, pa.c.plan_id, plan_id, firm_id)
+def owners_json(firm_id: Any, plan_id: Any, viewer: Principal | None) -> Any:
+    """The compact owners of one plan the viewer may open, by name: a scalar subquery
+    correlated to the given columns (the plan list's own rows, or a task's plan when
+    rendering tasks)."""
+    return linked_accounts(pa, pa.c.plan_id, plan_id, firm_id, viewer)
 
 
-LOAD = Query(
-    select(p, owners_json(p.c.firm_id, p.c.id).label("accounts")).where(
-        p.c.firm_id == FIRM, p.c.id == any_(ids_param("ids"))
+@functools.cache
+def _load_query(reach: str) -> Query:
+    owners = owners_json(p.c.firm_id, p.c.id, template(reach))
+    return Query(
+        select(p, owners.label("accounts")).where(
+            p.c.firm_id == FIRM, p.c.id == any_(ids_param("ids"))
+        )
     )
-)
 
 
 @functools.cache
@@ -82,9 +87,11 @@ class PlanRepository(FirmRepository):
         query = _find_query(principal.reach)
         return await self.id_of(query, uuid=plan_uuid, **principal.viewer())
 
-    async def load(self, ids: Iterable[int]) -> dict[int, dict[str, Any]]:
-        """Everything the plan resource renders, for many plans in one round trip."""
-        return await self.by_id(LOAD, ids)
+    async def load(self, ids: Iterable[int], principal: Principal) -> dict[int, dict[str, Any]]:
+        """Everything the plan resource renders, for many plans in one round trip, as the
+        principal may see it."""
+        query = _load_query(principal.reach)
+        return await self.by_id(query, ids, **principal.viewer())
 
     def _filters(self, f: dict[str, Any]) -> list[ColumnElement[bool]]:
         conditions: list[ColumnElement[bool]] = []

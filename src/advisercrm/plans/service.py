@@ -23,7 +23,7 @@ COLUMNS = {"name", "type", "policy_number", "status"}
 async def render(
     conn: AsyncConnection, principal: Principal, ids: list[int], ctx: Ctx
 ) -> list[dict[str, Any]]:
-    loaded = await PlanRepository(conn, principal.firm_id).load(ids)
+    loaded = await PlanRepository(conn, principal.firm_id).load(ids, principal)
     return [schemas.plan(loaded[i], ctx) for i in ids if i in loaded]
 
 
