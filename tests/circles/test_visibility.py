@@ -26,8 +26,11 @@ async def test_member_sees_circles_through_clients_and_groups(shop: Cast) -> Non
     with_group = await firm.circle([x["uuid"], y["uuid"]], group_uuids=[mine["uuid"]])
     elsewhere = await firm.circle([z["uuid"], w["uuid"]], group_uuids=[other["uuid"]])
     unlinked = await firm.circle([x["uuid"], z["uuid"]])
-    for circle in (with_client, with_group):
-        assert_body(await shop.member.get(f"{CIRCLES}/{circle['uuid']}"), 200, circle)
+    assert_body(await shop.member.get(f"{CIRCLES}/{with_group['uuid']}"), 200, with_group)
+    # The partner is out of the member's reach: left out of the circle's accounts.
+    shown = [a for a in with_client["accounts"] if a["uuid"] == reached["uuid"]]
+    body = {**with_client, "accounts": shown}
+    assert_body(await shop.member.get(f"{CIRCLES}/{with_client['uuid']}"), 200, body)
     assert_body(await shop.member.get(f"{CIRCLES}/{elsewhere['uuid']}"), 404, NOT_FOUND)
     everything = ",".join(c["uuid"] for c in (with_client, with_group, elsewhere, unlinked))
     seen = await listed(shop.member, CIRCLES, **{"filter[uuid]": everything})
@@ -84,7 +87,10 @@ async def test_client_account_sees_only_its_circles(shop: Cast) -> None:
     group = await shop.firm.group([shop.admin.account_uuid])
     ours = await shop.firm.circle([me, a["uuid"]], group_uuids=[group["uuid"]])
     theirs = await shop.firm.circle([a["uuid"], b["uuid"]])
-    assert_body(await shop.client.get(f"{CIRCLES}/{ours['uuid']}"), 200, ours)
+    # Of what the circle holds, the client may open only its own account.
+    mine_only = [x for x in ours["accounts"] if x["uuid"] == me]
+    body = {**ours, "accounts": mine_only, "groups": []}
+    assert_body(await shop.client.get(f"{CIRCLES}/{ours['uuid']}"), 200, body)
     assert_body(await shop.client.get(f"{CIRCLES}/{theirs['uuid']}"), 404, NOT_FOUND)
     seen = await listed(shop.client, CIRCLES)
     assert ours["uuid"] in seen
