@@ -28,7 +28,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 
 from advisercrm.auth.principal import Principal, template
-from advisercrm.auth.visibility import client_visible, shown
+from advisercrm.auth.visibility import circle_visible, client_visible, shown
 from advisercrm.kit.listing import ListQuery
 from advisercrm.kit.repository import FirmRepository
 from advisercrm.kit.sql import FIRM, Query, ids_param, uuids_param
@@ -102,9 +102,6 @@ def _load_query(reach: str | None) -> Query:
     """Everything the account resource renders, for many accounts, with whether the viewer
     may open each (`visible`): its owners, circles and assigned staff are those the viewer
     may open (a reach: `template`; None: the server's own reads, which see them all)."""
-    # Here, not at the top: circles build on accounts (their members are accounts).
-    from advisercrm.circles.repository import visible as circle_visible
-
     viewer = template(reach) if reach else None
     a, link, c, ca = accounts, account_owners, circles, circle_accounts
     owner = a.alias("own")

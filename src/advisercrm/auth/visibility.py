@@ -11,10 +11,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, or_, select, true, union
+from sqlalchemy import ColumnElement, FromClause, Select, and_, exists, or_, select, true, union
 
 from advisercrm.auth.principal import Principal
-from advisercrm.tables import accounts, circle_accounts, circle_groups, group_participants
+from advisercrm.tables import accounts, circle_accounts, circle_groups, circles, group_participants
 
 
 def member_group_ids(principal: Principal) -> Select[tuple[int]]:
@@ -56,6 +56,36 @@ def client_visible(principal: Principal, account_id: ColumnElement[int]) -> Colu
     if principal.is_member:
         return account_id.in_(reachable_client_ids(principal))
     return account_id == principal.account_id
+
+
+def circle_visible(principal: Principal, c: FromClause = circles) -> ColumnElement[bool]:
+    """Managers see every circle; members those with a client they reach or a group of
+    theirs; client accounts the circles they belong to. Correlated to `c` alone: an
+    embedding statement may already read the link tables (an account's circles)."""
+    if principal.sees_whole_firm:
+        return c.c.firm_id == principal.firm_id
+    ca, cg = circle_accounts, circle_groups
+    has_client = (
+        exists()
+        .where(
+            ca.c.firm_id == c.c.firm_id,
+            ca.c.circle_id == c.c.id,
+            client_visible(principal, ca.c.account_id),
+        )
+        .correlate(c)
+    )
+    if not principal.is_member:
+        return has_client
+    has_group = (
+        exists()
+        .where(
+            cg.c.firm_id == c.c.firm_id,
+            cg.c.circle_id == c.c.id,
+            cg.c.group_id.in_(member_group_ids(principal).scalar_subquery()),
+        )
+        .correlate(c)
+    )
+    return or_(has_client, has_group)
 
 
 Rule = Callable[[Principal, Any], ColumnElement[bool]]

@@ -9,7 +9,6 @@ from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
-    FromClause,
     and_,
     any_,
     delete,
@@ -17,7 +16,6 @@ from sqlalchemy import (
     func,
     insert,
     literal_column,
-    or_,
     select,
     true,
     update,
@@ -25,7 +23,7 @@ from sqlalchemy import (
 
 from advisercrm.accounts.repository import linked_accounts
 from advisercrm.auth.principal import Principal, template
-from advisercrm.auth.visibility import client_visible, member_group_ids, shown
+from advisercrm.auth.visibility import circle_visible, shown
 from advisercrm.groups.repository import visible as group_visible
 from advisercrm.kit.listing import ListQuery
 from advisercrm.kit.repository import FirmRepository, find_query
@@ -39,26 +37,9 @@ SORTS = {
 }
 
 
-def visible(principal: Principal, c: FromClause = circles) -> ColumnElement[bool]:
-    """Managers see every circle; members those with a client they reach or a group of
-    theirs; client accounts the circles they belong to. Correlated to `c` alone: an
-    embedding statement may already read the link tables (an account's circles)."""
-    if principal.sees_whole_firm:
-        return c.c.firm_id == principal.firm_id
-    ca, cg = circle_accounts, circle_groups
-    has_client = exists().where(
-        ca.c.firm_id == c.c.firm_id,
-        ca.c.circle_id == c.c.id,
-        client_visible(principal, ca.c.account_id),
-    ).correlate(c)
-    if not principal.is_member:
-        return has_client
-    has_group = exists().where(
-        cg.c.firm_id == c.c.firm_id,
-        cg.c.circle_id == c.c.id,
-        cg.c.group_id.in_(member_group_ids(principal).scalar_subquery()),
-    ).correlate(c)
-    return or_(has_client, has_group)
+# The circles' rule lives with the other visibility rules: accounts, below circles, embed
+# an account's circles by it too.
+visible = circle_visible
 
 
 def _json_list(*pairs: Any) -> Any:
