@@ -8,10 +8,22 @@ external accounts reach only themselves.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import ColumnElement, FromClause, Select, and_, exists, or_, select, true, union
+from sqlalchemy import (
+    CTE,
+    ColumnElement,
+    FromClause,
+    Select,
+    and_,
+    exists,
+    or_,
+    select,
+    true,
+    union,
+)
 
 from advisercrm.auth.principal import Principal
 from advisercrm.tables import accounts, circle_accounts, circle_groups, circles, group_participants
@@ -49,12 +61,21 @@ def reachable_client_ids(principal: Principal) -> Select[tuple[int]]:
     return union(via_groups, via_circles, assigned)  # type: ignore[return-value]
 
 
+@functools.lru_cache(maxsize=256)
+def _reachable(principal: Principal) -> CTE:
+    """`reachable_client_ids` as one named CTE per principal: a statement that tests it
+    in many places (a member's task list, whose embedded accounts, plans and cases each
+    do) plans and runs it once instead of once per place."""
+    return reachable_client_ids(principal).cte("reachable_clients")
+
+
 def client_visible(principal: Principal, account_id: ColumnElement[int]) -> ColumnElement[bool]:
     """Whether a client account id is visible to the principal."""
     if principal.sees_whole_firm:
         return true()
     if principal.is_member:
-        return account_id.in_(reachable_client_ids(principal))
+        reachable = _reachable(principal)
+        return account_id.in_(select(reachable.c.account_id))
     return account_id == principal.account_id
 
 
