@@ -117,7 +117,10 @@ async def test_client_sees_only_cases_they_take_part_in_and_never_writes(shop: C
     mine = await _case(shop.firm, [me, other], name="Mine")
     theirs = await _case(shop.firm, [other], name="Theirs")
     assert await listed(shop.client, CASES) == [mine["uuid"]]
-    assert_body(await shop.client.get(f"{CASES}/{mine['uuid']}"), 200, mine)
+    # The other participant is not an account the client may open: neither listed nor counted.
+    alone = [p for p in mine["participants"] if p["uuid"] == me]
+    body = {**mine, "participants": alone, "participants_count": 1}
+    assert_body(await shop.client.get(f"{CASES}/{mine['uuid']}"), 200, body)
     assert_body(await shop.client.get(f"{CASES}/{theirs['uuid']}"), 404, NOT_FOUND)
     path = f"{CASES}/{mine['uuid']}"
     assert_body(

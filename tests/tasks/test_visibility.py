@@ -141,7 +141,8 @@ async def test_a_members_references_must_be_visible_to_them(scene: Scene) -> Non
 async def test_a_client_sees_only_its_own_tasks_assigned_to_it(scene: Scene) -> None:
     assert await names_listed(scene, scene.client) == {"c_own"}
     shown_task = await shown(scene.client, scene.uuid("c_own"))
-    assert shown_task == await shown(scene.world.owner, scene.uuid("c_own"))
+    # Its author, an employee, is not an account the client may open: left out.
+    assert shown_task == {**await shown(scene.world.owner, scene.uuid("c_own")), "author": None}
     for name in ("c_unassigned", "c_elsewhere", "grp", "mine"):
         await assert_invisible(scene, scene.client, name)
 

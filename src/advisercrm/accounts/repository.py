@@ -10,6 +10,7 @@ from typing import Any
 from asyncpg import Record
 from sqlalchemy import (
     ColumnElement,
+    FromClause,
     Table,
     and_,
     any_,
@@ -27,7 +28,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 
 from advisercrm.auth.principal import Principal, template
-from advisercrm.auth.visibility import client_visible
+from advisercrm.auth.visibility import circle_visible, client_visible, shown
 from advisercrm.kit.listing import ListQuery
 from advisercrm.kit.repository import FirmRepository
 from advisercrm.kit.sql import FIRM, Query, ids_param, uuids_param
@@ -56,13 +57,12 @@ def _compact_json(alias: Any) -> ColumnElement[Any]:
 
 
 def linked_accounts(
-    link: Table, owner: Any, owner_id: Any, firm_id: Any, viewer: Principal | None = None
+    link: Table, owner: Any, owner_id: Any, firm_id: Any, viewer: Principal | None
 ) -> Any:
-    """The compact accounts a link table ties to one row (`owner == owner_id`), by name, as
-    a JSON array: a scalar subquery correlated to the caller's columns. Given a viewer,
-    only the accounts the viewer may open are listed."""
+    """The compact accounts a link table ties to one row (`owner == owner_id`) that the
+    viewer may open, by name, as a JSON array: a scalar subquery correlated to the
+    caller's columns."""
     a = accounts
-    shown = visible(viewer) if viewer is not None else true()
     return (
         select(
             func.coalesce(
@@ -71,14 +71,13 @@ def linked_accounts(
             )
         )
         .join(link, and_(link.c.firm_id == a.c.firm_id, link.c.account_id == a.c.id))
-        .where(link.c.firm_id == firm_id, owner == owner_id, shown)
+        .where(link.c.firm_id == firm_id, owner == owner_id, *shown(viewer, visible, a))
         .scalar_subquery()
     )
 
 
-def visible(principal: Principal) -> ColumnElement[bool]:
+def visible(principal: Principal, a: FromClause = accounts) -> ColumnElement[bool]:
     """Employees and introducers are visible to staff; clients by the visibility rules."""
-    a = accounts
     if principal.sees_whole_firm:
         return a.c.firm_id == principal.firm_id
     if principal.is_member:
@@ -86,16 +85,24 @@ def visible(principal: Principal) -> ColumnElement[bool]:
     return a.c.id == principal.account_id
 
 
-def _assigned(alias: Any, column: Any) -> Any:
+def _assigned(alias: Any, column: Any, viewer: Principal | None) -> Any:
     return (
         select(_compact_json(alias))
-        .where(alias.c.firm_id == accounts.c.firm_id, alias.c.id == column)
+        .where(
+            alias.c.firm_id == accounts.c.firm_id,
+            alias.c.id == column,
+            *shown(viewer, visible, alias),
+        )
         .scalar_subquery()
     )
 
 
-def _load_query() -> Query:
-    """Everything the account resource renders, for many accounts."""
+@functools.cache
+def _load_query(reach: str | None) -> Query:
+    """Everything the account resource renders, for many accounts, with whether the viewer
+    may open each (`visible`): its owners, circles and assigned staff are those the viewer
+    may open (a reach: `template`; None: the server's own reads, which see them all)."""
+    viewer = template(reach) if reach else None
     a, link, c, ca = accounts, account_owners, circles, circle_accounts
     owner = a.alias("own")
     # Scalar subqueries, so `a` correlates to the outer row (a derived table in FROM
@@ -112,7 +119,11 @@ def _load_query() -> Query:
         .select_from(
             owner.join(link, and_(link.c.firm_id == owner.c.firm_id, link.c.owner_id == owner.c.id))
         )
-        .where(link.c.firm_id == a.c.firm_id, link.c.account_id == a.c.id)
+        .where(
+            link.c.firm_id == a.c.firm_id,
+            link.c.account_id == a.c.id,
+            *shown(viewer, visible, owner),
+        )
         .scalar_subquery()
     )
     circle_list = (
@@ -127,24 +138,28 @@ def _load_query() -> Query:
             )
         )
         .join(ca, and_(ca.c.firm_id == c.c.firm_id, ca.c.circle_id == c.c.id))
-        .where(ca.c.firm_id == a.c.firm_id, ca.c.account_id == a.c.id)
+        .where(
+            ca.c.firm_id == a.c.firm_id,
+            ca.c.account_id == a.c.id,
+            *shown(viewer, circle_visible, c),
+        )
         .scalar_subquery()
     )
     return Query(
         select(
             a,
-            _assigned(a.alias("adv"), a.c.assigned_adviser_id).label("assigned_adviser"),
-            _assigned(a.alias("adm"), a.c.assigned_administrator_id).label(
+            _assigned(a.alias("adv"), a.c.assigned_adviser_id, viewer).label("assigned_adviser"),
+            _assigned(a.alias("adm"), a.c.assigned_administrator_id, viewer).label(
                 "assigned_administrator"
             ),
-            _assigned(a.alias("par"), a.c.assigned_paraplanner_id).label("assigned_paraplanner"),
+            _assigned(a.alias("par"), a.c.assigned_paraplanner_id, viewer).label(
+                "assigned_paraplanner"
+            ),
             owners.label("owners"),
             circle_list.label("circles"),
+            and_(true(), *shown(viewer, visible, a)).label("visible"),
         ).where(a.c.firm_id == FIRM, a.c.id == any_(ids_param("ids")))
     )
-
-
-LOAD = _load_query()
 
 
 @functools.cache
@@ -173,9 +188,14 @@ class AccountRepository(FirmRepository):
         """Accounts of the firm by UUID, with whether the principal may see each."""
         return await self.by_uuid(_resolve_query(principal.reach), uuids, **principal.viewer())
 
-    async def load(self, ids: Iterable[int]) -> dict[int, dict[str, Any]]:
-        """Everything the account resource renders, for many accounts in one round trip."""
-        return await self.by_id(LOAD, ids)
+    async def load(
+        self, ids: Iterable[int], principal: Principal | None
+    ) -> dict[int, dict[str, Any]]:
+        """Everything the account resource renders, for many accounts in one round trip,
+        as the principal may see it (None: all of it, for the server's own checks)."""
+        if principal is None:
+            return await self.by_id(_load_query(None), ids)
+        return await self.by_id(_load_query(principal.reach), ids, **principal.viewer())
 
     async def find_id(
         self, account_uuid: uuid.UUID, principal: Principal, client_only: bool

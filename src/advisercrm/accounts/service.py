@@ -32,8 +32,16 @@ ASSIGNED = ("assigned_adviser", "assigned_administrator", "assigned_paraplanner"
 async def render(
     conn: AsyncConnection, principal: Principal, ids: list[int], ctx: Ctx
 ) -> list[dict[str, Any]]:
-    loaded = await AccountRepository(conn, principal.firm_id).load(ids)
+    loaded = await AccountRepository(conn, principal.firm_id).load(ids, principal)
     return [schemas.account(loaded[i], ctx) for i in ids if i in loaded]
+
+
+async def render_embedded(
+    conn: AsyncConnection, principal: Principal, ids: list[int], ctx: Ctx
+) -> dict[int, dict[str, Any]]:
+    """The accounts another resource embeds, by id: only those the principal may open."""
+    loaded = await AccountRepository(conn, principal.firm_id).load(ids, principal)
+    return {i: schemas.account(row, ctx) for i, row in loaded.items() if row["visible"]}
 
 
 async def _references(
@@ -206,7 +214,8 @@ async def update(
     if body.role is not None and body.role not in ROLES[row["type"]]:
         errors.add("role", INVALID)
     values = await _references(repo, principal, body, role, errors)
-    loaded = (await repo.load([row["id"]]))[row["id"]]
+    # The rules judge the whole record (all its owners), not the part the caller sees.
+    loaded = (await repo.load([row["id"]], None))[row["id"]]
     merged = _check_update(body, role, loaded, errors)
     errors.raise_if_any()
     owner_ids = values.pop("owner_ids", None)

@@ -8,10 +8,25 @@ external accounts reach only themselves.
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, Select, and_, or_, select, true, union
+import functools
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy import (
+    CTE,
+    ColumnElement,
+    FromClause,
+    Select,
+    and_,
+    exists,
+    or_,
+    select,
+    true,
+    union,
+)
 
 from advisercrm.auth.principal import Principal
-from advisercrm.tables import accounts, circle_accounts, circle_groups, group_participants
+from advisercrm.tables import accounts, circle_accounts, circle_groups, circles, group_participants
 
 
 def member_group_ids(principal: Principal) -> Select[tuple[int]]:
@@ -46,10 +61,62 @@ def reachable_client_ids(principal: Principal) -> Select[tuple[int]]:
     return union(via_groups, via_circles, assigned)  # type: ignore[return-value]
 
 
+@functools.lru_cache(maxsize=256)
+def _reachable(principal: Principal) -> CTE:
+    """`reachable_client_ids` as one named CTE per principal: a statement that tests it
+    in many places (a member's task list, whose embedded accounts, plans and cases each
+    do) plans and runs it once instead of once per place."""
+    return reachable_client_ids(principal).cte("reachable_clients")
+
+
 def client_visible(principal: Principal, account_id: ColumnElement[int]) -> ColumnElement[bool]:
     """Whether a client account id is visible to the principal."""
     if principal.sees_whole_firm:
         return true()
     if principal.is_member:
-        return account_id.in_(reachable_client_ids(principal))
+        reachable = _reachable(principal)
+        return account_id.in_(select(reachable.c.account_id))
     return account_id == principal.account_id
+
+
+def circle_visible(principal: Principal, c: FromClause = circles) -> ColumnElement[bool]:
+    """Managers see every circle; members those with a client they reach or a group of
+    theirs; client accounts the circles they belong to. Correlated to `c` alone: an
+    embedding statement may already read the link tables (an account's circles)."""
+    if principal.sees_whole_firm:
+        return c.c.firm_id == principal.firm_id
+    ca, cg = circle_accounts, circle_groups
+    has_client = (
+        exists()
+        .where(
+            ca.c.firm_id == c.c.firm_id,
+            ca.c.circle_id == c.c.id,
+            client_visible(principal, ca.c.account_id),
+        )
+        .correlate(c)
+    )
+    if not principal.is_member:
+        return has_client
+    has_group = (
+        exists()
+        .where(
+            cg.c.firm_id == c.c.firm_id,
+            cg.c.circle_id == c.c.id,
+            cg.c.group_id.in_(member_group_ids(principal).scalar_subquery()),
+        )
+        .correlate(c)
+    )
+    return or_(has_client, has_group)
+
+
+Rule = Callable[[Principal, Any], ColumnElement[bool]]
+
+
+def shown(principal: Principal | None, rule: Rule, row: Any) -> list[ColumnElement[bool]]:
+    """The conditions that keep an embedded record (`row`: its table or an alias of it) to
+    those the viewer could open with its own GET; `rule` is that resource's `visible`.
+    Owners and admins (the whole firm, which the carrier's firm join already holds) and
+    the server's own reads (None) need none, so their statements carry no extra test."""
+    if principal is None or principal.sees_whole_firm:
+        return []
+    return [rule(principal, row)]

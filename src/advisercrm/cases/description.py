@@ -5,15 +5,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func, or_, select, true
+from sqlalchemy import ColumnElement, FromClause, and_, func, or_, select, true
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 
 from advisercrm.accounts.references import clients, employees
 from advisercrm.accounts.references import resolve as accounts_named
 from advisercrm.accounts.repository import linked_accounts
+from advisercrm.accounts.repository import visible as account_visible
 from advisercrm.auth.principal import Principal
-from advisercrm.auth.visibility import client_visible, member_group_ids
+from advisercrm.auth.visibility import client_visible, member_group_ids, shown
 from advisercrm.cases.schemas import CaseCreate, CaseOut, CaseUpdate, case
+from advisercrm.groups.description import visible as group_visible
 from advisercrm.groups.references import resolve as groups_named
 from advisercrm.kit.listing import text_filter, uuid_list_filter
 from advisercrm.kit.render import Ctx, zone
@@ -25,40 +27,44 @@ from advisercrm.tables import groups as groups_table
 c, cp, ca, cg = cases, case_participants, case_assignees, case_groups
 
 
-def visible(principal: Principal) -> ColumnElement[bool]:
+def visible(principal: Principal, row: FromClause = c) -> ColumnElement[bool]:
     """Managers see every case; members those with a participant they reach, one of their
     groups or assigned to them; client accounts the cases they take part in."""
     if principal.sees_whole_firm:
         return true()
-    has_client = linked(c, cp, client_visible(principal, cp.c.account_id))
+    has_client = linked(c, cp, client_visible(principal, cp.c.account_id), row)
     if not principal.is_member:
         return has_client
     mine = member_group_ids(principal).scalar_subquery()
     return or_(
         has_client,
-        linked(c, cg, cg.c.group_id.in_(mine)),
-        linked(c, ca, ca.c.account_id == principal.account_id),
+        linked(c, cg, cg.c.group_id.in_(mine), row),
+        linked(c, ca, ca.c.account_id == principal.account_id, row),
     )
 
 
-def _uuids(target: Any, link: Any, column: str, firm_id: Any, case_id: Any) -> Any:
-    """The linked rows' UUIDs, ordered by name (then id)."""
+def _uuids(target: Any, link: Any, column: str, firm_id: Any, case_id: Any, only: list[Any]) -> Any:
+    """The linked rows' UUIDs, ordered by name (then id), of those `only` keeps."""
     return (
         select(func.array_agg(aggregate_order_by(target.c.uuid, target.c.name, target.c.id)))
         .join(link, and_(link.c.firm_id == target.c.firm_id, link.c[column] == target.c.id))
-        .where(link.c.firm_id == firm_id, link.c.case_id == case_id)
+        .where(link.c.firm_id == firm_id, link.c.case_id == case_id, *only)
         .scalar_subquery()
     )
 
 
-def linked_columns(firm_id: Any, case_id: Any) -> dict[str, Any]:
+def linked_columns(firm_id: Any, case_id: Any, viewer: Principal | None) -> dict[str, Any]:
     """What the case resource shows beyond the case row, as scalar subqueries correlated
     to the given columns (the case list's own rows, or a task's case when rendering
-    tasks); `case_row` completes a loaded row."""
+    tasks): the participants, assignees and groups the viewer may open. `case_row`
+    completes a loaded row."""
+    a, g = accounts, groups_table
     return {
-        "participants": linked_accounts(cp, cp.c.case_id, case_id, firm_id),
-        "assigned_to_uuids": _uuids(accounts, ca, "account_id", firm_id, case_id),
-        "group_uuids": _uuids(groups_table, cg, "group_id", firm_id, case_id),
+        "participants": linked_accounts(cp, cp.c.case_id, case_id, firm_id, viewer),
+        "assigned_to_uuids": _uuids(
+            a, ca, "account_id", firm_id, case_id, shown(viewer, account_visible, a)
+        ),
+        "group_uuids": _uuids(g, cg, "group_id", firm_id, case_id, shown(viewer, group_visible, g)),
     }
 
 
@@ -85,7 +91,7 @@ CASES = Resource(
     table=c,
     visible=visible,
     render=_render,
-    embeds=lambda viewer, firm_id, case_id: linked_columns(firm_id, case_id),
+    embeds=lambda viewer, firm_id, case_id: linked_columns(firm_id, case_id, viewer),
     sorts={
         "created_at": c.c.created_at,
         "updated_at": c.c.updated_at,

@@ -6,33 +6,24 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func, literal_column, or_, select
+from sqlalchemy import and_, func, literal_column, select
 
 from advisercrm.accounts.references import clients
 from advisercrm.accounts.references import resolve as accounts_named
 from advisercrm.accounts.repository import linked_accounts
 from advisercrm.auth.principal import Principal
-from advisercrm.auth.visibility import client_visible, member_group_ids
+from advisercrm.auth.visibility import circle_visible, shown
 from advisercrm.circles.schemas import CircleCreate, CircleOut, CircleUpdate, circle
 from advisercrm.groups.description import visible as group_visible
 from advisercrm.groups.references import resolve as groups_named
 from advisercrm.kit.listing import text_filter, uuid_list_filter
-from advisercrm.resource.description import Link, Resource, Where, linked, linked_to
+from advisercrm.resource.description import Link, Resource, Where, linked_to
 from advisercrm.tables import accounts, circle_accounts, circle_groups, circles, groups
 
 ca, cg = circle_accounts, circle_groups
 
 
-def visible(principal: Principal) -> ColumnElement[bool]:
-    """Managers see every circle; members those with a client they reach or a group of
-    theirs; client accounts the circles they belong to."""
-    if principal.sees_whole_firm:
-        return circles.c.firm_id == principal.firm_id
-    has_client = linked(circles, ca, client_visible(principal, ca.c.account_id))
-    if not principal.is_member:
-        return has_client
-    mine = member_group_ids(principal).scalar_subquery()
-    return or_(has_client, linked(circles, cg, cg.c.group_id.in_(mine)))
+visible = circle_visible
 
 
 def _embeds(viewer: Principal, firm_id: Any, circle_id: Any) -> dict[str, Any]:
@@ -46,7 +37,9 @@ def _embeds(viewer: Principal, firm_id: Any, circle_id: Any) -> dict[str, Any]:
             )
         )
         .join(cg, and_(cg.c.firm_id == g.c.firm_id, cg.c.group_id == g.c.id))
-        .where(cg.c.firm_id == firm_id, cg.c.circle_id == circle_id, group_visible(viewer))
+        .where(
+            cg.c.firm_id == firm_id, cg.c.circle_id == circle_id, *shown(viewer, group_visible, g)
+        )
         .scalar_subquery()
     )
     members = linked_accounts(ca, ca.c.circle_id, circle_id, firm_id, viewer)

@@ -77,7 +77,7 @@ async def add_person(
     account_id = await repo.insert(
         {"name": f"{first or ''} {last or ''}".strip(), "email": email, **account}
     )
-    account_uuid = str((await repo.load([account_id]))[account_id]["uuid"])
+    account_uuid = str((await repo.load([account_id], None))[account_id]["uuid"])
     if password is None or email is None:
         return NewLogin(0, account_id, account_uuid)
     user = await auth_repository.find_user_by_email(conn, email)

@@ -78,8 +78,10 @@ class GoalOut(BaseModel):
     visible_to_circles: list[CircleOut]
 
 
-def shared_owner_type(owners: list[dict[str, Any]]) -> str:
-    if len(owners) != 1:
+def shared_owner_type(owners: list[dict[str, Any]], owner_count: int) -> str:
+    """From all the goal's owners, shown or not: a goal owned by one account the viewer
+    may not open would not be visible, so a sole owner is always among `owners`."""
+    if owner_count != 1:
         return "shared"
     role = str(owners[0]["role"])
     return role if role in SHARED_ROLES else "individual"
@@ -92,7 +94,8 @@ def _text(value: int | None) -> str | None:
 def goal(
     row: dict[str, Any], owners: list[dict[str, Any]], circles: list[dict[str, Any]], ctx: Ctx
 ) -> dict[str, Any]:
-    """The goal resource; owners and circles are already-rendered resources."""
+    """The goal resource; owners and circles are the already-rendered resources the viewer
+    may open, `row["owner_ids"]` all the goal's owners."""
     complete_by: dt.date | None = row["complete_goal_by"]
     return {
         "uuid": str(row["uuid"]),
@@ -105,8 +108,8 @@ def goal(
         "timeframe": row["timeframe"],
         "complete_goal_by": day_start(complete_by, ctx),
         "priority": _text(row["priority"]),
-        "shared_owner_type": shared_owner_type(owners),
-        "shared_owner": owners[0] if len(owners) == 1 else None,
+        "shared_owner_type": shared_owner_type(owners, len(row["owner_ids"])),
+        "shared_owner": owners[0] if len(row["owner_ids"]) == 1 else None,
         "show_on_circles": row["show_on_circles"],
         "accounts": owners,
         "visible_to_circles": circles,

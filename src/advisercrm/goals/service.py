@@ -40,27 +40,16 @@ async def _render_rows(
     rows: Mapping[int, Any],
     ctx: Ctx,
 ) -> list[dict[str, Any]]:
+    """Of its owners and circles, each goal shows those the principal may open."""
     account_ids = sorted({a for r in rows.values() for a in r["owner_ids"]})
     circle_ids = sorted({c for r in rows.values() for c in r["circle_ids"]})
-    accounts = dict(
-        zip(
-            account_ids,
-            await accounts_service.render(conn, principal, account_ids, ctx),
-            strict=True,
-        )
-    )
-    circles = dict(
-        zip(
-            circle_ids,
-            await resource_service.render(conn, principal, CIRCLES, circle_ids, ctx),
-            strict=True,
-        )
-    )
+    accounts = await accounts_service.render_embedded(conn, principal, account_ids, ctx)
+    circles = await resource_service.render_embedded(conn, principal, CIRCLES, circle_ids, ctx)
     return [
         schemas.goal(
             dict(rows[i]),
-            [accounts[a] for a in rows[i]["owner_ids"]],
-            [circles[c] for c in rows[i]["circle_ids"]],
+            [accounts[a] for a in rows[i]["owner_ids"] if a in accounts],
+            [circles[c] for c in rows[i]["circle_ids"] if c in circles],
             ctx,
         )
         for i in ids

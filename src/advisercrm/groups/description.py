@@ -8,7 +8,7 @@ import unicodedata
 from typing import Any
 
 from asyncpg import Record
-from sqlalchemy import ColumnElement, select
+from sqlalchemy import ColumnElement, FromClause, select, true
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from advisercrm.accounts.references import resolve as accounts_named
@@ -23,11 +23,13 @@ from advisercrm.tables import group_participants as gp
 from advisercrm.tables import groups
 
 
-def visible(principal: Principal) -> ColumnElement[bool]:
-    """Staff see every group; others only the groups they take part in."""
+def visible(principal: Principal, row: FromClause = groups) -> ColumnElement[bool]:
+    """Staff see every group; others only the groups they take part in. Every statement
+    holds its groups to the acting firm already, so staff need no condition (and records
+    embedding groups none)."""
     if principal.is_employee:
-        return groups.c.firm_id == principal.firm_id
-    return groups.c.id.in_(
+        return true()
+    return row.c.id.in_(
         select(gp.c.group_id).where(
             gp.c.firm_id == principal.firm_id, gp.c.account_id == principal.account_id
         )

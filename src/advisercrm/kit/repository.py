@@ -136,13 +136,15 @@ class FirmRepository:
         rows = await self.fetch(query, uuids=wanted, **params)
         return {row["uuid"]: dict(row) for row in rows}
 
-    async def by_id(self, query: Query, ids: Iterable[int]) -> dict[int, dict[str, Any]]:
+    async def by_id(
+        self, query: Query, ids: Iterable[int], **params: Any
+    ) -> dict[int, dict[str, Any]]:
         """Run a statement over the array parameter `ids` (a resource's LOAD); its rows by
         id. No ids, no round trip."""
         wanted = list(set(ids))
         if not wanted:
             return {}
-        return {row["id"]: dict(row) for row in await self.fetch(query, ids=wanted)}
+        return {row["id"]: dict(row) for row in await self.fetch(query, ids=wanted, **params)}
 
     async def id_of(self, query: Query, **params: Any) -> int | None:
         """Run a statement that selects one id (a `find_query` or one like it)."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, true
+from sqlalchemy import ColumnElement, FromClause, true
 
 from advisercrm.accounts.references import clients
 from advisercrm.accounts.references import resolve as accounts_named
@@ -20,17 +20,18 @@ from advisercrm.tables import accounts, plan_accounts, plans
 p, pa = plans, plan_accounts
 
 
-def visible(principal: Principal) -> ColumnElement[bool]:
+def visible(principal: Principal, row: FromClause = p) -> ColumnElement[bool]:
     """Managers see every plan; members those with an owner they reach; clients their own."""
     if principal.sees_whole_firm:
         return true()
-    return linked(p, pa, client_visible(principal, pa.c.account_id))
+    return linked(p, pa, client_visible(principal, pa.c.account_id), row)
 
 
-def owners_json(firm_id: Any, plan_id: Any) -> Any:
-    """The compact owners of one plan, by name: a scalar subquery correlated to the
-    given columns (the plan list's own rows, or a task's plan when rendering tasks)."""
-    return linked_accounts(pa, pa.c.plan_id, plan_id, firm_id)
+def owners_json(firm_id: Any, plan_id: Any, viewer: Principal | None) -> Any:
+    """The compact owners of one plan the viewer may open, by name: a scalar subquery
+    correlated to the given columns (the plan list's own rows, or a task's plan when
+    rendering tasks)."""
+    return linked_accounts(pa, pa.c.plan_id, plan_id, firm_id, viewer)
 
 
 PLANS = Resource(
@@ -38,7 +39,7 @@ PLANS = Resource(
     table=p,
     visible=visible,
     render=plan,
-    embeds=lambda viewer, firm_id, plan_id: {"accounts": owners_json(firm_id, plan_id)},
+    embeds=lambda viewer, firm_id, plan_id: {"accounts": owners_json(firm_id, plan_id, viewer)},
     sorts={
         "created_at": p.c.created_at,
         "updated_at": p.c.updated_at,

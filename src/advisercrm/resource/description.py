@@ -18,7 +18,7 @@ from typing import Any
 
 from asyncpg import Record
 from pydantic import BaseModel
-from sqlalchemy import ColumnElement, Table, any_, bindparam, exists, select
+from sqlalchemy import ColumnElement, FromClause, Table, and_, any_, bindparam, exists, select, true
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from advisercrm.auth.access import Who
@@ -47,10 +47,13 @@ def _column_to(link: Table, table: Table) -> Any:
     return next(column for column in link.c if column.references(table.c.id))
 
 
-def linked(table: Table, link: Table, condition: ColumnElement[bool]) -> ColumnElement[bool]:
-    """Rows of `table` with a link in `link` (a link table of it) that meets `condition`."""
-    owner = _column_to(link, table)
-    return exists().where(link.c.firm_id == table.c.firm_id, owner == table.c.id, condition)
+def linked(
+    table: Table, link: Table, condition: ColumnElement[bool], row: FromClause | None = None
+) -> ColumnElement[bool]:
+    """Rows of `table` (or of `row`, an alias of it) with a link in `link` (a link table
+    of it) that meets `condition`."""
+    owner, row = _column_to(link, table), table if row is None else row
+    return exists().where(link.c.firm_id == row.c.firm_id, owner == row.c.id, condition)
 
 
 def linked_to(table: Table, link: Table, target: Table) -> Callable[[list[uuid.UUID]], Any]:
@@ -149,12 +152,16 @@ class Resource:
     def load(self, reach: str) -> Query:
         """Everything the resource renders for the ids `ids`, embedded records filtered by
         what a viewer of this reach may open."""
-        t = self.table
-        embedded = self.embeds(template(reach), t.c.firm_id, t.c.id)
+        t, viewer = self.table, template(reach)
+        embedded = self.embeds(viewer, t.c.firm_id, t.c.id)
+        # Whether the viewer may open the row itself, for records embedding it.
+        itself = true() if viewer.sees_whole_firm else and_(true(), self.visible(viewer))
         return Query(
-            select(t, *(expr.label(name) for name, expr in embedded.items())).where(
-                t.c.firm_id == FIRM, t.c.id == any_(ids_param("ids"))
-            )
+            select(
+                t,
+                itself.label("visible"),
+                *(expr.label(name) for name, expr in embedded.items()),
+            ).where(t.c.firm_id == FIRM, t.c.id == any_(ids_param("ids")))
         )
 
     @functools.cached_property

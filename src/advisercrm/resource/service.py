@@ -58,6 +58,18 @@ async def render(
     return [resource.render(by_id[i], ctx) for i in ids if i in by_id]
 
 
+async def render_embedded(
+    conn: AsyncConnection, principal: Principal, resource: Resource, ids: list[int], ctx: Ctx
+) -> dict[int, dict[str, Any]]:
+    """The rows another resource embeds, by id: only those the principal may open."""
+    if not ids:
+        return {}
+    rows = await _repo(conn, principal).fetch(
+        resource.load(principal.reach), ids=ids, **principal.viewer()
+    )
+    return {row["id"]: resource.render(row, ctx) for row in rows if row["visible"]}
+
+
 async def show(
     conn: AsyncConnection, principal: Principal, resource: Resource, row: Record, ctx: Ctx
 ) -> dict[str, Any]:

@@ -56,12 +56,17 @@ class _Once:
 
 
 def _taskable(row: Record, clients: dict[int, Any], ctx: Ctx) -> Any:
-    """The taskable resource: plans and cases come with the task's row, clients apart."""
+    """The taskable resource: plans and cases come with the task's row, clients apart;
+    None when the viewer may not open it."""
     kind = row["taskable_type"]
     if kind == "client":
         return clients.get(row["client_id"])
     if kind == "plan":
+        if row["plan"] is None:  # not one the viewer may open
+            return None
         return plan({**dict(row["plan"]), "accounts": row["plan_accounts"]}, ctx)
+    if row["case"] is None:
+        return None
     links = {
         name: row[f"case_{name}"] for name in ("participants", "assigned_to_uuids", "group_uuids")
     }
@@ -82,12 +87,11 @@ async def render(
     ctx: Ctx,
     includes: set[str] | None = None,
 ) -> list[dict[str, Any]]:
-    rows = await TaskRepository(conn, principal.firm_id).rendered_rows(ids)
+    rows = await TaskRepository(conn, principal.firm_id).rendered_rows(ids, principal)
     client_ids = sorted({r["client_id"] for r in rows.values() if r["client_id"]})
     clients: dict[int, Any] = {}
-    if client_ids:
-        rendered_clients = await accounts_service.render(conn, principal, client_ids, ctx)
-        clients = dict(zip(client_ids, rendered_clients, strict=True))
+    if client_ids:  # those the viewer may not open are left out: their tasks show null
+        clients = await accounts_service.render_embedded(conn, principal, client_ids, ctx)
     once, rendered = _Once(ctx), []
     for task_id in ids:
         row = rows.get(task_id)

@@ -123,8 +123,9 @@ class TaskOut(BaseModel):
     position: int
     status: StatusOut
     taskable_type: TaskableType
-    taskable: AccountOut | CaseOut | PlanOut = Field(
-        description="The client account, case or plan resource (as taskable_type says)"
+    taskable: AccountOut | CaseOut | PlanOut | None = Field(
+        description="The client account, case or plan resource (as taskable_type says); "
+        "null when the viewer may not open it"
     )
     author: PersonOut | None
     assigned_to: list[PersonOut]
