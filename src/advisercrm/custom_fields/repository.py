@@ -19,7 +19,6 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.engine import RowMapping
 
 from advisercrm.kit.listing import ListQuery
 from advisercrm.kit.repository import FirmRepository
@@ -58,7 +57,7 @@ class CustomFieldRepository(FirmRepository):
     async def load(self, ids: Iterable[int]) -> dict[int, dict[str, Any]]:
         return await self.by_id(LOAD, ids)
 
-    async def find(self, field_uuid: uuid.UUID) -> RowMapping | None:
+    async def find(self, field_uuid: uuid.UUID) -> dict[str, Any] | None:
         return await self.first(select(cf).where(self.scoped(cf), cf.c.uuid == field_uuid))
 
     async def page(self, query: ListQuery) -> tuple[list[int], int]:
@@ -88,7 +87,7 @@ class CustomFieldRepository(FirmRepository):
         query = select(self._same_name(model_type, name).where(cf.c.id != except_id))
         return bool(await self.scalar(query))
 
-    async def naming(self, model_type: str, name: str, base: str) -> RowMapping:
+    async def naming(self, model_type: str, name: str, base: str) -> dict[str, Any]:
         """For a new field, in one round trip: whether the name is taken, the references
         equal to `base` or starting with `base_`, and the next position."""
         mine = [self.scoped(cf), cf.c.model_type == model_type]
@@ -104,13 +103,13 @@ class CustomFieldRepository(FirmRepository):
         assert row is not None
         return row
 
-    async def insert(self, values: dict[str, Any]) -> RowMapping:
+    async def insert(self, values: dict[str, Any]) -> dict[str, Any]:
         query = insert(cf).values(firm_id=self.firm_id, **_stored(values)).returning(cf)
         row = await self.first(query)
         assert row is not None
         return row
 
-    async def update(self, field_id: int, values: dict[str, Any]) -> RowMapping:
+    async def update(self, field_id: int, values: dict[str, Any]) -> dict[str, Any]:
         query = (
             update(cf)
             .where(self.scoped(cf), cf.c.id == field_id)

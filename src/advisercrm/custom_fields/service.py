@@ -9,7 +9,6 @@ import unicodedata
 import uuid
 from typing import Any
 
-from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from advisercrm.auth.principal import Principal
@@ -65,7 +64,7 @@ def _may_write(principal: Principal) -> None:
     principal.require_write()
 
 
-async def _find(repo: CustomFieldRepository, field_uuid: uuid.UUID | None) -> RowMapping:
+async def _find(repo: CustomFieldRepository, field_uuid: uuid.UUID | None) -> dict[str, Any]:
     row = await repo.find(field_uuid) if field_uuid else None
     if row is None:
         raise NotFound()
@@ -105,7 +104,7 @@ async def get(
     )
 
 
-def _check_fixed(current: RowMapping, given: str | None, field: str, errors: Errors) -> None:
+def _check_fixed(current: dict[str, Any], given: str | None, field: str, errors: Errors) -> None:
     if given is not None and given != current[field]:
         errors.add(field, FIXED)
 

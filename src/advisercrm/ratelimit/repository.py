@@ -9,6 +9,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from advisercrm.db import connect
+from advisercrm.kit import sql
 from advisercrm.tables import rate_limit_windows as windows
 
 
@@ -29,10 +30,10 @@ async def lease(
     ).returning(windows.c.last_grant, windows.c.hits)
     # Its own short transaction: a lease must not wait for, or roll back with, a request.
     async with connect(engine, begin=True) as conn:
-        row = (await conn.execute(statement)).first()
-    return (int(row.last_grant), int(row.hits)) if row else (0, limit)
+        row = await sql.fetch_row(conn, statement)
+    return (int(row["last_grant"]), int(row["hits"])) if row else (0, limit)
 
 
 async def forget_before(engine: AsyncEngine, moment: dt.datetime) -> None:
     async with connect(engine, begin=True) as conn:
-        await conn.execute(delete(windows).where(windows.c.window_start < moment))
+        await sql.execute(conn, delete(windows).where(windows.c.window_start < moment))

@@ -7,7 +7,6 @@ from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import ColumnElement, any_, delete, exists, func, insert, select, update
-from sqlalchemy.engine import RowMapping
 
 from advisercrm.kit.listing import ListQuery
 from advisercrm.kit.repository import FirmRepository
@@ -35,7 +34,7 @@ class TaskStatusRepository(FirmRepository):
         """Statuses of the firm by UUID: id, uuid and the three flags."""
         return await self.by_uuid(RESOLVE, uuids)
 
-    async def find(self, status_uuid: uuid.UUID) -> RowMapping | None:
+    async def find(self, status_uuid: uuid.UUID) -> dict[str, Any] | None:
         return await self.first(select(*RESOLVED).where(self.scoped(ts), ts.c.uuid == status_uuid))
 
     async def load(self, ids: Iterable[int]) -> dict[int, dict[str, Any]]:
@@ -67,7 +66,7 @@ class TaskStatusRepository(FirmRepository):
         query = select(func.coalesce(func.max(ts.c.position), 0) + 1).where(self.scoped(ts))
         return int(await self.scalar(query))
 
-    async def insert(self, values: dict[str, Any]) -> RowMapping:
+    async def insert(self, values: dict[str, Any]) -> dict[str, Any]:
         query = insert(ts).values(firm_id=self.firm_id, **values).returning(ts)
         row = await self.first(query)
         assert row is not None
@@ -76,7 +75,7 @@ class TaskStatusRepository(FirmRepository):
     async def insert_many(self, rows: list[dict[str, Any]]) -> None:
         await self.execute(insert(ts).values([{"firm_id": self.firm_id, **r} for r in rows]))
 
-    async def update(self, status_id: int, values: dict[str, Any]) -> RowMapping:
+    async def update(self, status_id: int, values: dict[str, Any]) -> dict[str, Any]:
         query = (
             update(ts)
             .where(self.scoped(ts), ts.c.id == status_id)

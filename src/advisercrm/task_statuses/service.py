@@ -6,7 +6,6 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from advisercrm.auth.principal import Principal
@@ -69,7 +68,7 @@ def _check_flags(completed: bool, not_started: bool) -> None:
     errors.raise_if_any()
 
 
-async def _find(repo: TaskStatusRepository, status_uuid: uuid.UUID | None) -> RowMapping:
+async def _find(repo: TaskStatusRepository, status_uuid: uuid.UUID | None) -> dict[str, Any]:
     row = await repo.find(status_uuid) if status_uuid else None
     if row is None:
         raise NotFound()
