@@ -28,12 +28,13 @@ async def lease(
         set_={"hits": taken, "last_grant": taken - windows.c.hits},
         where=windows.c.hits < limit,
     ).returning(windows.c.last_grant, windows.c.hits)
-    # Its own short transaction: a lease must not wait for, or roll back with, a request.
-    async with connect(engine, begin=True) as conn:
+    # On a connection of its own, one statement in its own transaction (no BEGIN/COMMIT
+    # round trips): a lease must not wait for, or roll back with, a request.
+    async with connect(engine) as conn:
         row = await sql.fetch_row(conn, statement)
     return (int(row["last_grant"]), int(row["hits"])) if row else (0, limit)
 
 
 async def forget_before(engine: AsyncEngine, moment: dt.datetime) -> None:
-    async with connect(engine, begin=True) as conn:
+    async with connect(engine) as conn:
         await sql.execute(conn, delete(windows).where(windows.c.window_start < moment))
