@@ -1,4 +1,4 @@
-"""CPU per statement on the server's side, four ways (issue 4): a Core statement built
+"""CPU per statement on the server's side, four ways: a Core statement built
 for each call, the same statement built once and run through SQLAlchemy, a statement
 built and compiled for each call and run on asyncpg (`advisercrm.kit.sql.fetch`), and
 SQL compiled once run on asyncpg (`advisercrm.kit.sql.Query`).

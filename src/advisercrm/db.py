@@ -160,6 +160,9 @@ def create_engine(url: str, pool_size: int, command_timeout: float | None = None
     return engine
 
 
+Isolation = Literal["repeatable_read"] | None
+
+
 @contextlib.asynccontextmanager
 async def connect(
     engine: AsyncEngine, begin: bool = False, snapshot: bool = False
@@ -233,7 +236,6 @@ def _log_outage(error: Exception) -> None:
         log.warning("database unavailable (said once per 10 s): %s: %s", name, error)
 
 
-Isolation = Literal["repeatable_read"] | None
 READS = frozenset({"GET", "HEAD"})
 
 
