@@ -244,9 +244,9 @@ async def transaction(request: Request) -> AsyncIterator[AsyncConnection]:
     committed; a read (GET, HEAD) sees one snapshot, so a list's total, its page and
     the records embedded in it agree even while others write. Every read runs at least
     two statements (the caller's token, then the data), and asyncpg cannot send BEGIN
-    with the first, so the snapshot costs a read two round trips: measured at 0 to 0.4
-    ms of worker CPU per request on the small benchmark's reads (S3, S4, S5), about the
-    run-to-run noise."""
+    with the first, so the snapshot costs a read two round trips. Measured on the small
+    benchmark (worker CPU per request): S3 and S4 within run-to-run noise, S5 about
+    0.6 ms (20%) more."""
     read = request.method in READS
     async with connect(request.app.state.engine, begin=not read, snapshot=read) as conn:
         yield conn
