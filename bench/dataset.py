@@ -35,6 +35,7 @@ from advisercrm.auth.service import issue_token
 from advisercrm.config import get_settings
 from advisercrm.db import create_engine
 from advisercrm.firms.service import add_person, create_firm
+from advisercrm.kit.sql import driver
 
 FIRMS = 20
 LARGE_SHARE = 0.30  # firm 0 holds this share of every table; the rest follow Zipf
@@ -522,7 +523,7 @@ async def generate(url: str, firms: list[Firm]) -> list[dict[str, Any]]:
     began = time.monotonic()
     engine = create_engine(url, 1)
     try:
-        async with engine.begin() as conn:
+        async with engine.connect() as conn, driver(conn).transaction():
             people = await create_people(conn, key, firms)
     finally:
         await engine.dispose()

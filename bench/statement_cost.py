@@ -1,6 +1,7 @@
-"""CPU per statement on the server's side, three ways (issue 4): a Core statement built
-for each call, the same statement built once and run through SQLAlchemy, and its SQL run
-on asyncpg directly (what `advisercrm.kit.sql.Query` does).
+"""CPU per statement on the server's side, four ways: a Core statement built
+for each call, the same statement built once and run through SQLAlchemy, a statement
+built and compiled for each call and run on asyncpg (`advisercrm.kit.sql.fetch`), and
+SQL compiled once run on asyncpg (`advisercrm.kit.sql.Query`).
 
     .venv/bin/python bench/statement_cost.py postgresql://...   # any migrated database
 
@@ -20,7 +21,8 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from advisercrm.db import async_url
-from advisercrm.kit.sql import Query, driver, ids_param
+from advisercrm.kit import sql
+from advisercrm.kit.sql import Query, ids_param
 from advisercrm.tables import goals
 
 ROUNDS = 3000
@@ -48,13 +50,15 @@ async def main(url: str) -> None:
     )
     engine = create_async_engine(async_url(url), pool_size=1)
     async with engine.connect() as conn:
-        await driver(conn)
         ways: dict[str, Callable[[], Awaitable[Any]]] = {
             "Core statement built per call, SQLAlchemy execute": lambda: conn.execute(
                 select(g.c.id, g.c.name).where(g.c.firm_id == 1, g.c.id.in_(IDS))
             ),
             "Core statement built once, SQLAlchemy execute": lambda: conn.execute(
                 prebuilt, {"f": 1, "ids": IDS}
+            ),
+            "Core statement built per call, compiled per call, asyncpg (kit.sql.fetch)": lambda: (
+                sql.fetch(conn, select(g.c.id, g.c.name).where(g.c.firm_id == 1, g.c.id.in_(IDS)))
             ),
             "kit.sql.Query (compiled once, asyncpg)": lambda: compiled.all(conn, f=1, ids=IDS),
         }

@@ -1,12 +1,12 @@
 """Counting the round trips a request makes to PostgreSQL, on the wire.
 
-Statements reach asyncpg two ways: SQLAlchemy prepares them (`Connection.prepare`) and runs
-the prepared statement, and `kit.sql` calls `fetch`/`fetchrow`/`fetchval` straight on the
-driver connection; BEGIN and COMMIT are simple queries. These paths share no Python method
-(the protocol underneath is compiled), but they all end in the one place a round trip is
-made: the connection's transport, where asyncpg writes protocol messages. So the counter
-reads the messages each pooled connection writes and counts what makes PostgreSQL answer
-and asyncpg wait for it:
+The application's statements reach asyncpg through `kit.sql` (`fetch`/`fetchrow`/
+`fetchval` on the driver connection); BEGIN and COMMIT are simple queries, and test code
+may still run statements through SQLAlchemy. These paths share no Python method (the
+protocol underneath is compiled), but they all end in the one place a round trip is made:
+the connection's transport, where asyncpg writes protocol messages. So the counter reads
+the messages each pooled connection writes and counts what makes PostgreSQL answer and
+asyncpg wait for it:
 
 - a simple Query ("Q"): BEGIN, COMMIT, ROLLBACK;
 - a Sync ("S") closing Bind/Execute: one statement run (with its Parse, when asyncpg sends

@@ -1,13 +1,17 @@
-"""kit.sql: compiled statements run inside the request's transaction, with checked
-parameters and one SQL text whatever the length of a list."""
+"""kit.sql: statements compiled once (Query) or per call run on asyncpg, inside the
+transaction `db.connect` opened, with checked parameters; lists as one array (Query) or
+expanded per call; json values serialized as SQLAlchemy would."""
 
 from __future__ import annotations
 
 import pytest
 from fastapi import FastAPI
-from sqlalchemy import any_, bindparam, insert, select, text
+from sqlalchemy import any_, bindparam, insert, literal, select, text
+from sqlalchemy.dialects.postgresql import JSONB
 
-from advisercrm.kit.sql import Query, autocommit, driver, ids_param, like_pattern
+from advisercrm.db import connect
+from advisercrm.kit import sql
+from advisercrm.kit.sql import Query, driver, ids_param, like_pattern
 from advisercrm.tables import firms
 
 COUNT = Query(
@@ -24,48 +28,58 @@ async def test_statements_run_inside_the_transaction_and_roll_back_with_it(app: 
         .returning(firms.c.id)
     )
     with pytest.raises(RuntimeError):
-        async with engine.begin() as conn:
+        async with connect(engine, begin=True) as conn:
+            assert driver(conn).is_in_transaction()
             firm_id = await added.scalar(conn, name="rolled back")
-            # The same transaction sees its own uncommitted row, through SQLAlchemy too.
-            seen = (await conn.execute(select(firms.c.name).where(firms.c.id == firm_id))).scalar()
-            assert seen == "rolled back"
+            other = insert(firms).values(name="also rolled back", currency="GBP", timezone="UTC")
+            second = await sql.fetch_value(conn, other.returning(firms.c.id))
+            # The same transaction sees its own uncommitted rows, by either kind.
+            assert await sql.fetch_value(conn, select(firms.c.name).where(firms.c.id == firm_id))
+            assert await NAME.scalar(conn, id=second) == "also rolled back"
             raise RuntimeError("abort")
-    async with engine.connect() as conn:
-        assert await NAME.scalar(conn, id=firm_id) is None
+    async with connect(engine) as conn:
+        assert not driver(conn).is_in_transaction()
+        assert await COUNT.scalar(conn, ids=[firm_id, second]) == 0
 
 
-async def test_the_first_statement_begins_the_transaction(app: FastAPI) -> None:
-    async with app.state.engine.begin() as conn:
-        raw = await driver(conn)
-        assert raw.is_in_transaction()
-        assert await COUNT.scalar(conn, ids=[]) == 0
+async def test_a_committed_transaction_keeps_its_writes(app: FastAPI) -> None:
+    async with connect(app.state.engine, begin=True) as conn:
+        statement = insert(firms).values(name="kept", currency="GBP", timezone="UTC")
+        firm_id = await sql.fetch_value(conn, statement.returning(firms.c.id))
+    async with connect(app.state.engine) as conn:
+        assert await NAME.scalar(conn, id=firm_id) == "kept"
 
 
 async def test_a_missing_parameter_is_an_error_not_a_null(app: FastAPI) -> None:
-    async with app.state.engine.connect() as conn:
+    async with connect(app.state.engine) as conn:
         with pytest.raises(KeyError):
             await NAME.scalar(conn)
 
 
-def test_lists_are_one_array_parameter_not_an_in_list() -> None:
+def test_compiled_lists_are_one_array_parameter_not_an_in_list() -> None:
     assert "ANY" in COUNT.sql
     with pytest.raises(TypeError, match="array"):
         Query(select(firms.c.id).where(firms.c.id.in_(bindparam("ids", expanding=True))))
 
 
+async def test_statements_built_per_call_expand_in_lists(app: FastAPI) -> None:
+    async with connect(app.state.engine, begin=True) as conn:
+        made = insert(firms).values(name="listed", currency="GBP", timezone="UTC")
+        firm_id = await sql.fetch_value(conn, made.returning(firms.c.id))
+        for ids, expected in (([firm_id, -1, -2], ["listed"]), ([], [])):
+            rows = await sql.fetch(conn, select(firms.c.name).where(firms.c.id.in_(ids)))
+            assert [row["name"] for row in rows] == expected
+        both = select(firms.c.id).where(firms.c.id.in_([firm_id]), firms.c.id > 0)
+        assert await sql.fetch_value(conn, both) == firm_id
+
+
+async def test_json_values_are_serialized_and_arrive_decoded(app: FastAPI) -> None:
+    value = {"a": [1, "two", None], "b": {"c": True}}
+    async with connect(app.state.engine) as conn:
+        assert await sql.fetch_value(conn, select(literal(value, JSONB))) == value
+        echoed = Query(select(bindparam("v", type_=JSONB)))
+        assert await echoed.scalar(conn, v=value) == value
+
+
 def test_like_patterns_escape_wildcards() -> None:
     assert like_pattern("50%_a/b") == "%50/%/_a//b%"
-
-
-async def test_autocommit_is_per_connection_object_not_per_pooled_connection(
-    app: FastAPI,
-) -> None:
-    engine = app.state.engine
-    async with engine.connect() as conn:
-        autocommit(conn)
-        assert not (await driver(conn)).is_in_transaction()
-        pooled = await driver(conn)
-    async with engine.begin() as conn:
-        raw = await driver(conn)
-        assert raw.is_in_transaction()
-    assert pooled is raw or engine.pool.size() > 1  # same pooled connection when idle

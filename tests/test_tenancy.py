@@ -40,6 +40,8 @@ SWEEP_ADDRESS = ("198.51.100.9", 4321)  # a rate-limit budget of its own
 NOT_THE_APPLICATIONS = {
     # asyncpg's type introspection (pg_catalog only); sqlglot cannot parse it.
     "WITH RECURSIVE typeinfo_tree(": "asyncpg looks up the types of a statement's columns",
+    # A read's transaction (db.transaction); sqlglot cannot parse its modes.
+    "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY": "names no table",
 }
 
 
@@ -180,11 +182,6 @@ def compiled_queries() -> list[Query]:
     return [o for o in gc.get_objects() if isinstance(o, Query)]
 
 
-class _Names(dict[str, Any]):
-    def __missing__(self, key: str) -> str:
-        return key
-
-
 # The parameters compiled statements take the acting firm as: the repositories' FIRM, and
 # the visibility rules' viewer's firm (filled from the principal by `Principal.viewer`).
 FIRM_PARAMETERS = {FIRM.key, VIEWER_FIRM_ID.key}
@@ -192,8 +189,7 @@ FIRM_PARAMETERS = {FIRM.key, VIEWER_FIRM_ID.key}
 
 def firm_placeholders(query: Query) -> set[str]:
     """The placeholders ("$3") of a Query that carry the acting firm."""
-    names = query.args(_Names())
-    return {f"${n}" for n, name in enumerate(names, 1) if name in FIRM_PARAMETERS}
+    return {f"${n}" for n, name in enumerate(query.keys, 1) if name in FIRM_PARAMETERS}
 
 
 def test_every_table_is_firm_owned_user_owned_or_exempt() -> None:

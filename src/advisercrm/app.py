@@ -36,6 +36,7 @@ from advisercrm.docs import install_docs
 from advisercrm.goals.router import router as goals_router
 from advisercrm.groups.description import GROUPS
 from advisercrm.idempotency.route import Replay, declares_json, replay_response
+from advisercrm.kit import sql
 from advisercrm.kit.errors import ApiError, Forbidden, Unauthenticated, ValidationFailed
 from advisercrm.kit.fields import to_laravel
 from advisercrm.kit.headers import ResponseHeadersMiddleware, cors_options, fixed_headers
@@ -260,7 +261,7 @@ def create_app(settings: Settings | None = None, url: str | None = None) -> Fast
     async def readyz(request: Request) -> JSON:
         try:
             async with connect(request.app.state.engine) as conn:
-                await conn.execute(text("SELECT 1"))
+                await sql.fetch_value(conn, text("SELECT 1"))
         except DatabaseUnavailable:
             return JSON({"status": "unavailable"}, status_code=503)  # connect logged why
         except Exception:

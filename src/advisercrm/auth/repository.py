@@ -21,9 +21,9 @@ from sqlalchemy import (
     text,
     update,
 )
-from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from advisercrm.kit import sql
 from advisercrm.kit.sql import Query
 from advisercrm.tables import accounts, firms, logins, personal_access_tokens, users
 
@@ -58,22 +58,22 @@ async def find_token(
     )
 
 
-async def find_user_by_email(conn: AsyncConnection, email: str) -> RowMapping | None:
+async def find_user_by_email(conn: AsyncConnection, email: str) -> Record | None:
     query = select(users.c.id, users.c.password_hash).where(
         func.lower(users.c.email) == email.lower()
     )
-    return (await conn.execute(query)).mappings().first()
+    return await sql.fetch_row(conn, query)
 
 
 async def password_hash(conn: AsyncConnection, user_id: int) -> str | None:
     query = select(users.c.password_hash).where(users.c.id == user_id)
-    value = (await conn.execute(query)).scalar_one_or_none()
+    value = await sql.fetch_value(conn, query)
     return str(value) if value is not None else None
 
 
 async def login_account(
     conn: AsyncConnection, user_id: int, account_uuid: uuid.UUID | None
-) -> RowMapping | None:
+) -> Record | None:
     """The user's login on the named account, or on their primary (else first) account."""
     query = (
         select(logins.c.account_id, logins.c.firm_id, accounts.c.uuid)
@@ -87,12 +87,12 @@ async def login_account(
     )
     if account_uuid is not None:
         query = query.where(accounts.c.uuid == account_uuid)
-    return (await conn.execute(query)).mappings().first()
+    return await sql.fetch_row(conn, query)
 
 
 async def firm_login_account(
     conn: AsyncConnection, user_id: int, firm_id: int, account_uuid: uuid.UUID
-) -> RowMapping | None:
+) -> Record | None:
     """The user's live login on the named account of the acting firm: an account of
     another firm behaves as one that does not exist."""
     query = (
@@ -108,7 +108,7 @@ async def firm_login_account(
             or_(logins.c.expires_at.is_(None), logins.c.expires_at > func.now()),
         )
     )
-    return (await conn.execute(query)).mappings().first()
+    return await sql.fetch_row(conn, query)
 
 
 def _in_firm(firm_id: int) -> ColumnElement[bool]:
@@ -117,13 +117,14 @@ def _in_firm(firm_id: int) -> ColumnElement[bool]:
     return or_(t.c.firm_id.is_(None), t.c.firm_id == firm_id)
 
 
-async def insert_token(conn: AsyncConnection, values: dict[str, Any]) -> RowMapping:
+async def insert_token(conn: AsyncConnection, values: dict[str, Any]) -> Record:
     query = insert(personal_access_tokens).values(**values).returning(personal_access_tokens)
-    row: RowMapping = (await conn.execute(query)).mappings().one()
+    row = await sql.fetch_row(conn, query)
+    assert row is not None  # INSERT ... RETURNING returns its row
     return row
 
 
-async def list_tokens(conn: AsyncConnection, user_id: int, firm_id: int) -> list[RowMapping]:
+async def list_tokens(conn: AsyncConnection, user_id: int, firm_id: int) -> list[Record]:
     t = personal_access_tokens
     query = (
         select(t, accounts.c.uuid.label("account_uuid"))
@@ -135,7 +136,7 @@ async def list_tokens(conn: AsyncConnection, user_id: int, firm_id: int) -> list
         .where(t.c.user_id == user_id, t.c.revoked_at.is_(None), _in_firm(firm_id))
         .order_by(t.c.id)
     )
-    return list((await conn.execute(query)).mappings())
+    return await sql.fetch(conn, query)
 
 
 async def live_token_id(
@@ -149,7 +150,7 @@ async def live_token_id(
         t.c.revoked_at.is_(None),
         _in_firm(firm_id),
     )
-    token_id = (await conn.execute(query)).scalar()
+    token_id = await sql.fetch_value(conn, query)
     return int(token_id) if token_id is not None else None
 
 
@@ -158,10 +159,10 @@ async def revoke_token(conn: AsyncConnection, user_id: int, firm_id: int, token_
     query = update(t).where(
         t.c.id == token_id, t.c.user_id == user_id, t.c.revoked_at.is_(None), _in_firm(firm_id)
     )
-    await conn.execute(query.values(revoked_at=func.now()))
+    await sql.execute(conn, query.values(revoked_at=func.now()))
 
 
-async def list_logins(conn: AsyncConnection, user_id: int) -> list[RowMapping]:
+async def list_logins(conn: AsyncConnection, user_id: int) -> list[Record]:
     """The user's logins with their account's compact columns and firm: one round trip."""
     lg, a, f = logins, accounts, firms
     query = (
@@ -188,7 +189,7 @@ async def list_logins(conn: AsyncConnection, user_id: int) -> list[RowMapping]:
         .where(lg.c.user_id == user_id)
         .order_by(lg.c.is_primary.desc(), lg.c.id)
     )
-    return list((await conn.execute(query)).mappings())
+    return await sql.fetch(conn, query)
 
 
 def now() -> dt.datetime:
@@ -197,8 +198,8 @@ def now() -> dt.datetime:
 
 async def insert_user(conn: AsyncConnection, email: str, password_hash: str) -> int:
     query = insert(users).values(email=email, password_hash=password_hash).returning(users.c.id)
-    return int((await conn.execute(query)).scalar_one())
+    return int(await sql.fetch_value(conn, query))
 
 
 async def insert_login(conn: AsyncConnection, values: dict[str, Any]) -> None:
-    await conn.execute(insert(logins).values(**values))
+    await sql.execute(conn, insert(logins).values(**values))

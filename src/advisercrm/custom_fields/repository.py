@@ -13,7 +13,6 @@ from sqlalchemy import (
     or_,
     select,
 )
-from sqlalchemy.engine import RowMapping
 
 from advisercrm.kit.repository import FirmRepository
 from advisercrm.kit.sql import FIRM, Query, ids_param
@@ -52,7 +51,7 @@ class CustomFieldRepository(FirmRepository):
         query = select(self._same_name(model_type, name).where(cf.c.id != except_id))
         return bool(await self.scalar(query))
 
-    async def naming(self, model_type: str, name: str, base: str) -> RowMapping:
+    async def naming(self, model_type: str, name: str, base: str) -> dict[str, Any]:
         """For a new field, in one round trip: whether the name is taken, the references
         equal to `base` or starting with `base_`, and the next position."""
         mine = [self.scoped(cf), cf.c.model_type == model_type]

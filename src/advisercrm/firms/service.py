@@ -15,6 +15,7 @@ from advisercrm.accounts.schemas import PASSWORD_MIN, is_email
 from advisercrm.auth import repository as auth_repository
 from advisercrm.auth.credentials import hash_password, verify_password
 from advisercrm.auth.service import issue_token
+from advisercrm.kit import sql
 from advisercrm.tables import firms
 from advisercrm.task_statuses.description import create_defaults
 
@@ -57,8 +58,9 @@ async def insert_firm(
         .values(name=name, currency=currency, timezone=timezone)
         .returning(firms.c.id, firms.c.uuid)
     )
-    row = (await conn.execute(query)).one()
-    return int(row.id), str(row.uuid)
+    row = await sql.fetch_row(conn, query)
+    assert row is not None  # INSERT ... RETURNING returns its row
+    return int(row["id"]), str(row["uuid"])
 
 
 async def add_person(

@@ -9,8 +9,8 @@ from typing import Any
 from asyncpg import Record
 from sqlalchemy import (
     BigInteger,
+    ClauseElement,
     ColumnElement,
-    Executable,
     Select,
     Table,
     any_,
@@ -20,9 +20,9 @@ from sqlalchemy import (
     insert,
     select,
 )
-from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from advisercrm.kit import sql
 from advisercrm.kit.listing import ListQuery
 from advisercrm.kit.sql import FIRM, Query, uuids_param
 
@@ -103,17 +103,20 @@ class FirmRepository:
         condition: ColumnElement[bool] = table.c.firm_id == self.firm_id
         return condition
 
-    async def all(self, query: Executable) -> list[RowMapping]:
-        return list((await self.conn.execute(query)).mappings())
+    # Statements built per call (kit.sql.fetch and its kin), compiled at each call. Rows
+    # as dicts: mappings the services and schemas take as they are.
+    async def all(self, query: ClauseElement) -> list[dict[str, Any]]:
+        return [dict(row) for row in await sql.fetch(self.conn, query)]
 
-    async def first(self, query: Executable) -> RowMapping | None:
-        return (await self.conn.execute(query)).mappings().first()
+    async def first(self, query: ClauseElement) -> dict[str, Any] | None:
+        row = await sql.fetch_row(self.conn, query)
+        return dict(row) if row is not None else None
 
-    async def scalar(self, query: Executable) -> Any:
-        return (await self.conn.execute(query)).scalar()
+    async def scalar(self, query: ClauseElement) -> Any:
+        return await sql.fetch_value(self.conn, query)
 
-    async def execute(self, query: Executable) -> None:
-        await self.conn.execute(query)
+    async def execute(self, query: ClauseElement) -> None:
+        await sql.execute(self.conn, query)
 
     async def fetch(self, query: Query, **params: Any) -> list[Record]:
         """Run a compiled statement for this firm (its `FIRM` parameter)."""
@@ -161,10 +164,12 @@ class FirmRepository:
         self, table: Table, conditions: list[ColumnElement[bool]], column: Any, query: ListQuery
     ) -> tuple[list[int], int]:
         """`page_of` for a statement built per request (conditions holding their values):
-        the same one row, through SQLAlchemy."""
-        statement = _page(table, conditions, column, query.descending)
-        params = {"limit": query.per_page, "offset": query.offset, "firm_id": self.firm_id}
-        row = (await self.conn.execute(statement, params)).mappings().one()
+        the same one row, compiled for this call."""
+        statement = _page(table, conditions, column, query.descending).params(
+            limit=query.per_page, offset=query.offset, firm_id=self.firm_id
+        )
+        row = await sql.fetch_row(self.conn, statement)
+        assert row is not None  # an aggregate-only select always returns its one row
         return list(row["ids"]), int(row["total"])
 
     async def replace_links(

@@ -1,28 +1,51 @@
-"""Hot statements: built and compiled once, run on the request's own asyncpg connection.
+"""Running SQL: every statement the application sends goes through here, to asyncpg.
 
-Measured on this project's statements (issue 4): building a Core statement per call costs
-0.5 to 8 ms of Python, and SQLAlchemy's execute path about 0.16 ms more than asyncpg's
-for each statement. A `Query` is a Core statement compiled once, at import, for the
-asyncpg dialect; running it sends the same SQL text every time (asyncpg prepares it once
-per connection) inside the request's transaction. Lists travel as one array parameter
-(`= ANY(:ids)`), so the text does not change with their length.
+SQLAlchemy Core only builds and compiles statements (for the asyncpg dialect); asyncpg
+runs them on the connection under the caller's `AsyncConnection`, inside the transaction
+`db.connect` opened there with asyncpg's own `Connection.transaction()`. SQLAlchemy's
+execute path cost about 0.16 ms more than asyncpg's per statement and would
+begin transactions of its own: nothing here goes through it.
+
+To add a statement:
+- Its shape is fixed (only values change): build it once, at import, as
+  `Query(select(...).where(t.c.x == bindparam("x")))` and run it with
+  `.all/.first/.scalar(conn, x=...)` (a repository's `fetch`, `fetch_row`,
+  `fetch_value` add the firm). A list travels as one array parameter (`ids_param`,
+  `column == any_(...)`), so the text never changes and asyncpg prepares it once.
+- Its shape is built per call (optional filters, multi-row VALUES): pass the Core
+  statement to `fetch`, `fetch_row`, `fetch_value` or `execute`; it is compiled at each
+  call, values as parameters, `IN` lists expanded into that call's text.
+Rows are asyncpg Records: `row["name"]`, `dict(row)`; json and jsonb arrive decoded.
 """
 
 from __future__ import annotations
 
 import weakref
+from collections.abc import Callable
 from typing import Any, cast
 
 import asyncpg
+import orjson
 from sqlalchemy import ARRAY, BigInteger, BindParameter, ClauseElement, Uuid, bindparam
 from sqlalchemy.dialects.postgresql.asyncpg import dialect as asyncpg_dialect
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.types import TypeEngine
 
-_DIALECT = asyncpg_dialect()  # type: ignore[no-untyped-call]
+
+def json_dumps(value: Any) -> str:
+    return orjson.dumps(value).decode()
+
+
+# The engine's dialect is configured the same way (db.create_engine): json values bound
+# here are serialized as SQLAlchemy would have.
+_DIALECT = asyncpg_dialect(json_serializer=json_dumps, json_deserializer=orjson.loads)  # type: ignore[no-untyped-call]
 _REQUIRED = object()
 # The acting firm in compiled statements: `FirmRepository.run` etc. always supply it.
 FIRM = bindparam("firm_id", type_=BigInteger)
+
+Processor = Callable[[Any], Any] | None
+_processors: weakref.WeakKeyDictionary[TypeEngine[Any], Processor] = weakref.WeakKeyDictionary()
 
 
 def ids_param(name: str) -> BindParameter[Any]:
@@ -35,29 +58,27 @@ def uuids_param(name: str) -> BindParameter[Any]:
     return bindparam(name, type_=ARRAY(Uuid()))
 
 
-# Connections of read requests (`db.transaction`). Not `conn.info`: that belongs to the
-# pooled DBAPI connection and would outlive the request.
-_AUTOCOMMIT: weakref.WeakSet[AsyncConnection] = weakref.WeakSet()
+def driver(conn: AsyncConnection) -> asyncpg.Connection:
+    """The asyncpg connection under `conn` (SQLAlchemy's public accessors, no I/O)."""
+    if conn.sync_connection is None:
+        raise RuntimeError("the connection is not started")
+    raw = conn.sync_connection.connection.driver_connection
+    assert isinstance(raw, asyncpg.Connection)
+    return raw
 
 
-def autocommit(conn: AsyncConnection) -> None:
-    """Run this connection's compiled statements without a transaction."""
-    _AUTOCOMMIT.add(conn)
+def _processor(type_: TypeEngine[Any]) -> Processor:
+    """What SQLAlchemy does to a value of this type before sending it (json: serialize),
+    or None; cached per type object."""
+    try:
+        return _processors[type_]
+    except KeyError:
+        found = _processors[type_] = type_.dialect_impl(_DIALECT).bind_processor(_DIALECT)
+        return found
 
 
-async def driver(conn: AsyncConnection) -> asyncpg.Connection:
-    """The asyncpg connection under `conn`, inside the request's transaction.
-
-    SQLAlchemy's asyncpg adapter sends BEGIN lazily, before its first statement; a
-    statement sent straight to asyncpg first would run outside the transaction, so it is
-    started here the same way the adapter would (its one private hook; the atomicity tests
-    of every write fail if this stops holding). Connections marked `autocommit` run
-    without one."""
-    adapted: Any = conn.sync_connection.connection.dbapi_connection  # type: ignore[union-attr]
-    if adapted._transaction is None and conn not in _AUTOCOMMIT:
-        await adapted._start_transaction()
-    driver_connection: asyncpg.Connection = adapted.driver_connection
-    return driver_connection
+def _compile(statement: ClauseElement) -> SQLCompiler:
+    return cast(SQLCompiler, statement.compile(dialect=_DIALECT))
 
 
 class Query:
@@ -65,32 +86,80 @@ class Query:
     must be given at each run; a missing one is a programming error (KeyError)."""
 
     def __init__(self, statement: ClauseElement) -> None:
-        compiled = cast(SQLCompiler, statement.compile(dialect=_DIALECT))
+        compiled = _compile(statement)
         self.sql = str(compiled)
-        slots: list[tuple[str, Any]] = []
+        slots: list[tuple[str, Any, Processor]] = []
         for name in compiled.positiontup or ():
             bind = compiled.binds[name]
             if bind.expanding:
                 raise TypeError(f"{bind.key}: send lists as one array (ids_param), not IN")
-            constant = _REQUIRED if bind.required or bind.callable else bind.value
-            slots.append((bind.key, constant))
+            process = _processor(bind.type)
+            if bind.required or bind.callable:
+                slots.append((bind.key, _REQUIRED, process))
+            else:
+                slots.append((bind.key, process(bind.value) if process else bind.value, None))
         self._slots = slots
+        # The parameter each placeholder takes ($1 first), None where the statement
+        # holds the value: what a tenancy check needs to know which ones carry the firm.
+        self.keys = [key if value is _REQUIRED else None for key, value, _ in slots]
 
     def args(self, params: dict[str, Any]) -> list[Any]:
-        return [params[key] if value is _REQUIRED else value for key, value in self._slots]
+        values = []
+        for key, value, process in self._slots:
+            if value is _REQUIRED:
+                value = params[key] if process is None else process(params[key])
+            values.append(value)
+        return values
 
     async def all(self, conn: AsyncConnection, **params: Any) -> list[asyncpg.Record]:
-        rows: list[asyncpg.Record] = await (await driver(conn)).fetch(self.sql, *self.args(params))
+        rows: list[asyncpg.Record] = await driver(conn).fetch(self.sql, *self.args(params))
         return rows
 
     async def first(self, conn: AsyncConnection, **params: Any) -> asyncpg.Record | None:
-        row: asyncpg.Record | None = await (await driver(conn)).fetchrow(
-            self.sql, *self.args(params)
-        )
+        row: asyncpg.Record | None = await driver(conn).fetchrow(self.sql, *self.args(params))
         return row
 
     async def scalar(self, conn: AsyncConnection, **params: Any) -> Any:
-        return await (await driver(conn)).fetchval(self.sql, *self.args(params))
+        return await driver(conn).fetchval(self.sql, *self.args(params))
+
+
+def compiled(statement: ClauseElement) -> tuple[str, list[Any]]:
+    """A statement built for one call: its SQL text and its arguments, `IN` lists
+    expanded into one placeholder per value."""
+    result = _compile(statement)
+    state = result.construct_expanded_state()
+    binds = dict(result.binds)
+    for name, expanded in state.parameter_expansion.items():
+        binds.update(dict.fromkeys(expanded, result.binds[name]))
+    args = []
+    for name, value in zip(state.positiontup or (), state.positional_parameters, strict=True):
+        process = _processor(binds[name].type)
+        args.append(value if process is None else process(value))
+    return state.statement, args
+
+
+async def fetch(conn: AsyncConnection, statement: ClauseElement) -> list[asyncpg.Record]:
+    sql, args = compiled(statement)
+    rows: list[asyncpg.Record] = await driver(conn).fetch(sql, *args)
+    return rows
+
+
+async def fetch_row(conn: AsyncConnection, statement: ClauseElement) -> asyncpg.Record | None:
+    sql, args = compiled(statement)
+    row: asyncpg.Record | None = await driver(conn).fetchrow(sql, *args)
+    return row
+
+
+async def fetch_value(conn: AsyncConnection, statement: ClauseElement) -> Any:
+    sql, args = compiled(statement)
+    return await driver(conn).fetchval(sql, *args)
+
+
+async def execute(conn: AsyncConnection, statement: ClauseElement) -> None:
+    """Run a statement for its effect. (Through `fetch`: asyncpg's `execute` with
+    arguments runs the same protocol; without, it would switch to the simple one.)"""
+    sql, args = compiled(statement)
+    await driver(conn).fetch(sql, *args)
 
 
 def like_pattern(text: str) -> str:

@@ -9,6 +9,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from advisercrm.db import connect
+from advisercrm.kit import sql
 from advisercrm.tables import rate_limit_windows as windows
 
 
@@ -27,12 +28,13 @@ async def lease(
         set_={"hits": taken, "last_grant": taken - windows.c.hits},
         where=windows.c.hits < limit,
     ).returning(windows.c.last_grant, windows.c.hits)
-    # Its own short transaction: a lease must not wait for, or roll back with, a request.
-    async with connect(engine, begin=True) as conn:
-        row = (await conn.execute(statement)).first()
-    return (int(row.last_grant), int(row.hits)) if row else (0, limit)
+    # On a connection of its own, one statement in its own transaction (no BEGIN/COMMIT
+    # round trips): a lease must not wait for, or roll back with, a request.
+    async with connect(engine) as conn:
+        row = await sql.fetch_row(conn, statement)
+    return (int(row["last_grant"]), int(row["hits"])) if row else (0, limit)
 
 
 async def forget_before(engine: AsyncEngine, moment: dt.datetime) -> None:
-    async with connect(engine, begin=True) as conn:
-        await conn.execute(delete(windows).where(windows.c.window_start < moment))
+    async with connect(engine) as conn:
+        await sql.execute(conn, delete(windows).where(windows.c.window_start < moment))
