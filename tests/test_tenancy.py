@@ -1,7 +1,8 @@
 """Tenancy over every statement the application sends to PostgreSQL.
 
 Every firm-owned table a statement reads or writes must be held to the acting firm (the
-rule, and the tables it exempts, are in tests/tenancy_check.py). The statements are those
+rule is kit.tenancy's, which kit.sql also applies before every statement runs; the
+tables it exempts are below). The statements are those
 the application really sends, read off the wire of both its engines while a broad set of
 requests runs (every route as every kind of caller of the route sweep, every value of
 every list filter, sort and include, an idempotent replay), plus every compiled statement
@@ -27,13 +28,22 @@ from sqlalchemy.dialects.postgresql.asyncpg import dialect as asyncpg_dialect
 from advisercrm.app import create_app
 from advisercrm.auth.principal import VIEWER_FIRM_ID
 from advisercrm.config import Settings
-from advisercrm.kit.sql import FIRM, Query
-from advisercrm.tables import goals, metadata, personal_access_tokens
+from advisercrm.kit.sql import FIRM, Query, checked
+from advisercrm.kit.tenancy import TenancyError, analyse, tables_in
+from advisercrm.kit.tenancy import problems as problems_of
+from advisercrm.tables import TENANCY, goals, metadata, personal_access_tokens
 from tests.round_trips import RoundTrips, Trip
 from tests.sweep_support import Sweep, World, body_for, build_sweep, fill
-from tests.tenancy_check import EXEMPT, FIRM_OWNED, USER_OWNED, analyse, problems, tables_in
 from tests.test_route_sweep import TABLE
 
+FIRM_OWNED, USER_OWNED = TENANCY.firm_owned, TENANCY.user_owned
+# No firm_id at all, so nothing to hold: named so the test can say they are all accounted for.
+EXEMPT = {
+    "firms": "the tenants themselves: read by id or uuid after the caller's firm is known",
+    "users": "people, who may have logins in several firms; no firm data",
+    "idempotency_keys": "belong to a user; the stored response is replayed to that user only",
+    "rate_limit_windows": "per-caller request counters, no firm data",
+}
 SWEEP_ADDRESS = ("198.51.100.9", 4321)  # a rate-limit budget of its own
 
 # Statements on the wire that the application does not write, by how they begin.
@@ -187,6 +197,10 @@ def compiled_queries() -> list[Query]:
 FIRM_PARAMETERS = {FIRM.key, VIEWER_FIRM_ID.key}
 
 
+def problems(sql: str, firm: set[str] | None = None) -> list[str]:
+    return problems_of(sql, TENANCY, firm)
+
+
 def firm_placeholders(query: Query) -> set[str]:
     """The placeholders ("$3") of a Query that carry the acting firm."""
     return {f"${n}" for n, name in enumerate(query.keys, 1) if name in FIRM_PARAMETERS}
@@ -230,7 +244,7 @@ def test_every_firm_parameter_bound_is_the_callers_firm(capture: Capture) -> Non
             if not trip.params:
                 continue
             if trip.sql not in anchors:
-                anchors[trip.sql] = analyse(trip.sql)[1]
+                anchors[trip.sql] = analyse(trip.sql, TENANCY)[1]
             for placeholder in anchors[trip.sql]:
                 value = _firm_value(trip.params[int(placeholder[1:]) - 1])
                 checked += 1
@@ -415,3 +429,19 @@ def test_a_compiled_query_must_take_the_firm_from_its_firm_id_parameter() -> Non
         "goals AS goals is not held to the acting firm"
     ]
     assert problems(wrong.sql) == []
+
+
+def test_a_statement_without_the_firm_cannot_be_built_or_run() -> None:
+    """The same rule holds before anything runs: a compiled Query over a firm-owned table
+    without the firm's predicate fails where it is built, and a statement built per call
+    fails before it is sent (kit.sql checks each SQL text once)."""
+    from sqlalchemy import select, update
+
+    from advisercrm.kit.sql import compiled
+
+    with pytest.raises(TenancyError, match="goals AS goals is not held to the acting firm"):
+        Query(select(goals.c.id).where(goals.c.name == "x"))
+    with pytest.raises(TenancyError, match="goals AS goals is not held to the acting firm"):
+        compiled(update(goals).where(goals.c.id == 1).values(name="x"))
+    held = select(goals.c.id).where(goals.c.firm_id == FIRM)
+    assert Query(held).sql == checked(Query(held).sql)

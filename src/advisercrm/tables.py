@@ -33,6 +33,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import JSONB, UUID
 
+from advisercrm.kit.sql import hold_to_firm
+from advisercrm.kit.tenancy import Rules
+
 metadata = MetaData(
     naming_convention={
         "ix": "ix_%(table_name)s_%(column_0_N_name)s",
@@ -354,3 +357,16 @@ rate_limit_windows = Table(
     Column("hits", Integer, nullable=False),
     Column("last_grant", Integer, nullable=False),
 )
+
+
+# Every row of a table whose primary key includes firm_id belongs to one firm; logins and
+# tokens belong to a user (read by user or token hash). Every statement the application
+# runs is checked against these before it runs (kit.tenancy, through kit.sql).
+TENANCY = Rules(
+    firm_owned=frozenset(
+        t.name for t in metadata.tables.values() if "firm_id" in t.primary_key.columns
+    ),
+    user_owned=frozenset({"logins", "personal_access_tokens"}),
+    user_keys=("user_id", "token_hash"),
+)
+hold_to_firm(TENANCY)

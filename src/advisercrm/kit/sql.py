@@ -16,10 +16,15 @@ To add a statement:
   statement to `fetch`, `fetch_row`, `fetch_value` or `execute`; it is compiled at each
   call, values as parameters, `IN` lists expanded into that call's text.
 Rows are asyncpg Records: `row["name"]`, `dict(row)`; json and jsonb arrive decoded.
+
+Every SQL text is checked once, before it first runs, to hold each firm-owned table it
+touches to the acting firm (`kit.tenancy`, with the schema's rules: `hold_to_firm`): a
+statement without the firm's predicate raises `TenancyError` instead of running.
 """
 
 from __future__ import annotations
 
+import functools
 import weakref
 from collections.abc import Callable
 from typing import Any, cast
@@ -32,6 +37,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.types import TypeEngine
 
+from advisercrm.kit.tenancy import Rules, TenancyError, problems
+
 
 def json_dumps(value: Any) -> str:
     return orjson.dumps(value).decode()
@@ -41,7 +48,7 @@ def json_dumps(value: Any) -> str:
 # here are serialized as SQLAlchemy would have.
 _DIALECT = asyncpg_dialect(json_serializer=json_dumps, json_deserializer=orjson.loads)  # type: ignore[no-untyped-call]
 _REQUIRED = object()
-# The acting firm in compiled statements: `FirmRepository.run` etc. always supply it.
+# The acting firm in compiled statements: a repository's `fetch` etc. always supply it.
 FIRM = bindparam("firm_id", type_=BigInteger)
 
 Processor = Callable[[Any], Any] | None
@@ -77,6 +84,25 @@ def _processor(type_: TypeEngine[Any]) -> Processor:
         return found
 
 
+_rules: list[Rules] = []
+
+
+def hold_to_firm(rules: Rules) -> None:
+    """Check every statement against these rules from now on (the schema declares them)."""
+    _rules[:] = [rules]
+    checked.cache_clear()
+
+
+@functools.lru_cache(maxsize=4096)
+def checked(sql: str) -> str:
+    """The SQL text, if it holds every firm-owned table it touches to the acting firm."""
+    for rules in _rules:
+        found = problems(sql, rules)
+        if found:
+            raise TenancyError(f"{'; '.join(found)}, in: {sql}")
+    return sql
+
+
 def _compile(statement: ClauseElement) -> SQLCompiler:
     return cast(SQLCompiler, statement.compile(dialect=_DIALECT))
 
@@ -87,7 +113,7 @@ class Query:
 
     def __init__(self, statement: ClauseElement) -> None:
         compiled = _compile(statement)
-        self.sql = str(compiled)
+        self.sql = checked(str(compiled))
         slots: list[tuple[str, Any, Processor]] = []
         for name in compiled.positiontup or ():
             bind = compiled.binds[name]
@@ -135,7 +161,7 @@ def compiled(statement: ClauseElement) -> tuple[str, list[Any]]:
     for name, value in zip(state.positiontup or (), state.positional_parameters, strict=True):
         process = _processor(binds[name].type)
         args.append(value if process is None else process(value))
-    return state.statement, args
+    return checked(state.statement), args
 
 
 async def fetch(conn: AsyncConnection, statement: ClauseElement) -> list[asyncpg.Record]:

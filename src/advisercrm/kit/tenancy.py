@@ -1,5 +1,10 @@
 """Does a SQL statement hold every firm-owned table it touches to the acting firm?
 
+`kit.sql` asks this of every statement before it is run (once per SQL text), so a
+statement that touches a firm-owned table without the firm's predicate cannot run: it
+raises `TenancyError` where it is built (a compiled `Query`) or first sent. Which tables
+are firm-owned is the schema's to say (`tables.TENANCY`).
+
 Parsed with sqlglot (PostgreSQL dialect). Each SELECT, INSERT, UPDATE and DELETE is a
 *scope* (CTEs, subqueries, UNION branches and LATERAL joins included); its *sources* are
 the tables named directly in its FROM, JOINs, USING, or as its UPDATE/DELETE target. A
@@ -13,11 +18,10 @@ JOIN's ON says one of:
 An INSERT into a firm-owned table is anchored when every firm_id value it inserts is a
 parameter, or (INSERT ... SELECT) the firm_id column of an anchored source.
 
-Logins and personal access tokens carry a firm_id but belong to a *user*: they are how a
-caller's firm is found in the first place, so they are read by the caller's user_id or
+*User-owned* rows carry a firm_id but belong to a user (logins and tokens: how a
+caller's firm is found in the first place), so they are read by the caller's user_id or
 token hash. Such a row anchored by its user counts as anchored; a firm-owned table
-joined to it on firm_id is then held to a firm that user has a login in (the principal's
-own lookup, and a user's list of logins and tokens).
+joined to it on firm_id is then held to a firm that user has a login in.
 
 A conjunct under OR (`firm_id IS NULL OR firm_id = $1`) anchors nothing. Anything the
 checker does not understand is reported, never passed: a statement that does not parse,
@@ -32,22 +36,24 @@ from dataclasses import dataclass, field
 import sqlglot
 from sqlglot import exp
 
-from advisercrm.tables import metadata
 
-# Tables whose primary key includes firm_id: every row belongs to one firm.
-FIRM_OWNED = frozenset(
-    t.name for t in metadata.tables.values() if "firm_id" in t.primary_key.columns
-)
-# firm_id columns on rows that belong to a user (see above): anchored by user or firm.
-USER_OWNED = frozenset({"logins", "personal_access_tokens"})
-USER_KEYS = ("user_id", "token_hash")
-# No firm_id at all, so nothing to hold: named so the test can say they are all accounted for.
-EXEMPT = {
-    "firms": "the tenants themselves: read by id or uuid after the caller's firm is known",
-    "users": "people, who may have logins in several firms; no firm data",
-    "idempotency_keys": "belong to a user; the stored response is replayed to that user only",
-    "rate_limit_windows": "per-caller request counters, no firm data",
-}
+@dataclass(frozen=True)
+class Rules:
+    """Which tables belong to one firm, and which to a user (anchored by `user_keys`)."""
+
+    firm_owned: frozenset[str]
+    user_owned: frozenset[str] = frozenset()
+    user_keys: tuple[str, ...] = ()
+
+    @property
+    def held(self) -> frozenset[str]:
+        return self.firm_owned | self.user_owned
+
+
+class TenancyError(RuntimeError):
+    """A statement touches a firm-owned table without holding it to the acting firm."""
+
+
 SCOPES = (exp.Select, exp.Insert, exp.Update, exp.Delete)
 
 
@@ -102,6 +108,7 @@ class _Firm:
     """Which placeholders may carry the acting firm (None: any), and which did."""
 
     names: set[str] | None
+    rules: Rules
     used: set[str] = field(default_factory=set)
 
     def given_by(self, node: exp.Expression) -> bool:
@@ -176,7 +183,8 @@ def _anchor(scope: _Scope, firm: _Firm) -> None:
                 if found is None or found[0] is not scope or found[1] in scope.anchored:
                     continue
                 alias, table = found[1], scope.sources[found[1]]
-                keys = ("firm_id", *USER_KEYS) if table in USER_OWNED else ("firm_id",)
+                user_owned = table in firm.rules.user_owned
+                keys = ("firm_id", *firm.rules.user_keys) if user_owned else ("firm_id",)
                 if this.name not in keys:
                     continue
                 # A user's key may be any parameter: the firm's names say nothing of it.
@@ -194,7 +202,7 @@ def _insert_problem(node: exp.Insert, scopes: dict[int, _Scope], firm: _Firm) ->
     target = node.this
     columns = [c.name for c in target.expressions] if isinstance(target, exp.Schema) else []
     table = target.this.name if isinstance(target, exp.Schema) else target.name
-    if table not in FIRM_OWNED | USER_OWNED:
+    if table not in firm.rules.held:
         return None
     if "firm_id" not in columns:
         return f"INSERT INTO {table} without a firm_id column"
@@ -216,14 +224,14 @@ def _insert_problem(node: exp.Insert, scopes: dict[int, _Scope], firm: _Firm) ->
     return f"INSERT INTO {table}: cannot tell where firm_id comes from"
 
 
-def problems(sql: str, firm: set[str] | None = None) -> list[str]:
+def problems(sql: str, rules: Rules, firm: set[str] | None = None) -> list[str]:
     """What is wrong with the statement's tenancy; [] when every firm-owned table in it is
     anchored (or it touches none). `firm`: the placeholders ("$1") that carry the acting
     firm, when known; otherwise any parameter may."""
-    return analyse(sql, firm)[0]
+    return analyse(sql, rules, firm)[0]
 
 
-def analyse(sql: str, firm: set[str] | None = None) -> tuple[list[str], set[str]]:
+def analyse(sql: str, rules: Rules, firm: set[str] | None = None) -> tuple[list[str], set[str]]:
     """The problems, and the placeholders that hold a firm-owned table to the firm (so
     the values bound to them can be checked against the caller's firm)."""
     try:
@@ -231,7 +239,7 @@ def analyse(sql: str, firm: set[str] | None = None) -> tuple[list[str], set[str]
     except sqlglot.errors.ParseError as error:
         return [f"cannot parse: {error}"], set()
     found: list[str] = []
-    acting = _Firm(firm)
+    acting = _Firm(firm, rules)
     for statement in statements:
         if statement is not None:
             found += _statement_problems(statement, acting)
@@ -262,12 +270,12 @@ def _statement_problems(statement: exp.Expr, firm: _Firm) -> list[str]:
                 found.append(problem)
             continue
         for alias, name in scope.sources.items():
-            if name in FIRM_OWNED | USER_OWNED and alias not in scope.anchored:
+            if name in firm.rules.held and alias not in scope.anchored:
                 found.append(f"{name} AS {alias} is not held to the acting firm")
     # FOR UPDATE OF t names a source already seen, not a new one.
     locked = {id(t) for lock in statement.find_all(exp.Lock) for t in lock.find_all(exp.Table)}
     for named in statement.find_all(exp.Table):
-        if named.name in FIRM_OWNED | USER_OWNED and id(named) not in placed | locked:
+        if named.name in firm.rules.held and id(named) not in placed | locked:
             found.append(f"{named.name}: in a place the checker does not understand")
     return found
 
