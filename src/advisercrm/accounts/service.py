@@ -123,7 +123,8 @@ async def create(
         }
     )
     account_id = new["id"]
-    await repo.replace_owners(account_id, owner_ids)
+    if owner_ids:  # a new account has no owner links to replace
+        await repo.replace_owners(account_id, owner_ids)
     if body.login is not None and body.email:
         user_id = await auth_repository.insert_user(
             conn, body.email, hash_password(body.login.password)
