@@ -14,8 +14,10 @@ from typing import Any
 
 import pytest
 
+from advisercrm.accounts.description import ACCOUNTS, CLIENTS
 from advisercrm.auth.principal import Principal
 from advisercrm.cases.description import CASES
+from advisercrm.kit.listing import ListQuery
 from advisercrm.kit.render import Ctx, zone
 from advisercrm.plans.description import PLANS
 from advisercrm.resource import service
@@ -80,6 +82,10 @@ async def _person(firm: Firm) -> dict[str, Any]:
     return {"first_name": "Ada", "last_name": "Client", "email": f"{uuid.uuid4().hex}@example.com"}
 
 
+async def _account(firm: Firm) -> dict[str, Any]:
+    return {"type": "client", "role": "individual", **await _person(firm)}
+
+
 RESOURCES = {
     "cases": Described("/api/v1/cases", _case, {"name": "Renamed"}),
     "plans": Described("/api/v1/plans", _plan, {"name": "Renamed"}),
@@ -90,10 +96,11 @@ RESOURCES = {
     "goals": Described("/api/v2/goals", _goal, {"name": "Renamed"}),
     "tasks": Described("/api/v1/task", _task, {"name": "Renamed"}),
     "clients": Described("/api/v1/client", _person, {"first_name": "Renamed"}),
+    "accounts": Described("/api/v1/account", _account, {"last_name": "Renamed"}),
 }
 params = pytest.mark.parametrize("described", list(RESOURCES.values()), ids=list(RESOURCES))
 # The resources built from a description, with their API's name above.
-DESCRIPTIONS = {"cases": CASES, "plans": PLANS}
+DESCRIPTIONS = {"cases": CASES, "plans": PLANS, "clients": CLIENTS, "accounts": ACCOUNTS}
 
 
 async def _made(firm: Firm, described: Described) -> dict[str, Any]:
@@ -243,8 +250,33 @@ async def test_resolve_and_render_as_other_resources_use_them(firm: Firm, name: 
         found = await service.resolve(conn, _viewer(firm, "admin"), resource, wanted)
         assert list(found) == [wanted[0]]
         row = found[wanted[0]]
-        assert (set(row), row["visible"]) == ({"id", "uuid", "visible"}, True)
+        columns = {"id", "uuid", "visible", *resource.resolved}
+        assert (set(row), row["visible"]) == (columns, True)
         as_member = await service.resolve(conn, _viewer(firm, "member"), resource, wanted)
         assert as_member[wanted[0]]["visible"] is False
         rendered = await service.render(conn, _viewer(firm, "owner"), resource, [row["id"], 0], ctx)
     assert rendered == [made]
+
+
+async def test_a_scoped_resource_holds_only_its_kind_of_row(firm: Firm) -> None:
+    """Two resources over one table: the scoped one's path finds, and its lists (filtered
+    or not) count, only the rows its scope keeps; the other's hold them all."""
+    staff = await firm.owner.created(
+        "/api/v1/account", await _account(firm) | {"type": "employee", "role": "member"}
+    )
+    client = await firm.owner.created("/api/v1/client", await _person(firm))
+    named = [uuid.UUID(staff["uuid"]), uuid.UUID(client["uuid"])]
+    owner = _viewer(firm, "owner")
+    async with firm.app.state.engine.connect() as conn:
+        for resource, kept in ((CLIENTS, [client]), (ACCOUNTS, [staff, client])):
+            found = [await service.find(conn, owner, resource, u) for u in named]
+            assert [str(row["uuid"]) for row in found if row] == [r["uuid"] for r in kept]
+            for filters in ({}, {"uuid": named}):
+                query = ListQuery(1, 500, "created_at", False, filters)
+                ids, total = await service.page(conn, owner, resource, query)
+                rendered = await service.render(
+                    conn, owner, resource, ids, Ctx(zone("UTC"), "GBP", "http://test/")
+                )
+                listed = {item["uuid"] for item in rendered}
+                assert {staff["uuid"], client["uuid"]} & listed == {r["uuid"] for r in kept}
+                assert total == len(ids)

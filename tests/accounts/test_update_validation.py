@@ -92,6 +92,19 @@ async def test_a_shared_client_keeps_a_name_and_owners(shop: Cast) -> None:
     await refused(shop, record, {"name": ""}, errors_of(("name", REQUIRED)))
 
 
+async def test_owners_the_caller_cannot_see_still_count(shop: Cast) -> None:
+    """A shared client keeps owners a member may not open: renaming it is no attempt to
+    leave it without owners, and the owners stay."""
+    hidden = await shop.firm.client_account()
+    adviser = shop.member.account_uuid
+    record = await joint(shop.firm, [hidden["uuid"]], assigned_adviser_uuid=adviser)
+    path = f"{CLIENTS}/{record['uuid']}"
+    response = await shop.member.put(path, json={"name": "Renamed Household"})
+    assert response.status_code == 200, response.text
+    assert (response.json()["name"], response.json()["owners"]) == ("Renamed Household", [])
+    assert (await shop.owner.get(path)).json()["owners"] == record["owners"]
+
+
 async def test_becoming_a_person_needs_names(shop: Cast) -> None:
     owner = await shop.firm.client_account()
     record = await joint(shop.firm, [owner["uuid"]])

@@ -10,14 +10,15 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from advisercrm.accounts.repository import AccountRepository
+from advisercrm.accounts.description import ACCOUNTS
 from advisercrm.auth.principal import Principal
+from advisercrm.resource import service
 
 
 async def resolve(
     conn: AsyncConnection, principal: Principal, uuids: list[uuid.UUID]
 ) -> dict[uuid.UUID, dict[str, Any]]:
-    return await AccountRepository(conn, principal.firm_id).resolve(uuids, principal)
+    return await service.resolve(conn, principal, ACCOUNTS, uuids)
 
 
 def of_type(kind: str) -> Callable[[Mapping[str, Any]], bool]:

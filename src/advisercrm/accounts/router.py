@@ -1,7 +1,9 @@
-"""Accounts (/api/v1/account) and clients (/api/v1/client)."""
+"""Accounts (/api/v1/account) and clients (/api/v1/client): list, show and delete as the
+descriptions give them; the permission to change an account depends on the account, and
+creating and updating one has rules of its own (`accounts.service`)."""
 
-# No `from __future__ import annotations`: the handlers made per prefix in `_routes` are
-# annotated with that prefix's dependencies, which FastAPI must see as objects.
+# No `from __future__ import annotations`: the handlers made per resource in `_routes` are
+# annotated with that resource's dependencies, which FastAPI must see as objects.
 
 from collections.abc import Awaitable, Callable
 from typing import Annotated, Literal
@@ -10,46 +12,26 @@ from asyncpg import Record
 from fastapi import APIRouter, Depends, Request, Response
 
 from advisercrm.accounts import service
-from advisercrm.accounts.schemas import (
-    ROLES,
-    AccountCreate,
-    AccountOut,
-    AccountUpdate,
-    ClientCreate,
-)
-from advisercrm.auth.access import Allowed, Found, StaffWrite
+from advisercrm.accounts.description import ACCOUNTS, CLIENTS
+from advisercrm.accounts.schemas import AccountCreate, AccountOut, AccountUpdate, ClientCreate
+from advisercrm.auth.access import Allowed, StaffWrite
 from advisercrm.auth.deps import CurrentPrincipal, RenderCtx
 from advisercrm.auth.principal import Principal
 from advisercrm.db import Conn
 from advisercrm.idempotency.route import ApiRoute
-from advisercrm.kit.listing import (
-    ListSpec,
-    Page,
-    choice_list_filter,
-    paginated,
-    parse_list_query,
-    text_filter,
-    uuid_list_filter,
-)
+from advisercrm.kit.listing import LIST_SPEC_ATTRIBUTE, Page, paginated, parse_list_query
 from advisercrm.kit.render import JSON
+from advisercrm.resource import service as resource_service
+from advisercrm.resource.description import Resource
+from advisercrm.resource.router import path_row
 
 router = APIRouter(route_class=ApiRoute, tags=["accounts"])
-ALL_ROLES = tuple(r for roles in ROLES.values() for r in roles)
-LIST_SPEC = ListSpec(
-    filters={
-        "uuid": uuid_list_filter,
-        "type": choice_list_filter(tuple(ROLES)),
-        "role": choice_list_filter(ALL_ROLES),
-        "name": text_filter,
-        "email": text_filter,
-    },
-    sorts=("created_at", "updated_at", "name", "first_name", "last_name", "email"),
-)
 
 
-def _routes(prefix: str, client_only: bool) -> None:
+def _routes(resource: Resource) -> None:
+    prefix, spec = resource.path, resource.list_spec
     # The path's account first, then the permission: 404 before 403, both before the body.
-    account = Annotated[Record, Depends(Found(service.finder(client_only)))]
+    account = Annotated[Record, path_row(resource)]
 
     def may(action: Literal["write", "delete"]) -> Callable[..., Awaitable[Principal]]:
         """The permission to change this account: the login's flag, then its kind."""
@@ -66,15 +48,17 @@ def _routes(prefix: str, client_only: bool) -> None:
     async def list_accounts(
         request: Request, conn: Conn, principal: CurrentPrincipal, ctx: RenderCtx
     ) -> JSON:
-        query = parse_list_query(request, LIST_SPEC)
-        data, total = await service.list_accounts(conn, principal, query, client_only, ctx)
+        query = parse_list_query(request, spec)
+        data, total = await resource_service.listing(conn, principal, resource, query, ctx)
         return paginated(request, query, data, total)
+
+    setattr(list_accounts, LIST_SPEC_ATTRIBUTE, spec)
 
     @router.get(prefix + "/{uuid}", response_model=AccountOut, summary=f"Show ({prefix})")
     async def show_account(
         row: account, conn: Conn, principal: CurrentPrincipal, ctx: RenderCtx
     ) -> JSON:
-        return JSON(await service.get(conn, principal, row, ctx))
+        return JSON(await resource_service.show(conn, principal, resource, row, ctx))
 
     @router.put(prefix + "/{uuid}", response_model=AccountOut, summary=f"Update ({prefix})")
     async def update_account(
@@ -90,7 +74,7 @@ def _routes(prefix: str, client_only: bool) -> None:
     async def delete_account(
         row: account, principal: Annotated[Principal, Depends(may("delete"))], conn: Conn
     ) -> Response:
-        await service.delete(conn, principal, row)
+        await resource_service.delete(conn, principal, resource, row)
         return Response(status_code=204)
 
 
@@ -108,5 +92,5 @@ async def create_client(
     return JSON(await service.create(conn, principal, body, ctx), status_code=201)
 
 
-_routes("/api/v1/account", client_only=False)
-_routes("/api/v1/client", client_only=True)
+_routes(ACCOUNTS)
+_routes(CLIENTS)

@@ -95,7 +95,7 @@ def _maybe_compact(row: dict[str, Any] | None, ctx: Ctx) -> dict[str, Any] | Non
 
 
 def account(row: dict[str, Any], ctx: Ctx) -> dict[str, Any]:
-    """The account resource, from a row loaded by AccountRepository.load."""
+    """The account resource, from a row its description loads (`ACCOUNTS.load`)."""
     return {
         "uuid": str(row["uuid"]),
         "created_at": timestamp(row["created_at"], ctx),

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 from asyncpg import Record
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from advisercrm.accounts import schemas
+from advisercrm.accounts.description import ACCOUNTS, ASSIGNED
 from advisercrm.accounts.repository import AccountRepository
 from advisercrm.accounts.schemas import (
     ROLES,
@@ -21,27 +19,10 @@ from advisercrm.accounts.schemas import (
 from advisercrm.auth import repository as auth_repository
 from advisercrm.auth.credentials import hash_password
 from advisercrm.auth.principal import Principal
-from advisercrm.kit.errors import Conflict, Errors, Forbidden
-from advisercrm.kit.listing import ListQuery
+from advisercrm.kit.errors import Errors, Forbidden
 from advisercrm.kit.references import INVALID, check_uuid_list
 from advisercrm.kit.render import Ctx
-
-ASSIGNED = ("assigned_adviser", "assigned_administrator", "assigned_paraplanner")
-
-
-async def render(
-    conn: AsyncConnection, principal: Principal, ids: list[int], ctx: Ctx
-) -> list[dict[str, Any]]:
-    loaded = await AccountRepository(conn, principal.firm_id).load(ids, principal)
-    return [schemas.account(loaded[i], ctx) for i in ids if i in loaded]
-
-
-async def render_embedded(
-    conn: AsyncConnection, principal: Principal, ids: list[int], ctx: Ctx
-) -> dict[int, dict[str, Any]]:
-    """The accounts another resource embeds, by id: only those the principal may open."""
-    loaded = await AccountRepository(conn, principal.firm_id).load(ids, principal)
-    return {i: schemas.account(row, ctx) for i, row in loaded.items() if row["visible"]}
+from advisercrm.resource import service as resource
 
 
 async def _references(
@@ -54,7 +35,8 @@ async def _references(
     """Check every UUID the body names; return the column values they resolve to."""
     assigned = {f: getattr(body, f"{f}_uuid") for f in ASSIGNED}
     owners = body.owner_uuids or []
-    found = await repo.resolve([u for u in assigned.values() if u] + owners, principal)
+    named = [u for u in assigned.values() if u] + owners
+    found = await resource.resolve(repo.conn, principal, ACCOUNTS, named)
     values: dict[str, Any] = {}
     for field, ref in assigned.items():
         if field + "_uuid" not in body.model_fields_set:
@@ -131,7 +113,7 @@ async def create(
         errors.add("email", "The :attribute has already been taken.")
     errors.raise_if_any()
     owner_ids = values.pop("owner_ids", [])
-    account_id = await repo.insert(
+    new = await repo.insert(
         {
             **values,
             "type": account_type,
@@ -140,7 +122,9 @@ async def create(
             "inactive_at": body.inactive_at,
         }
     )
-    await repo.replace_owners(account_id, owner_ids)
+    account_id = new["id"]
+    if owner_ids:  # a new account has no owner links to replace
+        await repo.replace_owners(account_id, owner_ids)
     if body.login is not None and body.email:
         user_id = await auth_repository.insert_user(
             conn, body.email, hash_password(body.login.password)
@@ -156,31 +140,11 @@ async def create(
                 "is_primary": True,
             },
         )
-    return (await render(conn, principal, [account_id], ctx))[0]
-
-
-def finder(
-    client_only: bool,
-) -> Callable[[AsyncConnection, Principal, uuid.UUID], Awaitable[Record | None]]:
-    """Finds the account (or, on /client paths, the client) the principal sees
-    (auth.access.Found)."""
-
-    async def find(
-        conn: AsyncConnection, principal: Principal, account_uuid: uuid.UUID
-    ) -> Record | None:
-        repo = AccountRepository(conn, principal.firm_id)
-        row: Record | None = await repo.find_id(account_uuid, principal, client_only)
-        return row
-
-    return find
-
-
-async def get(conn: AsyncConnection, principal: Principal, row: Record, ctx: Ctx) -> dict[str, Any]:
-    return (await render(conn, principal, [row["id"]], ctx))[0]
+    return (await resource.render(conn, principal, ACCOUNTS, [account_id], ctx))[0]
 
 
 def _check_update(
-    body: AccountUpdate, role: str, loaded: dict[str, Any], errors: Errors
+    body: AccountUpdate, role: str, row: Record, owned: bool, errors: Errors
 ) -> dict[str, Any]:
     """The account as it would be after the update must still satisfy the create rules:
     required names stay set, and a shared client keeps at least one owner."""
@@ -188,11 +152,11 @@ def _check_update(
         exclude_unset=True,
         include={"first_name", "last_name", "name", "email", "inactive_at", "role"},
     )
-    merged = {**loaded, **given}
+    merged = {**dict(row), **given}
     for field in _required_names(role):
         if not merged[field]:
             errors.add(field, REQUIRED)
-    owners = body.owner_uuids if body.owner_uuids is not None else loaded["owners"]
+    owners = bool(body.owner_uuids) if body.owner_uuids is not None else owned
     if role in SHARED_ROLES and not owners:
         errors.add("owner_uuids", OWNERS_REQUIRED)
     if role not in SHARED_ROLES:
@@ -214,35 +178,18 @@ async def update(
     if body.role is not None and body.role not in ROLES[row["type"]]:
         errors.add("role", INVALID)
     values = await _references(repo, principal, body, role, errors)
-    # The rules judge the whole record (all its owners), not the part the caller sees.
-    loaded = (await repo.load([row["id"]], None))[row["id"]]
-    merged = _check_update(body, role, loaded, errors)
+    # The rules judge the whole record (all its owners, not those the caller sees). Only
+    # shared clients have owners: an account that stays one without naming its owners
+    # must still have some.
+    keeps = role in SHARED_ROLES and body.owner_uuids is None
+    owned = keeps and await repo.has_owners(row["id"])
+    merged = _check_update(body, role, row, owned, errors)
     errors.raise_if_any()
     owner_ids = values.pop("owner_ids", None)
-    if role not in SHARED_ROLES and loaded["owners"]:
+    if role not in SHARED_ROLES and row["role"] in SHARED_ROLES:
         owner_ids = []  # an individual (or staff) account has no owners
     columns = ("first_name", "last_name", "name", "email", "inactive_at", "role")
     await repo.update(row["id"], {**{c: merged[c] for c in columns}, **values})
     if owner_ids is not None:
         await repo.replace_owners(row["id"], owner_ids)
-    return (await render(conn, principal, [row["id"]], ctx))[0]
-
-
-async def delete(conn: AsyncConnection, principal: Principal, row: Record) -> None:
-    repo = AccountRepository(conn, principal.firm_id)
-    if row["id"] == principal.account_id:
-        raise Conflict("You cannot delete the account you are acting as.")
-    if await repo.sole_owner_of_shared(row["id"]):
-        raise Conflict("The account is the only owner of a shared client; change its owners first.")
-    # A goal is owned by at least one account: goals this account alone owns go with it.
-    await repo.delete_sole_owned_goals(row["id"])
-    await repo.delete(row["id"])
-
-
-async def list_accounts(
-    conn: AsyncConnection, principal: Principal, query: ListQuery, client_only: bool, ctx: Ctx
-) -> tuple[list[dict[str, Any]], int]:
-    ids, total = await AccountRepository(conn, principal.firm_id).page(
-        query, principal, client_only
-    )
-    return await render(conn, principal, ids, ctx), total
+    return (await resource.render(conn, principal, ACCOUNTS, [row["id"]], ctx))[0]

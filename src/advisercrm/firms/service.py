@@ -76,10 +76,10 @@ async def add_person(
     (created if new; an existing user must give their own password)."""
     repo = AccountRepository(conn, firm_id)
     first, last = account.get("first_name"), account.get("last_name")
-    account_id = await repo.insert(
+    new = await repo.insert(
         {"name": f"{first or ''} {last or ''}".strip(), "email": email, **account}
     )
-    account_uuid = str((await repo.load([account_id], None))[account_id]["uuid"])
+    account_id, account_uuid = new["id"], str(new["uuid"])
     if password is None or email is None:
         return NewLogin(0, account_id, account_uuid)
     user = await auth_repository.find_user_by_email(conn, email)

@@ -9,8 +9,7 @@ from typing import Any
 from asyncpg import Record
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from advisercrm.accounts import service as accounts_service
-from advisercrm.accounts.repository import AccountRepository
+from advisercrm.accounts.description import ACCOUNTS, CLIENTS
 from advisercrm.auth.principal import Principal
 from advisercrm.circles.description import CIRCLES
 from advisercrm.goals import schemas
@@ -43,7 +42,7 @@ async def _render_rows(
     """Of its owners and circles, each goal shows those the principal may open."""
     account_ids = sorted({a for r in rows.values() for a in r["owner_ids"]})
     circle_ids = sorted({c for r in rows.values() for c in r["circle_ids"]})
-    accounts = await accounts_service.render_embedded(conn, principal, account_ids, ctx)
+    accounts = await resource_service.render_embedded(conn, principal, ACCOUNTS, account_ids, ctx)
     circles = await resource_service.render_embedded(conn, principal, CIRCLES, circle_ids, ctx)
     return [
         schemas.goal(
@@ -60,7 +59,7 @@ async def _render_rows(
 async def _owner_ids(
     conn: AsyncConnection, principal: Principal, uuids: list[uuid.UUID], errors: Errors
 ) -> list[int]:
-    found = await AccountRepository(conn, principal.firm_id).resolve(uuids, principal)
+    found = await resource_service.resolve(conn, principal, ACCOUNTS, uuids)
     return check_uuid_list(
         "account_uuids", uuids, found, errors, lambda r: r["visible"] and r["type"] == "client"
     )
@@ -145,7 +144,7 @@ async def find_client(
     conn: AsyncConnection, principal: Principal, client_uuid: uuid.UUID
 ) -> int | None:
     """The id of the client account the principal sees, whose goals a v1 path reads."""
-    row = await AccountRepository(conn, principal.firm_id).find_id(client_uuid, principal, True)
+    row = await resource_service.find(conn, principal, CLIENTS, client_uuid)
     return int(row["id"]) if row is not None else None
 
 

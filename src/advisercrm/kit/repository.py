@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from asyncpg import Record
@@ -41,10 +41,12 @@ def _order(table: Table, column: Any, descending: bool) -> list[Any]:
     return list_order(column, table.c.id, bool(getattr(column, "nullable", False)), descending)
 
 
-def resolve_query(table: Table, visible: ColumnElement[bool]) -> Query:
-    """The firm's rows with the UUIDs in `uuids`: id, uuid and whether they are visible."""
+def resolve_query(table: Table, visible: ColumnElement[bool], columns: Sequence[str] = ()) -> Query:
+    """The firm's rows with the UUIDs in `uuids`: id, uuid, whether they are visible and
+    the other `columns` asked for."""
+    extra = (table.c[name] for name in columns)
     return Query(
-        select(table.c.id, table.c.uuid, visible.label("visible")).where(
+        select(table.c.id, table.c.uuid, *extra, visible.label("visible")).where(
             table.c.firm_id == FIRM, table.c.uuid == any_(uuids_param("uuids"))
         )
     )

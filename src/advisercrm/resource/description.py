@@ -105,6 +105,12 @@ class Resource:
     sorts: Mapping[str, Any]
     embeds: Embeds = lambda viewer, firm_id, row_id: {}
     filters: Mapping[str, Where] = field(default_factory=dict)
+    # Conditions every row of the resource meets, when the table also holds rows of
+    # another kind: its path finds and its lists count only these.
+    scope: tuple[ColumnElement[bool], ...] = ()
+    # Columns beyond id and uuid that `resolve` returns, for the rules of a write naming
+    # these rows (the kind of record a field accepts, say).
+    resolved: tuple[str, ...] = ()
     default_sort: str = "created_at"
     # Body fields stored as columns of the table, and lists kept in link tables.
     columns: frozenset[str] = frozenset()
@@ -141,12 +147,13 @@ class Resource:
         """The firm's row `uuid` if a viewer of this reach may see it."""
         t = self.table
         visible = self.visible(template(reach))
-        return Query(select(t).where(t.c.firm_id == FIRM, t.c.uuid == bindparam("uuid"), visible))
+        named = select(t).where(t.c.firm_id == FIRM, t.c.uuid == bindparam("uuid"), visible)
+        return Query(named.where(*self.scope))
 
     @functools.cache  # noqa: B019
     def resolve(self, reach: str) -> Query:
         """The firm's rows with the UUIDs `uuids`: id, uuid and whether they are visible."""
-        return resolve_query(self.table, self.visible(template(reach)))
+        return resolve_query(self.table, self.visible(template(reach)), self.resolved)
 
     @functools.cache  # noqa: B019
     def load(self, reach: str) -> Query:
@@ -174,5 +181,5 @@ class Resource:
     @functools.cache  # noqa: B019
     def unfiltered_page(self, reach: str, sort: str, descending: bool) -> Query:
         """A page of ids and the total, with no filter: compiled once."""
-        conditions = [self.table.c.firm_id == FIRM, self.visible(template(reach))]
+        conditions = [self.table.c.firm_id == FIRM, self.visible(template(reach)), *self.scope]
         return page_query(self.table, conditions, self.sorts[sort], descending)

@@ -24,6 +24,19 @@ from advisercrm.resource import service
 from advisercrm.resource.description import Resource
 
 
+def path_row(resource: Resource) -> Any:
+    """The dependency that finds the record the path names as the principal sees it (404
+    when it cannot): `Annotated[Record, path_row(...)]`, declared before the permission
+    and the body."""
+
+    async def find(
+        conn: AsyncConnection, principal: Principal, row_uuid: uuid.UUID
+    ) -> Record | None:
+        return await service.find(conn, principal, resource, row_uuid)
+
+    return Depends(Found(find))
+
+
 def crud_router(resource: Resource) -> APIRouter:
     create, update, out = resource.create, resource.update, resource.out
     assert create and update and out, f"{resource.name}: no request or response models"
@@ -32,13 +45,8 @@ def crud_router(resource: Resource) -> APIRouter:
     )
     spec = resource.list_spec
 
-    async def find(
-        conn: AsyncConnection, principal: Principal, row_uuid: uuid.UUID
-    ) -> Record | None:
-        return await service.find(conn, principal, resource, row_uuid)
-
     # Declared in this order, they answer 404 for the path, then 403, then 422 for the body.
-    Row = Annotated[Record, Depends(Found(find))]
+    Row = Annotated[Record, path_row(resource)]
     Writer = Annotated[Principal, Depends(Allowed("write", resource.who))]
     Deleter = Annotated[Principal, Depends(Allowed("delete", resource.who))]
 

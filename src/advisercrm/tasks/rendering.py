@@ -9,13 +9,14 @@ from typing import Any
 from asyncpg import Record
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from advisercrm.accounts import service as accounts_service
+from advisercrm.accounts.description import ACCOUNTS
 from advisercrm.accounts.schemas import compact
 from advisercrm.auth.principal import Principal
 from advisercrm.cases.description import case_row
 from advisercrm.cases.schemas import case
 from advisercrm.kit.render import Ctx, timestamp
 from advisercrm.plans.schemas import plan
+from advisercrm.resource import service as resource_service
 from advisercrm.task_statuses.schemas import task_status
 from advisercrm.tasks import schemas
 from advisercrm.tasks.repository import TaskRepository
@@ -91,7 +92,7 @@ async def render(
     client_ids = sorted({r["client_id"] for r in rows.values() if r["client_id"]})
     clients: dict[int, Any] = {}
     if client_ids:  # those the viewer may not open are left out: their tasks show null
-        clients = await accounts_service.render_embedded(conn, principal, client_ids, ctx)
+        clients = await resource_service.render_embedded(conn, principal, ACCOUNTS, client_ids, ctx)
     once, rendered = _Once(ctx), []
     for task_id in ids:
         row = rows.get(task_id)
