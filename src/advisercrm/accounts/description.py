@@ -21,8 +21,8 @@ from advisercrm.accounts.schemas import ROLES, account
 from advisercrm.auth.principal import Principal
 from advisercrm.auth.visibility import circle_visible, shown
 from advisercrm.kit.errors import Conflict
-from advisercrm.kit.listing import choice_list_filter, text_filter, uuid_list_filter
-from advisercrm.resource.description import Resource, Where
+from advisercrm.kit.listing import choice_list_filter, uuid_list_filter
+from advisercrm.resource.description import Resource, Where, contains
 from advisercrm.tables import account_owners, accounts, circle_accounts, circles
 
 ASSIGNED = ("assigned_adviser", "assigned_administrator", "assigned_paraplanner")
@@ -82,10 +82,6 @@ a = accounts
 ALL_ROLES = tuple(r for roles in ROLES.values() for r in roles)
 
 
-def _contains(column: Any) -> Where:
-    return Where(text_filter, lambda text: column.icontains(text, autoescape=True))
-
-
 ACCOUNTS = Resource(
     name="accounts",
     table=a,
@@ -104,8 +100,8 @@ ACCOUNTS = Resource(
         "uuid": Where(uuid_list_filter, a.c.uuid.in_),
         "type": Where(choice_list_filter(tuple(ROLES)), a.c.type.in_),
         "role": Where(choice_list_filter(ALL_ROLES), a.c.role.in_),
-        "name": _contains(a.c.name),
-        "email": _contains(a.c.email),
+        "name": contains(a.c.name),
+        "email": contains(a.c.email),
     },
     # A write naming accounts accepts them by kind: clients, staff, individuals.
     resolved=("type", "role"),

@@ -17,10 +17,10 @@ from advisercrm.auth.visibility import client_visible, member_group_ids, shown
 from advisercrm.cases.schemas import CaseCreate, CaseOut, CaseUpdate, case
 from advisercrm.groups.description import visible as group_visible
 from advisercrm.groups.references import resolve as groups_named
-from advisercrm.kit.listing import text_filter, uuid_list_filter
+from advisercrm.kit.listing import uuid_list_filter
 from advisercrm.kit.render import Ctx, zone
 from advisercrm.kit.times import in_zone
-from advisercrm.resource.description import Link, Resource, Row, Where, linked, linked_to
+from advisercrm.resource.description import Link, Resource, Row, Where, contains, linked, linked_to
 from advisercrm.tables import accounts, case_assignees, case_groups, case_participants, cases
 from advisercrm.tables import groups as groups_table
 
@@ -101,7 +101,7 @@ CASES = Resource(
     },
     filters={
         "uuid": Where(uuid_list_filter, c.c.uuid.in_),
-        "name": Where(text_filter, lambda text: c.c.name.icontains(text, autoescape=True)),
+        "name": contains(c.c.name),
         "participant_uuids": Where(uuid_list_filter, linked_to(c, cp, accounts)),
         "group_uuids": Where(uuid_list_filter, linked_to(c, cg, groups_table)),
     },

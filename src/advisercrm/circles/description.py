@@ -16,8 +16,8 @@ from advisercrm.auth.visibility import circle_visible, shown
 from advisercrm.circles.schemas import CircleCreate, CircleOut, CircleUpdate, circle
 from advisercrm.groups.description import visible as group_visible
 from advisercrm.groups.references import resolve as groups_named
-from advisercrm.kit.listing import text_filter, uuid_list_filter
-from advisercrm.resource.description import Link, Resource, Where, linked_to
+from advisercrm.kit.listing import uuid_list_filter
+from advisercrm.resource.description import Link, Resource, Where, contains, linked_to
 from advisercrm.tables import accounts, circle_accounts, circle_groups, circles, groups
 
 ca, cg = circle_accounts, circle_groups
@@ -59,7 +59,7 @@ CIRCLES = Resource(
     },
     filters={
         "uuid": Where(uuid_list_filter, circles.c.uuid.in_),
-        "name": Where(text_filter, lambda text: circles.c.name.icontains(text, autoescape=True)),
+        "name": contains(circles.c.name),
         "account_uuids": Where(uuid_list_filter, linked_to(circles, ca, accounts)),
     },
     columns=frozenset({"name"}),

@@ -25,9 +25,9 @@ from advisercrm.custom_fields.schemas import (
     custom_field,
 )
 from advisercrm.kit.errors import Errors
-from advisercrm.kit.listing import choice_list_filter, text_filter, uuid_list_filter
+from advisercrm.kit.listing import choice_list_filter, uuid_list_filter
 from advisercrm.kit.references import DUPLICATE
-from advisercrm.resource.description import Resource, Where
+from advisercrm.resource.description import Resource, Where, contains
 from advisercrm.tables import custom_fields as cf
 
 TAKEN = "The :attribute has already been taken."
@@ -136,7 +136,7 @@ CUSTOM_FIELDS = Resource(
         "uuid": Where(uuid_list_filter, cf.c.uuid.in_),
         "model_type": Where(choice_list_filter(MODEL_TYPES), cf.c.model_type.in_),
         "type": Where(choice_list_filter(FIELD_TYPES), cf.c.type.in_),
-        "name": Where(text_filter, lambda text: cf.c.name.icontains(text, autoescape=True)),
+        "name": contains(cf.c.name),
     },
     columns=frozenset({"type", "name", "model_type", "is_required", "help_text", OPTIONS}),
     check=_check,

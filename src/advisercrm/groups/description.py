@@ -17,8 +17,8 @@ from advisercrm.auth.principal import Principal
 from advisercrm.groups.repository import GroupRepository
 from advisercrm.groups.schemas import GroupCreate, GroupOut, GroupUpdate, group
 from advisercrm.kit.errors import Errors
-from advisercrm.kit.listing import text_filter, uuid_list_filter
-from advisercrm.resource.description import Link, Resource, Where
+from advisercrm.kit.listing import uuid_list_filter
+from advisercrm.resource.description import Link, Resource, Where, contains
 from advisercrm.tables import group_participants as gp
 from advisercrm.tables import groups
 
@@ -78,7 +78,7 @@ GROUPS = Resource(
     },
     filters={
         "uuid": Where(uuid_list_filter, groups.c.uuid.in_),
-        "name": Where(text_filter, lambda text: groups.c.name.icontains(text, autoescape=True)),
+        "name": contains(groups.c.name),
     },
     columns=frozenset({"name"}),
     links=(Link("participants", gp, "group_id", "account_id", accounts_named),),

@@ -60,15 +60,6 @@ def ids_of(table: Table, name: str) -> Select[Any]:
     )
 
 
-def find_query(table: Table, visible: ColumnElement[bool]) -> Query:
-    """The id of the firm's visible row with the UUID `uuid`."""
-    return Query(
-        select(table.c.id).where(
-            table.c.firm_id == FIRM, table.c.uuid == bindparam("uuid"), visible
-        )
-    )
-
-
 def _page(
     table: Table, conditions: list[ColumnElement[bool]], column: Any, descending: bool
 ) -> Select[Any]:
@@ -150,11 +141,6 @@ class FirmRepository:
         if not wanted:
             return {}
         return {row["id"]: dict(row) for row in await self.fetch(query, ids=wanted, **params)}
-
-    async def id_of(self, query: Query, **params: Any) -> int | None:
-        """Run a statement that selects one id (a `find_query` or one like it)."""
-        value = await self.fetch_value(query, **params)
-        return int(value) if value is not None else None
 
     async def page_of(self, query: Query, page: ListQuery, **params: Any) -> tuple[list[int], int]:
         """Run a `page_query`: one page of ids and the total, in one round trip."""

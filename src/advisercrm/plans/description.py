@@ -12,9 +12,9 @@ from advisercrm.accounts.references import resolve as accounts_named
 from advisercrm.accounts.repository import linked_accounts
 from advisercrm.auth.principal import Principal
 from advisercrm.auth.visibility import client_visible
-from advisercrm.kit.listing import choice_list_filter, text_filter, uuid_list_filter
+from advisercrm.kit.listing import choice_list_filter, uuid_list_filter
 from advisercrm.plans.schemas import PLAN_TYPES, STATUSES, PlanCreate, PlanOut, PlanUpdate, plan
-from advisercrm.resource.description import Link, Resource, Where, linked, linked_to
+from advisercrm.resource.description import Link, Resource, Where, contains, linked, linked_to
 from advisercrm.tables import accounts, plan_accounts, plans
 
 p, pa = plans, plan_accounts
@@ -49,7 +49,7 @@ PLANS = Resource(
     },
     filters={
         "uuid": Where(uuid_list_filter, p.c.uuid.in_),
-        "name": Where(text_filter, lambda text: p.c.name.icontains(text, autoescape=True)),
+        "name": contains(p.c.name),
         "type": Where(choice_list_filter(PLAN_TYPES), p.c.type.in_),
         "status": Where(choice_list_filter(STATUSES), p.c.status.in_),
         "account_uuids": Where(uuid_list_filter, linked_to(p, pa, accounts)),

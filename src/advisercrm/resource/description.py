@@ -24,7 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from advisercrm.auth.access import Who
 from advisercrm.auth.principal import Principal, template
 from advisercrm.kit.errors import Errors
-from advisercrm.kit.listing import Filter, ListSpec
+from advisercrm.kit.listing import Filter, ListSpec, text_filter
 from advisercrm.kit.render import Ctx
 from advisercrm.kit.repository import page_query, resolve_query
 from advisercrm.kit.sql import FIRM, Query, ids_param
@@ -41,6 +41,11 @@ Check = Callable[
 # What a resource shows beyond its own row, as correlated subqueries: given the viewer (a
 # `template`, so the statement compiles once per reach), the firm and the row's id columns.
 Embeds = Callable[[Principal, Any, Any], dict[str, Any]]
+
+
+def contains(column: Any) -> Where:
+    """A list filter: rows whose `column` contains the text, case-insensitively."""
+    return Where(text_filter, lambda text: column.icontains(text, autoescape=True))
 
 
 def _column_to(link: Table, table: Table) -> Any:

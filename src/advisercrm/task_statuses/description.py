@@ -12,8 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from advisercrm.auth.principal import Principal
 from advisercrm.kit.errors import Conflict, Errors
-from advisercrm.kit.listing import bool_filter, text_filter, uuid_list_filter
-from advisercrm.resource.description import Resource, Where
+from advisercrm.kit.listing import bool_filter, uuid_list_filter
+from advisercrm.resource.description import Resource, Where, contains
 from advisercrm.tables import task_statuses as ts
 from advisercrm.task_statuses.repository import FLAGS, TaskStatusRepository
 from advisercrm.task_statuses.schemas import (
@@ -101,7 +101,7 @@ TASK_STATUSES = Resource(
     default_sort="position",
     filters={
         "uuid": Where(uuid_list_filter, ts.c.uuid.in_),
-        "name": Where(text_filter, lambda text: ts.c.name.icontains(text, autoescape=True)),
+        "name": contains(ts.c.name),
         **{flag: Where(bool_filter, ts.c[flag].__eq__) for flag in FLAGS},
     },
     columns=frozenset({"name", "colour", *FLAGS}),
