@@ -27,7 +27,7 @@ from advisercrm.kit.errors import Errors
 from advisercrm.kit.listing import Filter, ListSpec, text_filter
 from advisercrm.kit.render import Ctx
 from advisercrm.kit.repository import page_query, resolve_query
-from advisercrm.kit.sql import FIRM, Query, ids_param
+from advisercrm.kit.sql import FIRM, Query, ids_param, like_pattern
 
 Row = Record | Mapping[str, Any]
 # The rows a write's UUIDs name, by UUID, each with its id and whether the writer may use it.
@@ -45,7 +45,12 @@ Embeds = Callable[[Principal, Any, Any], dict[str, Any]]
 
 def contains(column: Any) -> Where:
     """A list filter: rows whose `column` contains the text, case-insensitively."""
-    return Where(text_filter, lambda text: column.icontains(text, autoescape=True))
+    return Where(text_filter, lambda pattern: column.ilike(pattern, escape="/"), like_pattern)
+
+
+def any_of(column: Any) -> Callable[[Any], ColumnElement[bool]]:
+    """A list filter's condition: rows whose `column` is one of the values."""
+    return lambda values: column == any_(values)
 
 
 def _column_to(link: Table, table: Table) -> Any:
@@ -61,13 +66,13 @@ def linked(
     return exists().where(link.c.firm_id == row.c.firm_id, owner == row.c.id, condition)
 
 
-def linked_to(table: Table, link: Table, target: Table) -> Callable[[list[uuid.UUID]], Any]:
-    """A list filter: rows of `table` linked through `link` to any of the firm's `target`
-    rows with the given UUIDs."""
+def linked_to(table: Table, link: Table, target: Table) -> Callable[[Any], ColumnElement[bool]]:
+    """A list filter's condition: rows of `table` linked through `link` to any of the
+    firm's `target` rows with the given UUIDs."""
     other = _column_to(link, target)
 
-    def condition(uuids: list[uuid.UUID]) -> ColumnElement[bool]:
-        named = select(target.c.id).where(target.c.firm_id == FIRM, target.c.uuid.in_(uuids))
+    def condition(uuids: Any) -> ColumnElement[bool]:
+        named = select(target.c.id).where(target.c.firm_id == FIRM, target.c.uuid == any_(uuids))
         return linked(table, link, other.in_(named))
 
     return condition
@@ -92,12 +97,29 @@ class Link:
     null_clears: bool = False
 
 
+def _same(value: Any) -> Any:
+    return value
+
+
 @dataclass(frozen=True)
 class Where:
-    """A list filter: how its value is read, and the condition it puts on the rows."""
+    """A list filter: how its value is read, the condition it puts on the rows given the
+    statement's parameter for the value (so a list compiles once per set of filters), and
+    the value as that parameter takes it."""
 
     value: Filter
     condition: Callable[[Any], ColumnElement[bool]]
+    bind: Callable[[Any], Any] = _same
+
+
+@dataclass(frozen=True, eq=False)
+class Nested:
+    """Records of another resource a row shows, by the ids in one of its embedded
+    columns (an array, in the order shown): rendered as that resource renders them, and
+    only those the viewer may open."""
+
+    column: str
+    resource: Resource
 
 
 @dataclass(frozen=True, eq=False)
@@ -109,6 +131,8 @@ class Resource:
     render: Callable[[Any, Ctx], dict[str, Any]]
     sorts: Mapping[str, Any]
     embeds: Embeds = lambda viewer, firm_id, row_id: {}
+    # Keys of the rendered row holding other resources' records (see `Nested`).
+    nested: Mapping[str, Nested] = field(default_factory=dict)
     filters: Mapping[str, Where] = field(default_factory=dict)
     # Conditions every row of the resource meets, when the table also holds rows of
     # another kind: its path finds and its lists count only these.
@@ -117,6 +141,9 @@ class Resource:
     # these rows (the kind of record a field accepts, say).
     resolved: tuple[str, ...] = ()
     default_sort: str = "created_at"
+    # Conditions a nested path puts on its list, given its parent's id as a parameter
+    # (the client of /api/v1/client/{client_uuid}/goal, say), by the parent's name.
+    parents: Mapping[str, Callable[[Any], ColumnElement[bool]]] = field(default_factory=dict)
     # Body fields stored as columns of the table, and lists kept in link tables.
     columns: frozenset[str] = frozenset()
     links: tuple[Link, ...] = ()
@@ -148,33 +175,33 @@ class Resource:
         )
 
     @functools.cache  # noqa: B019 - descriptions live as long as the process
-    def find(self, reach: str) -> Query:
-        """The firm's row `uuid` if a viewer of this reach may see it."""
-        t = self.table
-        visible = self.visible(template(reach))
-        named = select(t).where(t.c.firm_id == FIRM, t.c.uuid == bindparam("uuid"), visible)
-        return Query(named.where(*self.scope))
+    def find(self, reach: str, loaded: bool = False) -> Query:
+        """The firm's row `uuid` if a viewer of this reach may see it; `loaded`, with all
+        that `load` adds, for a show to render it as it is."""
+        t, viewer = self.table, template(reach)
+        columns = self._loaded(viewer) if loaded else [t]
+        named = select(*columns).where(t.c.firm_id == FIRM, t.c.uuid == bindparam("uuid"))
+        return Query(named.where(self.visible(viewer), *self.scope))
 
     @functools.cache  # noqa: B019
     def resolve(self, reach: str) -> Query:
         """The firm's rows with the UUIDs `uuids`: id, uuid and whether they are visible."""
         return resolve_query(self.table, self.visible(template(reach)), self.resolved)
 
+    def _loaded(self, viewer: Principal) -> list[Any]:
+        t = self.table
+        embedded = self.embeds(viewer, t.c.firm_id, t.c.id)
+        # Whether the viewer may open the row itself, for records embedding it.
+        itself = true() if viewer.sees_whole_firm else and_(true(), self.visible(viewer))
+        return [t, itself.label("visible"), *(expr.label(k) for k, expr in embedded.items())]
+
     @functools.cache  # noqa: B019
     def load(self, reach: str) -> Query:
         """Everything the resource renders for the ids `ids`, embedded records filtered by
         what a viewer of this reach may open."""
-        t, viewer = self.table, template(reach)
-        embedded = self.embeds(viewer, t.c.firm_id, t.c.id)
-        # Whether the viewer may open the row itself, for records embedding it.
-        itself = true() if viewer.sees_whole_firm else and_(true(), self.visible(viewer))
-        return Query(
-            select(
-                t,
-                itself.label("visible"),
-                *(expr.label(name) for name, expr in embedded.items()),
-            ).where(t.c.firm_id == FIRM, t.c.id == any_(ids_param("ids")))
-        )
+        t = self.table
+        ids = t.c.id == any_(ids_param("ids"))
+        return Query(select(*self._loaded(template(reach))).where(t.c.firm_id == FIRM, ids))
 
     @functools.cached_property
     def plain(self) -> bool:
@@ -183,8 +210,17 @@ class Resource:
         t = self.table
         return not self.links and not self.embeds(template("firm"), t.c.firm_id, t.c.id)
 
-    @functools.cache  # noqa: B019
-    def unfiltered_page(self, reach: str, sort: str, descending: bool) -> Query:
-        """A page of ids and the total, with no filter: compiled once."""
-        conditions = [self.table.c.firm_id == FIRM, self.visible(template(reach)), *self.scope]
-        return page_query(self.table, conditions, self.sorts[sort], descending)
+    # Bounded: the filters a caller combines are theirs to choose.
+    @functools.lru_cache(maxsize=1024)  # noqa: B019
+    def page(
+        self, reach: str, filters: frozenset[str], sort: str, descending: bool, parent: str = ""
+    ) -> Query:
+        """A page of ids and the total, with these filters (each value the parameter
+        `where_<filter>`) and under this parent (its id the parameter `parent_id`)."""
+        t = self.table
+        conditions = [t.c.firm_id == FIRM, self.visible(template(reach)), *self.scope]
+        for name in sorted(filters):
+            conditions.append(self.filters[name].condition(bindparam(f"where_{name}")))
+        if parent:
+            conditions.append(self.parents[parent](bindparam("parent_id")))
+        return page_query(t, conditions, self.sorts[sort], descending)
