@@ -17,6 +17,7 @@ import pytest
 from advisercrm.accounts.description import ACCOUNTS, CLIENTS
 from advisercrm.auth.principal import Principal
 from advisercrm.cases.description import CASES
+from advisercrm.goals.description import GOALS
 from advisercrm.kit.listing import ListQuery
 from advisercrm.kit.render import Ctx, zone
 from advisercrm.plans.description import PLANS
@@ -100,7 +101,13 @@ RESOURCES = {
 }
 params = pytest.mark.parametrize("described", list(RESOURCES.values()), ids=list(RESOURCES))
 # The resources built from a description, with their API's name above.
-DESCRIPTIONS = {"cases": CASES, "plans": PLANS, "clients": CLIENTS, "accounts": ACCOUNTS}
+DESCRIPTIONS = {
+    "cases": CASES,
+    "plans": PLANS,
+    "clients": CLIENTS,
+    "accounts": ACCOUNTS,
+    "goals": GOALS,
+}
 
 
 async def _made(firm: Firm, described: Described) -> dict[str, Any]:
