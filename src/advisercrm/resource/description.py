@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import functools
 import uuid
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -131,6 +131,9 @@ class Resource:
     render: Callable[[Any, Ctx], dict[str, Any]]
     sorts: Mapping[str, Any]
     embeds: Embeds = lambda viewer, firm_id, row_id: {}
+    # Renders many rows at once where their parts recur (a page of tasks shares a few
+    # statuses and people): each part is then rendered once.
+    render_all: Callable[[Sequence[Row], Ctx], list[dict[str, Any]]] | None = None
     # Keys of the rendered row holding other resources' records (see `Nested`).
     nested: Mapping[str, Nested] = field(default_factory=dict)
     filters: Mapping[str, Where] = field(default_factory=dict)

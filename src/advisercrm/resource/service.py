@@ -70,25 +70,24 @@ async def render_rows(
 ) -> list[dict[str, Any]]:
     """Loaded rows (`Resource.load`) as their resource shows them, with the records of
     other resources they nest."""
-    if not resource.nested:
-        return [resource.render(row, ctx) for row in rows]
-    shown = {}
-    for key, nested in resource.nested.items():
-        ids = sorted({i for row in rows for i in row[nested.column]})
-        shown[key] = await render_embedded(conn, principal, nested.resource, ids, ctx)
-    return [
-        resource.render(
+    if resource.nested:
+        shown = {}
+        for key, nested in resource.nested.items():
+            ids = sorted({i for row in rows for i in row[nested.column]})
+            shown[key] = await render_embedded(conn, principal, nested.resource, ids, ctx)
+        rows = [
             {
                 **row,
                 **{
                     key: [shown[key][i] for i in row[nested.column] if i in shown[key]]
                     for key, nested in resource.nested.items()
                 },
-            },
-            ctx,
-        )
-        for row in rows
-    ]
+            }
+            for row in rows
+        ]
+    if resource.render_all is not None:
+        return resource.render_all(rows, ctx)
+    return [resource.render(row, ctx) for row in rows]
 
 
 async def render_embedded(

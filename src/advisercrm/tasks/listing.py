@@ -43,7 +43,8 @@ from advisercrm.tables import (
     task_statuses,
     tasks,
 )
-from advisercrm.tasks.repository import TaskRepository, linked, visible
+from advisercrm.tasks.description import linked, visible
+from advisercrm.tasks.repository import TaskRepository
 from advisercrm.tasks.schemas import PRIORITIES
 
 t, ta, tg, st = tasks, task_assignees, task_groups, task_statuses

@@ -26,7 +26,11 @@ from advisercrm.kit.listing import (
     uuid_list_filter,
 )
 from advisercrm.kit.render import JSON
+from advisercrm.resource import service as resource_service
+from advisercrm.resource.router import path_row
 from advisercrm.tasks import service
+from advisercrm.tasks.description import TASKS
+from advisercrm.tasks.includes import show
 from advisercrm.tasks.schemas import PRIORITIES, TASKABLE_TYPES, TaskCreate, TaskOut, TaskUpdate
 
 router = APIRouter(route_class=ApiRoute, prefix="/api/v1/task", tags=["tasks"])
@@ -71,7 +75,8 @@ def _show_includes(request: Request) -> set[str]:
 
 
 # The path's records first, then the permission: 404 before 403, both before the body.
-Task = Annotated[Record, Depends(Found(service.find))]
+Task = Annotated[Record, path_row(TASKS)]
+Shown = Annotated[Record, path_row(TASKS, loaded=True)]
 # The task is looked up first: with both UUIDs unknown the answer is about the task, and
 # a status that names nothing says that it is the second path UUID.
 Status = Annotated[
@@ -98,10 +103,10 @@ async def list_tasks(
 
 @router.get("/{uuid}", response_model=TaskOut)
 async def show_task(
-    task: Task, request: Request, conn: Conn, principal: CurrentPrincipal, ctx: RenderCtx
+    task: Shown, request: Request, conn: Conn, principal: CurrentPrincipal, ctx: RenderCtx
 ) -> JSON:
     includes = _show_includes(request)
-    return JSON(await service.get(conn, principal, task, ctx, includes))
+    return JSON(await show(conn, principal, task, ctx, includes))
 
 
 @router.put("/{uuid}", response_model=TaskOut)
@@ -117,7 +122,7 @@ async def update_task(
 
 @router.delete("/{uuid}", status_code=204)
 async def delete_task(task: Task, principal: StaffDelete, conn: Conn) -> Response:
-    await service.delete(conn, principal, task)
+    await resource_service.delete(conn, principal, TASKS, task)
     return Response(status_code=204)
 
 
