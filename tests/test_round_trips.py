@@ -156,7 +156,7 @@ TABLE: dict[tuple[str, str], tuple[Builder | None, int]] = {
     ("DELETE", "/api/v1/plans/{uuid}"):                             (None, 5),
     ("GET", "/api/v1/task"):                                        (None, 6),
     ("POST", "/api/v1/task"):                                       (None, 7),
-    ("GET", TASK):                                                  (None, 6),
+    ("GET", TASK):                                                  (None, 5),
     ("PUT", TASK):                                                  (None, 7),
     ("DELETE", TASK):                                               (None, 5),
     ("PATCH", TASK + "/complete"):                      (on_new_task(TASK + "/complete"), 11),
