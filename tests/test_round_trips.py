@@ -134,6 +134,7 @@ TABLE: dict[tuple[str, str], tuple[Builder | None, int]] = {
     ("DELETE", "/api/v2/goals/{uuid}"):                             (None, 5),
     ("GET", "/api/v1/client/{client_uuid}/goal"):                   (None, 7),
     ("GET", "/api/v1/client/{client_uuid}/goal/{uuid}"):            (None, 6),
+    ("PUT", "/api/v1/client/{client_uuid}/goal/{uuid}"):            (None, 9),
     ("GET", "/api/v1/task-status"):                                 (None, 5),
     ("POST", "/api/v1/task-status"):                                (None, 6),
     ("GET", "/api/v1/task-status/{uuid}"):                          (None, 4),

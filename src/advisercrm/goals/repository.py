@@ -27,20 +27,12 @@ from advisercrm.accounts.repository import visible as account_visible
 from advisercrm.auth.principal import Principal, template
 from advisercrm.circles.description import visible as circle_visible
 from advisercrm.goals.description import GOALS, visible
+from advisercrm.goals.schemas import COLUMNS
 from advisercrm.kit.repository import FirmRepository
 from advisercrm.kit.sql import FIRM, Query, ids_param, uuids_param
 from advisercrm.tables import accounts, circle_accounts, circles, goal_accounts, goal_circles, goals
 
 g, ga, gc, ca = goals, goal_accounts, goal_circles, circle_accounts
-COLUMNS = (
-    "name",
-    "description",
-    "target_amount",
-    "progress",
-    "timeframe",
-    "complete_goal_by",
-    "priority",
-)
 CIRCLES_WITH_OWNER = Query(
     select(ca.c.circle_id)
     .distinct()

@@ -13,7 +13,7 @@ from advisercrm.auth.deps import CurrentPrincipal, RenderCtx
 from advisercrm.db import Conn
 from advisercrm.goals import service
 from advisercrm.goals.description import GOALS
-from advisercrm.goals.schemas import GoalCreate, GoalOut, GoalUpdate
+from advisercrm.goals.schemas import ClientGoalUpdate, GoalCreate, GoalOut, GoalUpdate
 from advisercrm.idempotency.route import ApiRoute
 from advisercrm.kit.body import ALL_RULES
 from advisercrm.kit.listing import Page, paginated, parse_list_query
@@ -87,3 +87,21 @@ async def show_client_goal(
     client: Client, goal: Shown, conn: Conn, principal: CurrentPrincipal, ctx: RenderCtx
 ) -> JSON:
     return JSON(await service.show(conn, principal, goal, ctx, client["id"]))
+
+
+async def _client_goal(client: Client, goal: LockedGoal, conn: Conn) -> int:
+    """The goal the path names, if the path's client owns it (404 otherwise, before the
+    permission is checked)."""
+    await service.owned_by(conn, client, goal)
+    return goal
+
+
+@router.put("/api/v1/client/{client_uuid}/goal/{uuid}", response_model=GoalOut)
+async def update_client_goal(
+    goal: Annotated[int, Depends(_client_goal)],
+    principal: AnyoneWrite,
+    body: Annotated[ClientGoalUpdate, ALL_RULES],
+    conn: Conn,
+    ctx: RenderCtx,
+) -> JSON:
+    return JSON(await service.update_for_client(conn, principal, goal, body, ctx))

@@ -13,14 +13,20 @@ from advisercrm.accounts.description import ACCOUNTS
 from advisercrm.auth.principal import Principal
 from advisercrm.circles.description import CIRCLES
 from advisercrm.goals.description import GOALS
-from advisercrm.goals.repository import COLUMNS, GoalRepository
-from advisercrm.goals.schemas import GoalCreate, GoalUpdate
+from advisercrm.goals.repository import GoalRepository
+from advisercrm.goals.schemas import COLUMNS, ClientGoalUpdate, GoalCreate, GoalUpdate
 from advisercrm.kit.body import BodyErrors
 from advisercrm.kit.errors import Errors, NotFound
 from advisercrm.kit.references import DUPLICATE, INVALID, check_uuid_list
 from advisercrm.kit.render import Ctx
 from advisercrm.resource import service as resource_service
 
+# A goal's owners are accounts (set with account_uuids through v2), not one owner of a
+# shared client singled out.
+NO_SHARED_OWNER = (
+    "The :attribute field is not supported: a goal's owners are set with account_uuids "
+    "(PUT /api/v2/goals/{uuid})."
+)
 NO_OWNER_IN_CIRCLE = "The :attribute circle must contain at least one of the goal's owners."
 
 
@@ -103,6 +109,13 @@ async def find_locked(
     return await GoalRepository(conn, principal.firm_id).find_id(goal_uuid, principal, True)
 
 
+async def owned_by(conn: AsyncConnection, client: Record, goal_id: int) -> None:
+    """404 unless the client owns the goal (a client's v1 paths hold only its goals)."""
+    owner_ids, _ = await GoalRepository(conn, client["firm_id"]).links(goal_id)
+    if client["id"] not in owner_ids:
+        raise NotFound()
+
+
 async def show(
     conn: AsyncConnection, principal: Principal, row: Record, ctx: Ctx, owner_id: int | None
 ) -> dict[str, Any]:
@@ -146,4 +159,21 @@ async def update(
         await repo.replace_owners(goal_id, owner_ids)
     if circle_ids is not None:
         await repo.replace_circles(goal_id, circle_ids)
+    return (await resource_service.render(conn, principal, GOALS, [goal_id], ctx))[0]
+
+
+async def update_for_client(
+    conn: AsyncConnection,
+    principal: Principal,
+    goal_id: int,
+    body: ClientGoalUpdate,
+    ctx: Ctx,
+) -> dict[str, Any]:
+    """The v1 update: the goal's own columns (its owners and circles stay as they are)."""
+    errors = BodyErrors(body)
+    if body.shared_owner_uuid is not None:
+        errors.add("shared_owner_uuid", NO_SHARED_OWNER)
+    errors.raise_if_any()
+    values = body.model_dump(include=set(COLUMNS) & body.model_fields_set)
+    await GoalRepository(conn, principal.firm_id).update(goal_id, values)
     return (await resource_service.render(conn, principal, GOALS, [goal_id], ctx))[0]

@@ -43,20 +43,12 @@ from advisercrm.tables import (
     task_statuses,
     tasks,
 )
-from advisercrm.tasks.description import linked, visible
+from advisercrm.tasks.description import SORTS, linked, visible
 from advisercrm.tasks.repository import TaskRepository
 from advisercrm.tasks.schemas import PRIORITIES
 
 t, ta, tg, st = tasks, task_assignees, task_groups, task_statuses
 TASKABLE_COLUMN = {"client": t.c.client_id, "case": t.c.case_id, "plan": t.c.plan_id}
-SORTS = {
-    "created_at": t.c.created_at,
-    "updated_at": t.c.updated_at,
-    "name": t.c.name,
-    "priority": t.c.priority,
-    "due_at": t.c.due_at,
-    "position": t.c.position,
-}
 # List filters whose value is part of the statement's text (`open_tasks=true`).
 CHOICES = (
     "completed_status",
