@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Annotated
 
 from asyncpg import Record
@@ -23,6 +24,8 @@ from advisercrm.resource.router import path_row
 
 router = APIRouter(route_class=ApiRoute, tags=["goals"])
 LIST_SPEC = GOALS.list_spec
+# Plannr documents `include=shared_owner` on a client's goals: the resource always has it.
+CLIENT_LIST_SPEC = dataclasses.replace(LIST_SPEC, includes=("shared_owner",))
 
 # The path's record first, then the permission: 404 before 403, both before the body.
 Goal = Annotated[Record, path_row(GOALS)]
@@ -76,7 +79,7 @@ async def delete_goal(goal: Goal, principal: AnyoneDelete, conn: Conn) -> Respon
 async def list_client_goals(
     client: Client, request: Request, conn: Conn, principal: CurrentPrincipal, ctx: RenderCtx
 ) -> JSON:
-    query = parse_list_query(request, LIST_SPEC)
+    query = parse_list_query(request, CLIENT_LIST_SPEC)
     parent = ("client", client["id"])
     data, total = await resource_service.listing(conn, principal, GOALS, query, ctx, parent)
     return paginated(request, query, data, total)
