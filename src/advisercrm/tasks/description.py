@@ -43,6 +43,8 @@ SORTS = {
     "priority": t.c.priority,
     "due_at": t.c.due_at,
     "position": t.c.position,
+    # Open tasks first, each part in creation order (Plannr's `completed_last`).
+    "completed_last": t.c.completed_at.isnot(None),
 }
 
 

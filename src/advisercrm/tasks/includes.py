@@ -57,6 +57,11 @@ async def _include(
         shown = {item["uuid"]: item for item in await render(conn, principal, parent_ids, ctx)}
         for item in rendered:
             item["parent_task"] = shown.get(item["parent_task_uuid"] or "")
+    for item in rendered:
+        if "related_tasks" in includes:
+            item["related_tasks"] = []
+        if "workflow_task" in includes:
+            item["workflow_task"] = None
     if "subtasks" in includes:
         links = await TaskRepository(conn, principal.firm_id).subtask_ids(ids, principal)
         children = await render(conn, principal, [link["id"] for link in links], ctx)

@@ -34,7 +34,17 @@ from advisercrm.tasks.includes import show
 from advisercrm.tasks.schemas import PRIORITIES, TASKABLE_TYPES, TaskCreate, TaskOut, TaskUpdate
 
 router = APIRouter(route_class=ApiRoute, prefix="/api/v1/task", tags=["tasks"])
-INCLUDES = ("parent_task", "subtasks")
+# Author, completer and custom fields are always in the resource; related tasks and the
+# workflow task are empty here (no task relations or workflows): Plannr documents them all.
+INCLUDES = (
+    "parent_task",
+    "subtasks",
+    "author",
+    "completed_by",
+    "custom_fields",
+    "related_tasks",
+    "workflow_task",
+)
 LIST_SPEC = ListSpec(
     filters={
         "name": text_filter,
@@ -53,9 +63,10 @@ LIST_SPEC = ListSpec(
         "archived_status": bool_filter,
         "not_started_status": bool_filter,
         "subtask_visibility": choice_filter(("include", "exclude", "only")),
+        "show_child_tasks": bool_filter,
         "group_uuids": uuid_list_filter,
     },
-    sorts=("created_at", "updated_at", "name", "priority", "due_at", "position"),
+    sorts=("created_at", "updated_at", "name", "priority", "due_at", "position", "completed_last"),
     includes=INCLUDES,
 )
 
