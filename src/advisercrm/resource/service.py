@@ -22,7 +22,7 @@ from advisercrm.kit.listing import ListQuery
 from advisercrm.kit.references import check_uuid_list
 from advisercrm.kit.render import Ctx
 from advisercrm.kit.repository import FirmRepository
-from advisercrm.resource.description import Link, Resource, Row
+from advisercrm.resource.description import Link, Nested, Resource, Row
 
 
 def _repo(conn: AsyncConnection, principal: Principal) -> FirmRepository:
@@ -71,16 +71,16 @@ async def render_rows(
     """Loaded rows (`Resource.load`) as their resource shows them, with the records of
     other resources they nest."""
     if resource.nested:
-        shown = {}
-        for key, nested in resource.nested.items():
-            ids = sorted({i for row in rows for i in row[nested.column]})
-            shown[key] = await render_embedded(conn, principal, nested.resource, ids, ctx)
+        shown = {
+            key: await _nested(conn, principal, one, rows, key, ctx)
+            for key, one in resource.nested.items()
+        }
         rows = [
             {
                 **row,
                 **{
-                    key: [shown[key][i] for i in row[nested.column] if i in shown[key]]
-                    for key, nested in resource.nested.items()
+                    key: [shown[key][i] for i in row[one.column] if i in shown[key]]
+                    for key, one in resource.nested.items()
                 },
             }
             for row in rows
@@ -88,6 +88,27 @@ async def render_rows(
     if resource.render_all is not None:
         return resource.render_all(rows, ctx)
     return [resource.render(row, ctx) for row in rows]
+
+
+async def _nested(
+    conn: AsyncConnection,
+    principal: Principal,
+    nested: Nested,
+    rows: Sequence[Row],
+    key: str,
+    ctx: Ctx,
+) -> dict[int, dict[str, Any]]:
+    """The records of another resource the rows nest, rendered, by id: from the rows'
+    own JSON when they were loaded with it, else read in one more statement."""
+    column = f"nested_{key}"
+    if all(column in row for row in rows):
+        other = nested.resource
+        found = {r["id"]: other.from_json(r) for row in rows for r in row[column]}
+        loaded = list(found.values())
+        rendered = await render_rows(conn, principal, other, loaded, ctx)
+        return {r["id"]: item for r, item in zip(loaded, rendered, strict=True)}
+    ids = sorted({i for row in rows for i in row[nested.column]})
+    return await render_embedded(conn, principal, nested.resource, ids, ctx)
 
 
 async def render_embedded(
