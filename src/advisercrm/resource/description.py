@@ -26,6 +26,7 @@ from sqlalchemy import (
     Date,
     DateTime,
     FromClause,
+    Select,
     Table,
     and_,
     any_,
@@ -45,7 +46,7 @@ from advisercrm.auth.principal import Principal, template
 from advisercrm.kit.errors import Errors
 from advisercrm.kit.listing import Filter, ListSpec, text_filter
 from advisercrm.kit.render import Ctx
-from advisercrm.kit.repository import page_query, resolve_query
+from advisercrm.kit.repository import page_select, resolve_query
 from advisercrm.kit.sql import FIRM, Query, ids_param, like_pattern
 
 Row = Record | Mapping[str, Any]
@@ -282,11 +283,9 @@ class Resource:
         t = self.table
         return not self.links and not self.embeds(template("firm"), t.c.firm_id, t.c.id)
 
-    # Bounded: the filters a caller combines are theirs to choose.
-    @functools.lru_cache(maxsize=1024)  # noqa: B019
-    def page(
-        self, reach: str, filters: frozenset[str], sort: str, descending: bool, parent: str = ""
-    ) -> Query:
+    def page_select(
+        self, reach: str, filters: frozenset[str], sort: str, descending: bool, parent: str
+    ) -> Select[Any]:
         """A page of ids and the total, with these filters (each value the parameter
         `where_<filter>`) and under this parent (its id the parameter `parent_id`)."""
         t = self.table
@@ -295,4 +294,36 @@ class Resource:
             conditions.append(self.filters[name].condition(bindparam(f"where_{name}")))
         if parent:
             conditions.append(self.parents[parent](bindparam("parent_id")))
-        return page_query(t, conditions, self.sorts[sort], descending)
+        return page_select(t, conditions, self.sorts[sort], descending)
+
+    # Bounded: the filters a caller combines are theirs to choose.
+    @functools.lru_cache(maxsize=1024)  # noqa: B019
+    def page(
+        self, reach: str, filters: frozenset[str], sort: str, descending: bool, parent: str = ""
+    ) -> Query:
+        """`page_select`, compiled: the ids alone."""
+        return Query(self.page_select(reach, filters, sort, descending, parent))
+
+    @functools.lru_cache(maxsize=1024)  # noqa: B019
+    def listing(
+        self, reach: str, filters: frozenset[str], sort: str, descending: bool, parent: str = ""
+    ) -> Query:
+        """`page_select` with the page's rows as `load` gives them: one statement."""
+        page = self.page_select(reach, filters, sort, descending, parent)
+        return self.with_rows(page, template(reach))
+
+    def with_rows(self, page: Select[Any], viewer: Principal) -> Query:
+        """A page's total and ids (`page`: one row of `total` and `ids`) with its rows as
+        `load` gives them for this viewer, in the page's order: one row per record, each
+        with the total, or one row of nulls but the total when the page is empty."""
+        t, found = self.table, page.cte("page")
+        rows = (
+            select(*self._loaded(viewer))
+            .where(t.c.firm_id == FIRM, t.c.id == any_(found.c.ids))
+            .lateral("loaded")
+        )
+        return Query(
+            select(found.c.total, rows)
+            .select_from(found.outerjoin(rows, true()))
+            .order_by(func.array_position(found.c.ids, rows.c.id))
+        )

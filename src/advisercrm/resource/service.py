@@ -22,6 +22,7 @@ from advisercrm.kit.listing import ListQuery
 from advisercrm.kit.references import check_uuid_list
 from advisercrm.kit.render import Ctx
 from advisercrm.kit.repository import FirmRepository
+from advisercrm.kit.sql import Query
 from advisercrm.resource.description import Link, Nested, Resource, Row
 
 
@@ -135,6 +136,12 @@ async def show(
     return (await render(conn, principal, resource, [row["id"]], ctx))[0]
 
 
+def _where(resource: Resource, query: ListQuery) -> dict[str, Any]:
+    """The list filters' values as their statement's parameters."""
+    filters = resource.filters
+    return {f"where_{k}": filters[k].bind(value) for k, value in query.filters.items()}
+
+
 async def page(
     conn: AsyncConnection,
     principal: Principal,
@@ -144,8 +151,7 @@ async def page(
 ) -> tuple[list[int], int]:
     """One page of the ids the principal may see, filtered and sorted, and the total;
     under `parent` (its name in `Resource.parents` and its id) on a nested path."""
-    filters = resource.filters
-    params = {f"where_{k}": filters[k].bind(value) for k, value in query.filters.items()}
+    params = _where(resource, query)
     name, parent_id = parent or ("", None)
     compiled = resource.page(
         principal.reach, frozenset(query.filters), query.sort, query.descending, name
@@ -163,8 +169,39 @@ async def listing(
     ctx: Ctx,
     parent: tuple[str, int] | None = None,
 ) -> tuple[list[dict[str, Any]], int]:
-    ids, total = await page(conn, principal, resource, query, parent)
-    return await render(conn, principal, resource, ids, ctx), total
+    """One page as the resource shows it, and the total: one statement (`page`'s
+    filters, sort and parent)."""
+    name, parent_id = parent or ("", None)
+    statement = resource.listing(
+        principal.reach, frozenset(query.filters), query.sort, query.descending, name
+    )
+    return await rendered_page(
+        conn,
+        principal,
+        resource,
+        statement,
+        query,
+        ctx,
+        parent_id=parent_id,
+        **_where(resource, query),
+    )
+
+
+async def rendered_page(
+    conn: AsyncConnection,
+    principal: Principal,
+    resource: Resource,
+    statement: Query,
+    query: ListQuery,
+    ctx: Ctx,
+    **params: Any,
+) -> tuple[list[dict[str, Any]], int]:
+    """Run a `Resource.with_rows` statement: the page rendered, and the total."""
+    rows = await _repo(conn, principal).fetch(
+        statement, limit=query.per_page, offset=query.offset, **params, **principal.viewer()
+    )
+    loaded = [row for row in rows if row["id"] is not None]
+    return await render_rows(conn, principal, resource, loaded, ctx), int(rows[0]["total"])
 
 
 async def check_links(
