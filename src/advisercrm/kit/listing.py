@@ -195,6 +195,42 @@ def parse_list_query(request: Request, spec: ListSpec) -> ListQuery:
     return ListQuery(page, per_page, sort, descending, filters, includes)
 
 
+# Laravel's page window: 3 pages each side of the current one; a list of fewer than 14
+# pages shows every page.
+_ON_EACH_SIDE = 3
+
+
+def page_window(current: int, last: int) -> list[int | None]:
+    """The page numbers Laravel's `UrlWindow` shows, None for each "..." gap."""
+    window = _ON_EACH_SIDE + 4
+    if last < _ON_EACH_SIDE * 2 + 8:
+        return list(range(1, last + 1))
+    if current <= window:
+        return [*range(1, window + _ON_EACH_SIDE + 1), None, last - 1, last]
+    if current > last - window:
+        return [1, 2, None, *range(last - (window + _ON_EACH_SIDE - 1), last + 1)]
+    middle = range(current - _ON_EACH_SIDE, current + _ON_EACH_SIDE + 1)
+    return [1, 2, None, *middle, None, last - 1, last]
+
+
+def page_links(link: Callable[[int], str], current: int, last: int) -> list[dict[str, Any]]:
+    """`meta.links`: the paginator's previous link, each page of the window (a gap as
+    "..."), then the next link, as Laravel's `linkCollection()` lists them."""
+    pages = [
+        {"url": None, "label": "...", "active": False}
+        if page is None
+        else {"url": link(page), "label": str(page), "active": page == current}
+        for page in page_window(current, last)
+    ]
+    previous = link(current - 1) if current > 1 else None
+    following = link(current + 1) if current < last else None
+    return [
+        {"url": previous, "label": "&laquo; Previous", "active": False},
+        *pages,
+        {"url": following, "label": "Next &raquo;", "active": False},
+    ]
+
+
 def paginated(request: Request, query: ListQuery, data: list[Any], total: int) -> JSON:
     """Laravel's paginated resource body: data, links and meta."""
     path = str(request.url.replace(query="", fragment=""))
@@ -218,6 +254,7 @@ def paginated(request: Request, query: ListQuery, data: list[Any], total: int) -
                 "current_page": query.page,
                 "from": start if data else None,
                 "last_page": last_page,
+                "links": page_links(link, query.page, last_page),
                 "path": path,
                 "per_page": query.per_page,
                 "to": start + len(data) - 1 if data else None,
@@ -234,10 +271,17 @@ class PageLinks(BaseModel):
     next: str | None
 
 
+class PageLink(BaseModel):
+    url: str | None
+    label: str
+    active: bool
+
+
 class PageMeta(BaseModel):
     current_page: int
     from_: int | None = Field(alias="from")
     last_page: int
+    links: list[PageLink]
     path: str
     per_page: int
     to: int | None
