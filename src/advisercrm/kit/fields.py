@@ -78,6 +78,22 @@ def _laravel_bool(value: Any) -> Any:
     return value
 
 
+def _record_uuid(value: Any) -> Any:
+    """A record as a response shows it (an object with its `uuid`) names that UUID, so a
+    list read from a response can be written back as it is."""
+    if isinstance(value, dict) and "uuid" in value:
+        return value["uuid"]
+    return value
+
+
+def _money_amount(value: Any) -> Any:
+    """Money as a response shows it ({"amount": "5000", "currency", "formatted"}) is its
+    amount, so a value read from a response can be written back as it is."""
+    if isinstance(value, dict) and "amount" in value:
+        return value["amount"]
+    return value
+
+
 def _present(value: Any) -> Any:
     """Laravel's `required`: an explicit null or an empty array is as good as absent."""
     if value is None or (isinstance(value, list) and not value):
@@ -92,6 +108,10 @@ Str = Annotated[str, Strict(), AfterValidator(clean_text)]
 Int = Annotated[int, Strict(), BeforeValidator(_laravel_int)]
 Bool = Annotated[bool, Strict(), BeforeValidator(_laravel_bool)]
 UUIDStr = Annotated[uuid.UUID, BeforeValidator(_uuid)]
+# A UUID, or the record a response embeds ({"uuid": ...}): for lists of records.
+RecordUUID = Annotated[uuid.UUID, BeforeValidator(_uuid), BeforeValidator(_record_uuid)]
+# An integer of minor units, or the Money object a response shows.
+Pennies = Annotated[Int, BeforeValidator(_money_amount)]
 DateStr = Annotated[dt.date, BeforeValidator(parse_date)]
 
 

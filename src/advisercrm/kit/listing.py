@@ -160,10 +160,18 @@ def _positive_int(raw: str, name: str, high: int, errors: Errors) -> int | None:
     return None
 
 
+def family(name: str) -> str:
+    """The whitelist entry of a filter named with a key, `custom_field:pet_name` ->
+    `custom_field:*` (a name without a key is its own)."""
+    prefix, colon, key = name.partition(":")
+    return f"{prefix}:*" if colon and key else name
+
+
 def parse_list_query(request: Request, spec: ListSpec) -> ListQuery:
     params = request.query_params
     filter_names = [k[7:-1] for k in params if k.startswith("filter[") and k.endswith("]")]
-    unknown = [n for n in filter_names if n not in spec.filters]
+    known = {n: n if n in spec.filters else family(n) for n in filter_names}
+    unknown = [n for n in filter_names if known[n] not in spec.filters]
     if unknown:
         raise _not_allowed("filter", unknown, spec.filters)
 
@@ -187,7 +195,7 @@ def parse_list_query(request: Request, spec: ListSpec) -> ListQuery:
     for name in filter_names:
         raw = params[f"filter[{name}]"]
         try:
-            filters[name] = spec.filters[name](raw)
+            filters[name] = spec.filters[known[name]](raw)
         except InvalidValue as exc:
             errors.add(f"filter.{name}", str(exc))
     errors.raise_if_any()

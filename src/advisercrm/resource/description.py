@@ -24,7 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from advisercrm.auth.access import Who
 from advisercrm.auth.principal import Principal, template
 from advisercrm.kit.errors import Errors
-from advisercrm.kit.listing import Filter, ListSpec, text_filter
+from advisercrm.kit.listing import Filter, ListSpec, family, text_filter
 from advisercrm.kit.render import Ctx
 from advisercrm.kit.repository import page_query, resolve_query
 from advisercrm.kit.sql import FIRM, Query, ids_param
@@ -117,6 +117,8 @@ class Resource:
     # these rows (the kind of record a field accepts, say).
     resolved: tuple[str, ...] = ()
     default_sort: str = "created_at"
+    # Relations a list may be asked to `include` (the list's route renders them).
+    includes: tuple[str, ...] = ()
     # Body fields stored as columns of the table, and lists kept in link tables.
     columns: frozenset[str] = frozenset()
     links: tuple[Link, ...] = ()
@@ -145,7 +147,12 @@ class Resource:
             filters={name: where.value for name, where in self.filters.items()},
             sorts=tuple(self.sorts),
             default_sort=self.default_sort,
+            includes=self.includes,
         )
+
+    def filter_named(self, name: str) -> Where:
+        """The filter a list parameter names (`custom_field:<reference>` by its family)."""
+        return self.filters[family(name) if name not in self.filters else name]
 
     @functools.cache  # noqa: B019 - descriptions live as long as the process
     def find(self, reach: str) -> Query:

@@ -92,7 +92,7 @@ async def page(
         repo.scoped(t),
         resource.visible(principal),
         *resource.scope,
-        *(resource.filters[name].condition(value) for name, value in query.filters.items()),
+        *(resource.filter_named(name).condition(value) for name, value in query.filters.items()),
     ]
     return await repo.page_ids(t, conditions, resource.sorts[query.sort], query)
 
