@@ -130,6 +130,7 @@ CUSTOM_FIELDS = Resource(
         "created_at": cf.c.created_at,
         "updated_at": cf.c.updated_at,
         "name": cf.c.name,
+        "model_type": cf.c.model_type,
     },
     default_sort="position",
     filters={
