@@ -1,0 +1,43 @@
+"""Replay of Plannr's task-status pages."""
+
+from __future__ import annotations
+
+from tests.helpers import Firm
+from tests.replay.support import BOOL, INT, STR, assert_list, check_types, page, round_trip
+
+CREATE = page("operation-postapiv1taskstatus")
+CREATE_OLD = page("operation-post-api-v1-task-status")
+SHOW_TASK = page("operation-getapiv1taskuuid")  # the status example inside a task
+STATUSES = "/api/v1/task-status"
+STATUS = {"uuid": STR, "name": STR, "colour": STR, "position": INT, "is_type_completed": BOOL,
+          "is_archived": BOOL, "is_not_started": BOOL, "created_at": STR,
+          "updated_at": STR}  # fmt: skip
+
+
+async def test_create_example(firm: Firm) -> None:
+    """CREATE: name required, colour optional hex; 201 with the documented fields."""
+    response = await firm.owner.post(STATUSES, {"name": "Incomplete", "colour": "#398898"})
+    assert response.status_code == 201, response.text
+    made = response.json()
+    check_types(made, STATUS)
+    assert (made["colour"], made["is_archived"]) == ("#398898", False)
+
+
+async def test_flags_read_as_laravel_booleans(firm: Firm) -> None:
+    """CREATE: the flags take 1 / "0" / "true" as Laravel's boolean rule does."""
+    body = {"name": "Parked", "is_archived": 1, "is_type_completed": "0",
+            "is_not_started": "true"}  # fmt: skip
+    made = await firm.owner.created(STATUSES, body)
+    assert (made["is_archived"], made["is_type_completed"], made["is_not_started"]) == (
+        True, False, True)  # fmt: skip
+    refused = await firm.owner.post(STATUSES, {"name": "X", "is_archived": "yes"})
+    assert refused.json()["errors"] == {
+        "is_archived": ["The is archived field must be true or false."]
+    }
+
+
+async def test_list_and_round_trip(firm: Firm) -> None:
+    made = await firm.owner.created(STATUSES, {"name": "Waiting"})
+    for item in assert_list(await firm.owner.get(STATUSES, params={"per_page": "500"}))["data"]:
+        check_types(item, STATUS)
+    await round_trip(firm.owner, f"{STATUSES}/{made['uuid']}")
