@@ -18,6 +18,8 @@ from tests.replay.support import (
 LIST = page("operation-get-api-v1-circles")
 CREATE = page("operation-postapiv1circles")
 CREATE_OLD = page("operation-post-api-v1-circles")
+UPDATE = page("operation-putapiv1circlesuuid")
+UPDATE_OLD = page("operation-put-api-v1-circles-parameter")
 CIRCLES = "/api/v1/circles"
 MEMBER = {"uuid": STR, "name": STR, "type": STR, "role": STR, "photo_url": STR}
 CIRCLE = {"uuid": STR, "name": STR, "created_at": STR, "updated_at": STR,
@@ -77,6 +79,31 @@ async def test_newer_fields(firm: Firm) -> None:
     made = await firm.owner.created(CIRCLES, body)
     assert made["bg_colour"] == "#ff0000" and "joint_account_uuid" in made
     assert made["external_references"] == []
+
+
+async def test_update_example(firm: Firm) -> None:
+    """UPDATE_OLD: name and account_uuids (2 to 50)."""
+    made = await _circle(firm)
+    one, two = await firm.client_account(), await firm.client_account()
+    body = {"name": "Jones Family", "account_uuids": [one["uuid"], two["uuid"]]}
+    response = await firm.owner.put(f"{CIRCLES}/{made['uuid']}", body)
+    assert response.status_code == 200, response.text
+    assert {a["uuid"] for a in response.json()["accounts"]} == {one["uuid"], two["uuid"]}
+
+
+@served_elsewhere(
+    "circle update per the newest page: 1 to 100 account_uuids, or accounts "
+    "objects with login_access_level; bg_colour; current_life_stage_uuid"
+)
+async def test_update_newest(firm: Firm) -> None:
+    """UPDATE (newest) disagrees with UPDATE_OLD and CREATE on the number of accounts."""
+    made = await _circle(firm)
+    one = await firm.client_account()
+    body = {"accounts": [{"uuid": one["uuid"], "login_access_level": "read"}],
+            "bg_colour": "#00ff00"}  # fmt: skip
+    response = await firm.owner.put(f"{CIRCLES}/{made['uuid']}", body)
+    assert response.status_code == 200, response.text
+    assert [a["uuid"] for a in response.json()["accounts"]] == [one["uuid"]]
 
 
 async def test_round_trip(firm: Firm) -> None:

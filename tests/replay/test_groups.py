@@ -7,7 +7,8 @@ import pytest
 from tests.helpers import Firm
 from tests.replay.support import INT, STR, assert_list, check_types, page, round_trip
 
-LIST = page("operation-getapiv1group")
+LIST = page("operation-get-api-v1-group")
+LIST_OLD = page("operation-getapiv1group")
 CREATE = page("operation-postapiv1group")
 GROUPS = "/api/v1/group"
 # participants_count is a number here (the page's example shows "3"; see docs/API.md).
@@ -15,9 +16,14 @@ GROUP = {"uuid": STR, "name": STR, "slug": STR, "participants_count": INT,
          "participants": {"uuid": STR, "name": STR, "type": STR, "role": STR}}  # fmt: skip
 
 
-@pytest.mark.parametrize("query", [{}, {"per_page": "500"}], ids=str)
+@pytest.mark.parametrize(
+    "query",
+    [{}, {"filter[uuid]": "e8f971be-6ca0-4a03-9574-edf5277468b4"}, {"filter[name]": "fin"},
+     {"sort": "created_at"}, {"sort": "-name"}, {"sort": "updated_at"}, {"per_page": "500"}],
+    ids=str,
+)  # fmt: skip
 async def test_list(firm: Firm, query: dict[str, str]) -> None:
-    """LIST: the page documents per_page only."""
+    """LIST (newest: filter[uuid], filter[name], sort, per_page; LIST_OLD: per_page)."""
     client = await firm.client_account()
     await firm.group([client["uuid"]])
     for item in assert_list(await firm.owner.get(GROUPS, params=query))["data"]:
