@@ -14,7 +14,6 @@ from tests.replay.support import (
     STR,
     assert_list,
     check_types,
-    not_served,
     nullable,
     page,
     round_trip,
@@ -220,14 +219,31 @@ async def test_create_example(firm: Firm, source: str, path: str, body: dict[str
     check_types(response.json(), ACCOUNT)
 
 
-@not_served("groups on an account body (Group UUIDs to sync the client to) are not stored")
-async def test_create_with_groups(firm: Firm) -> None:
-    group = await firm.group([])
+async def test_groups_on_create_and_update(firm: Firm) -> None:
+    """CREATE_ACCOUNT: groups (Group UUIDs to sync the client to); UPDATE_ACCOUNT: a list
+    replaces them and `groups: null` clears them."""
+    first, second = await firm.group([]), await firm.group([])
     body = {"type": "client", "role": "individual", "first_name": "G", "last_name": "T",
-            "groups": [group["uuid"]]}  # fmt: skip
+            "groups": [first["uuid"]]}  # fmt: skip
     made = await firm.owner.created("/api/v1/account", body)
-    listed = await _listed(firm, "/api/v1/account", **{"filter[groups]": group["uuid"]})
-    assert listed == [made["uuid"]]
+    path = f"/api/v1/account/{made['uuid']}"
+
+    async def groups_of() -> list[str]:
+        listed = assert_list(await firm.owner.get("/api/v1/account", params={
+            "include": "groups", "filter[uuid]": made["uuid"]}))  # fmt: skip
+        return [g["uuid"] for g in listed["data"][0]["groups"]]
+
+    assert await groups_of() == [first["uuid"]]
+    assert (await firm.owner.put(path, {"groups": [second["uuid"]]})).status_code == 200
+    assert await groups_of() == [second["uuid"]]
+    assert (await firm.owner.put(path, {"first_name": "H"})).status_code == 200
+    assert await groups_of() == [second["uuid"]]
+    assert (await firm.owner.put(path, {"groups": None})).status_code == 200
+    assert await groups_of() == []
+    refused = await firm.owner.put(path, {"groups": [second["uuid"], made["uuid"]]})
+    assert refused.status_code == 422
+    assert refused.json()["errors"] == {"groups.1": ["The selected groups.1 is invalid."]}
+    assert await groups_of() == []
 
 
 async def test_login_flags_read_as_laravel_booleans(firm: Firm) -> None:

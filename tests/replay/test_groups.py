@@ -10,6 +10,7 @@ from tests.replay.support import INT, STR, assert_list, check_types, page, round
 LIST = page("operation-get-api-v1-group")
 LIST_OLD = page("operation-getapiv1group")
 CREATE = page("operation-postapiv1group")
+UPDATE = page("operation-putapiv1groupuuid")
 GROUPS = "/api/v1/group"
 # participants_count is a number here (the page's example shows "3"; see docs/API.md).
 GROUP = {"uuid": STR, "name": STR, "slug": STR, "participants_count": INT,
@@ -46,3 +47,11 @@ async def test_round_trip(firm: Firm) -> None:
     client = await firm.client_account()
     made = await firm.group([client["uuid"]])
     await round_trip(firm.owner, f"{GROUPS}/{made['uuid']}")
+
+
+async def test_update_example(firm: Firm) -> None:
+    """UPDATE: {"name": "Accounting"}; the slug follows the name."""
+    made = await firm.group([])
+    response = await firm.owner.put(f"{GROUPS}/{made['uuid']}", {"name": "Accounting"})
+    assert response.status_code == 200, response.text
+    assert (response.json()["name"], response.json()["slug"]) == ("Accounting", "accounting")

@@ -3,10 +3,20 @@
 from __future__ import annotations
 
 from tests.helpers import Firm
-from tests.replay.support import BOOL, INT, STR, assert_list, check_types, page, round_trip
+from tests.replay.support import (
+    BOOL,
+    INT,
+    STR,
+    assert_list,
+    check_types,
+    not_served,
+    page,
+    round_trip,
+)  # fmt: skip
 
 CREATE = page("operation-postapiv1taskstatus")
 CREATE_OLD = page("operation-post-api-v1-task-status")
+UPDATE = page("operation-put-api-v1-task-status-parameter")
 SHOW_TASK = page("operation-getapiv1taskuuid")  # the status example inside a task
 STATUSES = "/api/v1/task-status"
 STATUS = {"uuid": STR, "name": STR, "colour": STR, "position": INT, "is_type_completed": BOOL,
@@ -41,3 +51,21 @@ async def test_list_and_round_trip(firm: Firm) -> None:
     for item in assert_list(await firm.owner.get(STATUSES, params={"per_page": "500"}))["data"]:
         check_types(item, STATUS)
     await round_trip(firm.owner, f"{STATUSES}/{made['uuid']}")
+
+
+async def test_update_example(firm: Firm) -> None:
+    """UPDATE: name and colour change (position is left for the case below)."""
+    made = await firm.owner.created(STATUSES, {"name": "Waiting"})
+    body = {"name": "Incomplete", "colour": "#ff0000"}
+    response = await firm.owner.put(f"{STATUSES}/{made['uuid']}", body)
+    assert response.status_code == 200, response.text
+    assert (response.json()["name"], response.json()["colour"]) == ("Incomplete", "#ff0000")
+
+
+@not_served("position on a task status update: a status keeps the position it was given")
+async def test_update_position(firm: Firm) -> None:
+    """UPDATE: position moves the status (the only change a completed status allows)."""
+    made = await firm.owner.created(STATUSES, {"name": "Waiting"})
+    body = {"name": "Incomplete", "colour": "#ff0000", "position": 1}
+    response = await firm.owner.put(f"{STATUSES}/{made['uuid']}", body)
+    assert response.json()["position"] == 1
