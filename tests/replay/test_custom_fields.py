@@ -75,13 +75,20 @@ async def test_newer_fields(firm: Firm) -> None:
     assert made["is_visible_to_clients"] is True
 
 
-@pytest.mark.xfail(strict=True, reason="position on update: appended, not movable")
 async def test_update_position(firm: Firm) -> None:
-    """UPDATE: position "will be placed last if left blank"."""
-    first = await firm.owner.created(FIELDS_PATH, {"type": "string", "name": "A"})
-    await firm.owner.created(FIELDS_PATH, {"type": "string", "name": "B"})
-    moved = await firm.owner.put(f"{FIELDS_PATH}/{first['uuid']}", {"position": 5})
-    assert moved.json()["position"] == 5
+    """UPDATE: position moves the field among its model type's fields."""
+    a = await firm.owner.created(FIELDS_PATH, {"type": "string", "name": "A"})
+    b = await firm.owner.created(FIELDS_PATH, {"type": "string", "name": "B"})
+    other = await firm.owner.created(FIELDS_PATH, {"type": "string", "name": "C",
+                                                    "model_type": "case"})  # fmt: skip
+    moved = await firm.owner.put(f"{FIELDS_PATH}/{b['uuid']}", {"position": 1})
+    assert moved.status_code == 200, moved.text
+    listed = assert_list(await firm.owner.get(FIELDS_PATH, params={"filter[model_type]": "task"}))
+    assert [(f["uuid"], f["position"]) for f in listed["data"]] == [(b["uuid"], 1), (a["uuid"], 2)]
+    last = await firm.owner.put(f"{FIELDS_PATH}/{b['uuid']}", {"position": 5})
+    assert last.json()["position"] == 2
+    shown = (await firm.owner.get(f"{FIELDS_PATH}/{other['uuid']}")).json()
+    assert shown["position"] == 1
 
 
 async def test_round_trip(firm: Firm) -> None:

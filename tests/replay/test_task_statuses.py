@@ -9,7 +9,6 @@ from tests.replay.support import (
     STR,
     assert_list,
     check_types,
-    not_served,
     page,
     round_trip,
 )  # fmt: skip
@@ -62,10 +61,24 @@ async def test_update_example(firm: Firm) -> None:
     assert (response.json()["name"], response.json()["colour"]) == ("Incomplete", "#ff0000")
 
 
-@not_served("position on a task status update: a status keeps the position it was given")
 async def test_update_position(firm: Firm) -> None:
-    """UPDATE: position moves the status (the only change a completed status allows)."""
-    made = await firm.owner.created(STATUSES, {"name": "Waiting"})
+    """UPDATE: position moves the status; the others shift to make room, and a position
+    past the last puts it last."""
+    made = await firm.owner.created(STATUSES, {"name": "Waiting"})  # fourth, after the defaults
     body = {"name": "Incomplete", "colour": "#ff0000", "position": 1}
     response = await firm.owner.put(f"{STATUSES}/{made['uuid']}", body)
+    assert response.status_code == 200, response.text
     assert response.json()["position"] == 1
+
+    async def board() -> list[tuple[str, int]]:
+        listed = assert_list(await firm.owner.get(STATUSES))["data"]
+        return [(s["name"], s["position"]) for s in listed]
+
+    expected = [("Incomplete", 1), ("Not Started", 2), ("In Progress", 3), ("Completed", 4)]
+    assert await board() == expected
+    moved = await firm.owner.put(f"{STATUSES}/{made['uuid']}", {"position": "9"})
+    assert moved.json()["position"] == 4
+    assert await board() == [("Not Started", 1), ("In Progress", 2), ("Completed", 3),
+                             ("Incomplete", 4)]  # fmt: skip
+    refused = await firm.owner.put(f"{STATUSES}/{made['uuid']}", {"position": 0})
+    assert refused.json()["errors"] == {"position": ["The position field must be at least 1."]}

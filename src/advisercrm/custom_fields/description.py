@@ -116,6 +116,9 @@ async def _check(
         kept["help_text"] = values["help_text"]
     if OPTIONS in values:
         kept[OPTIONS] = _stored(_check_options(current["type"], values[OPTIONS], errors))
+    if values.get("position") is not None and not errors:
+        model, old = current["model_type"], current["position"]
+        kept["position"] = await repo.move(current["id"], model, old, values["position"])
     return kept
 
 
@@ -139,7 +142,9 @@ CUSTOM_FIELDS = Resource(
         "type": Where(choice_list_filter(FIELD_TYPES), cf.c.type.in_),
         "name": contains(cf.c.name),
     },
-    columns=frozenset({"type", "name", "model_type", "is_required", "help_text", OPTIONS}),
+    columns=frozenset(
+        {"type", "name", "model_type", "is_required", "help_text", OPTIONS, "position"}
+    ),
     check=_check,
     who="manager",
     path="/api/v1/custom-field",
