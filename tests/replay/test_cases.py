@@ -41,8 +41,7 @@ PARAMETERS = [
                                      "assigned_to")],
     ({"include": "type"}, STATUSES), ({"include": "status"}, STATUSES),
     ({"include": "tags"}, TAGS),
-    ({"include": "plans"}, served_elsewhere("case plans")),
-    ({"include": "custom_fields"}, served_elsewhere("case custom-field values")),
+    ({"include": "plans"}, ()), ({"include": "custom_fields"}, ()),
     ({"filter[uuid]": SOME}, ()), ({"filter[account_uuids]": SOME}, ()),
     ({"filter[circle_uuids]": SOME}, ()), ({"filter[employee_account_uuids]": SOME}, ()),
     ({"filter[plan_uuid]": SOME}, ()),
@@ -89,6 +88,15 @@ async def test_circle_employee_and_review_filters(firm: Firm) -> None:
     assert await listed(**{"filter[review_at_after]": "2025-06-09",
                            "filter[review_at_before]": "2025-06-11"}) == [made["uuid"]]  # fmt: skip
     assert await listed(**{"filter[plan_uuid]": made["uuid"]}) == []
+
+
+async def test_absent_includes_are_empty(firm: Firm) -> None:
+    """LIST: plans and custom_fields name data not kept here: shown empty."""
+    await _case(firm)
+    body = assert_list(await firm.owner.get(CASES, params={"include": "plans,custom_fields"}))
+    assert (body["data"][0]["plans"], body["data"][0]["custom_fields"]) == ([], [])
+    plain = assert_list(await firm.owner.get(CASES))["data"][0]
+    assert "plans" not in plain and "custom_fields" not in plain
 
 
 async def test_create_example(firm: Firm) -> None:

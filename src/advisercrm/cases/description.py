@@ -142,6 +142,8 @@ CASES = Resource(
     },
     # A case always shows these: asking for them changes nothing.
     includes=("participants", "participants_count", "assigned_to", "groups"),
+    # Cases are not linked to plans, nor given custom-field values, here.
+    empty_includes={"plans": [], "custom_fields": []},
     columns=frozenset({"name", "value", "review_at"}),
     links=(
         Link("participants", cp, "case_id", "account_id", accounts_named, clients),

@@ -117,8 +117,10 @@ class Resource:
     # these rows (the kind of record a field accepts, say).
     resolved: tuple[str, ...] = ()
     default_sort: str = "created_at"
-    # Relations a list may be asked to `include` (the list's route renders them).
+    # Relations a list may be asked to `include` (the list's route renders them), and
+    # those among them naming data the server does not keep: shown with this empty value.
     includes: tuple[str, ...] = ()
+    empty_includes: Mapping[str, Any] = field(default_factory=dict)
     # Body fields stored as columns of the table, and lists kept in link tables.
     columns: frozenset[str] = frozenset()
     links: tuple[Link, ...] = ()
@@ -147,7 +149,7 @@ class Resource:
             filters={name: where.value for name, where in self.filters.items()},
             sorts=tuple(self.sorts),
             default_sort=self.default_sort,
-            includes=self.includes,
+            includes=(*self.includes, *self.empty_includes),
         )
 
     def filter_named(self, name: str) -> Where:
