@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from asyncpg import Record
+from sqlalchemy import true
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from advisercrm.accounts.description import ACCOUNTS, ASSIGNED
@@ -19,12 +20,16 @@ from advisercrm.accounts.schemas import (
 from advisercrm.auth import repository as auth_repository
 from advisercrm.auth.credentials import hash_password
 from advisercrm.auth.principal import Principal
-from advisercrm.groups.references import resolve as groups_named
 from advisercrm.kit.errors import Errors, Forbidden
 from advisercrm.kit.references import INVALID, check_uuid_list
 from advisercrm.kit.render import Ctx
+from advisercrm.kit.repository import resolve_query
 from advisercrm.resource import service as resource
-from advisercrm.tables import group_participants
+from advisercrm.tables import group_participants, groups
+
+# The groups an account body names: every group of the firm (as groups' own references;
+# groups sit above accounts, so the query is stated here).
+GROUPS_NAMED = resolve_query(groups, true())
 
 
 async def _references(
@@ -74,7 +79,7 @@ async def _groups(
     if "groups" not in body.model_fields_set:
         return None
     uuids = body.groups or []
-    found = await groups_named(repo.conn, principal, uuids)
+    found = await repo.by_uuid(GROUPS_NAMED, uuids)
     return check_uuid_list("groups", uuids, found, errors, lambda _: True)
 
 
