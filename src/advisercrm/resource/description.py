@@ -44,7 +44,7 @@ from sqlalchemy.sql.selectable import ScalarSelect
 from advisercrm.auth.access import Who
 from advisercrm.auth.principal import Principal, template
 from advisercrm.kit.errors import Errors
-from advisercrm.kit.listing import Filter, ListSpec, text_filter
+from advisercrm.kit.listing import Filter, ListSpec, family, text_filter
 from advisercrm.kit.render import Ctx
 from advisercrm.kit.repository import page_select, resolve_query
 from advisercrm.kit.sql import FIRM, Query, ids_param, like_pattern
@@ -167,6 +167,10 @@ class Resource:
     # Conditions a nested path puts on its list, given its parent's id as a parameter
     # (the client of /api/v1/client/{client_uuid}/goal, say), by the parent's name.
     parents: Mapping[str, Callable[[Any], ColumnElement[bool]]] = field(default_factory=dict)
+    # Relations a list may be asked to `include` (the list's route renders them), and
+    # those among them naming data the server does not keep: shown with this empty value.
+    includes: tuple[str, ...] = ()
+    empty_includes: Mapping[str, Any] = field(default_factory=dict)
     # Body fields stored as columns of the table, and lists kept in link tables.
     columns: frozenset[str] = frozenset()
     links: tuple[Link, ...] = ()
@@ -195,7 +199,12 @@ class Resource:
             filters={name: where.value for name, where in self.filters.items()},
             sorts=tuple(self.sorts),
             default_sort=self.default_sort,
+            includes=(*self.includes, *self.empty_includes),
         )
+
+    def filter_named(self, name: str) -> Where:
+        """The filter a list parameter names (`custom_field:<reference>` by its family)."""
+        return self.filters[family(name) if name not in self.filters else name]
 
     @functools.cache  # noqa: B019 - descriptions live as long as the process
     def find(self, reach: str, loaded: bool = False) -> Query:
@@ -286,12 +295,12 @@ class Resource:
     def page_select(
         self, reach: str, filters: frozenset[str], sort: str, descending: bool, parent: str
     ) -> Select[Any]:
-        """A page of ids and the total, with these filters (each value the parameter
-        `where_<filter>`) and under this parent (its id the parameter `parent_id`)."""
+        """A page of ids and the total, with these filters (the value of the n-th by name
+        the parameter `where_<n>`) and under this parent (its id the parameter `parent_id`)."""
         t = self.table
         conditions = [t.c.firm_id == FIRM, self.visible(template(reach)), *self.scope]
-        for name in sorted(filters):
-            conditions.append(self.filters[name].condition(bindparam(f"where_{name}")))
+        for i, name in enumerate(sorted(filters)):
+            conditions.append(self.filter_named(name).condition(bindparam(f"where_{i}")))
         if parent:
             conditions.append(self.parents[parent](bindparam("parent_id")))
         return page_select(t, conditions, self.sorts[sort], descending)

@@ -138,8 +138,10 @@ async def show(
 
 def _where(resource: Resource, query: ListQuery) -> dict[str, Any]:
     """The list filters' values as their statement's parameters."""
-    filters = resource.filters
-    return {f"where_{k}": filters[k].bind(value) for k, value in query.filters.items()}
+    given = sorted(query.filters)
+    return {
+        f"where_{i}": resource.filter_named(k).bind(query.filters[k]) for i, k in enumerate(given)
+    }
 
 
 async def page(
