@@ -21,6 +21,7 @@ from starlette.middleware.cors import CORSMiddleware
 from advisercrm import __version__
 from advisercrm.accounts.router import router as accounts_router
 from advisercrm.avatar import router as avatar_router
+from advisercrm.case_lookups.description import CASE_STATUSES, CASE_TYPES
 from advisercrm.cases.description import CASES
 from advisercrm.circles.description import CIRCLES
 from advisercrm.config import Settings, get_settings
@@ -243,6 +244,8 @@ def create_app(settings: Settings | None = None, url: str | None = None) -> Fast
         crud_router(TASK_STATUSES),
         crud_router(CUSTOM_FIELDS),
         crud_router(CASES),
+        crud_router(CASE_STATUSES),
+        crud_router(CASE_TYPES),
         crud_router(PLANS),
         tasks_router,
     ):

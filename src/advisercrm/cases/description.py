@@ -14,6 +14,7 @@ from advisercrm.accounts.repository import linked_accounts
 from advisercrm.accounts.repository import visible as account_visible
 from advisercrm.auth.principal import Principal
 from advisercrm.auth.visibility import client_visible, member_group_ids, shown
+from advisercrm.case_lookups import case_fields
 from advisercrm.cases.schemas import CaseCreate, CaseOut, CaseUpdate, case
 from advisercrm.groups.description import visible as group_visible
 from advisercrm.groups.references import resolve as groups_named
@@ -65,7 +66,17 @@ def linked_columns(firm_id: Any, case_id: Any, viewer: Principal | None) -> dict
             a, ca, "account_id", firm_id, case_id, shown(viewer, account_visible, a)
         ),
         "group_uuids": _uuids(g, cg, "group_id", firm_id, case_id, shown(viewer, group_visible, g)),
+        **case_fields.columns(firm_id, case_id, viewer),
     }
+
+
+# The names `linked_columns` gives, for records that embed a case.
+CASE_LINKS = (
+    "participants",
+    "assigned_to_uuids",
+    "group_uuids",
+    *case_fields.LINKED,
+)
 
 
 def case_row(row: Row) -> dict[str, Any]:
@@ -98,20 +109,25 @@ CASES = Resource(
         "name": c.c.name,
         "review_at": c.c.review_at,
         "value": c.c.value,
+        **case_fields.SORTS,
     },
     filters={
         "uuid": Where(uuid_list_filter, c.c.uuid.in_),
         "name": contains(c.c.name),
         "participant_uuids": Where(uuid_list_filter, linked_to(c, cp, accounts)),
         "group_uuids": Where(uuid_list_filter, linked_to(c, cg, groups_table)),
+        **case_fields.FILTERS,
     },
-    columns=frozenset({"name", "value", "review_at"}),
+    includes=case_fields.INCLUDES,
+    columns=frozenset({"name", "value", "review_at", *case_fields.COLUMNS}),
     links=(
         Link("participants", cp, "case_id", "account_id", accounts_named, clients),
         Link("assigned_to_uuids", ca, "case_id", "account_id", accounts_named, employees, True),
         Link("group_uuids", cg, "case_id", "group_id", groups_named, null_clears=True),
+        case_fields.PLANS_LINK,
     ),
     prepare=_in_zone,
+    check=case_fields.check,
     path="/api/v1/cases",
     create=CaseCreate,
     update=CaseUpdate,

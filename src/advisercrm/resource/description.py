@@ -117,6 +117,8 @@ class Resource:
     # these rows (the kind of record a field accepts, say).
     resolved: tuple[str, ...] = ()
     default_sort: str = "created_at"
+    # The relations `include` may name (each is always shown: naming one is no error).
+    includes: tuple[str, ...] = ()
     # Body fields stored as columns of the table, and lists kept in link tables.
     columns: frozenset[str] = frozenset()
     links: tuple[Link, ...] = ()
@@ -145,6 +147,7 @@ class Resource:
             filters={name: where.value for name, where in self.filters.items()},
             sorts=tuple(self.sorts),
             default_sort=self.default_sort,
+            includes=self.includes,
         )
 
     @functools.cache  # noqa: B019 - descriptions live as long as the process

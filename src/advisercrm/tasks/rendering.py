@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from advisercrm.accounts.description import ACCOUNTS
 from advisercrm.accounts.schemas import compact
 from advisercrm.auth.principal import Principal
-from advisercrm.cases.description import case_row
+from advisercrm.cases.description import CASE_LINKS, case_row
 from advisercrm.cases.schemas import case
 from advisercrm.kit.render import Ctx, timestamp
 from advisercrm.plans.schemas import plan
@@ -68,9 +68,7 @@ def _taskable(row: Record, clients: dict[int, Any], ctx: Ctx) -> Any:
         return plan({**dict(row["plan"]), "accounts": row["plan_accounts"]}, ctx)
     if row["case"] is None:
         return None
-    links = {
-        name: row[f"case_{name}"] for name in ("participants", "assigned_to_uuids", "group_uuids")
-    }
+    links = {name: row[f"case_{name}"] for name in CASE_LINKS}
     return case(case_row({**dict(row["case"]), **links}), ctx)
 
 
