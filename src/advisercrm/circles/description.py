@@ -62,7 +62,7 @@ CIRCLES = Resource(
         "name": contains(circles.c.name),
         "account_uuids": Where(uuid_list_filter, linked_to(circles, ca, accounts)),
     },
-    columns=frozenset({"name"}),
+    columns=frozenset({"name", "bg_colour"}),
     links=(
         Link("account_uuids", ca, "circle_id", "account_id", accounts_named, clients),
         Link("group_uuids", cg, "circle_id", "group_id", groups_named),
