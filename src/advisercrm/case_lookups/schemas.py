@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, Field, Strict
+from pydantic import AfterValidator, BaseModel, BeforeValidator, Field, Strict
 
 from advisercrm.kit.body import Body
-from advisercrm.kit.fields import Bool, Int, Required, clean_text
+from advisercrm.kit.fields import Bool, Int, Required, UUIDStr, clean_text
 from advisercrm.kit.render import Ctx, timestamp
 from advisercrm.task_statuses.schemas import Colour
 
@@ -17,6 +17,18 @@ LookupName = Annotated[
     str, Strict(), Field(min_length=1, max_length=255), AfterValidator(clean_text)
 ]
 Position = Annotated[Int, Field(ge=1, le=100_000)]
+
+
+def _uuid_of(value: Any) -> Any:
+    """A record as the case shows it (an object with its `uuid`) names that record, so a
+    case read can be written back as it is."""
+    if isinstance(value, dict) and "uuid" in value:
+        return value["uuid"]
+    return value
+
+
+# A case's status, type or plan: its UUID, or the record as the case shows it.
+Named = Annotated[UUIDStr, BeforeValidator(_uuid_of)]
 
 
 class CaseStatusCreate(Body):

@@ -10,7 +10,7 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, Field, Strict
 
 from advisercrm.accounts.schemas import CompactAccountOut, compact
 from advisercrm.case_lookups import case_fields
-from advisercrm.case_lookups.schemas import CaseStatusOut, CaseTypeOut
+from advisercrm.case_lookups.schemas import CaseStatusOut, CaseTypeOut, Named
 from advisercrm.kit.body import Body
 from advisercrm.kit.fields import Int, Required, UUIDStr, clean_text
 from advisercrm.kit.render import Ctx, MoneyOut, money, timestamp
@@ -21,7 +21,7 @@ CaseName = Annotated[str, Strict(), Field(min_length=1, max_length=255), AfterVa
 Participants = Annotated[list[UUIDStr], Field(min_length=1, max_length=50)]
 Assignees = Annotated[list[UUIDStr], Field(max_length=50)]
 Groups = Annotated[list[UUIDStr], Field(max_length=50)]
-Plans = Annotated[list[UUIDStr], Field(max_length=100)]
+Plans = Annotated[list[Named], Field(max_length=100)]
 Value = Annotated[Int, Field(ge=0, le=10**15, description="Pennies (minor units).")]
 Moment = Annotated[
     dt.datetime,
@@ -36,9 +36,9 @@ class _CaseFields(Body):
     participants: Annotated[Participants | None, Required] = None
     assigned_to_uuids: Assignees | None = None
     group_uuids: Groups | None = None
-    status: UUIDStr | None = None
+    status: Named | None = None
     review_at: Moment | None = None
-    type: UUIDStr | None = None
+    type: Named | None = None
     value: Value | None = None
     plans: Plans | None = None
 
