@@ -62,7 +62,8 @@ async def create_introducer(
     ctx: RenderCtx,
 ) -> JSON:
     errors = BodyErrors(body)
-    given: dict[str, Any] = body.model_dump(include=ACCOUNT_FIELDS & body.model_fields_set)
+    fields = ACCOUNT_FIELDS & body.model_fields_set
+    given: dict[str, Any] = body.model_dump(mode="json", include=fields)
     account = AccountCreate.model_validate({"type": "external", "role": "introducer", **given})
     group_ids = check_uuid_list(
         "groups", body.groups or [], await groups_named(conn, principal, body.groups or []), errors
