@@ -166,3 +166,23 @@ async def test_a_member_sees_and_names_only_the_plans_it_may_open(shop: Cast) ->
     assert hidden_plan["uuid"] not in as_member.text
     response = await shop.member.post(CASES, body)
     assert_body(response, 422, invalid({"plans.1": ["The selected plans.1 is invalid."]}))
+
+
+async def test_lists_filter_on_accounts_employees_and_circles(shop: Cast) -> None:
+    tag = unknown()[:8]
+    ann, bob, cat = [await shop.firm.client_account() for _ in range(3)]
+    circle = await shop.firm.circle([ann["uuid"], bob["uuid"]])
+
+    async def made(name: str, participants: list[str], **extra: Any) -> str:
+        body = {"name": f"{tag} {name}", "participants": participants, **extra}
+        return str((await shop.owner.created(CASES, body))["uuid"])
+
+    ann_case = await made("ann", [ann["uuid"]], assigned_to_uuids=[shop.member.account_uuid])
+    cat_case = await made("cat", [cat["uuid"]])
+    mine = {"filter[name]": tag, "sort": "name"}
+    by_account = {"filter[account_uuids]": f"{ann['uuid']},{cat['uuid']}"}
+    assert await listed(shop.owner, CASES, **mine, **by_account) == [ann_case, cat_case]
+    by_employee = {"filter[employee_account_uuids]": shop.member.account_uuid}
+    assert await listed(shop.owner, CASES, **mine, **by_employee) == [ann_case]
+    by_circle = {"filter[circle_uuids]": circle["uuid"]}
+    assert await listed(shop.owner, CASES, **mine, **by_circle) == [ann_case]

@@ -27,10 +27,22 @@ from advisercrm.kit.sql import FIRM
 from advisercrm.plans.description import PLANS
 from advisercrm.plans.description import visible as plan_visible
 from advisercrm.resource import service
-from advisercrm.resource.description import Link, Where, linked_to
-from advisercrm.tables import case_plans, case_statuses, case_types, cases, plans
+from advisercrm.resource.description import Link, Where, linked, linked_to
+from advisercrm.tables import (
+    accounts,
+    case_assignees,
+    case_participants,
+    case_plans,
+    case_statuses,
+    case_types,
+    cases,
+    circle_accounts,
+    circles,
+    plans,
+)
 
 c, cs, ct, cpl = cases, case_statuses, case_types, case_plans
+cp, circle_members = case_participants, circle_accounts
 
 # Body fields of the case stored through `check` (as status_id and type_id).
 COLUMNS = frozenset({"status", "type"})
@@ -157,10 +169,28 @@ def _completed(yes: bool) -> Any:
     return done.is_not(None) if yes else done.is_(None)
 
 
+def _in_circles(uuids: list[uuid.UUID]) -> Any:
+    """Cases with a participant in any of the circles."""
+    ci = circles
+    members = (
+        select(circle_members.c.account_id)
+        .join(
+            ci,
+            and_(ci.c.firm_id == circle_members.c.firm_id, ci.c.id == circle_members.c.circle_id),
+        )
+        .where(ci.c.firm_id == FIRM, ci.c.uuid.in_(uuids))
+    )
+    return linked(c, cp, cp.c.account_id.in_(members))
+
+
 FILTERS = {
     "status": Where(uuid_list_filter, lambda uuids: c.c.status_id.in_(_named_ids(cs)(uuids))),
     "type": Where(uuid_list_filter, lambda uuids: c.c.type_id.in_(_named_ids(ct)(uuids))),
     "plan_uuid": Where(uuid_list_filter, linked_to(c, cpl, plans)),
+    # Participants, and assigned employees, among the accounts named.
+    "account_uuids": Where(uuid_list_filter, linked_to(c, cp, accounts)),
+    "employee_account_uuids": Where(uuid_list_filter, linked_to(c, case_assignees, accounts)),
+    "circle_uuids": Where(uuid_list_filter, _in_circles),
     "completed": Where(bool_filter, lambda yes: _completed(yes)),
     "in_progress": Where(bool_filter, lambda yes: _completed(not yes)),
 }
