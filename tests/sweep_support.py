@@ -91,12 +91,22 @@ async def build_world(firm: Firm, spares: bool) -> World:
             "/api/v1/custom-field",
             {"type": "string", "name": f"{tag} {p}field", "model_type": "task"},
         )
-        into["case"] = await made(
-            "/api/v1/cases",
-            {"name": f"{tag} {p}case", "participants": [client], "group_uuids": [group]},
-        )
+        into["case_status"] = await made("/api/v1/cases-status", {"name": f"{tag} {p}cstatus"})
+        into["case_type"] = await made("/api/v1/cases-type", {"name": f"{tag} {p}ctype"})
+        into["client_status"] = await made("/api/v1/client-status", {"name": f"{tag} {p}lstatus"})
         into["plan"] = await made(
             "/api/v1/plans", {"name": f"{tag} {p}plan", "type": "pension", "accounts": [client]}
+        )
+        into["case"] = await made(
+            "/api/v1/cases",
+            {
+                "name": f"{tag} {p}case",
+                "participants": [client],
+                "group_uuids": [group],
+                "status": world.records["case_status"],
+                "type": world.records["case_type"],
+                "plans": [world.records["plan"]],
+            },
         )
         into["task"] = await made(
             "/api/v1/task",
@@ -140,6 +150,9 @@ KINDS = {
     "task-status": "status",
     "custom-field": "field",
     "cases": "case",
+    "cases-status": "case_status",
+    "cases-type": "case_type",
+    "client-status": "client_status",
     "plans": "plan",
     "task": "task",
     "uncomplete": "status",  # .../uncomplete/{task_status_uuid}: an open status
@@ -185,6 +198,17 @@ POST_BODIES: dict[str, Callable[[World], dict[str, Any]]] = {
         "name": _name("case"),
         "participants": [w.records["client"]],
         "group_uuids": [w.records["group"]],
+        "status": w.records["case_status"],
+        "type": w.records["case_type"],
+        "plans": [w.records["plan"]],
+    },
+    "/api/v1/cases-status": lambda w: {"name": _name("case status")},
+    "/api/v1/cases-type": lambda w: {"name": _name("case type")},
+    "/api/v1/client-status": lambda w: {"name": _name("client status")},
+    "/api/v1/introducer": lambda w: {
+        "first_name": "Sweep",
+        "last_name": _name("introducer"),
+        "groups": [w.records["group"]],
     },
     "/api/v1/plans": lambda w: {
         "name": _name("plan"),

@@ -107,6 +107,24 @@ TABLE: dict[tuple[str, str], Row] = {
     ("GET", "/api/v1/cases/{uuid}"):                     Row(404,  404,  404,  200,  200,  200),
     ("PUT", "/api/v1/cases/{uuid}"):                     Row(404,  404,  404,  403,  200,  200),
     ("DELETE", "/api/v1/cases/{uuid}"):                  Row(404,  404,  404,  403,  403,  204),
+    # Case statuses, case types and client statuses: the whole firm reads; managers write.
+    ("GET", "/api/v1/cases-status"):                     Row(200,  200,  200,  200,  200,  200),
+    ("POST", "/api/v1/cases-status"):                    Row(201,  403,  403,  403,  201,  201),
+    ("GET", "/api/v1/cases-status/{uuid}"):              Row(404,  200,  200,  200,  200,  200),
+    ("PUT", "/api/v1/cases-status/{uuid}"):              Row(404,  403,  403,  403,  200,  200),
+    ("DELETE", "/api/v1/cases-status/{uuid}"):           Row(404,  403,  403,  403,  403,  204),
+    ("GET", "/api/v1/cases-type"):                       Row(200,  200,  200,  200,  200,  200),
+    ("POST", "/api/v1/cases-type"):                      Row(201,  403,  403,  403,  201,  201),
+    ("GET", "/api/v1/cases-type/{uuid}"):                Row(404,  200,  200,  200,  200,  200),
+    ("PUT", "/api/v1/cases-type/{uuid}"):                Row(404,  403,  403,  403,  200,  200),
+    ("DELETE", "/api/v1/cases-type/{uuid}"):             Row(404,  403,  403,  403,  403,  204),
+    ("GET", "/api/v1/client-status"):                    Row(200,  200,  200,  200,  200,  200),
+    ("POST", "/api/v1/client-status"):                   Row(201,  403,  403,  403,  201,  201),
+    ("GET", "/api/v1/client-status/{uuid}"):             Row(404,  200,  200,  200,  200,  200),
+    ("PUT", "/api/v1/client-status/{uuid}"):             Row(404,  403,  403,  403,  200,  200),
+    ("DELETE", "/api/v1/client-status/{uuid}"):          Row(404,  403,  403,  403,  403,  204),
+    # Introducers are external accounts: owners and admins make them; the group is A's.
+    ("POST", "/api/v1/introducer"):                      Row(422,  403,  403,  403,  201,  201),
     ("GET", "/api/v1/plans"):                            Row(200,  200,  200,  200,  200,  200),
     ("POST", "/api/v1/plans"):                           Row(422,  403,  422,  403,  201,  201),
     ("GET", "/api/v1/plans/{uuid}"):                     Row(404,  404,  404,  200,  200,  200),
@@ -140,7 +158,12 @@ def expected_statuses(route: tuple[str, str]) -> dict[str, int]:
 
 
 # Public routes, outside the sweep by design (asserted below to be exactly these).
-PUBLIC = {("GET", "/healthz"), ("GET", "/readyz"), ("GET", "/avatar.svg")}
+PUBLIC = {
+    ("GET", "/healthz"),
+    ("GET", "/readyz"),
+    ("GET", "/avatar.svg"),
+    ("GET", "/api/v1/static/nationalities"),
+}
 # FastAPI's documentation routes: not in the OpenAPI document at all.
 DOCS = {"/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc"}
 # The operators' scrape endpoint: not part of the API (its own token, see test_metrics).

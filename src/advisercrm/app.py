@@ -21,8 +21,10 @@ from starlette.middleware.cors import CORSMiddleware
 from advisercrm import __version__
 from advisercrm.accounts.router import router as accounts_router
 from advisercrm.avatar import router as avatar_router
+from advisercrm.case_lookups.description import CASE_STATUSES, CASE_TYPES
 from advisercrm.cases.description import CASES
 from advisercrm.circles.description import CIRCLES
+from advisercrm.client_statuses.description import CLIENT_STATUSES
 from advisercrm.config import Settings, get_settings
 from advisercrm.custom_fields.description import CUSTOM_FIELDS
 from advisercrm.db import (
@@ -36,6 +38,7 @@ from advisercrm.docs import install_docs
 from advisercrm.goals.router import router as goals_router
 from advisercrm.groups.description import GROUPS
 from advisercrm.idempotency.route import Replay, declares_json, replay_response
+from advisercrm.introducers.router import router as introducers_router
 from advisercrm.kit import sql
 from advisercrm.kit.errors import ApiError, Forbidden, Unauthenticated, ValidationFailed
 from advisercrm.kit.fields import to_laravel
@@ -47,6 +50,7 @@ from advisercrm.observability.middleware import ObservabilityMiddleware
 from advisercrm.plans.description import PLANS
 from advisercrm.ratelimit.limiter import Limiter, TooManyAttempts
 from advisercrm.resource.router import crud_router
+from advisercrm.static_data.router import router as static_router
 from advisercrm.task_statuses.description import TASK_STATUSES
 from advisercrm.tasks.router import router as tasks_router
 from advisercrm.tokens.router import router as tokens_router
@@ -243,11 +247,16 @@ def create_app(settings: Settings | None = None, url: str | None = None) -> Fast
         crud_router(TASK_STATUSES),
         crud_router(CUSTOM_FIELDS),
         crud_router(CASES),
+        crud_router(CASE_STATUSES),
+        crud_router(CASE_TYPES),
+        crud_router(CLIENT_STATUSES),
+        introducers_router,
         crud_router(PLANS),
         tasks_router,
     ):
         app.include_router(router, responses=ERROR_RESPONSES)
     app.include_router(avatar_router, responses=PUBLIC_RESPONSES)
+    app.include_router(static_router, responses=PUBLIC_RESPONSES)
 
     @app.get("/healthz", tags=["health"])
     async def healthz() -> dict[str, str]:

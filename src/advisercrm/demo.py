@@ -15,10 +15,13 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from advisercrm.accounts import service as accounts_service
 from advisercrm.accounts.schemas import AccountCreate
 from advisercrm.auth.principal import Principal
+from advisercrm.case_lookups.description import CASE_STATUSES, CASE_TYPES
+from advisercrm.case_lookups.schemas import CaseStatusCreate, CaseTypeCreate
 from advisercrm.cases.description import CASES
 from advisercrm.cases.schemas import CaseCreate
 from advisercrm.circles.description import CIRCLES
 from advisercrm.circles.schemas import CircleCreate
+from advisercrm.client_statuses.description import CLIENT_STATUSES, ClientStatusCreate
 from advisercrm.custom_fields.description import CUSTOM_FIELDS
 from advisercrm.custom_fields.schemas import CustomFieldCreate
 from advisercrm.firms.service import add_person, create_firm
@@ -230,7 +233,8 @@ async def _task_board(
     clients: list[dict[str, Any]],
     groups: list[dict[str, Any]],
 ) -> dict[str, list[str]]:
-    """Cases, plans, a task custom field and 200 tasks spread over the board."""
+    """Plans, case statuses and types, client statuses, cases (each with a status, a type
+    and a plan), a task custom field and 200 tasks spread over the board."""
     status_ids, _ = await resource_service.page(
         conn,
         principal,
@@ -239,25 +243,6 @@ async def _task_board(
     )
     loaded = await TaskStatusRepository(conn, principal.firm_id).load(status_ids)
     statuses = [loaded[i] for i in status_ids]
-    cases = [
-        await resource_service.create(
-            conn,
-            principal,
-            CASES,
-            CaseCreate.model_validate(
-                {
-                    "name": name,
-                    "participants": [_uuid(clients[i * 2]), _uuid(clients[i * 2 + 1])],
-                    "assigned_to_uuids": [employees[i % 2]],
-                    "group_uuids": [_uuid(groups[i])],
-                    "value": rng.randrange(500_000, 90_000_000),
-                    "review_at": f"2027-0{i + 3}-15",
-                }
-            ),
-            ctx,
-        )
-        for i, name in enumerate(("Retirement planning", "Mortgage review", "Inheritance tax"))
-    ]
     plans = [
         await resource_service.create(
             conn,
@@ -280,6 +265,47 @@ async def _task_board(
                 ("Life cover", "protection_policy"),
             )
         )
+    ]
+    case_statuses = [
+        await resource_service.create(
+            conn,
+            principal,
+            CASE_STATUSES,
+            CaseStatusCreate.model_validate({"name": name, "is_type_completed": done}),
+            ctx,
+        )
+        for name, done in (("New", False), ("In Progress", False), ("Completed", True))
+    ]
+    case_types = [
+        await resource_service.create(
+            conn, principal, CASE_TYPES, CaseTypeCreate.model_validate({"name": name}), ctx
+        )
+        for name in ("Retirement", "Mortgage", "Estate planning")
+    ]
+    for name, colour in (("Active", "#4caf50"), ("On Hold", "#ff9800"), ("Lapsed", "#9e9e9e")):
+        label = ClientStatusCreate.model_validate({"name": name, "colour": colour})
+        await resource_service.create(conn, principal, CLIENT_STATUSES, label, ctx)
+    cases = [
+        await resource_service.create(
+            conn,
+            principal,
+            CASES,
+            CaseCreate.model_validate(
+                {
+                    "name": name,
+                    "participants": [_uuid(clients[i * 2]), _uuid(clients[i * 2 + 1])],
+                    "assigned_to_uuids": [employees[i % 2]],
+                    "group_uuids": [_uuid(groups[i])],
+                    "value": rng.randrange(500_000, 90_000_000),
+                    "review_at": f"2027-0{i + 3}-15",
+                    "status": _uuid(case_statuses[i]),
+                    "type": _uuid(case_types[i]),
+                    "plans": [_uuid(plans[i])],
+                }
+            ),
+            ctx,
+        )
+        for i, name in enumerate(("Retirement planning", "Mortgage review", "Inheritance tax"))
     ]
     await resource_service.create(
         conn,

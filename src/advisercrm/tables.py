@@ -133,6 +133,9 @@ accounts = _firm_table(
     Column("assigned_administrator_id", BigInteger),
     Column("assigned_paraplanner_id", BigInteger),
     Column("inactive_at", Date),
+    # Written by the introducer route (POST /api/v1/introducer); not yet rendered.
+    Column("title", String(255)),
+    Column("entity_name", String(255)),
     _fk("assigned_adviser_id", "accounts", "SET NULL (assigned_adviser_id)"),
     _fk("assigned_administrator_id", "accounts", "SET NULL (assigned_administrator_id)"),
     _fk("assigned_paraplanner_id", "accounts", "SET NULL (assigned_paraplanner_id)"),
@@ -195,7 +198,11 @@ groups = _firm_table(
 
 group_participants = _link("group_participants", ("group_id", "groups"), ("account_id", "accounts"))
 
-circles = _firm_table("circles", Column("name", String(255), nullable=False))
+circles = _firm_table(
+    "circles",
+    Column("name", String(255), nullable=False),
+    Column("bg_colour", String(7)),
+)
 circle_accounts = _link("circle_accounts", ("circle_id", "circles"), ("account_id", "accounts"))
 circle_groups = _link("circle_groups", ("circle_id", "circles"), ("group_id", "groups"))
 
@@ -229,12 +236,35 @@ task_statuses = _firm_table(
 )
 Index(None, task_statuses.c.firm_id, task_statuses.c.position, task_statuses.c.id)
 
+# A firm's case statuses (the columns of its case board) and case types.
+case_statuses = _firm_table(
+    "case_statuses",
+    Column("name", String(255), nullable=False),
+    Column("colour", String(7), nullable=False),
+    Column("position", Integer, nullable=False),
+    Column("is_type_completed", Boolean, nullable=False, server_default="false"),
+)
+case_types = _firm_table("case_types", Column("name", String(255), nullable=False))
+client_statuses = _firm_table(
+    "client_statuses",
+    Column("name", String(255), nullable=False),
+    Column("colour", String(7), nullable=False),
+)
+
 cases = _firm_table(
     "cases",
     Column("name", String(255), nullable=False),
     Column("value", BigInteger),
     Column("review_at", DateTime(timezone=True)),
+    Column("status_id", BigInteger),
+    Column("type_id", BigInteger),
+    # Set when the case moves into a completed-type status, cleared when it leaves one.
+    Column("completed_at", DateTime(timezone=True)),
+    _fk("status_id", "case_statuses", "SET NULL (status_id)"),
+    _fk("type_id", "case_types", "SET NULL (type_id)"),
 )
+Index(None, cases.c.firm_id, cases.c.status_id)
+Index(None, cases.c.firm_id, cases.c.type_id)
 case_participants = _link("case_participants", ("case_id", "cases"), ("account_id", "accounts"))
 case_assignees = _link("case_assignees", ("case_id", "cases"), ("account_id", "accounts"))
 case_groups = _link("case_groups", ("case_id", "cases"), ("group_id", "groups"))
@@ -247,6 +277,7 @@ plans = _firm_table(
     Column("status", String(16), nullable=False, server_default="active"),
 )
 plan_accounts = _link("plan_accounts", ("plan_id", "plans"), ("account_id", "accounts"))
+case_plans = _link("case_plans", ("case_id", "cases"), ("plan_id", "plans"))
 
 custom_fields = _firm_table(
     "custom_fields",
@@ -258,6 +289,9 @@ custom_fields = _firm_table(
     Column("help_text", String(1000)),
     Column("selection_options", JSONB),
     Column("position", Integer, nullable=False),
+    Column("is_visible_to_clients", Boolean, nullable=False, server_default="false"),
+    # [{"attribute": ..., "values": [...]}]: when the field applies; stored as given.
+    Column("conditions", JSONB),
     UniqueConstraint("firm_id", "model_type", "name"),
     UniqueConstraint("firm_id", "model_type", "reference"),
 )

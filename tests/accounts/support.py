@@ -43,7 +43,15 @@ ACCOUNT_KEYS = {
 }
 COMPACT_KEYS = {"uuid", "type", "role", "first_name", "last_name", "name", "email", "photo_url"}
 CIRCLE_KEYS = {"uuid", "name", "accounts", "groups", "created_at", "updated_at"}
-GROUP_KEYS = {"uuid", "name", "slug", "participants", "participants_count"}
+GROUP_KEYS = {
+    "uuid",
+    "name",
+    "slug",
+    "participants",
+    "participants_count",
+    "created_at",
+    "updated_at",
+}
 LOGIN_KEYS = {
     "uuid",
     "has_write_permission",

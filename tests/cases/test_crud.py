@@ -27,9 +27,15 @@ KEYS = [
     "participants_count",
     "assigned_to_uuids",
     "group_uuids",
+    "status",
+    "type",
+    "completed_at",
+    "plans",
     "created_at",
     "updated_at",
 ]
+# A case written without a status, a type or plans.
+NO_LOOKUPS = {"status": None, "type": None, "completed_at": None, "plans": []}
 
 
 def path(case_uuid: str) -> str:
@@ -68,6 +74,7 @@ async def test_create_with_every_field(shop: Cast) -> None:
         "participants_count": 2,
         "assigned_to_uuids": [shop.member.account_uuid],
         "group_uuids": [group["uuid"]],
+        **NO_LOOKUPS,
     }
     assert data["created_at"] == data["updated_at"]
     assert_body(await shop.owner.get(path(data["uuid"])), 200, data)
@@ -84,6 +91,7 @@ async def test_create_with_only_the_required_fields(shop: Cast) -> None:
         "participants_count": 1,
         "assigned_to_uuids": [],
         "group_uuids": [],
+        **NO_LOOKUPS,
     }
 
 
@@ -159,6 +167,7 @@ async def test_update_changes_only_given_fields(shop: Cast) -> None:
         "participants_count": 2,
         "assigned_to_uuids": [],
         "group_uuids": [],
+        **NO_LOOKUPS,
     }
     assert response.json()["created_at"] == made["created_at"]
     assert_body(await shop.owner.get(path(made["uuid"])), 200, response.json())

@@ -37,11 +37,29 @@ async def test_create_renders_every_field(shop: Cast) -> None:
         "name": "The Household",
         "account_uuids": [zed["uuid"], amy["uuid"], bob["uuid"]],
         "group_uuids": [north["uuid"], east["uuid"]],
+        "bg_colour": "#DDDDDD",
     }
     response = await shop.owner.post(CIRCLES, body)
     assert response.status_code == 201, response.text
     data = response.json()
-    assert set(data) == {"uuid", "name", "accounts", "groups", "created_at", "updated_at"}
+    assert list(data) == [
+        "uuid",
+        "name",
+        "photo_url",
+        "bg_colour",
+        "accounts",
+        "groups",
+        "joint_account_uuid",
+        "external_references",
+        "created_at",
+        "updated_at",
+    ]
+    assert data["photo_url"] == "http://test/avatar.svg?name=The+Household"
+    assert (data["bg_colour"], data["joint_account_uuid"], data["external_references"]) == (
+        "#DDDDDD",
+        None,
+        [],
+    )
     assert UUID.match(data["uuid"])
     assert data["name"] == "The Household"
     assert data["accounts"] == [compact_of(amy), compact_of(bob), compact_of(zed)]

@@ -30,8 +30,10 @@ KEYS = [
     "reference",
     "model_type",
     "is_required",
+    "is_visible_to_clients",
     "help_text",
     "selection_options",
+    "conditions",
     "position",
     "created_at",
     "updated_at",
@@ -59,8 +61,10 @@ async def test_create_with_defaults(firm: Firm) -> None:
         "reference": "favourite_pet",
         "model_type": "task",
         "is_required": False,
+        "is_visible_to_clients": False,
         "help_text": None,
         "selection_options": None,
+        "conditions": [],
         "position": 1,
     }
     assert data["created_at"] == data["updated_at"]
@@ -73,8 +77,10 @@ async def test_create_selection_with_every_field(firm: Firm) -> None:
         "name": "Favourite Drink",
         "model_type": "client",
         "is_required": True,
+        "is_visible_to_clients": True,
         "help_text": "This is the client's favourite drink.",
         "selection_options": ["Coffee", "Tea", "Water"],
+        "conditions": [{"attribute": "role", "values": ["individual", "joint"]}],
         "reference": "ignored",
         "position": 42,
     }
@@ -85,10 +91,13 @@ async def test_create_selection_with_every_field(firm: Firm) -> None:
         "reference": "favourite_drink",
         "model_type": "client",
         "is_required": True,
+        "is_visible_to_clients": True,
         "help_text": "This is the client's favourite drink.",
         "selection_options": ["Coffee", "Tea", "Water"],
+        "conditions": [{"attribute": "role", "values": ["individual", "joint"]}],
         "position": 1,
     }
+    assert_body(await firm.owner.get(path(data["uuid"])), 200, data)
 
 
 @pytest.mark.parametrize("kind", ["string", "longtext", "number", "boolean", "datetime"])
@@ -145,6 +154,8 @@ async def test_update_changes_only_given_fields_and_keeps_the_reference(firm: Fi
     assert values(response.json()) == {**values(made), "name": "Preferred Drink"}
     change = {
         "is_required": True,
+        "is_visible_to_clients": True,
+        "conditions": [{"attribute": "type", "values": ["joint"]}],
         "help_text": None,
         "selection_options": ["Tea", "Coffee"],
         "type": "selection",
@@ -157,10 +168,36 @@ async def test_update_changes_only_given_fields_and_keeps_the_reference(firm: Fi
         **values(made),
         "name": "Preferred Drink",
         "is_required": True,
+        "is_visible_to_clients": True,
+        "conditions": [{"attribute": "type", "values": ["joint"]}],
         "help_text": None,
         "selection_options": ["Tea", "Coffee"],
     }
     assert_body(await firm.owner.get(path(made["uuid"])), 200, response.json())
+    # Null leaves the flag as it is and clears the conditions.
+    cleared = await firm.owner.put(
+        path(made["uuid"]), {"is_visible_to_clients": None, "conditions": None}
+    )
+    assert (cleared.json()["is_visible_to_clients"], cleared.json()["conditions"]) == (True, [])
+
+
+async def test_malformed_conditions_are_refused_and_change_nothing(firm: Firm) -> None:
+    made = await firm.owner.created(CUSTOM_FIELDS, {"type": "string", "name": "Cond"})
+    response = await firm.owner.put(
+        path(made["uuid"]), {"conditions": [{"attribute": "", "values": "x"}], "name": "New"}
+    )
+    assert_body(
+        response,
+        422,
+        {
+            "message": "The conditions.0.attribute field is required. (and 1 more error)",
+            "errors": {
+                "conditions.0.attribute": ["The conditions.0.attribute field is required."],
+                "conditions.0.values": ["The conditions.0.values field must be an array."],
+            },
+        },
+    )
+    assert_body(await firm.owner.get(path(made["uuid"])), 200, made)
 
 
 async def test_update_keeps_a_name_it_already_has(firm: Firm) -> None:

@@ -50,7 +50,10 @@ ACCOUNT_KEYS = {
     "circles",
     "inactive_at",
 }
-CIRCLE_KEYS = {"uuid", "name", "accounts", "groups", "created_at", "updated_at"}
+CIRCLE_KEYS = {
+    "uuid", "name", "accounts", "groups", "created_at", "updated_at", "bg_colour", "photo_url",
+    "joint_account_uuid", "external_references",
+}  # fmt: skip
 
 
 def goal_path(goal_uuid: str) -> str:

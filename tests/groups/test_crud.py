@@ -8,6 +8,7 @@ from tests.accounts.support import (
     GROUP_KEYS,
     GROUPS,
     NOT_FOUND,
+    TIMESTAMP,
     UUID,
     Cast,
     assert_body,
@@ -41,6 +42,7 @@ async def test_create_renders_every_field(shop: Cast) -> None:
     assert data["participants"] == [compact_of(staff), compact_of(introducer), compact_of(client)]
     assert all(set(p) == COMPACT_KEYS for p in data["participants"])
     assert data["participants_count"] == 3
+    assert TIMESTAMP.match(data["created_at"]) and data["updated_at"] == data["created_at"]
 
 
 async def test_participants_default_to_none(shop: Cast) -> None:

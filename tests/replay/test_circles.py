@@ -25,7 +25,6 @@ MEMBER = {"uuid": STR, "name": STR, "type": STR, "role": STR, "photo_url": STR}
 CIRCLE = {"uuid": STR, "name": STR, "created_at": STR, "updated_at": STR,
           "accounts": MEMBER, "groups": {"uuid": STR, "name": STR, "slug": STR}}  # fmt: skip
 NO_FIRM = not_served("include=firm: circles embed no firm object")
-FIELDS = served_elsewhere("circle fields bg_colour, joint_account_uuid, external_references")
 
 
 async def _circle(firm: Firm) -> dict[str, str]:
@@ -71,7 +70,6 @@ async def test_create_example(firm: Firm) -> None:
     check_types(response.json(), CIRCLE)
 
 
-@FIELDS
 async def test_newer_fields(firm: Firm) -> None:
     """CREATE (newest): bg_colour in; joint_account_uuid and external_references out."""
     one, two = await firm.client_account(), await firm.client_account()

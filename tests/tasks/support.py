@@ -42,7 +42,8 @@ ACCOUNT_KEYS = {
 }  # fmt: skip
 CASE_KEYS = {
     "uuid", "name", "value", "review_at", "participants", "participants_count",
-    "assigned_to_uuids", "group_uuids", "created_at", "updated_at",
+    "assigned_to_uuids", "group_uuids", "status", "type", "completed_at", "plans",
+    "created_at", "updated_at",
 }  # fmt: skip
 PLAN_KEYS = {
     "uuid", "name", "type", "policy_number", "status", "accounts", "created_at", "updated_at",

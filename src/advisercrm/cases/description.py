@@ -10,9 +10,7 @@ from sqlalchemy import (
     Date,
     FromClause,
     and_,
-    any_,
     cast,
-    false,
     func,
     or_,
     select,
@@ -26,6 +24,7 @@ from advisercrm.accounts.repository import linked_accounts
 from advisercrm.accounts.repository import visible as account_visible
 from advisercrm.auth.principal import Principal
 from advisercrm.auth.visibility import client_visible, member_group_ids, shown
+from advisercrm.case_lookups import case_fields
 from advisercrm.cases.schemas import CaseCreate, CaseOut, CaseUpdate, case
 from advisercrm.groups.description import visible as group_visible
 from advisercrm.groups.references import resolve as groups_named
@@ -49,24 +48,11 @@ from advisercrm.tables import (
     case_groups,
     case_participants,
     cases,
-    circle_accounts,
-    circles,
     firms,
 )
 from advisercrm.tables import groups as groups_table
 
 c, cp, ca, cg = cases, case_participants, case_assignees, case_groups
-
-
-def _in_circles(uuids: Any) -> ColumnElement[bool]:
-    """Cases with a participant in any of the circles."""
-    members = (
-        select(circle_accounts.c.account_id)
-        .join(circles, and_(circles.c.firm_id == circle_accounts.c.firm_id,
-                            circles.c.id == circle_accounts.c.circle_id))
-        .where(circles.c.firm_id == FIRM, circles.c.uuid == any_(uuids))
-    )  # fmt: skip
-    return linked(c, cp, cp.c.account_id.in_(members))
 
 
 def _review_day() -> Any:
@@ -113,7 +99,17 @@ def linked_columns(firm_id: Any, case_id: Any, viewer: Principal | None) -> dict
             a, ca, "account_id", firm_id, case_id, shown(viewer, account_visible, a)
         ),
         "group_uuids": _uuids(g, cg, "group_id", firm_id, case_id, shown(viewer, group_visible, g)),
+        **case_fields.columns(firm_id, case_id, viewer),
     }
+
+
+# The names `linked_columns` gives, for records that embed a case.
+CASE_LINKS = (
+    "participants",
+    "assigned_to_uuids",
+    "group_uuids",
+    *case_fields.LINKED,
+)
 
 
 def case_row(row: Row) -> dict[str, Any]:
@@ -146,32 +142,30 @@ CASES = Resource(
         "name": c.c.name,
         "review_at": c.c.review_at,
         "value": c.c.value,
+        **case_fields.SORTS,
     },
     filters={
         "uuid": Where(uuid_list_filter, any_of(c.c.uuid)),
         "name": contains(c.c.name),
         "participant_uuids": Where(uuid_list_filter, linked_to(c, cp, accounts)),
         "group_uuids": Where(uuid_list_filter, linked_to(c, cg, groups_table)),
-        # Plannr's names: participants, assignees, and participants in the circles.
-        "account_uuids": Where(uuid_list_filter, linked_to(c, cp, accounts)),
-        "employee_account_uuids": Where(uuid_list_filter, linked_to(c, ca, accounts)),
-        "circle_uuids": Where(uuid_list_filter, _in_circles),
+        **case_fields.FILTERS,
         "review_at_after": Where(date_filter, lambda day: _review_day() > day),
         "review_at_before": Where(date_filter, lambda day: _review_day() < day),
-        # Cases are not linked to plans here: no case matches a plan.
-        "plan_uuid": Where(uuid_list_filter, lambda _: false()),
     },
     # A case always shows these: asking for them changes nothing.
-    includes=("participants", "participants_count", "assigned_to", "groups"),
-    # Cases are not linked to plans, nor given custom-field values, here.
-    empty_includes={"plans": [], "custom_fields": []},
-    columns=frozenset({"name", "value", "review_at"}),
+    includes=(*case_fields.INCLUDES, "assigned_to", "groups"),
+    # Cases are not given custom-field values here.
+    empty_includes={"custom_fields": []},
+    columns=frozenset({"name", "value", "review_at", *case_fields.COLUMNS}),
     links=(
         Link("participants", cp, "case_id", "account_id", accounts_named, clients),
         Link("assigned_to_uuids", ca, "case_id", "account_id", accounts_named, employees, True),
         Link("group_uuids", cg, "case_id", "group_id", groups_named, null_clears=True),
+        case_fields.PLANS_LINK,
     ),
     prepare=_in_zone,
+    check=case_fields.check,
     path="/api/v1/cases",
     create=CaseCreate,
     update=CaseUpdate,

@@ -9,6 +9,8 @@ from typing import Annotated, Any
 from pydantic import AfterValidator, BaseModel, BeforeValidator, Field, Strict
 
 from advisercrm.accounts.schemas import CompactAccountOut, compact
+from advisercrm.case_lookups import case_fields
+from advisercrm.case_lookups.schemas import CaseStatusOut, CaseTypeOut, Named
 from advisercrm.kit.body import Body
 from advisercrm.kit.fields import Pennies, RecordUUID, Required, UUIDStr, clean_text
 from advisercrm.kit.render import Ctx, MoneyOut, money, timestamp
@@ -19,6 +21,7 @@ CaseName = Annotated[str, Strict(), Field(min_length=1, max_length=255), AfterVa
 Participants = Annotated[list[RecordUUID], Field(min_length=1, max_length=50)]
 Assignees = Annotated[list[UUIDStr], Field(max_length=50)]
 Groups = Annotated[list[UUIDStr], Field(max_length=50)]
+Plans = Annotated[list[Named], Field(max_length=100)]
 Value = Annotated[Pennies, Field(ge=0, le=10**15, description="Pennies (minor units).")]
 Moment = Annotated[
     dt.datetime,
@@ -33,8 +36,11 @@ class _CaseFields(Body):
     participants: Annotated[Participants | None, Required] = None
     assigned_to_uuids: Assignees | None = None
     group_uuids: Groups | None = None
-    value: Value | None = None
+    status: Named | None = None
     review_at: Moment | None = None
+    type: Named | None = None
+    value: Value | None = None
+    plans: Plans | None = None
 
 
 class CaseCreate(_CaseFields):
@@ -46,6 +52,16 @@ class CaseUpdate(_CaseFields):
     """Every field optional; only the given ones change (null clears a nullable one)."""
 
 
+class CasePlanOut(BaseModel):
+    uuid: str
+    name: str
+    type: str
+    status: str
+    policy_number: str | None
+    created_at: str
+    updated_at: str
+
+
 class CaseOut(BaseModel):
     uuid: str
     name: str
@@ -55,6 +71,10 @@ class CaseOut(BaseModel):
     participants_count: int
     assigned_to_uuids: list[str]
     group_uuids: list[str]
+    status: CaseStatusOut | None
+    type: CaseTypeOut | None
+    completed_at: str | None
+    plans: list[CasePlanOut]
     created_at: str
     updated_at: str
 
@@ -71,6 +91,7 @@ def case(row: Mapping[Any, Any], ctx: Ctx) -> dict[str, Any]:
         "participants_count": len(participants),
         "assigned_to_uuids": [str(u) for u in row["assigned_to_uuids"]],
         "group_uuids": [str(u) for u in row["group_uuids"]],
+        **case_fields.render(row, ctx),
         "created_at": timestamp(row["created_at"], ctx),
         "updated_at": timestamp(row["updated_at"], ctx),
     }

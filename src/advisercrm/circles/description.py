@@ -65,7 +65,7 @@ CIRCLES = Resource(
     },
     # A circle always shows its accounts and groups: asking for them changes nothing.
     includes=("accounts", "groups"),
-    columns=frozenset({"name"}),
+    columns=frozenset({"name", "bg_colour"}),
     links=(
         Link("account_uuids", ca, "circle_id", "account_id", accounts_named, clients),
         Link("group_uuids", cg, "circle_id", "group_id", groups_named),

@@ -88,6 +88,7 @@ async def _check_new(
     return values | {
         "reference": unique_reference(base, set(state["references"] or [])),
         OPTIONS: _stored(options),
+        "conditions": _stored(values.get("conditions")),
         "position": state["next_position"],
     }
 
@@ -111,7 +112,10 @@ async def _check(
         errors.add("name", TAKEN)
     if values.get("model_type") not in (None, current["model_type"]):
         errors.add("model_type", FIXED)
-    kept = {name: values[name] for name in ("name", "is_required") if values.get(name) is not None}
+    flags = ("name", "is_required", "is_visible_to_clients")
+    kept = {name: values[name] for name in flags if values.get(name) is not None}
+    if "conditions" in values:
+        kept["conditions"] = _stored(values["conditions"])
     if "help_text" in values:
         kept["help_text"] = values["help_text"]
     if OPTIONS in values:
@@ -143,7 +147,8 @@ CUSTOM_FIELDS = Resource(
         "name": contains(cf.c.name),
     },
     columns=frozenset(
-        {"type", "name", "model_type", "is_required", "help_text", OPTIONS, "position"}
+        {"type", "name", "model_type", "is_required", "is_visible_to_clients", "help_text"}
+        | {OPTIONS, "conditions", "position"}
     ),
     check=_check,
     who="manager",

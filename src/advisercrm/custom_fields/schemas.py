@@ -44,14 +44,26 @@ Options = Annotated[
 ]
 
 
+class Condition(BaseModel):
+    """When the field applies: the record's `attribute` holds one of `values`."""
+
+    attribute: Annotated[str, Strict(), Field(min_length=1, max_length=255)]
+    values: Annotated[list[Annotated[str, Strict(), Field(max_length=255)]], Field(max_length=100)]
+
+
+Conditions = Annotated[list[Condition], Field(max_length=50)]
+
+
 class CustomFieldCreate(Body):
     # Fields in the documented order, which is the order their errors are reported in.
     type: Annotated[FieldType, Required]
     name: Annotated[FieldName, Required]
     model_type: Annotated[ModelType, Required] = "task"
     is_required: Bool = False
+    is_visible_to_clients: Bool = False
     help_text: HelpText | None = None
     selection_options: Options | None = None
+    conditions: Conditions | None = None
 
 
 class CustomFieldUpdate(Body):
@@ -62,10 +74,12 @@ class CustomFieldUpdate(Body):
     name: Annotated[FieldName | None, Required] = None
     model_type: Annotated[ModelType | None, Required] = None
     is_required: Bool | None = None
+    is_visible_to_clients: Bool | None = None
     help_text: HelpText | None = None
     selection_options: Options | None = None
     # Moves the field to this place among its model type's fields (past the last: last).
     position: Annotated[Int, Field(ge=1)] | None = None
+    conditions: Conditions | None = None
 
 
 class CustomFieldOut(BaseModel):
@@ -75,8 +89,10 @@ class CustomFieldOut(BaseModel):
     reference: str = Field(examples=["favourite_pet"])
     model_type: ModelType
     is_required: bool
+    is_visible_to_clients: bool
     help_text: str | None
     selection_options: list[str] | None
+    conditions: list[Condition]
     position: int
     created_at: str
     updated_at: str
@@ -91,8 +107,10 @@ def custom_field(row: Mapping[Any, Any], ctx: Ctx) -> dict[str, Any]:
         "reference": row["reference"],
         "model_type": row["model_type"],
         "is_required": row["is_required"],
+        "is_visible_to_clients": row["is_visible_to_clients"],
         "help_text": row["help_text"],
         "selection_options": list(options) if options is not None else None,
+        "conditions": list(row["conditions"] or []),
         "position": row["position"],
         "created_at": timestamp(row["created_at"], ctx),
         "updated_at": timestamp(row["updated_at"], ctx),

@@ -9,7 +9,7 @@ from pydantic import BaseModel, Field
 from advisercrm.accounts.schemas import CompactAccountOut, compact
 from advisercrm.kit.body import Body
 from advisercrm.kit.fields import RecordUUID, Str
-from advisercrm.kit.render import Ctx
+from advisercrm.kit.render import Ctx, timestamp
 
 Participants = Annotated[list[RecordUUID], Field(max_length=500)]
 
@@ -30,6 +30,8 @@ class GroupOut(BaseModel):
     slug: str
     participants: list[CompactAccountOut]
     participants_count: int
+    created_at: str
+    updated_at: str
 
 
 def group(row: dict[str, Any], ctx: Ctx) -> dict[str, Any]:
@@ -40,4 +42,6 @@ def group(row: dict[str, Any], ctx: Ctx) -> dict[str, Any]:
         "slug": row["slug"],
         "participants": [compact(p, ctx) for p in participants],
         "participants_count": len(participants),
+        "created_at": timestamp(row["created_at"], ctx),
+        "updated_at": timestamp(row["updated_at"], ctx),
     }

@@ -249,7 +249,12 @@ async def _checked(
     values = body.model_dump(include=given)
     # On an update, null leaves a column that cannot be empty as it is.
     t = resource.table
-    values = {k: v for k, v in values.items() if v is not None or t.c[k].nullable or not current}
+    # (A field stored through the resource's check, not as a column, is its check's to judge.)
+    values = {
+        k: v
+        for k, v in values.items()
+        if v is not None or k not in t.c or t.c[k].nullable or not current
+    }
     values = resource.prepare(principal, values)
     links = await check_links(conn, principal, resource, body, errors)
     if resource.check is not None:

@@ -8,7 +8,7 @@ from typing import Any
 from asyncpg import Record
 
 from advisercrm.accounts.schemas import compact
-from advisercrm.cases.description import case_row
+from advisercrm.cases.description import CASE_LINKS, case_row
 from advisercrm.cases.schemas import case
 from advisercrm.kit.render import Ctx, timestamp
 from advisercrm.plans.schemas import plan
@@ -63,9 +63,7 @@ def _taskable(row: Row, ctx: Ctx) -> Any:
         return plan({**dict(row["plan"]), "accounts": row["plan_accounts"]}, ctx)
     if row["case"] is None:
         return None
-    links = {
-        name: row[f"case_{name}"] for name in ("participants", "assigned_to_uuids", "group_uuids")
-    }
+    links = {name: row[f"case_{name}"] for name in CASE_LINKS}
     return case(case_row({**dict(row["case"]), **links}), ctx)
 
 
