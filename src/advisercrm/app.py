@@ -42,6 +42,7 @@ from advisercrm.kit.fields import to_laravel
 from advisercrm.kit.headers import ResponseHeadersMiddleware, cors_options, fixed_headers
 from advisercrm.kit.limits import BodyLimitMiddleware
 from advisercrm.kit.render import JSON
+from advisercrm.logins.router import router as logins_router
 from advisercrm.observability import metrics
 from advisercrm.observability.middleware import ObservabilityMiddleware
 from advisercrm.plans.description import PLANS
@@ -236,6 +237,7 @@ def create_app(settings: Settings | None = None, url: str | None = None) -> Fast
     app.add_exception_handler(Exception, _server_error)
     for router in (
         tokens_router,
+        logins_router,
         accounts_router,
         crud_router(CIRCLES),
         crud_router(GROUPS),
