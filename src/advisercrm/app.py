@@ -19,6 +19,7 @@ from starlette.exceptions import HTTPException
 from starlette.middleware.cors import CORSMiddleware
 
 from advisercrm import __version__
+from advisercrm.accounts.owners import router as owners_router
 from advisercrm.accounts.router import router as accounts_router
 from advisercrm.avatar import router as avatar_router
 from advisercrm.cases.description import CASES
@@ -35,6 +36,7 @@ from advisercrm.db import (
 from advisercrm.docs import install_docs
 from advisercrm.goals.router import router as goals_router
 from advisercrm.groups.description import GROUPS
+from advisercrm.groups.participants import router as participants_router
 from advisercrm.idempotency.route import Replay, declares_json, replay_response
 from advisercrm.kit import sql
 from advisercrm.kit.errors import ApiError, Forbidden, Unauthenticated, ValidationFailed
@@ -238,6 +240,8 @@ def create_app(settings: Settings | None = None, url: str | None = None) -> Fast
     for router in (
         tokens_router,
         logins_router,
+        owners_router,
+        participants_router,
         accounts_router,
         crud_router(CIRCLES),
         crud_router(GROUPS),

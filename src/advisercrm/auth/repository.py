@@ -65,6 +65,17 @@ async def find_user_by_email(conn: AsyncConnection, email: str) -> Record | None
     return await sql.fetch_row(conn, query)
 
 
+async def set_password(conn: AsyncConnection, email: str, password_hash: str) -> bool:
+    """Set the password of the user with this email; False when there is none."""
+    query = (
+        update(users)
+        .where(func.lower(users.c.email) == email.lower())
+        .values(password_hash=password_hash, updated_at=func.now())
+        .returning(users.c.id)
+    )
+    return await sql.fetch_value(conn, query) is not None
+
+
 async def password_hash(conn: AsyncConnection, user_id: int) -> str | None:
     query = select(users.c.password_hash).where(users.c.id == user_id)
     value = await sql.fetch_value(conn, query)
