@@ -167,7 +167,8 @@ async def test_a_permitted_caller_gets_the_body_errors(
     assert list(answer["errors"]) == list(body), "one entry per field, in the model's order"
     messages = [m for field in answer["errors"].values() for m in field]
     rest = len(messages) - 1
-    assert answer["message"] == f"{messages[0]} (and {rest} more error{'s' if rest > 1 else ''})"
+    more = f" (and {rest} more error{'s' if rest > 1 else ''})" if rest else ""
+    assert answer["message"] == messages[0] + more
     response = await _send(sweep, "owner", method, aimed, raw=BAD_JSON)
     assert _answer(response) == (400, MALFORMED_JSON), response.text
 

@@ -5,7 +5,18 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, func, insert, or_, select, text, update
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    and_,
+    exists,
+    func,
+    insert,
+    or_,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -90,12 +101,15 @@ class LoginRepository(FirmRepository):
         query = select(logins.c.id).where(*self._of(account_id), logins.c.user_id == user_id)
         return await self.scalar(query) is not None
 
-    async def has_primary(self, account_id: int) -> bool:
-        query = select(logins.c.id).where(*self._of(account_id), logins.c.is_primary)
-        return await self.scalar(query) is not None
-
     async def insert(self, account_id: int, values: dict[str, Any]) -> int:
-        query = insert(logins).values(firm_id=self.firm_id, account_id=account_id, **values)
+        """A new login; the account's first one is its primary login."""
+        other = logins.alias("other")
+        primary = exists().where(
+            other.c.firm_id == self.firm_id, other.c.account_id == account_id, other.c.is_primary
+        )
+        query = insert(logins).values(
+            firm_id=self.firm_id, account_id=account_id, is_primary=~primary, **values
+        )
         return int(await self.scalar(query.returning(logins.c.id)))
 
     async def update(self, login_id: int, values: dict[str, Any]) -> None:

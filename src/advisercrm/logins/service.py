@@ -61,8 +61,6 @@ async def create(
     else:
         user_id = await repo.user_for(body.email, body.first_name, body.last_name)
     values = body.model_dump(include={"expires_at", *PERMISSIONS, *LOGIN_FLAGS})
-    # The account's first login is its primary one.
-    values["is_primary"] = not await repo.has_primary(account["id"])
     return await _shown(repo, await repo.insert(account["id"], {"user_id": user_id, **values}), ctx)
 
 
