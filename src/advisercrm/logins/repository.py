@@ -144,15 +144,16 @@ class LoginRepository(FirmRepository):
 
     async def user_for(self, email: str, first_name: str, last_name: str) -> int:
         """The user with this email, made (with these names and no password) when there is
-        none. Two requests adding the same new email at once both get the one user."""
-        made = (
-            pg_insert(users)
-            .values(email=email, password_hash="", first_name=first_name, last_name=last_name)
-            .on_conflict_do_nothing(index_elements=[text("lower(email)")])
-            .returning(users.c.id)
+        none; a user without names of their own takes these. One statement, so two
+        requests adding the same new email at once both get the one user."""
+        new = pg_insert(users).values(
+            email=email, password_hash="", first_name=first_name, last_name=last_name
         )
-        user_id = await self.scalar(made)
-        if user_id is None:
-            found = select(users.c.id).where(func.lower(users.c.email) == email.lower())
-            user_id = await sql.fetch_value(self.conn, found)
-        return int(user_id)
+        query = new.on_conflict_do_update(
+            index_elements=[text("lower(email)")],
+            set_={
+                "first_name": func.coalesce(users.c.first_name, new.excluded.first_name),
+                "last_name": func.coalesce(users.c.last_name, new.excluded.last_name),
+            },
+        ).returning(users.c.id)
+        return int(await self.scalar(query))

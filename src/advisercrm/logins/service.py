@@ -13,7 +13,6 @@ from asyncpg import Record
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from advisercrm.auth.principal import Principal
-from advisercrm.auth.repository import find_user_by_email
 from advisercrm.kit.body import BodyErrors
 from advisercrm.kit.listing import ListQuery
 from advisercrm.kit.render import Ctx, zone
@@ -50,16 +49,14 @@ async def create(
     repo = LoginRepository(conn, principal.firm_id)
     errors = BodyErrors(body)
     await repo.lock_account(account["id"])
-    user = await find_user_by_email(conn, body.email) if body.email is not None else None
-    if user is not None and await repo.user_has_login(account["id"], int(user["id"])):
-        errors.add("email", TAKEN)
-    errors.raise_if_any()
-    # Required fields, all present once the body passed.
-    assert body.email is not None and body.first_name and body.last_name
-    if user is not None:
-        user_id = int(user["id"])
-    else:
+    user_id = None
+    if body.email is not None and body.first_name and body.last_name:
+        # Made or found before the checks: a 422 rolls the request's writes back.
         user_id = await repo.user_for(body.email, body.first_name, body.last_name)
+        if await repo.user_has_login(account["id"], user_id):
+            errors.add("email", TAKEN)
+    errors.raise_if_any()
+    assert user_id is not None  # every field it needs is required
     values = body.model_dump(include={"expires_at", *PERMISSIONS, *LOGIN_FLAGS})
     return await _shown(repo, await repo.insert(account["id"], {"user_id": user_id, **values}), ctx)
 
