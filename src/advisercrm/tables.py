@@ -171,10 +171,7 @@ logins = Table(
     Column("is_primary", Boolean, nullable=False, server_default="false"),
     Column("expires_at", DateTime(timezone=True)),
     # What the login shows on the client portal and which emails it receives.
-    *(
-        Column(flag, Boolean, nullable=False, server_default="false")
-        for flag in LOGIN_FLAGS
-    ),
+    *(Column(flag, Boolean, nullable=False, server_default="false") for flag in LOGIN_FLAGS),
     *_timestamps(),
     _fk("account_id", "accounts"),
     UniqueConstraint("uuid"),
