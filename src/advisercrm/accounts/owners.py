@@ -40,7 +40,7 @@ router = APIRouter(route_class=ApiRoute, tags=["accounts"])
 
 
 class OwnersChange(Body):
-    mode: Literal["attach", "detach", "sync"]
+    mode: Annotated[Literal["attach", "detach", "sync"], Required]
     owners: Annotated[list[UUIDStr], Required, Field(max_length=MAX_OWNERS)]
 
 
