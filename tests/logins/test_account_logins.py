@@ -16,7 +16,6 @@ from tests.accounts.support import (
     UUID,
     Cast,
     assert_422,
-    assert_body,
     assert_page,
     compact_of,
     errors_of,
@@ -235,5 +234,10 @@ async def test_expire_is_now_and_kept(shop: Cast) -> None:
     assert {k: v for k, v in expired.items() if k not in ("expires_at", "updated_at")} == {
         k: v for k, v in login.items() if k not in ("expires_at", "updated_at")
     }
+    # A login already expired keeps the moment it expired.
+    put = f"{path(client['uuid'])}/{login['uuid']}"
+    earlier = await shop.owner.put(put, {**FLAGS, "expires_at": "2001-01-01T00:00:00Z"})
+    assert earlier.status_code == 200, earlier.text
     again = await shop.owner.post(target)
-    assert_body(again, 200, {**expired, "updated_at": expired["updated_at"]})
+    assert again.status_code == 200, again.text
+    assert again.json()["expires_at"] == "2001-01-01T00:00:00+00:00"
