@@ -35,6 +35,7 @@ async def test_an_expired_login_stops_acting_at_once(shop: Cast) -> None:
     later = await shop.owner.put(target, {**FLAGS, "expires_at": "2099-01-01T00:00:00Z"})
     assert later.status_code == 200, later.text
     assert (await actor.get(ACCOUNTS)).status_code == 200
+    # A naive moment is the firm's wall-clock time (London: GMT in January).
     past = await shop.owner.put(target, {**FLAGS, "expires_at": "2001-01-01"})
     assert past.json()["expires_at"] == "2001-01-01T00:00:00+00:00"
     assert_body(await actor.get(ACCOUNTS), 403, NOT_YOUR_ACCOUNT)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from advisercrm.kit.times import INVALID_DATETIME
 from tests.accounts.support import (
     ACCOUNTS,
     CLIENTS,
@@ -110,7 +111,7 @@ async def test_every_create_rule_at_once(shop: Cast) -> None:
             ("first_name", REQUIRED),
             ("last_name", REQUIRED),
             ("email", "The :a field must be a valid email address."),
-            ("expires_at", "The :a field must be a valid date."),
+            ("expires_at", INVALID_DATETIME.replace(":attribute", ":a")),
             ("has_write_permission", NOT_BOOL),
             ("tasks_enabled", NOT_BOOL),
         ),
@@ -241,3 +242,15 @@ async def test_expire_is_now_and_kept(shop: Cast) -> None:
     again = await shop.owner.post(target)
     assert again.status_code == 200, again.text
     assert again.json()["expires_at"] == "2001-01-01T00:00:00+00:00"
+
+
+async def test_expiry_is_read_in_the_firms_zone_and_kept_in_range(shop: Cast) -> None:
+    client = await shop.firm.client_account()
+    login = await made(shop.owner, client["uuid"], expires_at="2099-07-01T12:00:00")
+    assert login["expires_at"] == "2099-07-01T12:00:00+01:00"  # London, summer
+    target = f"{path(client['uuid'])}/{login['uuid']}"
+    for far in ("0001-01-01T00:00:00+01:00", "9999-12-31T23:59:59-14:00", 20990101):
+        response = await shop.owner.put(target, {**FLAGS, "expires_at": far})
+        assert_422(
+            response, errors_of(("expires_at", INVALID_DATETIME.replace(":attribute", ":a")))
+        )

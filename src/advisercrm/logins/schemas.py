@@ -12,6 +12,7 @@ from advisercrm.accounts.repository import COMPACT
 from advisercrm.accounts.schemas import CompactAccountOut, Email, Name, compact
 from advisercrm.kit.body import Body
 from advisercrm.kit.render import Ctx, timestamp
+from advisercrm.kit.times import parse_datetime
 from advisercrm.tables import LOGIN_FLAGS
 
 # Laravel's `boolean` rule: these and nothing else (Plannr's own examples send "1").
@@ -35,19 +36,11 @@ def _required_flag(value: Any) -> bool:
 
 
 def _moment(value: Any) -> dt.datetime | None:
-    """Laravel's `nullable|date`: blank or null is no expiry; else an ISO 8601 date or
-    date and time (without a zone: UTC)."""
+    """Laravel's `nullable|date`: blank or null is no expiry; a naive moment is the
+    firm's wall-clock time (`kit.times.in_zone`, where the firm is known)."""
     if value is None or value == "":
         return None
-    parsed = None
-    if isinstance(value, str) and len(value) <= 64:
-        try:
-            parsed = dt.datetime.fromisoformat(value)
-        except ValueError:
-            parsed = None
-    if parsed is None:
-        raise PydanticCustomError("laravel", "The :attribute field must be a valid date.")
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
+    return parse_datetime(value)
 
 
 Flag = Annotated[bool, BeforeValidator(_flag)]

@@ -16,12 +16,20 @@ from advisercrm.auth.principal import Principal
 from advisercrm.kit.body import BodyErrors
 from advisercrm.kit.listing import ListQuery
 from advisercrm.kit.render import Ctx, zone
+from advisercrm.kit.times import in_zone
 from advisercrm.logins import schemas
 from advisercrm.logins.repository import LoginRepository
 from advisercrm.tables import LOGIN_FLAGS
 
 TAKEN = "The :attribute has already been taken."
 PERMISSIONS = ("has_write_permission", "has_delete_permission")
+
+
+def _zoned(values: dict[str, Any], ctx: Ctx) -> dict[str, Any]:
+    """A naive expiry is the firm's wall-clock time."""
+    if values.get("expires_at") is not None:
+        values["expires_at"] = in_zone(values["expires_at"], ctx.timezone)
+    return values
 
 
 def _render(rows: list[dict[str, Any]], ctx: Ctx) -> list[dict[str, Any]]:
@@ -57,7 +65,7 @@ async def create(
             errors.add("email", TAKEN)
     errors.raise_if_any()
     assert user_id is not None  # every field it needs is required
-    values = body.model_dump(include={"expires_at", *PERMISSIONS, *LOGIN_FLAGS})
+    values = _zoned(body.model_dump(include={"expires_at", *PERMISSIONS, *LOGIN_FLAGS}), ctx)
     return await _shown(repo, await repo.insert(account["id"], {"user_id": user_id, **values}), ctx)
 
 
