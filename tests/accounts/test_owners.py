@@ -81,6 +81,11 @@ async def test_every_shape_rule_at_once(shop: Cast) -> None:
         await shop.owner.post(target, {"mode": "sync", "owners": ["nope", a["uuid"]]}),
         errors_of(("owners.0", NOT_UUID)),
     )
+    # A malformed mode does not hide a bad owner, nor the client's kind.
+    assert_422(
+        await shop.owner.post(owners_path(a["uuid"]), {"mode": "merge", "owners": [unknown()]}),
+        errors_of(("mode", INVALID), ("owners.0", INVALID), ("owners", SHARED_ONLY)),
+    )
     eleven = [unknown() for _ in range(11)]
     assert_422(
         await shop.owner.post(target, {"mode": "attach", "owners": eleven}),
