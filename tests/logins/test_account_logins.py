@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 
+from sqlalchemy import func, select
+
 from advisercrm.kit.times import INVALID_DATETIME
+from advisercrm.tables import users
 from tests.accounts.support import (
     ACCOUNTS,
     CLIENTS,
@@ -254,3 +257,14 @@ async def test_expiry_is_read_in_the_firms_zone_and_kept_in_range(shop: Cast) ->
         assert_422(
             response, errors_of(("expires_at", INVALID_DATETIME.replace(":attribute", ":a")))
         )
+
+
+async def test_a_refused_create_leaves_no_user_behind(shop: Cast) -> None:
+    """The user is made before the last checks; a 422 rolls it back with the request."""
+    client = await shop.firm.client_account()
+    body = person(welcome_enabled="sometimes")
+    response = await shop.owner.post(path(client["uuid"]), body)
+    assert_422(response, errors_of(("welcome_enabled", NOT_BOOL)))
+    async with shop.firm.app.state.engine.connect() as conn:
+        query = select(func.count()).where(func.lower(users.c.email) == body["email"].lower())
+        assert (await conn.execute(query)).scalar_one() == 0
