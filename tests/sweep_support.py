@@ -122,6 +122,17 @@ async def build_world(firm: Firm, spares: bool) -> World:
 
     world.records["client2"] = await made("/api/v1/client", person("Second"))
     await one_of_each("", world.records)
+    records = world.records
+    # A shared client owned by the two, and a login of the employee's.
+    records["joint"] = await made(
+        "/api/v1/client",
+        {
+            "role": "joint",
+            "name": f"{tag} Joint",
+            "owner_uuids": [records["client"], records["client2"]],
+        },
+    )
+    records["login"] = await made(f"/api/v1/account/{records['employee']}/login", person("Login"))
     if spares:
         await one_of_each("spare", world.spare)
         await one_of_each("doomed", world.doomed)
@@ -156,13 +167,17 @@ KINDS = {
     "plans": "plan",
     "task": "task",
     "uncomplete": "status",  # .../uncomplete/{task_status_uuid}: an open status
+    "login": "login",
 }
+# Routes whose record is of a narrower kind than their segment says.
+PATH_KINDS = {"/api/v1/client/{client_uuid}/owners": {"client": "joint"}}
 PARAMETER = re.compile(r"([^/]+)/\{[a-z_]+\}")
 
 
 def fill(path: str, records: dict[str, str]) -> str:
     """The path with every parameter replaced by the UUID of a record of its kind."""
-    return PARAMETER.sub(lambda m: f"{m[1]}/{records[KINDS[m[1]]]}", path)
+    kinds = KINDS | PATH_KINDS.get(path, {})
+    return PARAMETER.sub(lambda m: f"{m[1]}/{records[kinds[m[1]]]}", path)
 
 
 def _name(label: str) -> str:
@@ -222,14 +237,37 @@ POST_BODIES: dict[str, Callable[[World], dict[str, Any]]] = {
         "task_status_uuid": w.records["status"],
         "group_uuids": [w.records["group"]],
     },
+    "/api/v1/account/{account_uuid}/login": lambda w: {
+        "first_name": "Sweep",
+        "last_name": "Login",
+        "email": f"sweep-login-{next(_names)}-{secrets.token_hex(3)}@example.com",
+    },
+    "/api/v1/account/{account_uuid}/login/{login_uuid}/expire": lambda w: {},
+    "/api/v1/client/{client_uuid}/owners": lambda w: {
+        "mode": "sync",
+        "owners": [w.records["client"], w.records["client2"]],
+    },
+    "/api/v1/group/{group_uuid}/participants": lambda w: {"participants": [w.records["client"]]},
+}
+# A valid body for the PUT routes whose fields are not all optional.
+PUT_BODIES: dict[str, Callable[[World], dict[str, Any]]] = {
+    "/api/v1/account/{account_uuid}/login/{uuid}": lambda w: {
+        "has_write_permission": True,
+        "has_delete_permission": True,
+        "wealth_enabled": False,
+        "goals_enabled": True,
+        "factfind_enabled": False,
+        "tasks_enabled": True,
+    },
 }
 
 
 def body_for(method: str, path: str, world: World) -> dict[str, Any] | None:
-    """POST: the route's valid body; PUT: {} (every update field is optional); else none."""
+    """POST: the route's valid body; PUT: its valid body, or {} where every update field
+    is optional; else none."""
     if method == "POST":
         return POST_BODIES[path](world)
-    return {} if method == "PUT" else None
+    return PUT_BODIES.get(path, lambda w: {})(world) if method == "PUT" else None
 
 
 @dataclass

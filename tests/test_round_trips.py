@@ -95,6 +95,7 @@ ACCOUNT = "/api/v1/account/{uuid}"
 CLIENT = "/api/v1/client/{uuid}"
 TASKS = "/api/v1/task"
 TASK = TASKS + "/{uuid}"
+LOGINS = "/api/v1/account/{account_uuid}/login"
 
 # (method, path) -> (how to build the request, round trips). Every request is one
 # transaction, and BEGIN and COMMIT are 2 of its round trips: POST, PUT, PATCH and DELETE
@@ -117,6 +118,12 @@ TABLE: dict[tuple[str, str], tuple[Builder | None, int]] = {
     ("GET", CLIENT):                                                (None, 2),
     ("PUT", CLIENT):                                 (update(CLIENT, "first_name"), 6),
     ("DELETE", CLIENT):                                             (None, 7),
+    ("GET", LOGINS):                                                (None, 6),
+    ("POST", LOGINS):                                               (None, 9),
+    ("PUT", LOGINS + "/{uuid}"):                  (plain("PUT", LOGINS + "/{uuid}"), 7),
+    ("POST", LOGINS + "/{login_uuid}/expire"):                      (None, 7),
+    ("POST", "/api/v1/client/{client_uuid}/owners"):                (None, 7),
+    ("POST", "/api/v1/group/{group_uuid}/participants"):            (None, 7),
     ("GET", "/api/v1/circles"):                                     (None, 2),
     ("POST", "/api/v1/circles"):                                    (None, 11),
     ("GET", "/api/v1/circles/{uuid}"):                              (None, 2),

@@ -67,6 +67,15 @@ TABLE: dict[tuple[str, str], Row] = {
     ("GET", "/api/v1/client/{uuid}"):                    Row(404,  404,  404,  200,  200,  200),
     ("PUT", "/api/v1/client/{uuid}"):                    Row(404,  404,  404,  403,  200,  200),
     ("DELETE", "/api/v1/client/{uuid}"):                 Row(404,  404,  404,  403,  403,  204),
+    # An account's logins: owners and admins (the employee is invisible to the client).
+    ("GET", "/api/v1/account/{account_uuid}/login"):     Row(404,  404,  403,  200,  200,  200),
+    ("POST", "/api/v1/account/{account_uuid}/login"):    Row(404,  404,  403,  403,  201,  201),
+    ("PUT", "/api/v1/account/{account_uuid}/login/{uuid}"):
+                                                         Row(404,  404,  403,  403,  200,  200),
+    ("POST", "/api/v1/account/{account_uuid}/login/{login_uuid}/expire"):
+                                                         Row(404,  404,  403,  403,  200,  200),
+    # A shared client's owners: staff write; the member does not reach the client.
+    ("POST", "/api/v1/client/{client_uuid}/owners"):     Row(404,  404,  404,  403,  200,  200),
     # Circles: staff write. The body's clients are invisible to the member and to firm B:
     # a reference to a record the caller cannot see is a 422, like one that does not exist.
     ("GET", "/api/v1/circles"):                          Row(200,  200,  200,  200,  200,  200),
@@ -80,6 +89,7 @@ TABLE: dict[tuple[str, str], Row] = {
     ("GET", "/api/v1/group/{uuid}"):                     Row(404,  404,  200,  200,  200,  200),
     ("PUT", "/api/v1/group/{uuid}"):                     Row(404,  404,  403,  403,  200,  200),
     ("DELETE", "/api/v1/group/{uuid}"):                  Row(404,  404,  403,  403,  403,  204),
+    ("POST", "/api/v1/group/{group_uuid}/participants"): Row(404,  404,  403,  403,  200,  200),
     # Goals: any login with write permission; the owner client is invisible to the
     # client caller, the member and firm B (422 in the body, 404 in the path).
     ("GET", "/api/v2/goals"):                            Row(200,  200,  200,  200,  200,  200),

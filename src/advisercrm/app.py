@@ -19,6 +19,7 @@ from starlette.exceptions import HTTPException
 from starlette.middleware.cors import CORSMiddleware
 
 from advisercrm import __version__
+from advisercrm.accounts.owners import router as owners_router
 from advisercrm.accounts.router import router as accounts_router
 from advisercrm.avatar import router as avatar_router
 from advisercrm.case_lookups.description import CASE_STATUSES, CASE_TYPES
@@ -37,6 +38,7 @@ from advisercrm.db import (
 from advisercrm.docs import install_docs
 from advisercrm.goals.router import router as goals_router
 from advisercrm.groups.description import GROUPS
+from advisercrm.groups.participants import router as participants_router
 from advisercrm.idempotency.route import Replay, declares_json, replay_response
 from advisercrm.introducers.router import router as introducers_router
 from advisercrm.kit import sql
@@ -45,6 +47,7 @@ from advisercrm.kit.fields import to_laravel
 from advisercrm.kit.headers import ResponseHeadersMiddleware, cors_options, fixed_headers
 from advisercrm.kit.limits import BodyLimitMiddleware
 from advisercrm.kit.render import JSON
+from advisercrm.logins.router import router as logins_router
 from advisercrm.observability import metrics
 from advisercrm.observability.middleware import ObservabilityMiddleware
 from advisercrm.plans.description import PLANS
@@ -240,6 +243,9 @@ def create_app(settings: Settings | None = None, url: str | None = None) -> Fast
     app.add_exception_handler(Exception, _server_error)
     for router in (
         tokens_router,
+        logins_router,
+        owners_router,
+        participants_router,
         accounts_router,
         crud_router(CIRCLES),
         crud_router(GROUPS),

@@ -37,6 +37,8 @@ firm_app = typer.Typer(no_args_is_help=True, help="Manage firms.")
 token_app = typer.Typer(no_args_is_help=True, help="Manage personal access tokens.")
 app.add_typer(firm_app, name="firm")
 app.add_typer(token_app, name="token")
+user_app = typer.Typer(no_args_is_help=True, help="Manage users.")
+app.add_typer(user_app, name="user")
 log = logging.getLogger("advisercrm")
 T = TypeVar("T")
 FLAGS = ("--demo",)
@@ -270,6 +272,33 @@ def token_create(
         _print(_in_transaction(work))
     except PermissionError as exc:
         _fail(str(exc))
+
+
+@user_app.command("set-password")
+def user_set_password(
+    email: Annotated[str, typer.Option(help="The user's email.")],
+    password: Annotated[
+        str | None,
+        typer.Option(
+            envvar="ADVISERCRM_PASSWORD",
+            help="The new password; prompted for (or read from stdin) when absent.",
+        ),
+    ] = None,
+) -> None:
+    """Set a user's password: how a user added with a login through the API (who has
+    none) can sign in and create tokens."""
+    from advisercrm.accounts.schemas import PASSWORD_MIN
+    from advisercrm.auth.credentials import hash_password
+    from advisercrm.auth.repository import set_password
+
+    _setup_logging()
+    secret = _secret(password, "Password")
+    if len(secret) < PASSWORD_MIN:
+        _fail(f"the password must be at least {PASSWORD_MIN} characters")
+    hashed = hash_password(secret)
+    if not _in_transaction(lambda conn: set_password(conn, email, hashed)):
+        _fail(f"no user has the email {email}")
+    _print({"email": email, "password": "set"})
 
 
 @app.command()

@@ -115,7 +115,11 @@ users = Table(
     Column("id", BigInteger, Identity(), primary_key=True),
     _uuid(),
     Column("email", String(255), nullable=False),
+    # Empty for a user added with a login and no password yet: nothing verifies against
+    # it until one is set (`advisercrm user set-password`).
     Column("password_hash", Text, nullable=False),
+    Column("first_name", String(255)),
+    Column("last_name", String(255)),
     *_timestamps(),
     UniqueConstraint("uuid"),
     Index("uq_users_lower_email", func.lower(text("email")), unique=True),
@@ -149,6 +153,14 @@ account_owners = _link(
     Column("position", SmallInteger, nullable=False, server_default="0"),
 )
 
+LOGIN_FLAGS = (
+    "receives_unread_notifications_email",
+    "wealth_enabled",
+    "goals_enabled",
+    "factfind_enabled",
+    "tasks_enabled",
+    "welcome_enabled",
+)
 logins = Table(
     "logins",
     metadata,
@@ -161,11 +173,21 @@ logins = Table(
     Column("has_delete_permission", Boolean, nullable=False, server_default="true"),
     Column("is_primary", Boolean, nullable=False, server_default="false"),
     Column("expires_at", DateTime(timezone=True)),
+    # What the login shows on the client portal and which emails it receives.
+    *(Column(flag, Boolean, nullable=False, server_default="false") for flag in LOGIN_FLAGS),
     *_timestamps(),
     _fk("account_id", "accounts"),
     UniqueConstraint("uuid"),
     UniqueConstraint("user_id", "account_id"),
     Index(None, "firm_id", "account_id"),
+    # One primary login per account.
+    Index(
+        "uq_logins_primary_per_account",
+        "firm_id",
+        "account_id",
+        unique=True,
+        postgresql_where=text("is_primary"),
+    ),
 )
 
 personal_access_tokens = Table(

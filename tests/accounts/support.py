@@ -52,12 +52,29 @@ GROUP_KEYS = {
     "created_at",
     "updated_at",
 }
+LOGIN_FLAGS = (
+    "receives_unread_notifications_email",
+    "wealth_enabled",
+    "goals_enabled",
+    "factfind_enabled",
+    "tasks_enabled",
+    "welcome_enabled",
+)
 LOGIN_KEYS = {
     "uuid",
+    "created_at",
+    "updated_at",
     "has_write_permission",
     "has_delete_permission",
     "primary",
     "expires_at",
+    *LOGIN_FLAGS,
+    "first_name",
+    "last_name",
+    "email",
+    "user_type",
+    "is_impersonated",
+    "preferred_account_uuid",
     "account",
     "firm",
 }

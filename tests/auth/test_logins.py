@@ -13,9 +13,11 @@ from tests.accounts.support import (
     ACCOUNTS,
     CLIENTS,
     FIRM_KEYS,
+    LOGIN_FLAGS,
     LOGIN_KEYS,
     LOGINS,
     NOT_YOUR_ACCOUNT,
+    TIMESTAMP,
     UNAUTHORIZED,
     UUID,
     Cast,
@@ -54,7 +56,17 @@ async def test_the_login_resource_field_by_field(firm: Firm) -> None:
     assert login["has_delete_permission"] is True
     assert login["primary"] is True
     assert login["expires_at"] is None
+    assert TIMESTAMP.match(login["created_at"]) and TIMESTAMP.match(login["updated_at"])
+    assert {flag: login[flag] for flag in LOGIN_FLAGS} == dict.fromkeys(LOGIN_FLAGS, False)
     account = (await firm.owner.get(f"{ACCOUNTS}/{firm.owner.account_uuid}")).json()
+    # The user's names are the account's until the user has names of their own.
+    assert (login["first_name"], login["last_name"]) == (
+        account["first_name"],
+        account["last_name"],
+    )
+    assert login["email"] == firm.emails[0]
+    assert (login["user_type"], login["is_impersonated"]) == ("employee", False)
+    assert login["preferred_account_uuid"] == firm.owner.account_uuid
     assert login["account"] == compact_of(account)
     assert set(login["firm"]) == FIRM_KEYS
     assert login["firm"]["uuid"] == firm.firm_uuid

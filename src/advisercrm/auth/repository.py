@@ -25,7 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from advisercrm.kit import sql
 from advisercrm.kit.sql import Query
-from advisercrm.tables import accounts, firms, logins, personal_access_tokens, users
+from advisercrm.tables import accounts, logins, personal_access_tokens, users
 
 _FIND_TOKEN = Query(
     text(
@@ -63,6 +63,17 @@ async def find_user_by_email(conn: AsyncConnection, email: str) -> Record | None
         func.lower(users.c.email) == email.lower()
     )
     return await sql.fetch_row(conn, query)
+
+
+async def set_password(conn: AsyncConnection, email: str, password_hash: str) -> bool:
+    """Set the password of the user with this email; False when there is none."""
+    query = (
+        update(users)
+        .where(func.lower(users.c.email) == email.lower())
+        .values(password_hash=password_hash, updated_at=func.now())
+        .returning(users.c.id)
+    )
+    return await sql.fetch_value(conn, query) is not None
 
 
 async def password_hash(conn: AsyncConnection, user_id: int) -> str | None:
@@ -160,36 +171,6 @@ async def revoke_token(conn: AsyncConnection, user_id: int, firm_id: int, token_
         t.c.id == token_id, t.c.user_id == user_id, t.c.revoked_at.is_(None), _in_firm(firm_id)
     )
     await sql.execute(conn, query.values(revoked_at=func.now()))
-
-
-async def list_logins(conn: AsyncConnection, user_id: int) -> list[Record]:
-    """The user's logins with their account's compact columns and firm: one round trip."""
-    lg, a, f = logins, accounts, firms
-    query = (
-        select(
-            lg.c.uuid,
-            lg.c.has_write_permission,
-            lg.c.has_delete_permission,
-            lg.c.is_primary,
-            lg.c.expires_at,
-            a.c.uuid.label("account_uuid"),
-            a.c.type.label("account_type"),
-            a.c.role.label("account_role"),
-            a.c.first_name.label("account_first_name"),
-            a.c.last_name.label("account_last_name"),
-            a.c.name.label("account_name"),
-            a.c.email.label("account_email"),
-            f.c.uuid.label("firm_uuid"),
-            f.c.name.label("firm_name"),
-            f.c.currency,
-            f.c.timezone,
-        )
-        .join(a, and_(a.c.firm_id == lg.c.firm_id, a.c.id == lg.c.account_id))
-        .join(f, f.c.id == a.c.firm_id)
-        .where(lg.c.user_id == user_id)
-        .order_by(lg.c.is_primary.desc(), lg.c.id)
-    )
-    return await sql.fetch(conn, query)
 
 
 def now() -> dt.datetime:

@@ -12,8 +12,9 @@ from advisercrm.db import Conn
 from advisercrm.idempotency.route import ApiRoute
 from advisercrm.kit.listing import ListQuery, Page, paginated
 from advisercrm.kit.render import JSON
+from advisercrm.logins.schemas import LoginOut
 from advisercrm.tokens import service
-from advisercrm.tokens.schemas import LoginOut, TokenCreate, TokenOut
+from advisercrm.tokens.schemas import TokenCreate, TokenOut
 
 router = APIRouter(route_class=ApiRoute, tags=["auth"])
 

@@ -8,7 +8,6 @@ from typing import Annotated, Any
 from pydantic import AfterValidator, BaseModel, Field
 from pydantic_core import PydanticCustomError
 
-from advisercrm.accounts.schemas import CompactAccountOut
 from advisercrm.kit.fields import Str, UUIDStr
 from advisercrm.kit.render import Ctx, timestamp
 
@@ -43,23 +42,6 @@ class TokenOut(BaseModel):
     account_uuid: str | None
     expires_at: str | None
     created_at: str
-
-
-class FirmOut(BaseModel):
-    uuid: str
-    name: str
-    currency: str
-    timezone: str
-
-
-class LoginOut(BaseModel):
-    uuid: str
-    has_write_permission: bool
-    has_delete_permission: bool
-    primary: bool
-    expires_at: str | None
-    account: CompactAccountOut
-    firm: FirmOut
 
 
 def token(row: dict[str, Any], plain: str | None, account_uuid: Any, ctx: Ctx) -> dict[str, Any]:

@@ -7,14 +7,15 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from advisercrm.accounts.repository import COMPACT
-from advisercrm.accounts.schemas import compact
 from advisercrm.auth import repository
 from advisercrm.auth.credentials import verify_password
 from advisercrm.auth.principal import Principal, User
 from advisercrm.auth.service import issue_token
 from advisercrm.kit.errors import Errors
-from advisercrm.kit.render import Ctx, timestamp, zone
+from advisercrm.kit.render import Ctx
+from advisercrm.logins.repository import own_logins
+from advisercrm.logins.schemas import login
+from advisercrm.logins.service import own_ctx
 from advisercrm.tokens import schemas
 
 
@@ -58,25 +59,6 @@ async def revoke_token(conn: AsyncConnection, principal: Principal, token_id: in
 
 
 async def list_logins(conn: AsyncConnection, user: User, base_url: str) -> list[dict[str, Any]]:
-    rows = await repository.list_logins(conn, user.user_id)
-    out = []
-    for row in rows:
-        ctx = Ctx(zone(row["timezone"]), row["currency"], base_url)
-        account = {key: row[f"account_{key}"] for key in COMPACT}
-        out.append(
-            {
-                "uuid": str(row["uuid"]),
-                "has_write_permission": row["has_write_permission"],
-                "has_delete_permission": row["has_delete_permission"],
-                "primary": row["is_primary"],
-                "expires_at": timestamp(row["expires_at"], ctx),
-                "account": compact(account, ctx),
-                "firm": {
-                    "uuid": str(row["firm_uuid"]),
-                    "name": row["firm_name"],
-                    "currency": row["currency"],
-                    "timezone": row["timezone"],
-                },
-            }
-        )
-    return out
+    """The user's logins across firms, each in its own firm's zone and currency."""
+    rows = await own_logins(conn, user.user_id)
+    return [login(row, own_ctx(row, base_url)) for row in rows]
