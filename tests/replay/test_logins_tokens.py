@@ -10,7 +10,6 @@ from tests.replay.support import (
     assert_list,
     check_types,
     page,
-    served_elsewhere,
 )  # fmt: skip
 
 LOGINS = page("operation-getapiv1logins")
@@ -21,7 +20,6 @@ LOGIN = {"uuid": STR, "expires_at": (STR, NULL), "has_write_permission": BOOL,
          "has_delete_permission": BOOL, "primary": BOOL,
          "account": {"uuid": STR, "type": STR, "role": STR, "name": STR},
          "firm": {"uuid": STR, "name": STR}}  # fmt: skip
-PORTAL = served_elsewhere("login fields (portal flags, names, preferred_account_uuid)")
 
 
 async def test_logins(firm: Firm) -> None:
@@ -33,7 +31,6 @@ async def test_logins(firm: Firm) -> None:
         check_types(item, LOGIN)
 
 
-@PORTAL
 async def test_login_portal_fields(firm: Firm) -> None:
     """LOGINS: receives_unread_notifications_email, wealth/goals/factfind/tasks/welcome
     flags, first_name, last_name, email."""
