@@ -24,6 +24,7 @@ from advisercrm.kit.errors import Conflict
 from advisercrm.kit.listing import choice_list_filter, uuid_list_filter
 from advisercrm.resource.description import Resource, Where, contains
 from advisercrm.tables import account_owners, accounts, circle_accounts, circles
+from advisercrm.tags.description import tagged, tags_of
 
 ASSIGNED = ("assigned_adviser", "assigned_administrator", "assigned_paraplanner")
 
@@ -102,7 +103,9 @@ ACCOUNTS = Resource(
         "role": Where(choice_list_filter(ALL_ROLES), a.c.role.in_),
         "name": contains(a.c.name),
         "email": contains(a.c.email),
+        "tags": tagged(a),
     },
+    includes={"tags": tags_of(a)},
     # A write naming accounts accepts them by kind: clients, staff, individuals.
     resolved=("type", "role"),
     before_delete=_before_delete,

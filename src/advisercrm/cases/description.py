@@ -23,6 +23,7 @@ from advisercrm.kit.times import in_zone
 from advisercrm.resource.description import Link, Resource, Row, Where, contains, linked, linked_to
 from advisercrm.tables import accounts, case_assignees, case_groups, case_participants, cases
 from advisercrm.tables import groups as groups_table
+from advisercrm.tags.description import tagged, tags_of
 
 c, cp, ca, cg = cases, case_participants, case_assignees, case_groups
 
@@ -104,7 +105,9 @@ CASES = Resource(
         "name": contains(c.c.name),
         "participant_uuids": Where(uuid_list_filter, linked_to(c, cp, accounts)),
         "group_uuids": Where(uuid_list_filter, linked_to(c, cg, groups_table)),
+        "tags": tagged(c),
     },
+    includes={"tags": tags_of(c)},
     columns=frozenset({"name", "value", "review_at"}),
     links=(
         Link("participants", cp, "case_id", "account_id", accounts_named, clients),

@@ -16,6 +16,7 @@ from advisercrm.kit.listing import choice_list_filter, uuid_list_filter
 from advisercrm.plans.schemas import PLAN_TYPES, STATUSES, PlanCreate, PlanOut, PlanUpdate, plan
 from advisercrm.resource.description import Link, Resource, Where, contains, linked, linked_to
 from advisercrm.tables import accounts, plan_accounts, plans
+from advisercrm.tags.description import tagged, tags_of
 
 p, pa = plans, plan_accounts
 
@@ -53,7 +54,9 @@ PLANS = Resource(
         "type": Where(choice_list_filter(PLAN_TYPES), p.c.type.in_),
         "status": Where(choice_list_filter(STATUSES), p.c.status.in_),
         "account_uuids": Where(uuid_list_filter, linked_to(p, pa, accounts)),
+        "tags": tagged(p),
     },
+    includes={"tags": tags_of(p)},
     columns=frozenset({"name", "type", "policy_number", "status"}),
     links=(Link("accounts", pa, "plan_id", "account_id", accounts_named, clients),),
     path="/api/v1/plans",

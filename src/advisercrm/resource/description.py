@@ -97,7 +97,22 @@ class Where:
     """A list filter: how its value is read, and the condition it puts on the rows."""
 
     value: Filter
-    condition: Callable[[Any], ColumnElement[bool]]
+    condition: Callable[..., ColumnElement[bool]]
+    # Whether `condition` also takes the principal, after the value: a filter naming
+    # records (tags, say) matches only those the viewer may see.
+    by_viewer: bool = False
+
+    def where(self, value: Any, principal: Principal) -> ColumnElement[bool]:
+        return self.condition(value, principal) if self.by_viewer else self.condition(value)
+
+
+@dataclass(frozen=True, eq=False)
+class Include:
+    """A relation a list shows only when asked (`include=name`): what it embeds (as
+    `Embeds` gives one field) and how that renders."""
+
+    embed: Callable[[Principal, Any, Any], Any]
+    render: Callable[[Any, Ctx], Any]
 
 
 @dataclass(frozen=True, eq=False)
@@ -110,6 +125,7 @@ class Resource:
     sorts: Mapping[str, Any]
     embeds: Embeds = lambda viewer, firm_id, row_id: {}
     filters: Mapping[str, Where] = field(default_factory=dict)
+    includes: Mapping[str, Include] = field(default_factory=dict)
     # Conditions every row of the resource meets, when the table also holds rows of
     # another kind: its path finds and its lists count only these.
     scope: tuple[ColumnElement[bool], ...] = ()
@@ -145,6 +161,7 @@ class Resource:
             filters={name: where.value for name, where in self.filters.items()},
             sorts=tuple(self.sorts),
             default_sort=self.default_sort,
+            includes=tuple(self.includes),
         )
 
     @functools.cache  # noqa: B019 - descriptions live as long as the process
@@ -161,11 +178,13 @@ class Resource:
         return resolve_query(self.table, self.visible(template(reach)), self.resolved)
 
     @functools.cache  # noqa: B019
-    def load(self, reach: str) -> Query:
-        """Everything the resource renders for the ids `ids`, embedded records filtered by
-        what a viewer of this reach may open."""
+    def load(self, reach: str, includes: frozenset[str] = frozenset()) -> Query:
+        """Everything the resource renders for the ids `ids` (and the `includes` asked
+        for), embedded records filtered by what a viewer of this reach may open."""
         t, viewer = self.table, template(reach)
         embedded = self.embeds(viewer, t.c.firm_id, t.c.id)
+        for name in sorted(includes):
+            embedded[name] = self.includes[name].embed(viewer, t.c.firm_id, t.c.id)
         # Whether the viewer may open the row itself, for records embedding it.
         itself = true() if viewer.sees_whole_firm else and_(true(), self.visible(viewer))
         return Query(

@@ -45,17 +45,29 @@ async def resolve(
 
 
 async def render(
-    conn: AsyncConnection, principal: Principal, resource: Resource, ids: list[int], ctx: Ctx
+    conn: AsyncConnection,
+    principal: Principal,
+    resource: Resource,
+    ids: list[int],
+    ctx: Ctx,
+    includes: frozenset[str] = frozenset(),
 ) -> list[dict[str, Any]]:
     """The rows as their resource shows them to the principal, in the order of `ids`: one
-    round trip, embedded records included (and filtered by what the principal may open)."""
+    round trip, embedded records included (and filtered by what the principal may open),
+    with the relations `includes` names."""
     if not ids:
         return []
     rows = await _repo(conn, principal).fetch(
-        resource.load(principal.reach), ids=ids, **principal.viewer()
+        resource.load(principal.reach, includes), ids=ids, **principal.viewer()
     )
     by_id = {row["id"]: row for row in rows}
-    return [resource.render(by_id[i], ctx) for i in ids if i in by_id]
+    rendered = []
+    for row in (by_id[i] for i in ids if i in by_id):
+        item = resource.render(row, ctx)
+        for name in sorted(includes):
+            item[name] = resource.includes[name].render(row[name], ctx)
+        rendered.append(item)
+    return rendered
 
 
 async def render_embedded(
@@ -92,7 +104,7 @@ async def page(
         repo.scoped(t),
         resource.visible(principal),
         *resource.scope,
-        *(resource.filters[name].condition(value) for name, value in query.filters.items()),
+        *(resource.filters[name].where(value, principal) for name, value in query.filters.items()),
     ]
     return await repo.page_ids(t, conditions, resource.sorts[query.sort], query)
 
@@ -101,7 +113,7 @@ async def listing(
     conn: AsyncConnection, principal: Principal, resource: Resource, query: ListQuery, ctx: Ctx
 ) -> tuple[list[dict[str, Any]], int]:
     ids, total = await page(conn, principal, resource, query)
-    return await render(conn, principal, resource, ids, ctx), total
+    return await render(conn, principal, resource, ids, ctx, frozenset(query.includes)), total
 
 
 async def check_links(
