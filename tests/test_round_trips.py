@@ -154,6 +154,8 @@ TABLE: dict[tuple[str, str], tuple[Builder | None, int]] = {
     ("GET", "/api/v1/plans/{uuid}"):                                (None, 5),
     ("PUT", "/api/v1/plans/{uuid}"):                                (None, 6),
     ("DELETE", "/api/v1/plans/{uuid}"):                             (None, 5),
+    ("GET", "/api/v1/tag"):                                         (None, 5),
+    ("POST", "/api/v1/tag"):                                        (None, 8),
     ("GET", "/api/v1/task"):                                        (None, 6),
     ("POST", "/api/v1/task"):                                       (None, 7),
     ("GET", TASK):                                                  (None, 6),
