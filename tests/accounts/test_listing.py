@@ -17,7 +17,7 @@ from tests.accounts.support import (
 )
 from tests.helpers import Firm
 
-FILTERS = "uuid, type, role, name, email"
+FILTERS = "uuid, type, role, name, email, tags"
 SORTS = "created_at, updated_at, name, first_name, last_name, email"
 
 
@@ -107,7 +107,7 @@ async def test_unknown_filter_sort_or_include_is_400(shop: Cast, path: str) -> N
     message = f"Requested sort(s) `colour` is not allowed. Allowed sort(s) are `{SORTS}`."
     assert_body(response, 400, {"message": message})
     response = await shop.owner.get(path, params={"include": "owners"})
-    message = "Requested include(s) `owners` are not allowed. Allowed include(s) are ``."
+    message = "Requested include(s) `owners` are not allowed. Allowed include(s) are `tags`."
     assert_body(response, 400, {"message": message})
 
 
