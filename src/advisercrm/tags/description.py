@@ -35,10 +35,11 @@ def visible(principal: Principal, row: FromClause = t) -> ColumnElement[bool]:
 def slugify(name: str) -> str:
     """The name folded to lower-case letters and digits joined by hyphens, accents
     dropped: the key a name finds its tag by ("Urgent", " urgent" and "URGENT!" are one
-    tag). Letters of any script are kept; empty when the name has none and no digit."""
+    tag). Letters of any script are kept; empty when the name has none and no digit. At
+    most 255 characters: folding can lengthen a name (one ligature makes 18 letters)."""
     decomposed = unicodedata.normalize("NFKD", name)
     plain = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return re.sub(r"[\W_]+", "-", plain.casefold()).strip("-")
+    return re.sub(r"[\W_]+", "-", plain.casefold()).strip("-")[:255].rstrip("-")
 
 
 def _names_or_uuids(raw: str) -> list[str]:
