@@ -93,7 +93,9 @@ class TagRepository(FirmRepository):
         """Insert the tags these name (one per slug, named by its first entry); the rows
         inserted. A slug another request has just taken is skipped, not refused."""
         rows: dict[str, dict[str, Any]] = {}
-        for e in entries:  # in the order named, so their ids follow it
+        # By slug (the first of a slug named wins): concurrent requests making the same
+        # tags then take their keys in one order and cannot deadlock.
+        for e in sorted(entries, key=lambda e: e.slug):
             colour = e.colour or _random_colour()
             values = {"firm_id": self.firm_id, "name": e.name, "slug": e.slug, "colour": colour}
             rows.setdefault(e.slug, values)
@@ -104,7 +106,9 @@ class TagRepository(FirmRepository):
     async def attach(self, taggable: Taggable, row_id: int, tag_ids: list[int]) -> None:
         link = taggable.link
         if tag_ids:
-            rows = [{"firm_id": self.firm_id, taggable.owner: row_id, "tag_id": i} for i in tag_ids]
+            # In one order, so concurrent requests tagging one record cannot deadlock.
+            owner = taggable.owner
+            rows = [{"firm_id": self.firm_id, owner: row_id, "tag_id": i} for i in sorted(tag_ids)]
             await self.execute(insert(link).values(rows).on_conflict_do_nothing())
 
     async def detach(
