@@ -174,8 +174,11 @@ async def test_the_list_filters_sorts_and_pages(firm: Firm, other_firm: Firm) ->
 
 
 async def test_requests_naming_the_same_new_tags_in_any_order_all_succeed(firm: Firm) -> None:
-    """Concurrent requests make and attach the same tags, named in opposite orders: each
-    takes its keys in one order, so none deadlocks with another."""
+    """Concurrent requests make and attach the same tags to one record, named in opposite
+    orders: every one succeeds. (Tags and links are written in one order so that none can
+    deadlock with another; this client does not make them overlap closely enough to show
+    a deadlock without that order. That tags are made in slug order is shown by the tag
+    list's creation order, above.)"""
     client = (await firm.client_account())["uuid"]
     for round_ in range(3):
         words = [f"Order {round_} {n} {uuid.uuid4().hex[:6]}" for n in range(100)]
