@@ -29,8 +29,9 @@ from advisercrm.kit.repository import FirmRepository
 from advisercrm.plans.description import PLANS
 from advisercrm.resource import service as resources
 from advisercrm.resource.description import Resource
-from advisercrm.tables import account_tags, case_tags, plan_tags, tags
+from advisercrm.tables import tags
 from advisercrm.tagging.schemas import Entry, TagRequest
+from advisercrm.tags.description import link_of
 from advisercrm.tags.schemas import tag
 
 REQUIRED_UNLESS_CREATE = "The :attribute field is required unless mode is in create."
@@ -44,21 +45,24 @@ def _staff_write(principal: Principal, row: Record) -> None:
 @dataclass(frozen=True)
 class Taggable:
     resource: Resource
-    link: Table
-    owner: str
     # Raises Forbidden when the principal sees the record but may not change it.
     may_write: Callable[[Principal, Record], None]
+
+    @property
+    def link(self) -> Table:
+        return link_of(self.resource.table)[0]
+
+    @property
+    def owner(self) -> str:
+        return link_of(self.resource.table)[1]
 
 
 TAGGABLES = {
     "account": Taggable(
-        ACCOUNTS,
-        account_tags,
-        "account_id",
-        lambda principal, row: check_may_manage(principal, row["type"], row["role"]),
+        ACCOUNTS, lambda principal, row: check_may_manage(principal, row["type"], row["role"])
     ),
-    "case": Taggable(CASES, case_tags, "case_id", _staff_write),
-    "plan": Taggable(PLANS, plan_tags, "plan_id", _staff_write),
+    "case": Taggable(CASES, _staff_write),
+    "plan": Taggable(PLANS, _staff_write),
 }
 # Documented kinds of record this server keeps none of, by their plural.
 UNSERVED = {

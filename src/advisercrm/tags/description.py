@@ -10,6 +10,7 @@ import unicodedata
 import uuid
 from typing import Any
 
+from pydantic_core import PydanticCustomError
 from sqlalchemy import ColumnElement, FromClause, Table, and_, false, func, or_, select, true
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 
@@ -24,6 +25,12 @@ from advisercrm.tags.schemas import tag, tag_list
 t = tags
 # The link table of each kind of record that carries tags.
 LINKS = {accounts.name: account_tags, cases.name: case_tags, plans.name: plan_tags}
+
+
+def link_of(table: Table) -> tuple[Table, str]:
+    """The link table that tags rows of `table`, and its column naming the row."""
+    link = LINKS[table.name]
+    return link, next(c.name for c in link.c if c.name not in ("firm_id", "tag_id"))
 
 
 def visible(principal: Principal, row: FromClause = t) -> ColumnElement[bool]:
@@ -46,7 +53,7 @@ def _names_or_uuids(raw: str) -> list[str]:
     parts = [p.strip() for p in raw.split(",") if p.strip()]
     try:
         parts = [clean_text(p) for p in parts]
-    except Exception:
+    except PydanticCustomError:  # NUL or a lone surrogate
         parts = []
     if not parts or any(not UUID_RE.match(p) and not slugify(p) for p in parts):
         raise InvalidValue(
@@ -74,7 +81,7 @@ def _named(entries: list[str], principal: Principal) -> Any:
 
 def tagged(table: Table) -> Where:
     """`filter[tags]` for a resource of `table`, whose rows carry tags."""
-    link = LINKS[table.name]
+    link, _ = link_of(table)
 
     def condition(entries: list[str], principal: Principal) -> ColumnElement[bool]:
         return linked(table, link, link.c.tag_id.in_(_named(entries, principal)))
@@ -85,8 +92,8 @@ def tagged(table: Table) -> Where:
 def tags_of(table: Table) -> Include:
     """`include=tags` for a resource of `table`, whose rows carry tags: the row's tags the
     viewer sees, by name."""
-    link = LINKS[table.name]
-    owner = next(c for c in link.c if c.name not in ("firm_id", "tag_id"))
+    link, column = link_of(table)
+    owner = link.c[column]
 
     def embed(viewer: Principal, firm_id: Any, row_id: Any) -> Any:
         item = func.json_build_object(
