@@ -17,6 +17,7 @@ import pytest
 from advisercrm.accounts.description import ACCOUNTS, CLIENTS
 from advisercrm.auth.principal import Principal
 from advisercrm.cases.description import CASES
+from advisercrm.goals.description import GOALS
 from advisercrm.kit.listing import ListQuery
 from advisercrm.kit.render import Ctx, zone
 from advisercrm.plans.description import PLANS
@@ -117,7 +118,13 @@ LIST_ONLY = {"tags": Described("/api/v1/tag", _tag, {}, make=_tag)}
 LISTS = RESOURCES | LIST_ONLY
 list_params = pytest.mark.parametrize("described", list(LISTS.values()), ids=list(LISTS))
 # The resources built from a description, with their API's name above.
-DESCRIPTIONS = {"cases": CASES, "plans": PLANS, "clients": CLIENTS, "accounts": ACCOUNTS}
+DESCRIPTIONS = {
+    "cases": CASES,
+    "plans": PLANS,
+    "clients": CLIENTS,
+    "accounts": ACCOUNTS,
+    "goals": GOALS,
+}
 
 
 async def _made(firm: Firm, described: Described) -> dict[str, Any]:

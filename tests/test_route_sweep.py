@@ -89,6 +89,7 @@ TABLE: dict[tuple[str, str], Row] = {
     ("DELETE", "/api/v2/goals/{uuid}"):                  Row(404,  404,  404,  403,  403,  204),
     ("GET", "/api/v1/client/{client_uuid}/goal"):        Row(404,  404,  404,  200,  200,  200),
     ("GET", "/api/v1/client/{client_uuid}/goal/{uuid}"): Row(404,  404,  404,  200,  200,  200),
+    ("PUT", "/api/v1/client/{client_uuid}/goal/{uuid}"): Row(404,  404,  404,  403,  200,  200),
     # Task statuses and custom fields: the whole firm reads; owners and admins write.
     ("GET", "/api/v1/task-status"):                      Row(200,  200,  200,  200,  200,  200),
     ("POST", "/api/v1/task-status"):                     Row(201,  403,  403,  403,  201,  201),

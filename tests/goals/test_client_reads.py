@@ -118,3 +118,18 @@ async def test_list_of_no_such_client_is_404(data: Data, which: str) -> None:
     }[which]
     response = await data.firm.owner.get(client_goals_path(ref))
     assert (response.status_code, response.json()) == (404, NOT_FOUND)
+
+
+async def test_the_documented_shared_owner_include_is_accepted(data: Data) -> None:
+    path = client_goals_path(data.alice)
+    plain = (await data.firm.owner.get(path)).json()
+    included = await data.firm.owner.get(path, params={"include": "shared_owner"})
+    assert (included.status_code, included.json()["data"]) == (200, plain["data"])
+    other = await data.firm.owner.get(path, params={"include": "accounts"})
+    assert (other.status_code, other.json()) == (
+        400,
+        {
+            "message": "Requested include(s) `accounts` are not allowed. "
+            "Allowed include(s) are `shared_owner`."
+        },
+    )

@@ -26,10 +26,13 @@ BASE = "http://test/api/v1/task"
 FILTERS = (
     "name, taskable_type, taskable_uuid, client_uuid, priority, assigned_to_uuids, "
     "circle_uuids, status_uuid, due_before, due_after, has_due_date, open_tasks, "
-    "completed_status, archived_status, not_started_status, subtask_visibility, group_uuids"
+    "completed_status, archived_status, not_started_status, subtask_visibility, "
+    "show_child_tasks, group_uuids"
 )
-SORTS = "created_at, updated_at, name, priority, due_at, position"
-INCLUDES = "parent_task, subtasks"
+SORTS = "created_at, updated_at, name, priority, due_at, position, completed_last"
+INCLUDES = (
+    "parent_task, subtasks, author, completed_by, custom_fields, related_tasks, workflow_task"
+)
 ONE_OF = "The filter.{} filter must be one of: "
 PER_PAGE = "The per page field must be an integer between 1 and 500."
 
@@ -91,6 +94,20 @@ async def test_sort_both_directions(
 ) -> None:
     assert await ordered(data, field) == ascending.split()
     assert await ordered(data, f"-{field}") == descending.split()
+
+
+async def test_completed_last_puts_open_tasks_first(
+    app: FastAPI, client: httpx.AsyncClient
+) -> None:
+    firm = await new_firm(app, client)
+    taskable = (await firm.client_account())["uuid"]
+    status = (await firm.owner.get("/api/v1/task-status")).json()["data"][0]["uuid"]
+    body = {"taskable_type": "client", "taskable_uuid": taskable, "task_status_uuid": status}
+    made = [(await firm.owner.created(TASKS, body | {"name": n}))["uuid"] for n in "abc"]
+    done = await firm.owner.request("PATCH", task_path(made[0]) + "/complete")
+    assert done.status_code == 200, done.text
+    assert await listed(firm.owner, sort="completed_last") == [made[1], made[2], made[0]]
+    assert await listed(firm.owner, sort="-completed_last") == [made[0], made[2], made[1]]
 
 
 async def test_default_sort_is_created_at_ascending(data: Data) -> None:
@@ -190,7 +207,7 @@ async def test_includes_on_show(fresh: World) -> None:
         ({"filter[uuid]": "1", "filter[name]": "a"}, refused("filter", "uuid", FILTERS)),
         ({"sort": "colour"}, refused("sort", "colour", SORTS)),
         ({"sort": "-status"}, refused("sort", "status", SORTS)),
-        ({"include": "author"}, refused("include", "author", INCLUDES)),
+        ({"include": "assignees"}, refused("include", "assignees", INCLUDES)),
         ({"include": "subtasks,taskable,status"}, refused("include", "status, taskable", INCLUDES)),
     ],
 )
@@ -201,9 +218,26 @@ async def test_unknown_names_are_400(world: World, params: dict[str, str], messa
 
 
 async def test_an_unknown_include_on_show_is_400(world: World) -> None:
-    response = await world.owner.get(task_path(world.task["uuid"]), params={"include": "author"})
+    path = task_path(world.task["uuid"])
+    response = await world.owner.get(path, params={"include": "assignees"})
     assert response.status_code == 400
-    assert response.json() == {"message": refused("include", "author", INCLUDES)}
+    assert response.json() == {"message": refused("include", "assignees", INCLUDES)}
+
+
+async def test_the_documented_includes_of_parts_always_shown_change_nothing(
+    world: World,
+) -> None:
+    """Plannr documents author, completed_by and custom_fields as includes: the resource
+    always has them. It documents related_tasks and workflow_task too: with no task
+    relations or workflows here, they are empty."""
+    path = task_path(world.task["uuid"])
+    plain = (await world.owner.get(path)).json()
+    shown = await world.owner.get(path, params={"include": "author,completed_by,custom_fields"})
+    assert (shown.status_code, shown.json()) == (200, plain)
+    empty = await world.owner.get(path, params={"include": "related_tasks,workflow_task"})
+    assert empty.json() == {**plain, "related_tasks": [], "workflow_task": None}
+    listed = await world.owner.get(TASKS, params={"include": "author,related_tasks"})
+    assert listed.json()["data"][0]["related_tasks"] == []
 
 
 async def test_show_ignores_list_parameters(world: World) -> None:

@@ -132,6 +132,10 @@ EVERY = "t1 t2 t3 t4 t6"
         ({"subtask_visibility": "exclude"}, EVERY),
         ({"subtask_visibility": "include"}, "t1 t2 t3 t4 t5 t6"),
         ({"subtask_visibility": "only"}, "t5"),
+        # Plannr's older spelling of include/exclude; subtask_visibility wins.
+        ({"show_child_tasks": "true"}, "t1 t2 t3 t4 t5 t6"),
+        ({"show_child_tasks": "false"}, EVERY),
+        ({"show_child_tasks": "1", "subtask_visibility": "only"}, "t5"),
         ({"group_uuids": "G1"}, "t1 t6"),
         ({"group_uuids": "G2"}, "t3 t6"),
         ({"group_uuids": "G1,G2"}, "t1 t3 t6"),

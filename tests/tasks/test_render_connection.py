@@ -13,7 +13,7 @@ from advisercrm.auth.principal import Principal
 from advisercrm.db import create_engine
 from advisercrm.kit.render import Ctx, zone
 from advisercrm.tables import tasks
-from advisercrm.tasks.rendering import render
+from advisercrm.tasks.includes import render
 from tests.helpers import Firm
 from tests.tasks.support import World, add_fields, shown
 

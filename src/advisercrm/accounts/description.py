@@ -22,7 +22,7 @@ from advisercrm.auth.principal import Principal
 from advisercrm.auth.visibility import circle_visible, shown
 from advisercrm.kit.errors import Conflict
 from advisercrm.kit.listing import choice_list_filter, uuid_list_filter
-from advisercrm.resource.description import Resource, Where, contains
+from advisercrm.resource.description import Resource, Where, any_of, contains
 from advisercrm.tables import account_owners, accounts, circle_accounts, circles
 from advisercrm.tags.description import tagged, tags_of
 
@@ -98,9 +98,9 @@ ACCOUNTS = Resource(
         "email": a.c.email,
     },
     filters={
-        "uuid": Where(uuid_list_filter, a.c.uuid.in_),
-        "type": Where(choice_list_filter(tuple(ROLES)), a.c.type.in_),
-        "role": Where(choice_list_filter(ALL_ROLES), a.c.role.in_),
+        "uuid": Where(uuid_list_filter, any_of(a.c.uuid)),
+        "type": Where(choice_list_filter(tuple(ROLES)), any_of(a.c.type)),
+        "role": Where(choice_list_filter(ALL_ROLES), any_of(a.c.role)),
         "name": contains(a.c.name),
         "email": contains(a.c.email),
         "tags": tagged(a),

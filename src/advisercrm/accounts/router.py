@@ -32,6 +32,7 @@ def _routes(resource: Resource) -> None:
     prefix, spec = resource.path, resource.list_spec
     # The path's account first, then the permission: 404 before 403, both before the body.
     account = Annotated[Record, path_row(resource)]
+    shown = Annotated[Record, path_row(resource, loaded=True)]
 
     def may(action: Literal["write", "delete"]) -> Callable[..., Awaitable[Principal]]:
         """The permission to change this account: the login's flag, then its kind."""
@@ -56,7 +57,7 @@ def _routes(resource: Resource) -> None:
 
     @router.get(prefix + "/{uuid}", response_model=AccountOut, summary=f"Show ({prefix})")
     async def show_account(
-        row: account, conn: Conn, principal: CurrentPrincipal, ctx: RenderCtx
+        row: shown, conn: Conn, principal: CurrentPrincipal, ctx: RenderCtx
     ) -> JSON:
         return JSON(await resource_service.show(conn, principal, resource, row, ctx))
 

@@ -20,7 +20,16 @@ from advisercrm.groups.references import resolve as groups_named
 from advisercrm.kit.listing import uuid_list_filter
 from advisercrm.kit.render import Ctx, zone
 from advisercrm.kit.times import in_zone
-from advisercrm.resource.description import Link, Resource, Row, Where, contains, linked, linked_to
+from advisercrm.resource.description import (
+    Link,
+    Resource,
+    Row,
+    Where,
+    any_of,
+    contains,
+    linked,
+    linked_to,
+)
 from advisercrm.tables import accounts, case_assignees, case_groups, case_participants, cases
 from advisercrm.tables import groups as groups_table
 from advisercrm.tags.description import tagged, tags_of
@@ -101,7 +110,7 @@ CASES = Resource(
         "value": c.c.value,
     },
     filters={
-        "uuid": Where(uuid_list_filter, c.c.uuid.in_),
+        "uuid": Where(uuid_list_filter, any_of(c.c.uuid)),
         "name": contains(c.c.name),
         "participant_uuids": Where(uuid_list_filter, linked_to(c, cp, accounts)),
         "group_uuids": Where(uuid_list_filter, linked_to(c, cg, groups_table)),

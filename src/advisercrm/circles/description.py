@@ -17,7 +17,7 @@ from advisercrm.circles.schemas import CircleCreate, CircleOut, CircleUpdate, ci
 from advisercrm.groups.description import visible as group_visible
 from advisercrm.groups.references import resolve as groups_named
 from advisercrm.kit.listing import uuid_list_filter
-from advisercrm.resource.description import Link, Resource, Where, contains, linked_to
+from advisercrm.resource.description import Link, Resource, Where, any_of, contains, linked_to
 from advisercrm.tables import accounts, circle_accounts, circle_groups, circles, groups
 
 ca, cg = circle_accounts, circle_groups
@@ -58,7 +58,7 @@ CIRCLES = Resource(
         "name": circles.c.name,
     },
     filters={
-        "uuid": Where(uuid_list_filter, circles.c.uuid.in_),
+        "uuid": Where(uuid_list_filter, any_of(circles.c.uuid)),
         "name": contains(circles.c.name),
         "account_uuids": Where(uuid_list_filter, linked_to(circles, ca, accounts)),
     },

@@ -27,7 +27,7 @@ from advisercrm.custom_fields.schemas import (
 from advisercrm.kit.errors import Errors
 from advisercrm.kit.listing import choice_list_filter, uuid_list_filter
 from advisercrm.kit.references import DUPLICATE
-from advisercrm.resource.description import Resource, Where, contains
+from advisercrm.resource.description import Resource, Where, any_of, contains
 from advisercrm.tables import custom_fields as cf
 
 TAKEN = "The :attribute has already been taken."
@@ -133,9 +133,9 @@ CUSTOM_FIELDS = Resource(
     },
     default_sort="position",
     filters={
-        "uuid": Where(uuid_list_filter, cf.c.uuid.in_),
-        "model_type": Where(choice_list_filter(MODEL_TYPES), cf.c.model_type.in_),
-        "type": Where(choice_list_filter(FIELD_TYPES), cf.c.type.in_),
+        "uuid": Where(uuid_list_filter, any_of(cf.c.uuid)),
+        "model_type": Where(choice_list_filter(MODEL_TYPES), any_of(cf.c.model_type)),
+        "type": Where(choice_list_filter(FIELD_TYPES), any_of(cf.c.type)),
         "name": contains(cf.c.name),
     },
     columns=frozenset({"type", "name", "model_type", "is_required", "help_text", OPTIONS}),

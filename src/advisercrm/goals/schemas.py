@@ -28,6 +28,9 @@ GoalName = Annotated[str, Strict(), Field(min_length=1, max_length=255), Text]
 Description = Annotated[str, Strict(), Field(max_length=5000), Text]
 Timeframe = Annotated[str, Strict(), Field(max_length=255), Text]
 Owners = Annotated[list[UUIDStr], Field(min_length=1, max_length=50)]
+Amount = Annotated[Int, Field(ge=0, le=10**15)]
+Progress = Annotated[Int, Field(ge=0, le=100)]
+Priority = Annotated[Int, Field(ge=1, le=5)]
 
 
 CircleUuids = Annotated[list[UUIDStr], Field(max_length=50)]
@@ -38,11 +41,11 @@ class _GoalFields(Body):
     account_uuids: Annotated[Owners | None, Required] = None
     name: Annotated[GoalName | None, Required] = None
     description: Description | None = None
-    target_amount: Annotated[Int, Field(ge=0, le=10**15)] | None = None
-    progress: Annotated[Int, Field(ge=0, le=100)] | None = None
+    target_amount: Amount | None = None
+    progress: Progress | None = None
     timeframe: Timeframe | None = None
     complete_goal_by: DateStr | None = None
-    priority: Annotated[Int, Field(ge=1, le=5)] | None = None
+    priority: Priority | None = None
     show_on_circles: Bool | None = None
     visible_to_circles_uuids: CircleUuids | None = None
 
@@ -58,6 +61,31 @@ class GoalUpdate(_GoalFields):
     shown_on_circles: Bool | None = Field(
         default=None, description="Accepted spelling of show_on_circles."
     )
+
+
+COLUMNS = (
+    "name",
+    "description",
+    "target_amount",
+    "progress",
+    "timeframe",
+    "complete_goal_by",
+    "priority",
+)
+
+
+class ClientGoalUpdate(Body):
+    """PUT /api/v1/client/{client_uuid}/goal/{uuid}: the goal's own columns, by the
+    rules of the v2 body (owners and circles change through v2)."""
+
+    name: Annotated[GoalName | None, Required] = None
+    description: Description | None = None
+    target_amount: Amount | None = None
+    progress: Progress | None = None
+    timeframe: Timeframe | None = None
+    complete_goal_by: DateStr | None = None
+    priority: Priority | None = None
+    shared_owner_uuid: UUIDStr | None = None
 
 
 class GoalOut(BaseModel):

@@ -9,51 +9,25 @@ from typing import Any
 from asyncpg import Record
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from advisercrm.accounts.description import ACCOUNTS, CLIENTS
+from advisercrm.accounts.description import ACCOUNTS
 from advisercrm.auth.principal import Principal
 from advisercrm.circles.description import CIRCLES
-from advisercrm.goals import schemas
-from advisercrm.goals.repository import COLUMNS, GoalRepository
-from advisercrm.goals.schemas import GoalCreate, GoalUpdate
+from advisercrm.goals.description import GOALS
+from advisercrm.goals.repository import GoalRepository
+from advisercrm.goals.schemas import COLUMNS, ClientGoalUpdate, GoalCreate, GoalUpdate
 from advisercrm.kit.body import BodyErrors
 from advisercrm.kit.errors import Errors, NotFound
-from advisercrm.kit.listing import ListQuery
 from advisercrm.kit.references import DUPLICATE, INVALID, check_uuid_list
 from advisercrm.kit.render import Ctx
 from advisercrm.resource import service as resource_service
 
+# A goal's owners are accounts (set with account_uuids through v2), not one owner of a
+# shared client singled out.
+NO_SHARED_OWNER = (
+    "The :attribute field is not supported: a goal's owners are set with account_uuids "
+    "(PUT /api/v2/goals/{uuid})."
+)
 NO_OWNER_IN_CIRCLE = "The :attribute circle must contain at least one of the goal's owners."
-
-
-async def render(
-    conn: AsyncConnection, principal: Principal, ids: list[int], ctx: Ctx
-) -> list[dict[str, Any]]:
-    rows = await GoalRepository(conn, principal.firm_id).rows(ids)
-    return await _render_rows(conn, principal, ids, rows, ctx)
-
-
-async def _render_rows(
-    conn: AsyncConnection,
-    principal: Principal,
-    ids: list[int],
-    rows: Mapping[int, Any],
-    ctx: Ctx,
-) -> list[dict[str, Any]]:
-    """Of its owners and circles, each goal shows those the principal may open."""
-    account_ids = sorted({a for r in rows.values() for a in r["owner_ids"]})
-    circle_ids = sorted({c for r in rows.values() for c in r["circle_ids"]})
-    accounts = await resource_service.render_embedded(conn, principal, ACCOUNTS, account_ids, ctx)
-    circles = await resource_service.render_embedded(conn, principal, CIRCLES, circle_ids, ctx)
-    return [
-        schemas.goal(
-            dict(rows[i]),
-            [accounts[a] for a in rows[i]["owner_ids"] if a in accounts],
-            [circles[c] for c in rows[i]["circle_ids"] if c in circles],
-            ctx,
-        )
-        for i in ids
-        if i in rows
-    ]
 
 
 async def _owner_ids(
@@ -120,16 +94,11 @@ async def create(
     values = body.model_dump(include=set(COLUMNS))
     values["show_on_circles"] = body.show_on_circles
     row = await repo.insert(values, owner_ids, circle_ids)
-    return (await _render_rows(conn, principal, [row["id"]], {row["id"]: row}, ctx))[0]
+    return (await resource_service.render_rows(conn, principal, GOALS, [row], ctx))[0]
 
 
 def _ok(row: Any) -> bool:
     return bool(row["ok"])
-
-
-async def find(conn: AsyncConnection, principal: Principal, goal_uuid: uuid.UUID) -> int | None:
-    """The id of the goal the principal sees (auth.access.Found)."""
-    return await GoalRepository(conn, principal.firm_id).find_id(goal_uuid, principal)
 
 
 async def find_locked(
@@ -137,35 +106,23 @@ async def find_locked(
 ) -> int | None:
     """As `find`, holding the goal's row until commit, so that concurrent writes to one
     goal check their rules against each other's results."""
-    return await GoalRepository(conn, principal.firm_id).find_id(goal_uuid, principal, lock=True)
+    return await GoalRepository(conn, principal.firm_id).find_id(goal_uuid, principal, True)
 
 
-async def find_client(
-    conn: AsyncConnection, principal: Principal, client_uuid: uuid.UUID
-) -> int | None:
-    """The id of the client account the principal sees, whose goals a v1 path reads."""
-    row = await resource_service.find(conn, principal, CLIENTS, client_uuid)
-    return int(row["id"]) if row is not None else None
+async def owned_by(conn: AsyncConnection, client: Record, goal_id: int) -> None:
+    """404 unless the client owns the goal (a client's v1 paths hold only its goals)."""
+    owner_ids, _ = await GoalRepository(conn, client["firm_id"]).links(goal_id)
+    if client["id"] not in owner_ids:
+        raise NotFound()
 
 
-async def find_row(
-    conn: AsyncConnection, principal: Principal, goal_uuid: uuid.UUID
-) -> Record | None:
-    """The goal the principal sees, as `GoalRepository.rows` gives it: a show renders it
-    without reading it again."""
-    return await GoalRepository(conn, principal.firm_id).visible_row(goal_uuid, principal, None)
-
-
-async def get(
-    conn: AsyncConnection,
-    principal: Principal,
-    row: Record,
-    ctx: Ctx,
-    owner_id: int | None = None,
+async def show(
+    conn: AsyncConnection, principal: Principal, row: Record, ctx: Ctx, owner_id: int | None
 ) -> dict[str, Any]:
+    """A goal found `loaded`; on a client's path, only one the client owns."""
     if owner_id is not None and owner_id not in row["owner_ids"]:
         raise NotFound()
-    return (await _render_rows(conn, principal, [row["id"]], {row["id"]: row}, ctx))[0]
+    return await resource_service.show(conn, principal, GOALS, row, ctx)
 
 
 async def update(
@@ -178,8 +135,7 @@ async def update(
     repo = GoalRepository(conn, principal.firm_id)
     errors = BodyErrors(body)
     given = body.model_fields_set
-    owners, shown_in = await repo.links([goal_id])
-    owner_ids = owners[goal_id]
+    owner_ids, shown_in = await repo.links(goal_id)
     if body.account_uuids is not None:
         owner_ids = await _owner_ids(conn, principal, body.account_uuids, errors)
     circle_ids = None
@@ -187,9 +143,9 @@ async def update(
         circle_ids = await _circle_ids(
             conn, principal, body.visible_to_circles_uuids or [], owner_ids, errors
         )
-    elif body.account_uuids is not None and shown_in[goal_id]:
-        kept = await repo.circles_with_owner(shown_in[goal_id], owner_ids)
-        if owner_ids and set(shown_in[goal_id]) - kept:
+    elif body.account_uuids is not None and shown_in:
+        kept = await repo.circles_with_owner(shown_in, owner_ids)
+        if owner_ids and set(shown_in) - kept:
             errors.add(
                 "account_uuids", "Every circle the goal is shown in must contain one of its owners."
             )
@@ -203,19 +159,21 @@ async def update(
         await repo.replace_owners(goal_id, owner_ids)
     if circle_ids is not None:
         await repo.replace_circles(goal_id, circle_ids)
-    return (await render(conn, principal, [goal_id], ctx))[0]
+    return (await resource_service.render(conn, principal, GOALS, [goal_id], ctx))[0]
 
 
-async def delete(conn: AsyncConnection, principal: Principal, goal_id: int) -> None:
-    await GoalRepository(conn, principal.firm_id).delete(goal_id)
-
-
-async def list_goals(
+async def update_for_client(
     conn: AsyncConnection,
     principal: Principal,
-    query: ListQuery,
+    goal_id: int,
+    body: ClientGoalUpdate,
     ctx: Ctx,
-    owner_id: int | None = None,
-) -> tuple[list[dict[str, Any]], int]:
-    ids, total = await GoalRepository(conn, principal.firm_id).page(query, principal, owner_id)
-    return await render(conn, principal, ids, ctx), total
+) -> dict[str, Any]:
+    """The v1 update: the goal's own columns (its owners and circles stay as they are)."""
+    errors = BodyErrors(body)
+    if body.shared_owner_uuid is not None:
+        errors.add("shared_owner_uuid", NO_SHARED_OWNER)
+    errors.raise_if_any()
+    values = body.model_dump(include=set(COLUMNS) & body.model_fields_set)
+    await GoalRepository(conn, principal.firm_id).update(goal_id, values)
+    return (await resource_service.render(conn, principal, GOALS, [goal_id], ctx))[0]

@@ -18,7 +18,7 @@ from advisercrm.groups.repository import GroupRepository
 from advisercrm.groups.schemas import GroupCreate, GroupOut, GroupUpdate, group
 from advisercrm.kit.errors import Errors
 from advisercrm.kit.listing import uuid_list_filter
-from advisercrm.resource.description import Link, Resource, Where, contains
+from advisercrm.resource.description import Link, Resource, Where, any_of, contains
 from advisercrm.tables import group_participants as gp
 from advisercrm.tables import groups
 
@@ -77,7 +77,7 @@ GROUPS = Resource(
         "name": groups.c.name,
     },
     filters={
-        "uuid": Where(uuid_list_filter, groups.c.uuid.in_),
+        "uuid": Where(uuid_list_filter, any_of(groups.c.uuid)),
         "name": contains(groups.c.name),
     },
     columns=frozenset({"name"}),

@@ -148,18 +148,6 @@ class FirmRepository:
         assert row is not None  # an aggregate-only select always returns its one row
         return list(row["ids"]), int(row["total"])
 
-    async def page_ids(
-        self, table: Table, conditions: list[ColumnElement[bool]], column: Any, query: ListQuery
-    ) -> tuple[list[int], int]:
-        """`page_of` for a statement built per request (conditions holding their values):
-        the same one row, compiled for this call."""
-        statement = _page(table, conditions, column, query.descending).params(
-            limit=query.per_page, offset=query.offset, firm_id=self.firm_id
-        )
-        row = await sql.fetch_row(self.conn, statement)
-        assert row is not None  # an aggregate-only select always returns its one row
-        return list(row["ids"]), int(row["total"])
-
     async def replace_links(
         self, table: Table, owner: str, owner_id: int, target: str, target_ids: list[int]
     ) -> None:

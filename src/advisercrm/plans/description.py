@@ -14,7 +14,15 @@ from advisercrm.auth.principal import Principal
 from advisercrm.auth.visibility import client_visible
 from advisercrm.kit.listing import choice_list_filter, uuid_list_filter
 from advisercrm.plans.schemas import PLAN_TYPES, STATUSES, PlanCreate, PlanOut, PlanUpdate, plan
-from advisercrm.resource.description import Link, Resource, Where, contains, linked, linked_to
+from advisercrm.resource.description import (
+    Link,
+    Resource,
+    Where,
+    any_of,
+    contains,
+    linked,
+    linked_to,
+)
 from advisercrm.tables import accounts, plan_accounts, plans
 from advisercrm.tags.description import tagged, tags_of
 
@@ -49,10 +57,10 @@ PLANS = Resource(
         "status": p.c.status,
     },
     filters={
-        "uuid": Where(uuid_list_filter, p.c.uuid.in_),
+        "uuid": Where(uuid_list_filter, any_of(p.c.uuid)),
         "name": contains(p.c.name),
-        "type": Where(choice_list_filter(PLAN_TYPES), p.c.type.in_),
-        "status": Where(choice_list_filter(STATUSES), p.c.status.in_),
+        "type": Where(choice_list_filter(PLAN_TYPES), any_of(p.c.type)),
+        "status": Where(choice_list_filter(STATUSES), any_of(p.c.status)),
         "account_uuids": Where(uuid_list_filter, linked_to(p, pa, accounts)),
         "tags": tagged(p),
     },

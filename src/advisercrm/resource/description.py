@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import functools
 import uuid
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -27,7 +27,7 @@ from advisercrm.kit.errors import Errors
 from advisercrm.kit.listing import Filter, ListSpec, text_filter
 from advisercrm.kit.render import Ctx
 from advisercrm.kit.repository import page_query, resolve_query
-from advisercrm.kit.sql import FIRM, Query, ids_param
+from advisercrm.kit.sql import FIRM, Query, ids_param, like_pattern
 
 Row = Record | Mapping[str, Any]
 # The rows a write's UUIDs name, by UUID, each with its id and whether the writer may use it.
@@ -45,7 +45,12 @@ Embeds = Callable[[Principal, Any, Any], dict[str, Any]]
 
 def contains(column: Any) -> Where:
     """A list filter: rows whose `column` contains the text, case-insensitively."""
-    return Where(text_filter, lambda text: column.icontains(text, autoescape=True))
+    return Where(text_filter, lambda pattern: column.ilike(pattern, escape="/"), like_pattern)
+
+
+def any_of(column: Any) -> Callable[[Any], ColumnElement[bool]]:
+    """A list filter's condition: rows whose `column` is one of the values."""
+    return lambda values: column == any_(values)
 
 
 def _column_to(link: Table, table: Table) -> Any:
@@ -61,13 +66,13 @@ def linked(
     return exists().where(link.c.firm_id == row.c.firm_id, owner == row.c.id, condition)
 
 
-def linked_to(table: Table, link: Table, target: Table) -> Callable[[list[uuid.UUID]], Any]:
-    """A list filter: rows of `table` linked through `link` to any of the firm's `target`
-    rows with the given UUIDs."""
+def linked_to(table: Table, link: Table, target: Table) -> Callable[[Any], ColumnElement[bool]]:
+    """A list filter's condition: rows of `table` linked through `link` to any of the
+    firm's `target` rows with the given UUIDs."""
     other = _column_to(link, target)
 
-    def condition(uuids: list[uuid.UUID]) -> ColumnElement[bool]:
-        named = select(target.c.id).where(target.c.firm_id == FIRM, target.c.uuid.in_(uuids))
+    def condition(uuids: Any) -> ColumnElement[bool]:
+        named = select(target.c.id).where(target.c.firm_id == FIRM, target.c.uuid == any_(uuids))
         return linked(table, link, other.in_(named))
 
     return condition
@@ -92,18 +97,25 @@ class Link:
     null_clears: bool = False
 
 
+def _same(value: Any) -> Any:
+    return value
+
+
 @dataclass(frozen=True)
 class Where:
-    """A list filter: how its value is read, and the condition it puts on the rows."""
+    """A list filter: how its value is read, the condition it puts on the rows given the
+    statement's parameter for the value (so a list compiles once per set of filters), and
+    the value as that parameter takes it."""
 
     value: Filter
     condition: Callable[..., ColumnElement[bool]]
-    # Whether `condition` also takes the principal, after the value: a filter naming
-    # records (tags, say) matches only those the viewer may see.
+    bind: Callable[[Any], Any] = _same
+    # Whether `condition` also takes the viewer (a `template`) after the parameter: a
+    # filter naming records (tags, say) matches only those the viewer may see.
     by_viewer: bool = False
 
-    def where(self, value: Any, principal: Principal) -> ColumnElement[bool]:
-        return self.condition(value, principal) if self.by_viewer else self.condition(value)
+    def where(self, param: Any, viewer: Principal) -> ColumnElement[bool]:
+        return self.condition(param, viewer) if self.by_viewer else self.condition(param)
 
 
 @dataclass(frozen=True, eq=False)
@@ -116,6 +128,16 @@ class Include:
 
 
 @dataclass(frozen=True, eq=False)
+class Nested:
+    """Records of another resource a row shows, by the ids in one of its embedded
+    columns (an array, in the order shown): rendered as that resource renders them, and
+    only those the viewer may open."""
+
+    column: str
+    resource: Resource
+
+
+@dataclass(frozen=True, eq=False)
 class Resource:
     # Plural and singular, as in route names (`list_cases`, `show_case`) and the docs' tag.
     name: str
@@ -124,6 +146,11 @@ class Resource:
     render: Callable[[Any, Ctx], dict[str, Any]]
     sorts: Mapping[str, Any]
     embeds: Embeds = lambda viewer, firm_id, row_id: {}
+    # Renders many rows at once where their parts recur (a page of tasks shares a few
+    # statuses and people): each part is then rendered once.
+    render_all: Callable[[Sequence[Row], Ctx], list[dict[str, Any]]] | None = None
+    # Keys of the rendered row holding other resources' records (see `Nested`).
+    nested: Mapping[str, Nested] = field(default_factory=dict)
     filters: Mapping[str, Where] = field(default_factory=dict)
     includes: Mapping[str, Include] = field(default_factory=dict)
     # Conditions every row of the resource meets, when the table also holds rows of
@@ -133,6 +160,9 @@ class Resource:
     # these rows (the kind of record a field accepts, say).
     resolved: tuple[str, ...] = ()
     default_sort: str = "created_at"
+    # Conditions a nested path puts on its list, given its parent's id as a parameter
+    # (the client of /api/v1/client/{client_uuid}/goal, say), by the parent's name.
+    parents: Mapping[str, Callable[[Any], ColumnElement[bool]]] = field(default_factory=dict)
     # Body fields stored as columns of the table, and lists kept in link tables.
     columns: frozenset[str] = frozenset()
     links: tuple[Link, ...] = ()
@@ -165,35 +195,36 @@ class Resource:
         )
 
     @functools.cache  # noqa: B019 - descriptions live as long as the process
-    def find(self, reach: str) -> Query:
-        """The firm's row `uuid` if a viewer of this reach may see it."""
-        t = self.table
-        visible = self.visible(template(reach))
-        named = select(t).where(t.c.firm_id == FIRM, t.c.uuid == bindparam("uuid"), visible)
-        return Query(named.where(*self.scope))
+    def find(self, reach: str, loaded: bool = False) -> Query:
+        """The firm's row `uuid` if a viewer of this reach may see it; `loaded`, with all
+        that `load` adds, for a show to render it as it is."""
+        t, viewer = self.table, template(reach)
+        columns = self._loaded(viewer) if loaded else [t]
+        named = select(*columns).where(t.c.firm_id == FIRM, t.c.uuid == bindparam("uuid"))
+        return Query(named.where(self.visible(viewer), *self.scope))
 
     @functools.cache  # noqa: B019
     def resolve(self, reach: str) -> Query:
         """The firm's rows with the UUIDs `uuids`: id, uuid and whether they are visible."""
         return resolve_query(self.table, self.visible(template(reach)), self.resolved)
 
+    def _loaded(self, viewer: Principal) -> list[Any]:
+        t = self.table
+        embedded = self.embeds(viewer, t.c.firm_id, t.c.id)
+        # Whether the viewer may open the row itself, for records embedding it.
+        itself = true() if viewer.sees_whole_firm else and_(true(), self.visible(viewer))
+        return [t, itself.label("visible"), *(expr.label(k) for k, expr in embedded.items())]
+
     @functools.cache  # noqa: B019
     def load(self, reach: str, includes: frozenset[str] = frozenset()) -> Query:
         """Everything the resource renders for the ids `ids` (and the `includes` asked
         for), embedded records filtered by what a viewer of this reach may open."""
         t, viewer = self.table, template(reach)
-        embedded = self.embeds(viewer, t.c.firm_id, t.c.id)
-        for name in sorted(includes):
-            embedded[name] = self.includes[name].embed(viewer, t.c.firm_id, t.c.id)
-        # Whether the viewer may open the row itself, for records embedding it.
-        itself = true() if viewer.sees_whole_firm else and_(true(), self.visible(viewer))
-        return Query(
-            select(
-                t,
-                itself.label("visible"),
-                *(expr.label(name) for name, expr in embedded.items()),
-            ).where(t.c.firm_id == FIRM, t.c.id == any_(ids_param("ids")))
+        ids = t.c.id == any_(ids_param("ids"))
+        asked = (
+            self.includes[n].embed(viewer, t.c.firm_id, t.c.id).label(n) for n in sorted(includes)
         )
+        return Query(select(*self._loaded(viewer), *asked).where(t.c.firm_id == FIRM, ids))
 
     @functools.cached_property
     def plain(self) -> bool:
@@ -202,8 +233,17 @@ class Resource:
         t = self.table
         return not self.links and not self.embeds(template("firm"), t.c.firm_id, t.c.id)
 
-    @functools.cache  # noqa: B019
-    def unfiltered_page(self, reach: str, sort: str, descending: bool) -> Query:
-        """A page of ids and the total, with no filter: compiled once."""
-        conditions = [self.table.c.firm_id == FIRM, self.visible(template(reach)), *self.scope]
-        return page_query(self.table, conditions, self.sorts[sort], descending)
+    # Bounded: the filters a caller combines are theirs to choose.
+    @functools.lru_cache(maxsize=1024)  # noqa: B019
+    def page(
+        self, reach: str, filters: frozenset[str], sort: str, descending: bool, parent: str = ""
+    ) -> Query:
+        """A page of ids and the total, with these filters (each value the parameter
+        `where_<filter>`) and under this parent (its id the parameter `parent_id`)."""
+        t, viewer = self.table, template(reach)
+        conditions = [t.c.firm_id == FIRM, self.visible(viewer), *self.scope]
+        for name in sorted(filters):
+            conditions.append(self.filters[name].where(bindparam(f"where_{name}"), viewer))
+        if parent:
+            conditions.append(self.parents[parent](bindparam("parent_id")))
+        return page_query(t, conditions, self.sorts[sort], descending)

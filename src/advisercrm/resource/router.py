@@ -24,17 +24,17 @@ from advisercrm.resource import service
 from advisercrm.resource.description import Resource
 
 
-def path_row(resource: Resource) -> Any:
-    """The dependency that finds the record the path names as the principal sees it (404
-    when it cannot): `Annotated[Record, path_row(...)]`, declared before the permission
-    and the body."""
+def path_row(resource: Resource, loaded: bool = False, name: str = "uuid") -> Any:
+    """The dependency that finds the record the path parameter `name` names as the
+    principal sees it (404 when it cannot): `Annotated[Record, path_row(...)]`, declared
+    before the permission and the body. `loaded`, with all a show renders."""
 
     async def find(
         conn: AsyncConnection, principal: Principal, row_uuid: uuid.UUID
     ) -> Record | None:
-        return await service.find(conn, principal, resource, row_uuid)
+        return await service.find(conn, principal, resource, row_uuid, loaded)
 
-    return Depends(Found(find))
+    return Depends(Found(find, name))
 
 
 def crud_router(resource: Resource) -> APIRouter:
@@ -47,6 +47,7 @@ def crud_router(resource: Resource) -> APIRouter:
 
     # Declared in this order, they answer 404 for the path, then 403, then 422 for the body.
     Row = Annotated[Record, path_row(resource)]
+    Shown = Annotated[Record, path_row(resource, loaded=True)]
     Writer = Annotated[Principal, Depends(Allowed("write", resource.who))]
     Deleter = Annotated[Principal, Depends(Allowed("delete", resource.who))]
 
@@ -67,7 +68,7 @@ def crud_router(resource: Resource) -> APIRouter:
 
     setattr(list_all, LIST_SPEC_ATTRIBUTE, spec)
 
-    async def show_one(row: Row, conn: Conn, principal: CurrentPrincipal, ctx: RenderCtx) -> JSON:
+    async def show_one(row: Shown, conn: Conn, principal: CurrentPrincipal, ctx: RenderCtx) -> JSON:
         return JSON(await service.show(conn, principal, resource, row, ctx))
 
     async def update_one(

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
+from collections.abc import Sequence
 from typing import Any
 
 from asyncpg import Record
@@ -21,7 +22,7 @@ from advisercrm.kit.listing import ListQuery
 from advisercrm.kit.references import check_uuid_list
 from advisercrm.kit.render import Ctx
 from advisercrm.kit.repository import FirmRepository
-from advisercrm.resource.description import Link, Resource
+from advisercrm.resource.description import Link, Resource, Row
 
 
 def _repo(conn: AsyncConnection, principal: Principal) -> FirmRepository:
@@ -29,10 +30,15 @@ def _repo(conn: AsyncConnection, principal: Principal) -> FirmRepository:
 
 
 async def find(
-    conn: AsyncConnection, principal: Principal, resource: Resource, row_uuid: uuid.UUID
+    conn: AsyncConnection,
+    principal: Principal,
+    resource: Resource,
+    row_uuid: uuid.UUID,
+    loaded: bool = False,
 ) -> Record | None:
-    """The row `row_uuid` if the principal may see it."""
-    query = resource.find(principal.reach)
+    """The row `row_uuid` if the principal may see it (`loaded`: as `Resource.load`
+    gives it, for a show)."""
+    query = resource.find(principal.reach, loaded)
     return await _repo(conn, principal).fetch_row(query, uuid=row_uuid, **principal.viewer())
 
 
@@ -53,21 +59,45 @@ async def render(
     includes: frozenset[str] = frozenset(),
 ) -> list[dict[str, Any]]:
     """The rows as their resource shows them to the principal, in the order of `ids`: one
-    round trip, embedded records included (and filtered by what the principal may open),
-    with the relations `includes` names."""
+    round trip (and one per nested resource), embedded records included and filtered by
+    what the principal may open, with the relations `includes` names."""
     if not ids:
         return []
     rows = await _repo(conn, principal).fetch(
         resource.load(principal.reach, includes), ids=ids, **principal.viewer()
     )
     by_id = {row["id"]: row for row in rows}
-    rendered = []
-    for row in (by_id[i] for i in ids if i in by_id):
-        item = resource.render(row, ctx)
+    rows = [by_id[i] for i in ids if i in by_id]
+    rendered = await render_rows(conn, principal, resource, rows, ctx)
+    for row, item in zip(rows, rendered, strict=True):
         for name in sorted(includes):
             item[name] = resource.includes[name].render(row[name], ctx)
-        rendered.append(item)
     return rendered
+
+
+async def render_rows(
+    conn: AsyncConnection, principal: Principal, resource: Resource, rows: Sequence[Row], ctx: Ctx
+) -> list[dict[str, Any]]:
+    """Loaded rows (`Resource.load`) as their resource shows them, with the records of
+    other resources they nest."""
+    if resource.nested:
+        shown = {}
+        for key, nested in resource.nested.items():
+            ids = sorted({i for row in rows for i in row[nested.column]})
+            shown[key] = await render_embedded(conn, principal, nested.resource, ids, ctx)
+        rows = [
+            {
+                **row,
+                **{
+                    key: [shown[key][i] for i in row[nested.column] if i in shown[key]]
+                    for key, nested in resource.nested.items()
+                },
+            }
+            for row in rows
+        ]
+    if resource.render_all is not None:
+        return resource.render_all(rows, ctx)
+    return [resource.render(row, ctx) for row in rows]
 
 
 async def render_embedded(
@@ -79,41 +109,52 @@ async def render_embedded(
     rows = await _repo(conn, principal).fetch(
         resource.load(principal.reach), ids=ids, **principal.viewer()
     )
-    return {row["id"]: resource.render(row, ctx) for row in rows if row["visible"]}
+    rows = [row for row in rows if row["visible"]]
+    rendered = await render_rows(conn, principal, resource, rows, ctx)
+    return {row["id"]: item for row, item in zip(rows, rendered, strict=True)}
 
 
 async def show(
-    conn: AsyncConnection, principal: Principal, resource: Resource, row: Record, ctx: Ctx
+    conn: AsyncConnection, principal: Principal, resource: Resource, row: Row, ctx: Ctx
 ) -> dict[str, Any]:
-    """A found row as its resource shows it."""
-    if resource.plain:
-        return resource.render(row, ctx)
+    """A row as its resource shows it: one found `loaded` (or a plain resource's) as it
+    is, another loaded first."""
+    if resource.plain or "visible" in row:
+        return (await render_rows(conn, principal, resource, [row], ctx))[0]
     return (await render(conn, principal, resource, [row["id"]], ctx))[0]
 
 
 async def page(
-    conn: AsyncConnection, principal: Principal, resource: Resource, query: ListQuery
+    conn: AsyncConnection,
+    principal: Principal,
+    resource: Resource,
+    query: ListQuery,
+    parent: tuple[str, int] | None = None,
 ) -> tuple[list[int], int]:
-    """One page of the ids the principal may see, filtered and sorted, and the total."""
-    repo = _repo(conn, principal)
-    if not query.filters:
-        compiled = resource.unfiltered_page(principal.reach, query.sort, query.descending)
-        return await repo.page_of(compiled, query, **principal.viewer())
-    t = resource.table
-    conditions = [
-        repo.scoped(t),
-        resource.visible(principal),
-        *resource.scope,
-        *(resource.filters[name].where(value, principal) for name, value in query.filters.items()),
-    ]
-    return await repo.page_ids(t, conditions, resource.sorts[query.sort], query)
+    """One page of the ids the principal may see, filtered and sorted, and the total;
+    under `parent` (its name in `Resource.parents` and its id) on a nested path."""
+    filters = resource.filters
+    params = {f"where_{k}": filters[k].bind(value) for k, value in query.filters.items()}
+    name, parent_id = parent or ("", None)
+    compiled = resource.page(
+        principal.reach, frozenset(query.filters), query.sort, query.descending, name
+    )
+    return await _repo(conn, principal).page_of(
+        compiled, query, parent_id=parent_id, **params, **principal.viewer()
+    )
 
 
 async def listing(
-    conn: AsyncConnection, principal: Principal, resource: Resource, query: ListQuery, ctx: Ctx
+    conn: AsyncConnection,
+    principal: Principal,
+    resource: Resource,
+    query: ListQuery,
+    ctx: Ctx,
+    parent: tuple[str, int] | None = None,
 ) -> tuple[list[dict[str, Any]], int]:
-    ids, total = await page(conn, principal, resource, query)
-    return await render(conn, principal, resource, ids, ctx, frozenset(query.includes)), total
+    ids, total = await page(conn, principal, resource, query, parent)
+    includes = frozenset(query.includes)
+    return await render(conn, principal, resource, ids, ctx, includes), total
 
 
 async def check_links(

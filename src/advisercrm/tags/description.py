@@ -11,14 +11,27 @@ import uuid
 from typing import Any
 
 from pydantic_core import PydanticCustomError
-from sqlalchemy import ColumnElement, FromClause, Table, and_, false, func, or_, select, true
+from sqlalchemy import (
+    ColumnElement,
+    FromClause,
+    Table,
+    Text,
+    and_,
+    any_,
+    cast,
+    false,
+    func,
+    or_,
+    select,
+    true,
+)
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 
 from advisercrm.auth.principal import Principal
 from advisercrm.kit.fields import UUID_RE, clean_text
 from advisercrm.kit.listing import Filter, InvalidValue, uuid_list_filter
 from advisercrm.kit.sql import FIRM
-from advisercrm.resource.description import Include, Resource, Where, contains, linked
+from advisercrm.resource.description import Include, Resource, Where, any_of, contains, linked
 from advisercrm.tables import account_tags, accounts, case_tags, cases, plan_tags, plans, tags
 from advisercrm.tags.schemas import tag, tag_list
 
@@ -69,24 +82,24 @@ names_or_uuids = Filter(
 )
 
 
-def _named(entries: list[str], principal: Principal) -> Any:
-    """The ids of the firm's tags the viewer sees that the entries name (by UUID, or by
-    name as its slug)."""
-    uuids = [uuid.UUID(e) for e in entries if UUID_RE.match(e)]
-    slugs = [slugify(e) for e in entries if not UUID_RE.match(e)]
-    return select(t.c.id).where(
-        t.c.firm_id == FIRM, or_(t.c.uuid.in_(uuids), t.c.slug.in_(slugs)), visible(principal)
-    )
+def _keys(entries: list[str]) -> list[str]:
+    """Each entry as the key it names its tag by: a UUID in its canonical form, a name as
+    its slug."""
+    return [str(uuid.UUID(e)) if UUID_RE.match(e) else slugify(e) for e in entries]
 
 
 def tagged(table: Table) -> Where:
-    """`filter[tags]` for a resource of `table`, whose rows carry tags."""
+    """`filter[tags]` for a resource of `table`, whose rows carry tags: those carrying any
+    tag the viewer sees that an entry names (by UUID, or by name as its slug)."""
     link, _ = link_of(table)
 
-    def condition(entries: list[str], principal: Principal) -> ColumnElement[bool]:
-        return linked(table, link, link.c.tag_id.in_(_named(entries, principal)))
+    def condition(keys: Any, viewer: Principal) -> ColumnElement[bool]:
+        # One text array names tags both ways: compared as text, its type is one.
+        by_key = or_(cast(t.c.uuid, Text) == any_(keys), cast(t.c.slug, Text) == any_(keys))
+        named = select(t.c.id).where(t.c.firm_id == FIRM, by_key, visible(viewer))
+        return linked(table, link, link.c.tag_id.in_(named))
 
-    return Where(names_or_uuids, condition, by_viewer=True)
+    return Where(names_or_uuids, condition, bind=_keys, by_viewer=True)
 
 
 def tags_of(table: Table) -> Include:
@@ -126,7 +139,7 @@ TAGS = Resource(
         "slug": t.c.slug,
     },
     filters={
-        "uuid": Where(uuid_list_filter, t.c.uuid.in_),
+        "uuid": Where(uuid_list_filter, any_of(t.c.uuid)),
         "name": contains(t.c.name),
     },
     default_sort="name",

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from advisercrm.auth.principal import Principal
 from advisercrm.kit.errors import Conflict, Errors
 from advisercrm.kit.listing import bool_filter, uuid_list_filter
-from advisercrm.resource.description import Resource, Where, contains
+from advisercrm.resource.description import Resource, Where, any_of, contains
 from advisercrm.tables import task_statuses as ts
 from advisercrm.task_statuses.repository import FLAGS, TaskStatusRepository
 from advisercrm.task_statuses.schemas import (
@@ -100,7 +100,7 @@ TASK_STATUSES = Resource(
     sorts={"position": ts.c.position, "created_at": ts.c.created_at, "name": ts.c.name},
     default_sort="position",
     filters={
-        "uuid": Where(uuid_list_filter, ts.c.uuid.in_),
+        "uuid": Where(uuid_list_filter, any_of(ts.c.uuid)),
         "name": contains(ts.c.name),
         **{flag: Where(bool_filter, ts.c[flag].__eq__) for flag in FLAGS},
     },

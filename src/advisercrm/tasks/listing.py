@@ -43,19 +43,12 @@ from advisercrm.tables import (
     task_statuses,
     tasks,
 )
-from advisercrm.tasks.repository import TaskRepository, linked, visible
+from advisercrm.tasks.description import SORTS, linked, visible
+from advisercrm.tasks.repository import TaskRepository
 from advisercrm.tasks.schemas import PRIORITIES
 
 t, ta, tg, st = tasks, task_assignees, task_groups, task_statuses
 TASKABLE_COLUMN = {"client": t.c.client_id, "case": t.c.case_id, "plan": t.c.plan_id}
-SORTS = {
-    "created_at": t.c.created_at,
-    "updated_at": t.c.updated_at,
-    "name": t.c.name,
-    "priority": t.c.priority,
-    "due_at": t.c.due_at,
-    "position": t.c.position,
-}
 # List filters whose value is part of the statement's text (`open_tasks=true`).
 CHOICES = (
     "completed_status",
@@ -232,7 +225,7 @@ def _page_query(
     list); other lists count and page apart, each with the plan that suits it (an index
     in sort order can then stop after one page)."""
     column = SORTS[sort]
-    nullable = bool(column.nullable)
+    nullable = bool(getattr(column, "nullable", False))
     limit, offset = bindparam("limit", type_=BigInteger), bindparam("offset", type_=BigInteger)
     if mine:
         if _on_assignee_rows(reach, filters, sort):
@@ -270,7 +263,10 @@ async def page(
     params = _filter_params(f, zone)
     names = {name for name in f if name not in CHOICES}
     names |= {f"{name}={str(f[name]).lower()}" for name in CHOICES if name in f}
-    names.add(f"subtask_visibility={f.get('subtask_visibility', 'exclude')}")
+    # Plannr's older `show_child_tasks` says the same as `subtask_visibility`, which wins.
+    children = "include" if f.get("show_child_tasks") else "exclude"
+    names.discard("show_child_tasks")
+    names.add(f"subtask_visibility={f.get('subtask_visibility', children)}")
     statement = _page_query(
         principal.reach, frozenset(names), _mine(f, principal), query.sort, query.descending
     )

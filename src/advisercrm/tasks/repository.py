@@ -9,8 +9,6 @@ and every list one array parameter.
 from __future__ import annotations
 
 import functools
-import uuid
-from collections.abc import Iterable
 from typing import Any
 
 import orjson
@@ -19,8 +17,6 @@ from sqlalchemy import (
     ARRAY,
     BigInteger,
     Boolean,
-    ColumnElement,
-    FromClause,
     Text,
     Uuid,
     and_,
@@ -29,10 +25,8 @@ from sqlalchemy import (
     cast,
     delete,
     exists,
-    false,
     func,
     insert,
-    or_,
     select,
     true,
     tuple_,
@@ -43,13 +37,9 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from advisercrm.accounts.repository import visible as account_visible
 from advisercrm.auth.principal import Principal, template
-from advisercrm.auth.visibility import member_group_ids, shown
-from advisercrm.cases.description import linked_columns as case_columns
 from advisercrm.cases.description import visible as case_visible
-from advisercrm.groups.description import visible as group_visible
 from advisercrm.kit.repository import FirmRepository
 from advisercrm.kit.sql import FIRM, Query, ids_param, uuids_param
-from advisercrm.plans.description import owners_json as plan_owners_json
 from advisercrm.plans.description import visible as plan_visible
 from advisercrm.tables import (
     accounts,
@@ -63,6 +53,7 @@ from advisercrm.tables import (
     task_statuses,
     tasks,
 )
+from advisercrm.tasks.description import visible
 
 t, ta, tg, tv, st = tasks, task_assignees, task_groups, task_custom_values, task_statuses
 # The columns a new task is inserted with (the rest have server defaults).
@@ -84,46 +75,7 @@ CREATE_COLUMNS = (
 ASSIGNEE_COLUMNS = ("firm_id", "task_id", "account_id", "status_id", "due_at", "top_level")
 
 
-def linked(table: Any, condition: ColumnElement[bool], task: FromClause = t) -> ColumnElement[bool]:
-    return exists().where(
-        table.c.firm_id == task.c.firm_id, table.c.task_id == task.c.id, condition
-    )
-
-
-def visible(principal: Principal, task: FromClause = t) -> ColumnElement[bool]:
-    """Managers see all tasks; members tasks with one of their groups, assigned to them or
-    written by them; client accounts tasks on their own record assigned to them."""
-    if principal.sees_whole_firm:
-        return true()
-    assigned = linked(ta, ta.c.account_id == principal.account_id, task)
-    if principal.is_member:
-        mine = member_group_ids(principal).scalar_subquery()
-        in_group = linked(tg, tg.c.group_id.in_(mine), task)
-        return or_(in_group, assigned, task.c.author_id == principal.account_id)
-    if principal.type == "client":
-        return and_(task.c.client_id == principal.account_id, assigned)
-    return false()
-
-
 # --- Single tasks, by UUID or id ------------------------------------------------------
-
-
-@functools.cache
-def _find_query(reach: str) -> Query:
-    return Query(
-        select(t).where(
-            t.c.firm_id == FIRM, t.c.uuid == bindparam("uuid"), visible(template(reach))
-        )
-    )
-
-
-@functools.cache
-def _visible_ids_query(reach: str) -> Query:
-    return Query(
-        select(t.c.id).where(
-            t.c.firm_id == FIRM, t.c.id == any_(ids_param("ids")), visible(template(reach))
-        )
-    )
 
 
 @functools.cache
@@ -160,10 +112,6 @@ NEXT_POSITION = Query(
         t.c.firm_id == FIRM, t.c.status_id == bindparam("status_id")
     )
 )
-DELETE = Query(
-    delete(t).where(t.c.firm_id == FIRM, t.c.id == bindparam("task_id", type_=BigInteger))
-)
-
 
 # --- Everything a create or update body refers to, in one statement ---------------------
 
@@ -305,98 +253,7 @@ def _replace_assignees_queries() -> tuple[Query, Query]:
 DROP_ASSIGNEES, ADD_ASSIGNEES = _replace_assignees_queries()
 
 
-# --- Rendering: one row per task with all it shows but a client taskable ---------------
-
-
-@functools.cache
-def _render_query(reach: str) -> Query:
-    """Each task with its parent's UUID and, as rows of their tables, its status, author,
-    completer, assignees, custom fields (with values) and plan or case taskable with what
-    their resources show: of the records it embeds, those the viewer may open (the others
-    come back NULL or are left out of their lists). A client taskable is the account
-    resource, loaded apart."""
-    viewer = template(reach)
-    parent = t.alias("parent")
-    cf, g = custom_fields, groups
-
-    def row_of(table: Any, column: Any, rule: Any = None) -> Any:
-        alias = table.alias()
-        return (
-            select(alias.table_valued())
-            .where(
-                alias.c.firm_id == t.c.firm_id,
-                alias.c.id == column,
-                *(shown(viewer, rule, alias) if rule else []),
-            )
-            .scalar_subquery()
-        )
-
-    who = accounts.alias("who")
-    assignees = (
-        select(func.array_agg(who.table_valued()))
-        .select_from(ta.join(who, and_(who.c.firm_id == ta.c.firm_id, who.c.id == ta.c.account_id)))
-        .where(
-            ta.c.firm_id == t.c.firm_id,
-            ta.c.task_id == t.c.id,
-            *shown(viewer, account_visible, who),
-        )
-        .scalar_subquery()
-    )
-    group_uuids = (
-        select(func.array_agg(g.c.uuid))
-        .select_from(tg.join(g, and_(g.c.firm_id == tg.c.firm_id, g.c.id == tg.c.group_id)))
-        .where(
-            tg.c.firm_id == t.c.firm_id, tg.c.task_id == t.c.id, *shown(viewer, group_visible, g)
-        )
-        .scalar_subquery()
-    )
-    # The fields as rows of their table, the values as [field id, value] pairs: asyncpg
-    # decodes a table's row type it has seen in a result's columns, not one nested in an
-    # anonymous record.
-    with_fields = tv.join(cf, and_(cf.c.firm_id == tv.c.firm_id, cf.c.id == tv.c.custom_field_id))
-    fields = (
-        select(func.array_agg(cf.table_valued()))
-        .select_from(with_fields)
-        .where(tv.c.firm_id == t.c.firm_id, tv.c.task_id == t.c.id)
-        .scalar_subquery()
-    )
-    values = (
-        select(func.json_agg(func.json_build_array(tv.c.custom_field_id, tv.c.value)))
-        .where(tv.c.firm_id == t.c.firm_id, tv.c.task_id == t.c.id)
-        .scalar_subquery()
-    )
-    case_links = case_columns(t.c.firm_id, t.c.case_id, viewer)
-    parent_shown = and_(
-        parent.c.firm_id == t.c.firm_id,
-        parent.c.id == t.c.parent_id,
-        *shown(viewer, visible, parent),
-    )
-    return Query(
-        select(
-            t,
-            parent.c.uuid.label("parent_uuid"),
-            row_of(st, t.c.status_id).label("status"),
-            row_of(accounts, t.c.author_id, account_visible).label("author"),
-            row_of(accounts, t.c.completed_by_id, account_visible).label("completed_by"),
-            assignees.label("assignees"),
-            group_uuids.label("group_uuids"),
-            fields.label("fields"),
-            values.label("custom_values"),
-            row_of(plans, t.c.plan_id, plan_visible).label("plan"),
-            plan_owners_json(t.c.firm_id, t.c.plan_id, viewer).label("plan_accounts"),
-            row_of(cases, t.c.case_id, case_visible).label("case"),
-            *(expr.label(f"case_{name}") for name, expr in case_links.items()),
-        )
-        .select_from(t.outerjoin(parent, parent_shown))
-        .where(t.c.firm_id == FIRM, t.c.id == any_(ids_param("ids")))
-    )
-
-
 class TaskRepository(FirmRepository):
-    async def find(self, task_uuid: uuid.UUID, principal: Principal) -> Record | None:
-        query = _find_query(principal.reach)
-        return await self.fetch_row(query, uuid=task_uuid, **principal.viewer())
-
     async def references(
         self,
         principal: Principal,
@@ -489,25 +346,6 @@ class TaskRepository(FirmRepository):
                 )
             )
 
-    async def rendered_rows(self, ids: list[int], principal: Principal) -> dict[int, Record]:
-        """Everything `tasks.rendering` shows of these tasks to the principal, by id (see
-        `_render_query`)."""
-        if not ids:
-            return {}
-        query = _render_query(principal.reach)
-        return {row["id"]: row for row in await self.fetch(query, ids=ids, **principal.viewer())}
-
-    async def visible_ids(self, ids: Iterable[int], principal: Principal) -> set[int]:
-        wanted = list(ids)
-        if not wanted:
-            return set()
-        query = _visible_ids_query(principal.reach)
-        rows = await self.fetch(query, ids=wanted, **principal.viewer())
-        return {int(r["id"]) for r in rows}
-
     async def subtask_ids(self, parent_ids: list[int], principal: Principal) -> list[Record]:
         query = _subtasks_query(principal.reach)
         return await self.fetch(query, ids=parent_ids, **principal.viewer())
-
-    async def delete(self, task_id: int) -> None:
-        await self.fetch(DELETE, task_id=task_id)

@@ -26,11 +26,25 @@ from advisercrm.kit.listing import (
     uuid_list_filter,
 )
 from advisercrm.kit.render import JSON
+from advisercrm.resource import service as resource_service
+from advisercrm.resource.router import path_row
 from advisercrm.tasks import service
+from advisercrm.tasks.description import TASKS
+from advisercrm.tasks.includes import show
 from advisercrm.tasks.schemas import PRIORITIES, TASKABLE_TYPES, TaskCreate, TaskOut, TaskUpdate
 
 router = APIRouter(route_class=ApiRoute, prefix="/api/v1/task", tags=["tasks"])
-INCLUDES = ("parent_task", "subtasks")
+# Author, completer and custom fields are always in the resource; related tasks and the
+# workflow task are empty here (no task relations or workflows): Plannr documents them all.
+INCLUDES = (
+    "parent_task",
+    "subtasks",
+    "author",
+    "completed_by",
+    "custom_fields",
+    "related_tasks",
+    "workflow_task",
+)
 LIST_SPEC = ListSpec(
     filters={
         "name": text_filter,
@@ -49,9 +63,10 @@ LIST_SPEC = ListSpec(
         "archived_status": bool_filter,
         "not_started_status": bool_filter,
         "subtask_visibility": choice_filter(("include", "exclude", "only")),
+        "show_child_tasks": bool_filter,
         "group_uuids": uuid_list_filter,
     },
-    sorts=("created_at", "updated_at", "name", "priority", "due_at", "position"),
+    sorts=("created_at", "updated_at", "name", "priority", "due_at", "position", "completed_last"),
     includes=INCLUDES,
 )
 
@@ -71,7 +86,8 @@ def _show_includes(request: Request) -> set[str]:
 
 
 # The path's records first, then the permission: 404 before 403, both before the body.
-Task = Annotated[Record, Depends(Found(service.find))]
+Task = Annotated[Record, path_row(TASKS)]
+Shown = Annotated[Record, path_row(TASKS, loaded=True)]
 # The task is looked up first: with both UUIDs unknown the answer is about the task, and
 # a status that names nothing says that it is the second path UUID.
 Status = Annotated[
@@ -98,10 +114,10 @@ async def list_tasks(
 
 @router.get("/{uuid}", response_model=TaskOut)
 async def show_task(
-    task: Task, request: Request, conn: Conn, principal: CurrentPrincipal, ctx: RenderCtx
+    task: Shown, request: Request, conn: Conn, principal: CurrentPrincipal, ctx: RenderCtx
 ) -> JSON:
     includes = _show_includes(request)
-    return JSON(await service.get(conn, principal, task, ctx, includes))
+    return JSON(await show(conn, principal, task, ctx, includes))
 
 
 @router.put("/{uuid}", response_model=TaskOut)
@@ -117,7 +133,7 @@ async def update_task(
 
 @router.delete("/{uuid}", status_code=204)
 async def delete_task(task: Task, principal: StaffDelete, conn: Conn) -> Response:
-    await service.delete(conn, principal, task)
+    await resource_service.delete(conn, principal, TASKS, task)
     return Response(status_code=204)
 
 

@@ -140,6 +140,12 @@ class TaskOut(BaseModel):
         None, description="With include=parent_task: the parent (null when none or not visible)"
     )
     subtasks: list[TaskOut] | None = Field(None, description="With include=subtasks")
+    related_tasks: list[TaskOut] | None = Field(
+        None, description="With include=related_tasks: always empty (no task relations here)"
+    )
+    workflow_task: None = Field(
+        None, description="With include=workflow_task: always null (no workflows here)"
+    )
 
 
 def custom_value(field: dict[str, Any], value: Any, ctx: Ctx) -> dict[str, Any]:

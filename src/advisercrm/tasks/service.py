@@ -21,7 +21,7 @@ from advisercrm.kit.render import Ctx
 from advisercrm.kit.times import in_zone
 from advisercrm.task_statuses.repository import TaskStatusRepository
 from advisercrm.tasks import listing
-from advisercrm.tasks.rendering import render
+from advisercrm.tasks.includes import render
 from advisercrm.tasks.repository import TaskRepository
 from advisercrm.tasks.schemas import PRIORITIES, TaskCreate, TaskUpdate
 from advisercrm.tasks.values import check_values
@@ -177,11 +177,6 @@ async def create(
     return (await render(conn, principal, [task_id], ctx))[0]
 
 
-async def find(conn: AsyncConnection, principal: Principal, task_uuid: uuid.UUID) -> Record | None:
-    """The task the principal sees (auth.access.Found)."""
-    return await TaskRepository(conn, principal.firm_id).find(task_uuid, principal)
-
-
 async def find_status(
     conn: AsyncConnection, principal: Principal, status_uuid: uuid.UUID
 ) -> Row | None:
@@ -252,20 +247,6 @@ async def uncomplete(
     columns = await _move(repo, principal, task, status)
     await repo.update(int(task["id"]), columns | _completion(principal, False))
     return (await render(conn, principal, [int(task["id"])], ctx))[0]
-
-
-async def delete(conn: AsyncConnection, principal: Principal, task: Record) -> None:
-    await TaskRepository(conn, principal.firm_id).delete(int(task["id"]))
-
-
-async def get(
-    conn: AsyncConnection,
-    principal: Principal,
-    task: Record,
-    ctx: Ctx,
-    includes: set[str],
-) -> dict[str, Any]:
-    return (await render(conn, principal, [int(task["id"])], ctx, includes))[0]
 
 
 async def list_tasks(

@@ -1,0 +1,148 @@
+"""Tasks (/api/v1/task): who sees a task, and all it shows (status, taskable, author,
+assignees, completer, groups, custom fields, parent), each embedded record filtered by
+what the viewer may open. A task's list is its own (`tasks.listing`: one statement per
+list shape), as are its writes' rules (`tasks.service`)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import ColumnElement, FromClause, and_, exists, false, func, null, or_, select, true
+from sqlalchemy.dialects.postgresql import array
+
+from advisercrm.accounts.description import ACCOUNTS
+from advisercrm.accounts.repository import visible as account_visible
+from advisercrm.auth.principal import Principal
+from advisercrm.auth.visibility import member_group_ids, shown
+from advisercrm.cases.description import linked_columns as case_columns
+from advisercrm.cases.description import visible as case_visible
+from advisercrm.groups.description import visible as group_visible
+from advisercrm.plans.description import owners_json as plan_owners_json
+from advisercrm.plans.description import visible as plan_visible
+from advisercrm.resource.description import Nested, Resource
+from advisercrm.tables import (
+    accounts,
+    cases,
+    custom_fields,
+    groups,
+    plans,
+    task_assignees,
+    task_custom_values,
+    task_groups,
+    task_statuses,
+    tasks,
+)
+from advisercrm.tasks.rendering import render_page
+from advisercrm.tasks.schemas import TaskCreate, TaskOut, TaskUpdate
+
+t, ta, tg, tv, st = tasks, task_assignees, task_groups, task_custom_values, task_statuses
+SORTS = {
+    "created_at": t.c.created_at,
+    "updated_at": t.c.updated_at,
+    "name": t.c.name,
+    "priority": t.c.priority,
+    "due_at": t.c.due_at,
+    "position": t.c.position,
+    # Open tasks first, each part in creation order (Plannr's `completed_last`).
+    "completed_last": t.c.completed_at.isnot(None),
+}
+
+
+def linked(table: Any, condition: ColumnElement[bool], task: FromClause = t) -> ColumnElement[bool]:
+    return exists().where(
+        table.c.firm_id == task.c.firm_id, table.c.task_id == task.c.id, condition
+    )
+
+
+def visible(principal: Principal, task: FromClause = t) -> ColumnElement[bool]:
+    """Managers see all tasks; members tasks with one of their groups, assigned to them or
+    written by them; client accounts tasks on their own record assigned to them."""
+    if principal.sees_whole_firm:
+        return true()
+    assigned = linked(ta, ta.c.account_id == principal.account_id, task)
+    if principal.is_member:
+        mine = member_group_ids(principal).scalar_subquery()
+        in_group = linked(tg, tg.c.group_id.in_(mine), task)
+        return or_(in_group, assigned, task.c.author_id == principal.account_id)
+    if principal.type == "client":
+        return and_(task.c.client_id == principal.account_id, assigned)
+    return false()
+
+
+def _row_of(viewer: Principal, table: Any, column: Any, rule: Any = None) -> Any:
+    """The row of `table` the task's `column` names (NULL when the viewer may not open
+    it), as a record of the table's type."""
+    alias = table.alias()
+    return (
+        select(alias.table_valued())
+        .where(
+            alias.c.firm_id == t.c.firm_id,
+            alias.c.id == column,
+            *(shown(viewer, rule, alias) if rule else []),
+        )
+        .scalar_subquery()
+    )
+
+
+def _embeds(viewer: Principal, firm_id: Any, task_id: Any) -> dict[str, Any]:
+    parent, cf, g, who = t.alias("parent"), custom_fields, groups, accounts.alias("who")
+    assignees = (
+        select(func.array_agg(who.table_valued()))
+        .select_from(ta.join(who, and_(who.c.firm_id == ta.c.firm_id, who.c.id == ta.c.account_id)))
+        .where(
+            ta.c.firm_id == firm_id, ta.c.task_id == task_id, *shown(viewer, account_visible, who)
+        )
+    )
+    group_uuids = (
+        select(func.array_agg(g.c.uuid))
+        .select_from(tg.join(g, and_(g.c.firm_id == tg.c.firm_id, g.c.id == tg.c.group_id)))
+        .where(tg.c.firm_id == firm_id, tg.c.task_id == task_id, *shown(viewer, group_visible, g))
+    )
+    # The fields as rows of their table, the values as [field id, value] pairs: asyncpg
+    # decodes a table's row type it has seen in a result's columns, not one nested in an
+    # anonymous record.
+    with_fields = tv.join(cf, and_(cf.c.firm_id == tv.c.firm_id, cf.c.id == tv.c.custom_field_id))
+    fields = (
+        select(func.array_agg(cf.table_valued()))
+        .select_from(with_fields)
+        .where(tv.c.firm_id == firm_id, tv.c.task_id == task_id)
+    )
+    values = select(func.json_agg(func.json_build_array(tv.c.custom_field_id, tv.c.value))).where(
+        tv.c.firm_id == firm_id, tv.c.task_id == task_id
+    )
+    parent_uuid = select(parent.c.uuid).where(
+        parent.c.firm_id == firm_id, parent.c.id == t.c.parent_id, *shown(viewer, visible, parent)
+    )
+    case_links = case_columns(firm_id, t.c.case_id, viewer)
+    return {
+        "parent_uuid": parent_uuid.scalar_subquery(),
+        "status": _row_of(viewer, st, t.c.status_id),
+        "author": _row_of(viewer, accounts, t.c.author_id, account_visible),
+        "completed_by": _row_of(viewer, accounts, t.c.completed_by_id, account_visible),
+        "assignees": assignees.scalar_subquery(),
+        "group_uuids": group_uuids.scalar_subquery(),
+        "fields": fields.scalar_subquery(),
+        "custom_values": values.scalar_subquery(),
+        "plan": _row_of(viewer, plans, t.c.plan_id, plan_visible),
+        "plan_accounts": plan_owners_json(firm_id, t.c.plan_id, viewer),
+        "case": _row_of(viewer, cases, t.c.case_id, case_visible),
+        **{f"case_{name}": expr for name, expr in case_links.items()},
+        # A client taskable is the account resource, nested (loaded apart).
+        "client_ids": func.array_remove(array([t.c.client_id]), null()),
+    }
+
+
+TASKS = Resource(
+    name="tasks",
+    table=t,
+    visible=visible,
+    render=lambda row, ctx: render_page([row], ctx)[0],
+    render_all=render_page,
+    embeds=_embeds,
+    nested={"client": Nested("client_ids", ACCOUNTS)},
+    sorts=SORTS,
+    path="/api/v1/task",
+    create=TaskCreate,
+    update=TaskUpdate,
+    out=TaskOut,
+)
