@@ -153,7 +153,8 @@ async def listing(
     parent: tuple[str, int] | None = None,
 ) -> tuple[list[dict[str, Any]], int]:
     ids, total = await page(conn, principal, resource, query, parent)
-    includes = frozenset(query.includes)
+    # Includes the resource always shows (a client's goals' shared_owner) load nothing.
+    includes = frozenset(query.includes & resource.includes.keys())
     return await render(conn, principal, resource, ids, ctx, includes), total
 
 
