@@ -9,6 +9,7 @@ from typing import Any
 
 from asyncpg import Record
 from sqlalchemy import (
+    BigInteger,
     and_,
     any_,
     bindparam,
@@ -33,6 +34,15 @@ from advisercrm.kit.sql import FIRM, Query, ids_param, uuids_param
 from advisercrm.tables import accounts, circle_accounts, circles, goal_accounts, goal_circles, goals
 
 g, ga, gc, ca = goals, goal_accounts, goal_circles, circle_accounts
+# A goal's owner and circle ids, as its description embeds them (no viewer: all of them).
+LINKS = Query(
+    select(
+        *(
+            expr.label(name)
+            for name, expr in GOALS.embeds(template("firm"), g.c.firm_id, g.c.id).items()
+        )
+    ).where(g.c.firm_id == FIRM, g.c.id == bindparam("goal_id", type_=BigInteger))
+)
 CIRCLES_WITH_OWNER = Query(
     select(ca.c.circle_id)
     .distinct()
@@ -131,7 +141,7 @@ class GoalRepository(FirmRepository):
 
     async def links(self, goal_id: int) -> tuple[list[int], list[int]]:
         """The goal's owners (in order) and explicit circles."""
-        row = await self.fetch_row(GOALS.load("firm"), ids=[goal_id])
+        row = await self.fetch_row(LINKS, goal_id=goal_id)
         return (list(row["owner_ids"]), list(row["circle_ids"])) if row else ([], [])
 
     async def circles_with_owner(self, circle_ids: list[int], owner_ids: list[int]) -> set[int]:

@@ -60,7 +60,7 @@ def ids_of(table: Table, name: str) -> Select[Any]:
     )
 
 
-def _page(
+def page_select(
     table: Table, conditions: list[ColumnElement[bool]], column: Any, descending: bool
 ) -> Select[Any]:
     """The total and one page of ids (`limit`, `offset` parameters) as one row: the
@@ -80,8 +80,8 @@ def _page(
 def page_query(
     table: Table, conditions: list[ColumnElement[bool]], column: Any, descending: bool
 ) -> Query:
-    """`_page` compiled once; run it with `FirmRepository.page_of`."""
-    return Query(_page(table, conditions, column, descending))
+    """`page_select` compiled once; run it with `FirmRepository.page_of`."""
+    return Query(page_select(table, conditions, column, descending))
 
 
 class FirmRepository:

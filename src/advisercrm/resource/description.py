@@ -10,6 +10,7 @@ way to build a statement without it."""
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import uuid
 from collections.abc import Awaitable, Callable, Mapping, Sequence
@@ -18,15 +19,34 @@ from typing import Any
 
 from asyncpg import Record
 from pydantic import BaseModel
-from sqlalchemy import ColumnElement, FromClause, Table, and_, any_, bindparam, exists, select, true
+from sqlalchemy import (
+    ARRAY,
+    BigInteger,
+    ColumnElement,
+    Date,
+    DateTime,
+    FromClause,
+    Select,
+    Table,
+    and_,
+    any_,
+    bindparam,
+    cast,
+    exists,
+    func,
+    literal_column,
+    select,
+    true,
+)
 from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.sql.selectable import ScalarSelect
 
 from advisercrm.auth.access import Who
 from advisercrm.auth.principal import Principal, template
 from advisercrm.kit.errors import Errors
 from advisercrm.kit.listing import Filter, ListSpec, text_filter
 from advisercrm.kit.render import Ctx
-from advisercrm.kit.repository import page_query, resolve_query
+from advisercrm.kit.repository import page_select, resolve_query
 from advisercrm.kit.sql import FIRM, Query, ids_param, like_pattern
 
 Row = Record | Mapping[str, Any]
@@ -208,12 +228,67 @@ class Resource:
         """The firm's rows with the UUIDs `uuids`: id, uuid and whether they are visible."""
         return resolve_query(self.table, self.visible(template(reach)), self.resolved)
 
-    def _loaded(self, viewer: Principal) -> list[Any]:
+    def _columns(self, viewer: Principal) -> dict[str, Any]:
+        """What `load` gives for a row, by name: the row's columns, whether the viewer may
+        open it (for records embedding it), what it embeds, and the rows of other
+        resources it nests, each as one JSON array (`Nested`)."""
         t = self.table
         embedded = self.embeds(viewer, t.c.firm_id, t.c.id)
-        # Whether the viewer may open the row itself, for records embedding it.
         itself = true() if viewer.sees_whole_firm else and_(true(), self.visible(viewer))
-        return [t, itself.label("visible"), *(expr.label(k) for k, expr in embedded.items())]
+        nested = {}
+        for key, one in self.nested.items():
+            ids = embedded[one.column]
+            if isinstance(ids, ScalarSelect):  # the row's, through the nested rows' statement
+                ids = ids.correlate(t)
+            nested[f"nested_{key}"] = one.resource.rows_json(viewer, t.c.firm_id, ids)
+        return {**{c.name: c for c in t.c}, "visible": itself, **embedded, **nested}
+
+    def _loaded(self, viewer: Principal, includes: frozenset[str] = frozenset()) -> list[Any]:
+        """`_columns`, labelled, and the `includes` asked for."""
+        t = self.table
+        asked = (self.includes[n].embed(viewer, t.c.firm_id, t.c.id) for n in sorted(includes))
+        return [expr.label(name) for name, expr in self._columns(viewer).items()] + [
+            expr.label(name) for name, expr in zip(sorted(includes), asked, strict=True)
+        ]
+
+    def rows_json(self, viewer: Principal, firm_id: Any, ids: Any) -> Any:
+        """The rows with these ids (an array expression of the embedding statement) that
+        the viewer may open, each as `load` gives it, as one JSON array: a record nests
+        them in its own statement. `from_json` reads each back."""
+        t = self.table
+        # Keys are our column names, written into the statement.
+        columns = self._columns(viewer).items()
+        pairs: list[Any] = []
+        for name, expr in columns:
+            pairs += [literal_column(f"'{name}'"), expr]
+        assert len(pairs) <= 100, f"{self.name}: json_build_object takes 100 arguments"
+        rows = func.json_agg(func.json_build_object(*pairs))
+        return (
+            select(func.coalesce(rows, literal_column("'[]'::json")))
+            # As an array: ANY over a bare subquery would read its rows, not its array.
+            .where(t.c.firm_id == firm_id, t.c.id == any_(cast(ids, ARRAY(BigInteger))))
+            .where(self.visible(viewer))
+            .scalar_subquery()
+        )
+
+    @functools.cached_property
+    def _from_text(self) -> dict[str, Callable[[str], Any]]:
+        """The columns JSON carries as text that the resource renders from Python
+        values: times and dates."""
+        parse: dict[str, Callable[[str], Any]] = {}
+        for column in self.table.c:
+            if isinstance(column.type, DateTime):
+                parse[column.name] = dt.datetime.fromisoformat
+            elif isinstance(column.type, Date):
+                parse[column.name] = dt.date.fromisoformat
+        return parse
+
+    def from_json(self, row: dict[str, Any]) -> dict[str, Any]:
+        """A row of `rows_json` as `load` gives it."""
+        for name, parse in self._from_text.items():
+            if row[name] is not None:
+                row[name] = parse(row[name])
+        return row
 
     @functools.cache  # noqa: B019
     def load(self, reach: str, includes: frozenset[str] = frozenset()) -> Query:
@@ -221,10 +296,7 @@ class Resource:
         for), embedded records filtered by what a viewer of this reach may open."""
         t, viewer = self.table, template(reach)
         ids = t.c.id == any_(ids_param("ids"))
-        asked = (
-            self.includes[n].embed(viewer, t.c.firm_id, t.c.id).label(n) for n in sorted(includes)
-        )
-        return Query(select(*self._loaded(viewer), *asked).where(t.c.firm_id == FIRM, ids))
+        return Query(select(*self._loaded(viewer, includes)).where(t.c.firm_id == FIRM, ids))
 
     @functools.cached_property
     def plain(self) -> bool:
@@ -233,11 +305,9 @@ class Resource:
         t = self.table
         return not self.links and not self.embeds(template("firm"), t.c.firm_id, t.c.id)
 
-    # Bounded: the filters a caller combines are theirs to choose.
-    @functools.lru_cache(maxsize=1024)  # noqa: B019
-    def page(
-        self, reach: str, filters: frozenset[str], sort: str, descending: bool, parent: str = ""
-    ) -> Query:
+    def page_select(
+        self, reach: str, filters: frozenset[str], sort: str, descending: bool, parent: str
+    ) -> Select[Any]:
         """A page of ids and the total, with these filters (each value the parameter
         `where_<filter>`) and under this parent (its id the parameter `parent_id`)."""
         t, viewer = self.table, template(reach)
@@ -246,4 +316,45 @@ class Resource:
             conditions.append(self.filters[name].where(bindparam(f"where_{name}"), viewer))
         if parent:
             conditions.append(self.parents[parent](bindparam("parent_id")))
-        return page_query(t, conditions, self.sorts[sort], descending)
+        return page_select(t, conditions, self.sorts[sort], descending)
+
+    # Bounded: the filters a caller combines are theirs to choose.
+    @functools.lru_cache(maxsize=1024)  # noqa: B019
+    def page(
+        self, reach: str, filters: frozenset[str], sort: str, descending: bool, parent: str = ""
+    ) -> Query:
+        """`page_select`, compiled: the ids alone."""
+        return Query(self.page_select(reach, filters, sort, descending, parent))
+
+    @functools.lru_cache(maxsize=1024)  # noqa: B019
+    def listing(
+        self,
+        reach: str,
+        filters: frozenset[str],
+        sort: str,
+        descending: bool,
+        parent: str = "",
+        includes: frozenset[str] = frozenset(),
+    ) -> Query:
+        """`page_select` with the page's rows as `load` gives them (with `includes`): one
+        statement."""
+        page = self.page_select(reach, filters, sort, descending, parent)
+        return self.with_rows(page, template(reach), includes)
+
+    def with_rows(
+        self, page: Select[Any], viewer: Principal, includes: frozenset[str] = frozenset()
+    ) -> Query:
+        """A page's total and ids (`page`: one row of `total` and `ids`) with its rows as
+        `load` gives them for this viewer, in the page's order: one row per record, each
+        with the total, or one row of nulls but the total when the page is empty."""
+        t, found = self.table, page.cte("page")
+        rows = (
+            select(*self._loaded(viewer, includes))
+            .where(t.c.firm_id == FIRM, t.c.id == any_(found.c.ids))
+            .lateral("loaded")
+        )
+        return Query(
+            select(found.c.total, rows)
+            .select_from(found.outerjoin(rows, true()))
+            .order_by(func.array_position(found.c.ids, rows.c.id))
+        )

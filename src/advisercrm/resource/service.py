@@ -22,7 +22,8 @@ from advisercrm.kit.listing import ListQuery
 from advisercrm.kit.references import check_uuid_list
 from advisercrm.kit.render import Ctx
 from advisercrm.kit.repository import FirmRepository
-from advisercrm.resource.description import Link, Resource, Row
+from advisercrm.kit.sql import Query
+from advisercrm.resource.description import Link, Nested, Resource, Row
 
 
 def _repo(conn: AsyncConnection, principal: Principal) -> FirmRepository:
@@ -69,9 +70,7 @@ async def render(
     by_id = {row["id"]: row for row in rows}
     rows = [by_id[i] for i in ids if i in by_id]
     rendered = await render_rows(conn, principal, resource, rows, ctx)
-    for row, item in zip(rows, rendered, strict=True):
-        for name in sorted(includes):
-            item[name] = resource.includes[name].render(row[name], ctx)
+    _included(resource, rows, rendered, includes, ctx)
     return rendered
 
 
@@ -81,16 +80,16 @@ async def render_rows(
     """Loaded rows (`Resource.load`) as their resource shows them, with the records of
     other resources they nest."""
     if resource.nested:
-        shown = {}
-        for key, nested in resource.nested.items():
-            ids = sorted({i for row in rows for i in row[nested.column]})
-            shown[key] = await render_embedded(conn, principal, nested.resource, ids, ctx)
+        shown = {
+            key: await _nested(conn, principal, one, rows, key, ctx)
+            for key, one in resource.nested.items()
+        }
         rows = [
             {
                 **row,
                 **{
-                    key: [shown[key][i] for i in row[nested.column] if i in shown[key]]
-                    for key, nested in resource.nested.items()
+                    key: [shown[key][i] for i in row[one.column] if i in shown[key]]
+                    for key, one in resource.nested.items()
                 },
             }
             for row in rows
@@ -98,6 +97,27 @@ async def render_rows(
     if resource.render_all is not None:
         return resource.render_all(rows, ctx)
     return [resource.render(row, ctx) for row in rows]
+
+
+async def _nested(
+    conn: AsyncConnection,
+    principal: Principal,
+    nested: Nested,
+    rows: Sequence[Row],
+    key: str,
+    ctx: Ctx,
+) -> dict[int, dict[str, Any]]:
+    """The records of another resource the rows nest, rendered, by id: from the rows'
+    own JSON when they were loaded with it, else read in one more statement."""
+    column = f"nested_{key}"
+    if all(column in row for row in rows):
+        other = nested.resource
+        found = {r["id"]: other.from_json(r) for row in rows for r in row[column]}
+        loaded = list(found.values())
+        rendered = await render_rows(conn, principal, other, loaded, ctx)
+        return {r["id"]: item for r, item in zip(loaded, rendered, strict=True)}
+    ids = sorted({i for row in rows for i in row[nested.column]})
+    return await render_embedded(conn, principal, nested.resource, ids, ctx)
 
 
 async def render_embedded(
@@ -124,6 +144,12 @@ async def show(
     return (await render(conn, principal, resource, [row["id"]], ctx))[0]
 
 
+def _where(resource: Resource, query: ListQuery) -> dict[str, Any]:
+    """The list filters' values as their statement's parameters."""
+    filters = resource.filters
+    return {f"where_{k}": filters[k].bind(value) for k, value in query.filters.items()}
+
+
 async def page(
     conn: AsyncConnection,
     principal: Principal,
@@ -133,8 +159,7 @@ async def page(
 ) -> tuple[list[int], int]:
     """One page of the ids the principal may see, filtered and sorted, and the total;
     under `parent` (its name in `Resource.parents` and its id) on a nested path."""
-    filters = resource.filters
-    params = {f"where_{k}": filters[k].bind(value) for k, value in query.filters.items()}
+    params = _where(resource, query)
     name, parent_id = parent or ("", None)
     compiled = resource.page(
         principal.reach, frozenset(query.filters), query.sort, query.descending, name
@@ -152,10 +177,59 @@ async def listing(
     ctx: Ctx,
     parent: tuple[str, int] | None = None,
 ) -> tuple[list[dict[str, Any]], int]:
-    ids, total = await page(conn, principal, resource, query, parent)
+    """One page as the resource shows it, and the total: one statement (`page`'s
+    filters, sort and parent), with the relations `include` asks for."""
+    name, parent_id = parent or ("", None)
     # Includes the resource always shows (a client's goals' shared_owner) load nothing.
     includes = frozenset(query.includes & resource.includes.keys())
-    return await render(conn, principal, resource, ids, ctx, includes), total
+    statement = resource.listing(
+        principal.reach, frozenset(query.filters), query.sort, query.descending, name, includes
+    )
+    return await rendered_page(
+        conn,
+        principal,
+        resource,
+        statement,
+        query,
+        ctx,
+        includes,
+        parent_id=parent_id,
+        **_where(resource, query),
+    )
+
+
+async def rendered_page(
+    conn: AsyncConnection,
+    principal: Principal,
+    resource: Resource,
+    statement: Query,
+    query: ListQuery,
+    ctx: Ctx,
+    includes: frozenset[str] = frozenset(),
+    **params: Any,
+) -> tuple[list[dict[str, Any]], int]:
+    """Run a `Resource.with_rows` statement: the page rendered (with its `includes`), and
+    the total."""
+    rows = await _repo(conn, principal).fetch(
+        statement, limit=query.per_page, offset=query.offset, **params, **principal.viewer()
+    )
+    loaded = [row for row in rows if row["id"] is not None]
+    rendered = await render_rows(conn, principal, resource, loaded, ctx)
+    _included(resource, loaded, rendered, includes, ctx)
+    return rendered, int(rows[0]["total"])
+
+
+def _included(
+    resource: Resource,
+    rows: Sequence[Row],
+    rendered: list[dict[str, Any]],
+    includes: frozenset[str],
+    ctx: Ctx,
+) -> None:
+    """Add to each rendered row the relations `includes` names, as loaded with it."""
+    for row, item in zip(rows, rendered, strict=True):
+        for name in sorted(includes):
+            item[name] = resource.includes[name].render(row[name], ctx)
 
 
 async def check_links(

@@ -26,7 +26,7 @@ async def render(
 ) -> list[dict[str, Any]]:
     rendered = await resource_service.render(conn, principal, TASKS, ids, ctx)
     if includes:
-        await _include(conn, principal, ids, rendered, ctx, includes)
+        await include(conn, principal, rendered, ctx, includes)
     return rendered
 
 
@@ -36,18 +36,18 @@ async def show(
     """A task found `loaded` (`resource.router.path_row`), with its includes."""
     rendered = [await resource_service.show(conn, principal, TASKS, row, ctx)]
     if includes:
-        await _include(conn, principal, [row["id"]], rendered, ctx, includes)
+        await include(conn, principal, rendered, ctx, includes)
     return rendered[0]
 
 
-async def _include(
+async def include(
     conn: AsyncConnection,
     principal: Principal,
-    ids: list[int],
     rendered: list[dict[str, Any]],
     ctx: Ctx,
     includes: set[str],
 ) -> None:
+    """Add the includes asked for to rendered tasks."""
     if "parent_task" in includes:
         # A parent the viewer may not open has no UUID in its subtask already.
         wanted = {item["parent_task_uuid"] for item in rendered} - {None}
@@ -63,7 +63,8 @@ async def _include(
         if "workflow_task" in includes:
             item["workflow_task"] = None
     if "subtasks" in includes:
-        links = await TaskRepository(conn, principal.firm_id).subtask_ids(ids, principal)
+        parents = [uuid.UUID(item["uuid"]) for item in rendered]
+        links = await TaskRepository(conn, principal.firm_id).subtask_ids(parents, principal)
         children = await render(conn, principal, [link["id"] for link in links], ctx)
         by_uuid = {item["uuid"]: item for item in rendered}
         for item in rendered:

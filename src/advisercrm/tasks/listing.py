@@ -43,8 +43,7 @@ from advisercrm.tables import (
     task_statuses,
     tasks,
 )
-from advisercrm.tasks.description import SORTS, linked, visible
-from advisercrm.tasks.repository import TaskRepository
+from advisercrm.tasks.description import SORTS, TASKS, linked, visible
 from advisercrm.tasks.schemas import PRIORITIES
 
 t, ta, tg, st = tasks, task_assignees, task_groups, task_statuses
@@ -219,11 +218,12 @@ def _own_tasks(filters: frozenset[str]) -> Any:
 def _page_query(
     reach: str, filters: frozenset[str], mine: bool, sort: str, descending: bool
 ) -> Query:
-    """One row: the total and the page's ids (an empty array past the end, the total
-    still right). The viewer's own assigned tasks are few, so they are found once and
-    counted and paged from there (from their assignee rows alone when those answer the
-    list); other lists count and page apart, each with the plan that suits it (an index
-    in sort order can then stop after one page)."""
+    """The page's tasks as `TASKS.load` gives them, each row with the total (one row of
+    nulls but the total past the end): one statement. The viewer's own assigned tasks
+    are few, so they are found once and counted and paged from there (from their
+    assignee rows alone when those answer the list); other lists count and page apart,
+    each with the plan that suits it (an index in sort order can then stop after one
+    page)."""
     column = SORTS[sort]
     nullable = bool(getattr(column, "nullable", False))
     limit, offset = bindparam("limit", type_=BigInteger), bindparam("offset", type_=BigInteger)
@@ -252,33 +252,23 @@ def _page_query(
             .offset(offset)
         )
     ids = func.array(page.scalar_subquery(), type_=ARRAY(BigInteger))
-    return Query(select(total.scalar_subquery().label("total"), ids.label("ids")))
+    found = select(total.scalar_subquery().label("total"), ids.label("ids"))
+    return TASKS.with_rows(found, template(reach))
 
 
-async def page(
-    repo: TaskRepository, query: ListQuery, principal: Principal, zone: Any
-) -> tuple[list[int], int]:
-    """The ids of the page's tasks, in order, and how many tasks the list holds."""
+def statement(query: ListQuery, principal: Principal, zone: Any) -> tuple[Query, dict[str, Any]]:
+    """The list's statement (`TASKS.with_rows`) and its parameters."""
     f = query.filters
-    params = _filter_params(f, zone)
     names = {name for name in f if name not in CHOICES}
     names |= {f"{name}={str(f[name]).lower()}" for name in CHOICES if name in f}
     # Plannr's older `show_child_tasks` says the same as `subtask_visibility`, which wins.
     children = "include" if f.get("show_child_tasks") else "exclude"
     names.discard("show_child_tasks")
     names.add(f"subtask_visibility={f.get('subtask_visibility', children)}")
-    statement = _page_query(
+    compiled = _page_query(
         principal.reach, frozenset(names), _mine(f, principal), query.sort, query.descending
     )
-    row = await repo.fetch_row(
-        statement,
-        **params,
-        **principal.viewer(),
-        limit=query.per_page,
-        offset=query.offset,
-    )
-    assert row is not None
-    return [int(i) for i in row["ids"]], int(row["total"])
+    return compiled, _filter_params(f, zone)
 
 
 def _mine(f: dict[str, Any], principal: Principal) -> bool:

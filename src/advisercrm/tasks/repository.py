@@ -9,6 +9,7 @@ and every list one array parameter.
 from __future__ import annotations
 
 import functools
+import uuid
 from typing import Any
 
 import orjson
@@ -80,11 +81,11 @@ ASSIGNEE_COLUMNS = ("firm_id", "task_id", "account_id", "status_id", "due_at", "
 
 @functools.cache
 def _subtasks_query(reach: str) -> Query:
+    """The visible subtasks of the tasks with the UUIDs `uuids`, in board order."""
+    parents = select(t.c.id).where(t.c.firm_id == FIRM, t.c.uuid == any_(uuids_param("uuids")))
     return Query(
         select(t.c.id, t.c.parent_id)
-        .where(
-            t.c.firm_id == FIRM, t.c.parent_id == any_(ids_param("ids")), visible(template(reach))
-        )
+        .where(t.c.firm_id == FIRM, t.c.parent_id.in_(parents), visible(template(reach)))
         .order_by(t.c.position, t.c.id)
     )
 
@@ -346,6 +347,6 @@ class TaskRepository(FirmRepository):
                 )
             )
 
-    async def subtask_ids(self, parent_ids: list[int], principal: Principal) -> list[Record]:
+    async def subtask_ids(self, parents: list[uuid.UUID], principal: Principal) -> list[Record]:
         query = _subtasks_query(principal.reach)
-        return await self.fetch(query, ids=parent_ids, **principal.viewer())
+        return await self.fetch(query, uuids=parents, **principal.viewer())

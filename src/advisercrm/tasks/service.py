@@ -19,9 +19,11 @@ from advisercrm.kit.listing import ListQuery
 from advisercrm.kit.references import INVALID, check_uuid_list
 from advisercrm.kit.render import Ctx
 from advisercrm.kit.times import in_zone
+from advisercrm.resource import service as resource_service
 from advisercrm.task_statuses.repository import TaskStatusRepository
 from advisercrm.tasks import listing
-from advisercrm.tasks.includes import render
+from advisercrm.tasks.description import TASKS
+from advisercrm.tasks.includes import include, render
 from advisercrm.tasks.repository import TaskRepository
 from advisercrm.tasks.schemas import PRIORITIES, TaskCreate, TaskUpdate
 from advisercrm.tasks.values import check_values
@@ -252,6 +254,10 @@ async def uncomplete(
 async def list_tasks(
     conn: AsyncConnection, principal: Principal, query: ListQuery, ctx: Ctx
 ) -> tuple[list[dict[str, Any]], int]:
-    repo = TaskRepository(conn, principal.firm_id)
-    ids, total = await listing.page(repo, query, principal, ctx.timezone)
-    return await render(conn, principal, ids, ctx, query.includes), total
+    compiled, params = listing.statement(query, principal, ctx.timezone)
+    rendered, total = await resource_service.rendered_page(
+        conn, principal, TASKS, compiled, query, ctx, **params
+    )
+    if query.includes:
+        await include(conn, principal, rendered, ctx, query.includes)
+    return rendered, total
