@@ -83,3 +83,18 @@ async def test_json_values_are_serialized_and_arrive_decoded(app: FastAPI) -> No
 
 def test_like_patterns_escape_wildcards() -> None:
     assert like_pattern("50%_a/b") == "%50/%/_a//b%"
+
+
+async def test_a_connection_limited_to_its_statements_refuses_one_more(app: FastAPI) -> None:
+    """A read declared as one statement runs outside a transaction: a second statement
+    would read another snapshot, so it raises instead of running; the limit ends with
+    the connection (the pool's next user has none)."""
+    async with connect(app.state.engine, statements=2) as conn:
+        assert not driver(conn).is_in_transaction()
+        assert await NAME.scalar(conn, id=0) is None
+        assert await sql.fetch_value(conn, select(literal(1))) == 1
+        with pytest.raises(RuntimeError, match="declared as one statement sent another"):
+            await COUNT.scalar(conn, ids=[0])
+    async with connect(app.state.engine) as conn:
+        for _ in range(3):
+            assert await COUNT.scalar(conn, ids=[0]) == 0

@@ -16,8 +16,8 @@ import atexit
 import contextlib
 import logging
 import time
-from collections.abc import AsyncIterator
-from typing import Annotated, Any, Literal
+from collections.abc import AsyncIterator, Callable
+from typing import Annotated, Any, Literal, TypeVar
 
 import asyncpg
 import orjson
@@ -29,7 +29,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_en
 from advisercrm.config import Settings
 from advisercrm.embedded import Embedded
 from advisercrm.kit.errors import ApiError
-from advisercrm.kit.sql import driver, json_dumps
+from advisercrm.kit.sql import driver, json_dumps, limit_statements
 
 log = logging.getLogger(__name__)
 # The embedded server this process holds, with its URI.
@@ -165,12 +165,13 @@ Isolation = Literal["repeatable_read"] | None
 
 @contextlib.asynccontextmanager
 async def connect(
-    engine: AsyncEngine, begin: bool = False, snapshot: bool = False
+    engine: AsyncEngine, begin: bool = False, snapshot: bool = False, statements: int | None = None
 ) -> AsyncIterator[AsyncConnection]:
     """A pooled connection for kit.sql's statements, in a transaction when asked:
     `begin`, one committed at the end (rolled back on an error); `snapshot`, one read-only
     transaction whose statements all see the same snapshot, the first one's
-    (REPEATABLE READ). Without either, each statement commits by itself.
+    (REPEATABLE READ). Without either, each statement commits by itself. `statements`
+    limits how many it may send (`kit.sql.limit_statements`).
 
     The transaction is asyncpg's, on the connection under `conn`; SQLAlchemy never
     sees it, so its `execute` must not be used here (it would begin one of its own).
@@ -181,6 +182,7 @@ async def connect(
     before anything else is sent on it, and the error becomes DatabaseUnavailable."""
     try:
         async with engine.connect() as conn:
+            limit_statements(conn, statements)
             try:
                 transaction = None
                 if begin or snapshot:
@@ -202,6 +204,7 @@ async def connect(
                     await _drop(conn, error)
                 raise
             finally:
+                limit_statements(conn, None)
                 # Cancelled, or its ROLLBACK failed: still in the transaction, so not
                 # fit for the pool (checked from the last reply, no round trip).
                 if not conn.invalidated and driver(conn).is_in_transaction():
@@ -237,17 +240,44 @@ def _log_outage(error: Exception) -> None:
 
 
 READS = frozenset({"GET", "HEAD"})
+# The attribute that marks a read route answered by one statement (`one_statement`).
+ONE_STATEMENT = "one_statement"
+Endpoint = TypeVar("Endpoint", bound=Callable[..., Any])
+
+
+def one_statement(
+    when: Callable[[Request], bool] = lambda request: True,
+) -> Callable[[Endpoint], Endpoint]:
+    """Mark a read route whose answer is one statement after the caller's token (when
+    `when` says so of the request): one statement sees one snapshot by itself, so the
+    route runs without a transaction and saves its BEGIN and COMMIT. Sending a second
+    statement raises (`kit.sql.limit_statements`)."""
+
+    def mark(endpoint: Endpoint) -> Endpoint:
+        setattr(endpoint, ONE_STATEMENT, when)
+        return endpoint
+
+    return mark
+
+
+def _one_statement(request: Request) -> bool:
+    route = request.scope.get("route")
+    when = getattr(getattr(route, "endpoint", None), ONE_STATEMENT, None)
+    return when is not None and bool(when(request))
 
 
 async def transaction(request: Request) -> AsyncIterator[AsyncConnection]:
     """One transaction per request, ended before the response is sent: a write's is
     committed; a read (GET, HEAD) sees one snapshot, so a list's total, its page and
-    the records embedded in it agree even while others write. Every read runs at least
-    two statements (the caller's token, then the data), and asyncpg cannot send BEGIN
-    with the first, so the snapshot costs a read two round trips. Measured on the small
-    benchmark (worker CPU per request): S3 and S4 within run-to-run noise, S5 about
-    0.6 ms (20%) more."""
+    the records embedded in it agree even while others write. asyncpg cannot send BEGIN
+    with the first statement, so the snapshot costs a read two round trips; a read
+    answered by one statement (`one_statement`: a show, a list) needs none, and runs
+    the caller's token and its statement each on its own."""
     read = request.method in READS
+    if read and _one_statement(request):
+        async with connect(request.app.state.engine, statements=2) as conn:
+            yield conn
+        return
     async with connect(request.app.state.engine, begin=not read, snapshot=read) as conn:
         yield conn
 

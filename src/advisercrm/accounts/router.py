@@ -17,7 +17,7 @@ from advisercrm.accounts.schemas import AccountCreate, AccountOut, AccountUpdate
 from advisercrm.auth.access import Allowed, StaffWrite
 from advisercrm.auth.deps import CurrentPrincipal, RenderCtx
 from advisercrm.auth.principal import Principal
-from advisercrm.db import Conn
+from advisercrm.db import Conn, one_statement
 from advisercrm.idempotency.route import ApiRoute
 from advisercrm.kit.listing import LIST_SPEC_ATTRIBUTE, Page, paginated, parse_list_query
 from advisercrm.kit.render import JSON
@@ -46,6 +46,7 @@ def _routes(resource: Resource) -> None:
         return check
 
     @router.get(prefix, response_model=Page[AccountOut], summary=f"List ({prefix})")
+    @one_statement()
     async def list_accounts(
         request: Request, conn: Conn, principal: CurrentPrincipal, ctx: RenderCtx
     ) -> JSON:
@@ -56,6 +57,7 @@ def _routes(resource: Resource) -> None:
     setattr(list_accounts, LIST_SPEC_ATTRIBUTE, spec)
 
     @router.get(prefix + "/{uuid}", response_model=AccountOut, summary=f"Show ({prefix})")
+    @one_statement()
     async def show_account(
         row: shown, conn: Conn, principal: CurrentPrincipal, ctx: RenderCtx
     ) -> JSON:

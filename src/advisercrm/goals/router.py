@@ -11,7 +11,7 @@ from fastapi import APIRouter, Depends, Request, Response
 from advisercrm.accounts.description import CLIENTS
 from advisercrm.auth.access import AnyoneDelete, AnyoneWrite, Found
 from advisercrm.auth.deps import CurrentPrincipal, RenderCtx
-from advisercrm.db import Conn
+from advisercrm.db import Conn, one_statement
 from advisercrm.goals import service
 from advisercrm.goals.description import GOALS
 from advisercrm.goals.schemas import ClientGoalUpdate, GoalCreate, GoalOut, GoalUpdate
@@ -45,6 +45,7 @@ async def create_goal(
 
 
 @router.get("/api/v2/goals", response_model=Page[GoalOut])
+@one_statement()
 async def list_goals(
     request: Request, conn: Conn, principal: CurrentPrincipal, ctx: RenderCtx
 ) -> JSON:
@@ -54,6 +55,7 @@ async def list_goals(
 
 
 @router.get("/api/v2/goals/{uuid}", response_model=GoalOut)
+@one_statement()
 async def show_goal(goal: Shown, conn: Conn, principal: CurrentPrincipal, ctx: RenderCtx) -> JSON:
     return JSON(await service.show(conn, principal, goal, ctx, None))
 

@@ -65,6 +65,31 @@ def uuids_param(name: str) -> BindParameter[Any]:
     return bindparam(name, type_=ARRAY(Uuid()))
 
 
+# How many more statements a connection may send (`limit_statements`), in its info.
+_LEFT = "advisercrm.statements_left"
+
+
+def limit_statements(conn: AsyncConnection, count: int | None) -> None:
+    """Allow the connection `count` more statements (None: no limit). A read declared as
+    one statement runs outside a transaction, which is only sound if it sends no
+    second one: a second raises instead of reading another snapshot."""
+    if count is None:
+        conn.info.pop(_LEFT, None)
+    else:
+        conn.info[_LEFT] = count
+
+
+def _sender(conn: AsyncConnection) -> asyncpg.Connection:
+    """The asyncpg connection to send one statement on, within the connection's limit."""
+    info = conn.info
+    left = info.get(_LEFT)
+    if left is not None:
+        if left <= 0:
+            raise RuntimeError("a read declared as one statement sent another")
+        info[_LEFT] = left - 1
+    return driver(conn)
+
+
 def driver(conn: AsyncConnection) -> asyncpg.Connection:
     """The asyncpg connection under `conn` (SQLAlchemy's public accessors, no I/O)."""
     if conn.sync_connection is None:
@@ -138,15 +163,15 @@ class Query:
         return values
 
     async def all(self, conn: AsyncConnection, **params: Any) -> list[asyncpg.Record]:
-        rows: list[asyncpg.Record] = await driver(conn).fetch(self.sql, *self.args(params))
+        rows: list[asyncpg.Record] = await _sender(conn).fetch(self.sql, *self.args(params))
         return rows
 
     async def first(self, conn: AsyncConnection, **params: Any) -> asyncpg.Record | None:
-        row: asyncpg.Record | None = await driver(conn).fetchrow(self.sql, *self.args(params))
+        row: asyncpg.Record | None = await _sender(conn).fetchrow(self.sql, *self.args(params))
         return row
 
     async def scalar(self, conn: AsyncConnection, **params: Any) -> Any:
-        return await driver(conn).fetchval(self.sql, *self.args(params))
+        return await _sender(conn).fetchval(self.sql, *self.args(params))
 
 
 def compiled(statement: ClauseElement) -> tuple[str, list[Any]]:
@@ -166,26 +191,26 @@ def compiled(statement: ClauseElement) -> tuple[str, list[Any]]:
 
 async def fetch(conn: AsyncConnection, statement: ClauseElement) -> list[asyncpg.Record]:
     sql, args = compiled(statement)
-    rows: list[asyncpg.Record] = await driver(conn).fetch(sql, *args)
+    rows: list[asyncpg.Record] = await _sender(conn).fetch(sql, *args)
     return rows
 
 
 async def fetch_row(conn: AsyncConnection, statement: ClauseElement) -> asyncpg.Record | None:
     sql, args = compiled(statement)
-    row: asyncpg.Record | None = await driver(conn).fetchrow(sql, *args)
+    row: asyncpg.Record | None = await _sender(conn).fetchrow(sql, *args)
     return row
 
 
 async def fetch_value(conn: AsyncConnection, statement: ClauseElement) -> Any:
     sql, args = compiled(statement)
-    return await driver(conn).fetchval(sql, *args)
+    return await _sender(conn).fetchval(sql, *args)
 
 
 async def execute(conn: AsyncConnection, statement: ClauseElement) -> None:
     """Run a statement for its effect. (Through `fetch`: asyncpg's `execute` with
     arguments runs the same protocol; without, it would switch to the simple one.)"""
     sql, args = compiled(statement)
-    await driver(conn).fetch(sql, *args)
+    await _sender(conn).fetch(sql, *args)
 
 
 def like_pattern(text: str) -> str:

@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from advisercrm.auth.access import Allowed, Found
 from advisercrm.auth.deps import CurrentPrincipal, RenderCtx
 from advisercrm.auth.principal import Principal
-from advisercrm.db import Conn
+from advisercrm.db import Conn, one_statement
 from advisercrm.idempotency.route import ApiRoute
 from advisercrm.kit.body import ALL_RULES
 from advisercrm.kit.listing import LIST_SPEC_ATTRIBUTE, Page, paginated, parse_list_query
@@ -67,7 +67,9 @@ def crud_router(resource: Resource) -> APIRouter:
         return paginated(request, query, data, total)
 
     setattr(list_all, LIST_SPEC_ATTRIBUTE, spec)
+    one_statement()(list_all)
 
+    @one_statement()
     async def show_one(row: Shown, conn: Conn, principal: CurrentPrincipal, ctx: RenderCtx) -> JSON:
         return JSON(await service.show(conn, principal, resource, row, ctx))
 

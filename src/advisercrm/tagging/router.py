@@ -12,7 +12,7 @@ from pydantic import BaseModel
 from advisercrm.auth.access import Allowed
 from advisercrm.auth.deps import CurrentPrincipal, RenderCtx
 from advisercrm.auth.principal import Principal
-from advisercrm.db import Conn
+from advisercrm.db import Conn, one_statement
 from advisercrm.idempotency.route import ApiRoute
 from advisercrm.kit.body import ALL_RULES
 from advisercrm.kit.listing import LIST_SPEC_ATTRIBUTE, Page, paginated, parse_list_query
@@ -34,6 +34,7 @@ class TagList(BaseModel):
 
 
 @router.get("", response_model=Page[TagOut], name="list_tags")
+@one_statement()
 async def list_tags(
     request: Request, conn: Conn, principal: CurrentPrincipal, ctx: RenderCtx
 ) -> JSON:

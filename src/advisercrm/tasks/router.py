@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Request, Response
 
 from advisercrm.auth.access import Found, StaffDelete, StaffWrite
 from advisercrm.auth.deps import CurrentPrincipal, RenderCtx
-from advisercrm.db import Conn
+from advisercrm.db import Conn, one_statement
 from advisercrm.idempotency.route import ApiRoute
 from advisercrm.kit.body import ALL_RULES
 from advisercrm.kit.errors import BadRequest
@@ -103,7 +103,13 @@ async def create_task(
     return JSON(await service.create(conn, principal, body, ctx), status_code=201)
 
 
+def _no_include(request: Request) -> bool:
+    """Includes read more tasks, in statements of their own."""
+    return not request.query_params.get("include")
+
+
 @router.get("", response_model=Page[TaskOut])
+@one_statement(_no_include)
 async def list_tasks(
     request: Request, conn: Conn, principal: CurrentPrincipal, ctx: RenderCtx
 ) -> JSON:
@@ -113,6 +119,7 @@ async def list_tasks(
 
 
 @router.get("/{uuid}", response_model=TaskOut)
+@one_statement(_no_include)
 async def show_task(
     task: Shown, request: Request, conn: Conn, principal: CurrentPrincipal, ctx: RenderCtx
 ) -> JSON:
