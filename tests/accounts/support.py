@@ -57,7 +57,7 @@ FIRM_KEYS = {"uuid", "name", "currency", "timezone"}
 TOKEN_KEYS = {"uuid", "name", "token", "account_uuid", "expires_at", "created_at"}
 PAGE_KEYS = {"data", "links", "meta"}
 LINK_KEYS = {"first", "last", "prev", "next"}
-META_KEYS = {"current_page", "from", "last_page", "path", "per_page", "to", "total"}
+META_KEYS = {"links", "current_page", "from", "last_page", "path", "per_page", "to", "total"}
 
 UNAUTHENTICATED = {"message": "Unauthenticated."}
 UNAUTHORIZED = {"message": "This action is unauthorized."}
@@ -146,6 +146,11 @@ def assert_page(
     assert body["links"]["last"].endswith(f"page={last_page}")
     assert (body["links"]["prev"] is None) == (page == 1)
     assert (body["links"]["next"] is None) == (page >= last_page)
+    pages = [link for link in meta["links"][1:-1] if link["url"]]
+    assert [link["label"] for link in pages] == [str(n) for n in range(1, last_page + 1)]
+    assert [link["label"] for link in pages if link["active"]] == [str(page)][: page <= last_page]
+    assert meta["links"][0]["url"] == body["links"]["prev"]
+    assert meta["links"][-1]["url"] == body["links"]["next"]
 
 
 async def listed(actor: Actor, path: str, **params: str) -> list[str]:

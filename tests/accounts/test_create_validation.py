@@ -206,7 +206,7 @@ async def test_login_needs_an_email(shop: Cast) -> None:
 
 
 async def test_login_fields_are_typed(shop: Cast) -> None:
-    login = {"password": 12345678, "has_write_permission": "yes", "has_delete_permission": 1}
+    login = {"password": 12345678, "has_write_permission": "yes", "has_delete_permission": 2}
     body = {**PERSON, "email": "typed@example.com", "login": login}
     errors = errors_of(
         ("login.password", NOT_STRING),

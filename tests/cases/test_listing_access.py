@@ -61,7 +61,10 @@ async def test_list_pagination_sorts_and_filters(firm: Firm) -> None:
 
 async def test_bad_list_parameters(firm: Firm) -> None:
     response = await firm.owner.get(CASES, params={"filter[client_uuid]": "x"})
-    allowed = "uuid, name, participant_uuids, group_uuids, tags"
+    allowed = (
+        "uuid, name, participant_uuids, group_uuids, account_uuids, employee_account_uuids, "
+        "circle_uuids, review_at_after, review_at_before, plan_uuid, tags"
+    )
     assert_body(response, 400, not_allowed("filter", "client_uuid", allowed))
     response = await firm.owner.get(CASES, params={"sort": "-status"})
     allowed = "created_at, updated_at, name, review_at, value"

@@ -58,10 +58,10 @@ async def test_filters(shop: Cast) -> None:
 
 
 async def test_unknown_names_are_400(shop: Cast) -> None:
-    response = await shop.owner.get(CIRCLES, params={"filter[group_uuids]": unknown()})
+    response = await shop.owner.get(CIRCLES, params={"filter[colour]": unknown()})
     message = (
-        "Requested filter(s) `group_uuids` are not allowed. "
-        "Allowed filter(s) are `uuid, name, account_uuids`."
+        "Requested filter(s) `colour` are not allowed. "
+        "Allowed filter(s) are `uuid, name, account_uuids, group_uuids`."
     )
     assert_body(response, 400, {"message": message})
     response = await shop.owner.get(CIRCLES, params={"sort": "accounts"})

@@ -59,7 +59,8 @@ async def test_sorts(firm: Firm) -> None:
     assert await _names(firm, sort="created_at") == names
     assert await _names(firm, sort="-created_at") == names[::-1]
     response = await firm.owner.get(CUSTOM_FIELDS, params={"sort": "reference"})
-    expected = not_allowed("sort", "reference", "position, created_at, updated_at, name")
+    allowed = "position, created_at, updated_at, name, model_type"
+    expected = not_allowed("sort", "reference", allowed)
     assert_body(response, 400, expected)
 
 

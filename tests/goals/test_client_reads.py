@@ -61,10 +61,17 @@ async def test_list_body_is_paginated_and_filterable(data: Data) -> None:
     response = await data.firm.owner.get(path, params={"per_page": "1", "sort": "-priority"})
     body = response.json()
     assert [g["uuid"] for g in body["data"]] == [data.both]
+    link = f"http://test{path}?per_page=1&sort=-priority&"
     assert body["meta"] == {
         "current_page": 1,
         "from": 1,
         "last_page": 2,
+        "links": [
+            {"url": None, "label": "&laquo; Previous", "active": False},
+            {"url": f"{link}page=1", "label": "1", "active": True},
+            {"url": f"{link}page=2", "label": "2", "active": False},
+            {"url": f"{link}page=2", "label": "Next &raquo;", "active": False},
+        ],
         "path": f"http://test{path}",
         "per_page": 1,
         "to": 1,

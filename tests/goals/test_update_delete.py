@@ -146,7 +146,7 @@ REQUIRED = "The {} field is required."
             {"priority": ["The priority field must not be greater than 5."]},
         ),
         (
-            {"name": "n" * 256, "show_on_circles": "no", "shown_on_circles": 0},
+            {"name": "n" * 256, "show_on_circles": "no", "shown_on_circles": 2},
             {
                 "name": ["The name field must not be greater than 255 characters."],
                 "show_on_circles": ["The show on circles field must be true or false."],

@@ -38,7 +38,7 @@ CASES: list[tuple[dict[str, Any], str, str]] = [
     ({"colour": "123456"}, "colour", COLOUR),
     ({"colour": 123456}, "colour", NOT_STRING),
     ({"is_type_completed": "yes"}, "is_type_completed", NOT_BOOL),
-    ({"is_archived": 1}, "is_archived", NOT_BOOL),
+    ({"is_archived": 2}, "is_archived", NOT_BOOL),
     ({"is_not_started": None}, "is_not_started", NOT_BOOL),
     ({"is_type_completed": True, "is_not_started": True}, "is_not_started", BOTH),
 ]
@@ -82,7 +82,7 @@ UPDATE_CASES: list[tuple[dict[str, Any], str, str]] = [
     ({"name": ""}, "name", REQUIRED),
     ({"name": "n" * 256}, "name", TOO_LONG_255),
     ({"colour": "#abc"}, "colour", COLOUR),
-    ({"is_archived": "true"}, "is_archived", NOT_BOOL),
+    ({"is_archived": "on"}, "is_archived", NOT_BOOL),
     ({"is_not_started": True}, "is_not_started", BOTH),
 ]
 

@@ -136,7 +136,12 @@ async def test_first_page_with_the_default_size(fresh: World) -> None:
     }  # fmt: skip
     assert body["meta"] == {
         "current_page": 1, "from": 1, "last_page": 2, "path": BASE, "per_page": 15, "to": 15,
-        "total": 17,
+        "total": 17, "links": [
+            {"url": None, "label": "&laquo; Previous", "active": False},
+            {"url": f"{BASE}?page=1", "label": "1", "active": True},
+            {"url": f"{BASE}?page=2", "label": "2", "active": False},
+            {"url": f"{BASE}?page=2", "label": "Next &raquo;", "active": False},
+        ],
     }  # fmt: skip
 
 
@@ -151,7 +156,12 @@ async def test_a_later_page_keeps_the_other_parameters_in_links(data: Data) -> N
     }  # fmt: skip
     assert body["meta"] == {
         "current_page": 2, "from": 3, "last_page": 2, "path": BASE, "per_page": 2, "to": 3,
-        "total": 3,
+        "total": 3, "links": [
+            {"url": f"{BASE}?{query}&page=1", "label": "&laquo; Previous", "active": False},
+            {"url": f"{BASE}?{query}&page=1", "label": "1", "active": False},
+            {"url": f"{BASE}?{query}&page=2", "label": "2", "active": True},
+            {"url": None, "label": "Next &raquo;", "active": False},
+        ],
     }  # fmt: skip
 
 

@@ -8,7 +8,22 @@ import dataclasses
 from typing import Any
 
 from asyncpg import Record
-from sqlalchemy import and_, func, select
+from sqlalchemy import (
+    ARRAY,
+    Date,
+    Text,
+    and_,
+    any_,
+    cast,
+    exists,
+    false,
+    func,
+    literal_column,
+    not_,
+    null,
+    or_,
+    select,
+)
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from advisercrm.accounts.repository import (
@@ -19,11 +34,27 @@ from advisercrm.accounts.repository import (
 )
 from advisercrm.accounts.schemas import ROLES, account
 from advisercrm.auth.principal import Principal
-from advisercrm.auth.visibility import circle_visible, shown
+from advisercrm.auth.visibility import circle_visible, group_visible, shown
 from advisercrm.kit.errors import Conflict
-from advisercrm.kit.listing import choice_list_filter, uuid_list_filter
+from advisercrm.kit.listing import (
+    bool_filter,
+    choice_list_filter,
+    date_filter,
+    text_filter,
+    uuid_list_filter,
+)
+from advisercrm.kit.render import Ctx
+from advisercrm.kit.sql import FIRM
 from advisercrm.resource.description import Resource, Where, any_of, contains
-from advisercrm.tables import account_owners, accounts, circle_accounts, circles
+from advisercrm.tables import (
+    account_owners,
+    accounts,
+    circle_accounts,
+    circles,
+    firms,
+    group_participants,
+    groups,
+)
 from advisercrm.tags.description import tagged, tags_of
 
 ASSIGNED = ("assigned_adviser", "assigned_administrator", "assigned_paraplanner")
@@ -81,6 +112,151 @@ async def _before_delete(conn: AsyncConnection, principal: Principal, row: Recor
 
 a = accounts
 ALL_ROLES = tuple(r for roles in ROLES.values() for r in roles)
+_gp = group_participants
+
+
+def _created_day() -> Any:
+    """The day an account was created, in its firm's zone (what `created_after` and
+    `created_before` compare)."""
+    zone = select(firms.c.timezone).where(firms.c.id == FIRM).scalar_subquery()
+    return cast(func.timezone(zone, a.c.created_at), Date)
+
+
+def _in_groups(parts: Any) -> Any:
+    """Accounts taking part in a group named by any of `parts` (a text[] parameter): a
+    group's UUID, or text its name contains."""
+    part = func.unnest(cast(parts, ARRAY(Text))).column_valued("part")
+    # The part as a LIKE pattern, its wildcards escaped (backslash: LIKE's own escape).
+    escaped = func.replace(func.replace(func.replace(part, "\\", "\\\\"), "%", "\\%"), "_", "\\_")
+    named = or_(
+        groups.c.name.ilike(func.concat("%", escaped, "%")),
+        cast(groups.c.uuid, Text) == func.lower(part),
+    )
+    return exists().where(
+        _gp.c.firm_id == a.c.firm_id,
+        _gp.c.account_id == a.c.id,
+        groups.c.firm_id == _gp.c.firm_id,
+        groups.c.id == _gp.c.group_id,
+        exists(select(literal_column("1")).where(named)),
+    )
+
+
+def _outside_groups(uuids: Any) -> Any:
+    named = select(groups.c.id).where(groups.c.firm_id == FIRM, groups.c.uuid == any_(uuids))
+    return ~exists().where(
+        _gp.c.firm_id == a.c.firm_id, _gp.c.account_id == a.c.id, _gp.c.group_id.in_(named)
+    )
+
+
+def _linked_to(uuids: Any) -> Any:
+    """The accounts named, and those an ownership link ties to them: the owners of a
+    named shared client, and the shared clients a named account owns."""
+    named = select(a.c.id).where(a.c.firm_id == FIRM, a.c.uuid == any_(uuids))
+    link = account_owners
+    owners = select(link.c.owner_id).where(link.c.firm_id == FIRM, link.c.account_id.in_(named))
+    owned = select(link.c.account_id).where(link.c.firm_id == FIRM, link.c.owner_id.in_(named))
+    return or_(a.c.uuid == any_(uuids), a.c.id.in_(owners), a.c.id.in_(owned))
+
+
+def _comma_list(raw: str) -> list[str]:
+    return [p.strip() for p in text_filter(raw).split(",") if p.strip()]
+
+
+_parts = dataclasses.replace(
+    text_filter,
+    parse=_comma_list,
+    description="Comma-separated group UUIDs or text of group names: any of.",
+)
+# Filters on data this server does not keep: nothing matches (no account has a phone
+# number, a department or a client custom-field value here; none is a prospect).
+_nothing = Where(text_filter, lambda _: false())
+FILTERS: dict[str, Where] = {
+    "uuid": Where(uuid_list_filter, any_of(a.c.uuid)),
+    "type": Where(choice_list_filter(tuple(ROLES)), any_of(a.c.type)),
+    "role": Where(choice_list_filter(ALL_ROLES), any_of(a.c.role)),
+    "name": contains(a.c.name),
+    "email": contains(a.c.email),
+    "primary_email": contains(a.c.email),
+    "primary_phone_number": _nothing,
+    "is_prospect": Where(bool_filter, not_),
+    "inactive_after": Where(date_filter, lambda day: a.c.inactive_at > day),
+    "inactive_before": Where(date_filter, lambda day: a.c.inactive_at < day),
+    "created_after": Where(date_filter, lambda day: _created_day() > day),
+    "created_before": Where(date_filter, lambda day: _created_day() < day),
+    "custom_field:*": _nothing,
+    "groups": Where(_parts, _in_groups),
+    "exclude_groups": Where(uuid_list_filter, _outside_groups),
+    "departments": _nothing,
+    "linked_to": Where(uuid_list_filter, _linked_to),
+    "tags": tagged(a),
+}
+# On /client, `type` is the client's role.
+CLIENT_FILTERS = {
+    **{k: v for k, v in FILTERS.items() if k not in ("role", "departments")},
+    "type": Where(choice_list_filter(ROLES["client"]), any_of(a.c.role)),
+}
+# Plannr sorts by review dates this server does not keep: every value is empty, so such
+# a sort keeps creation order.
+SORTS = {
+    "created_at": a.c.created_at,
+    "updated_at": a.c.updated_at,
+    "name": a.c.name,
+    "first_name": a.c.first_name,
+    "last_name": a.c.last_name,
+    "email": a.c.email,
+    "next_review_date": cast(null(), Date),
+    "previous_review_date": cast(null(), Date),
+    "anniversary_review_date": cast(null(), Date),
+}
+# Includes: the assigned staff and owners are always shown; `groups` adds the groups the
+# account takes part in; the others name data this server does not keep, shown empty.
+ALWAYS_SHOWN = ("assigned_adviser", "assigned_administrator", "assigned_paraplanner", "owners")
+EMPTY_INCLUDES: dict[str, Any] = {
+    "primary_phone_number": None,
+    "primary_address": None,
+    "custom_fields": [],
+    "external_references": [],
+    "charge_split_schema": None,
+}
+ACCOUNT_INCLUDES = (*ALWAYS_SHOWN, "groups", "primary_email", *EMPTY_INCLUDES)
+CLIENT_INCLUDES = (
+    "primary_phone_number",
+    "primary_email",
+    "assigned_adviser",
+    "assigned_administrator",
+    "groups",
+    "owners",
+    "external_references",
+)
+
+
+def _group_embed(viewer: Principal, firm_id: Any, account_id: Any) -> dict[str, Any]:
+    g = groups
+    item = func.json_build_object("uuid", g.c.uuid, "name", g.c.name, "slug", g.c.slug)
+    listed = (
+        select(json_list(item, g.c.name, g.c.id))
+        .join(_gp, and_(_gp.c.firm_id == g.c.firm_id, _gp.c.group_id == g.c.id))
+        .where(_gp.c.firm_id == firm_id, _gp.c.account_id == account_id)
+        .where(*shown(viewer, group_visible, g))
+    )
+    return _embeds(viewer, firm_id, account_id) | {"groups": listed.scalar_subquery()}
+
+
+def included(item: dict[str, Any], row: Any, includes: set[str]) -> dict[str, Any]:
+    """An account as a list shows it with `include`: each asked relation added."""
+    extra: dict[str, Any] = {k: v for k, v in EMPTY_INCLUDES.items() if k in includes}
+    if "primary_email" in includes:
+        email = item["email"]
+        extra["primary_email"] = {"type": "email", "value": email} if email else None
+    if "groups" in includes:
+        extra["groups"] = [
+            {"uuid": str(g["uuid"]), "name": g["name"], "slug": g["slug"]} for g in row["groups"]
+        ]
+    return item | extra
+
+
+def _with_groups(row: Any, ctx: Ctx) -> dict[str, Any]:
+    return included(account(row, ctx), row, {"groups"})
 
 
 ACCOUNTS = Resource(
@@ -89,23 +265,10 @@ ACCOUNTS = Resource(
     visible=visible,
     render=account,
     embeds=_embeds,
-    sorts={
-        "created_at": a.c.created_at,
-        "updated_at": a.c.updated_at,
-        "name": a.c.name,
-        "first_name": a.c.first_name,
-        "last_name": a.c.last_name,
-        "email": a.c.email,
-    },
-    filters={
-        "uuid": Where(uuid_list_filter, any_of(a.c.uuid)),
-        "type": Where(choice_list_filter(tuple(ROLES)), any_of(a.c.type)),
-        "role": Where(choice_list_filter(ALL_ROLES), any_of(a.c.role)),
-        "name": contains(a.c.name),
-        "email": contains(a.c.email),
-        "tags": tagged(a),
-    },
-    includes={"tags": tags_of(a)},
+    sorts=SORTS,
+    filters=FILTERS,
+    includes=ACCOUNT_INCLUDES,
+    loaded_includes={"tags": tags_of(a)},
     # A write naming accounts accepts them by kind: clients, staff, individuals.
     resolved=("type", "role"),
     before_delete=_before_delete,
@@ -114,5 +277,16 @@ ACCOUNTS = Resource(
 )
 # The same accounts, held to clients: a client path names no employee.
 CLIENTS = dataclasses.replace(
-    ACCOUNTS, name="clients", scope=(a.c.type == "client",), path="/api/v1/client", one="client"
+    ACCOUNTS,
+    name="clients",
+    scope=(a.c.type == "client",),
+    path="/api/v1/client",
+    one="client",
+    filters=CLIENT_FILTERS,
+    includes=CLIENT_INCLUDES,
 )
+# The same lists when `include=groups` asks for each account's groups.
+WITH_GROUPS = {
+    r.name: dataclasses.replace(r, embeds=_group_embed, render=_with_groups)
+    for r in (ACCOUNTS, CLIENTS)
+}

@@ -10,7 +10,7 @@ from urllib.parse import quote_plus
 from pydantic import AfterValidator, BaseModel, Field
 from pydantic_core import PydanticCustomError
 
-from advisercrm.kit.fields import Bool, DateStr, Required, Str, UUIDStr
+from advisercrm.kit.fields import Bool, DateStr, RecordUUID, Required, Str, UUIDStr
 from advisercrm.kit.render import Ctx, date, timestamp
 from advisercrm.tags.schemas import TagOut
 
@@ -56,6 +56,8 @@ class AccountFields(BaseModel):
     assigned_paraplanner_uuid: UUIDStr | None = None
     owner_uuids: Annotated[list[UUIDStr], Field(max_length=10)] | None = None
     inactive_at: DateStr | None = None
+    # The groups the account takes part in, replaced as a whole (null on update: none).
+    groups: Annotated[list[RecordUUID], Field(max_length=500)] | None = None
 
 
 class AccountCreate(AccountFields):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from asyncpg import Record
+from sqlalchemy import true
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from advisercrm.accounts.description import ACCOUNTS, ASSIGNED
@@ -22,7 +23,13 @@ from advisercrm.auth.principal import Principal
 from advisercrm.kit.errors import Errors, Forbidden
 from advisercrm.kit.references import INVALID, check_uuid_list
 from advisercrm.kit.render import Ctx
+from advisercrm.kit.repository import resolve_query
 from advisercrm.resource import service as resource
+from advisercrm.tables import group_participants, groups
+
+# The groups an account body names: every group of the firm (as groups' own references;
+# groups sit above accounts, so the query is stated here).
+GROUPS_NAMED = resolve_query(groups, true())
 
 
 async def _references(
@@ -59,6 +66,29 @@ async def _references(
             lambda r: r["visible"] and r["role"] == "individual",
         )
     return values
+
+
+async def _groups(
+    repo: AccountRepository,
+    principal: Principal,
+    body: AccountCreate | ClientCreate | AccountUpdate,
+    errors: Errors,
+) -> list[int] | None:
+    """The ids of the groups the body names (every group of the firm may be named), or
+    None when it names none; null given on an update empties the account's groups."""
+    if "groups" not in body.model_fields_set:
+        return None
+    uuids = body.groups or []
+    found = await repo.by_uuid(GROUPS_NAMED, uuids)
+    return check_uuid_list("groups", uuids, found, errors, lambda _: True)
+
+
+async def _save_groups(
+    repo: AccountRepository, account_id: int, group_ids: list[int] | None
+) -> None:
+    if group_ids is not None:
+        link = group_participants
+        await repo.replace_links(link, "account_id", account_id, "group_id", group_ids)
 
 
 REQUIRED = "The :attribute field is required."
@@ -108,6 +138,7 @@ async def create(
     values = _names(body, body.role, errors) | await _references(
         repo, principal, body, body.role, errors
     )
+    group_ids = await _groups(repo, principal, body, errors)
     taken = body.login is not None and body.email
     if taken and await auth_repository.find_user_by_email(conn, str(body.email)):
         errors.add("email", "The :attribute has already been taken.")
@@ -125,6 +156,7 @@ async def create(
     account_id = new["id"]
     if owner_ids:  # a new account has no owner links to replace
         await repo.replace_owners(account_id, owner_ids)
+    await _save_groups(repo, account_id, group_ids or None)
     if body.login is not None and body.email:
         user_id = await auth_repository.insert_user(
             conn, body.email, hash_password(body.login.password)
@@ -184,6 +216,7 @@ async def update(
     keeps = role in SHARED_ROLES and body.owner_uuids is None
     owned = keeps and await repo.has_owners(row["id"])
     merged = _check_update(body, role, row, owned, errors)
+    group_ids = await _groups(repo, principal, body, errors)
     errors.raise_if_any()
     owner_ids = values.pop("owner_ids", None)
     if role not in SHARED_ROLES and row["role"] in SHARED_ROLES:
@@ -192,4 +225,5 @@ async def update(
     await repo.update(row["id"], {**{c: merged[c] for c in columns}, **values})
     if owner_ids is not None:
         await repo.replace_owners(row["id"], owner_ids)
+    await _save_groups(repo, row["id"], group_ids)
     return (await resource.render(conn, principal, ACCOUNTS, [row["id"]], ctx))[0]

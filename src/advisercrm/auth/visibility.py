@@ -26,7 +26,14 @@ from sqlalchemy import (
 )
 
 from advisercrm.auth.principal import Principal
-from advisercrm.tables import accounts, circle_accounts, circle_groups, circles, group_participants
+from advisercrm.tables import (
+    accounts,
+    circle_accounts,
+    circle_groups,
+    circles,
+    group_participants,
+    groups,
+)
 
 
 def member_group_ids(principal: Principal) -> Select[tuple[int]]:
@@ -107,6 +114,20 @@ def circle_visible(principal: Principal, c: FromClause = circles) -> ColumnEleme
         .correlate(c)
     )
     return or_(has_client, has_group)
+
+
+def group_visible(principal: Principal, row: FromClause = groups) -> ColumnElement[bool]:
+    """Staff see every group; others only the groups they take part in. Every statement
+    holds its groups to the acting firm already, so staff need no condition (and records
+    embedding groups none)."""
+    if principal.is_employee:
+        return true()
+    gp = group_participants
+    return row.c.id.in_(
+        select(gp.c.group_id).where(
+            gp.c.firm_id == principal.firm_id, gp.c.account_id == principal.account_id
+        )
+    )
 
 
 Rule = Callable[[Principal, Any], ColumnElement[bool]]

@@ -5,7 +5,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, FromClause, and_, func, or_, select, true
+from sqlalchemy import (
+    ColumnElement,
+    Date,
+    FromClause,
+    and_,
+    any_,
+    cast,
+    false,
+    func,
+    or_,
+    select,
+    true,
+)
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 
 from advisercrm.accounts.references import clients, employees
@@ -17,8 +29,9 @@ from advisercrm.auth.visibility import client_visible, member_group_ids, shown
 from advisercrm.cases.schemas import CaseCreate, CaseOut, CaseUpdate, case
 from advisercrm.groups.description import visible as group_visible
 from advisercrm.groups.references import resolve as groups_named
-from advisercrm.kit.listing import uuid_list_filter
+from advisercrm.kit.listing import date_filter, uuid_list_filter
 from advisercrm.kit.render import Ctx, zone
+from advisercrm.kit.sql import FIRM
 from advisercrm.kit.times import in_zone
 from advisercrm.resource.description import (
     Link,
@@ -30,11 +43,37 @@ from advisercrm.resource.description import (
     linked,
     linked_to,
 )
-from advisercrm.tables import accounts, case_assignees, case_groups, case_participants, cases
+from advisercrm.tables import (
+    accounts,
+    case_assignees,
+    case_groups,
+    case_participants,
+    cases,
+    circle_accounts,
+    circles,
+    firms,
+)
 from advisercrm.tables import groups as groups_table
 from advisercrm.tags.description import tagged, tags_of
 
 c, cp, ca, cg = cases, case_participants, case_assignees, case_groups
+
+
+def _in_circles(uuids: Any) -> ColumnElement[bool]:
+    """Cases with a participant in any of the circles."""
+    members = (
+        select(circle_accounts.c.account_id)
+        .join(circles, and_(circles.c.firm_id == circle_accounts.c.firm_id,
+                            circles.c.id == circle_accounts.c.circle_id))
+        .where(circles.c.firm_id == FIRM, circles.c.uuid == any_(uuids))
+    )  # fmt: skip
+    return linked(c, cp, cp.c.account_id.in_(members))
+
+
+def _review_day() -> Any:
+    """The day of a case's review, in its firm's zone."""
+    zone = select(firms.c.timezone).where(firms.c.id == FIRM).scalar_subquery()
+    return cast(func.timezone(zone, c.c.review_at), Date)
 
 
 def visible(principal: Principal, row: FromClause = c) -> ColumnElement[bool]:
@@ -114,9 +153,21 @@ CASES = Resource(
         "name": contains(c.c.name),
         "participant_uuids": Where(uuid_list_filter, linked_to(c, cp, accounts)),
         "group_uuids": Where(uuid_list_filter, linked_to(c, cg, groups_table)),
+        # Plannr's names: participants, assignees, and participants in the circles.
+        "account_uuids": Where(uuid_list_filter, linked_to(c, cp, accounts)),
+        "employee_account_uuids": Where(uuid_list_filter, linked_to(c, ca, accounts)),
+        "circle_uuids": Where(uuid_list_filter, _in_circles),
+        "review_at_after": Where(date_filter, lambda day: _review_day() > day),
+        "review_at_before": Where(date_filter, lambda day: _review_day() < day),
+        # Cases are not linked to plans here: no case matches a plan.
+        "plan_uuid": Where(uuid_list_filter, lambda _: false()),
         "tags": tagged(c),
     },
-    includes={"tags": tags_of(c)},
+    # A case always shows these: asking for them changes nothing.
+    includes=("participants", "participants_count", "assigned_to", "groups"),
+    # Cases are not linked to plans, nor given custom-field values, here.
+    empty_includes={"plans": [], "custom_fields": []},
+    loaded_includes={"tags": tags_of(c)},
     columns=frozenset({"name", "value", "review_at"}),
     links=(
         Link("participants", cp, "case_id", "account_id", accounts_named, clients),

@@ -10,17 +10,17 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, Field, Strict
 
 from advisercrm.accounts.schemas import CompactAccountOut, compact
 from advisercrm.kit.body import Body
-from advisercrm.kit.fields import Int, Required, UUIDStr, clean_text
+from advisercrm.kit.fields import Pennies, RecordUUID, Required, UUIDStr, clean_text
 from advisercrm.kit.render import Ctx, MoneyOut, money, timestamp
 from advisercrm.kit.times import parse_datetime
 from advisercrm.tags.schemas import TagOut
 
 # Length rules sit on the string itself so they fail as string_too_short/_long.
 CaseName = Annotated[str, Strict(), Field(min_length=1, max_length=255), AfterValidator(clean_text)]
-Participants = Annotated[list[UUIDStr], Field(min_length=1, max_length=50)]
+Participants = Annotated[list[RecordUUID], Field(min_length=1, max_length=50)]
 Assignees = Annotated[list[UUIDStr], Field(max_length=50)]
 Groups = Annotated[list[UUIDStr], Field(max_length=50)]
-Value = Annotated[Int, Field(ge=0, le=10**15, description="Pennies (minor units).")]
+Value = Annotated[Pennies, Field(ge=0, le=10**15, description="Pennies (minor units).")]
 Moment = Annotated[
     dt.datetime,
     BeforeValidator(parse_datetime),

@@ -61,7 +61,10 @@ CIRCLES = Resource(
         "uuid": Where(uuid_list_filter, any_of(circles.c.uuid)),
         "name": contains(circles.c.name),
         "account_uuids": Where(uuid_list_filter, linked_to(circles, ca, accounts)),
+        "group_uuids": Where(uuid_list_filter, linked_to(circles, cg, groups)),
     },
+    # A circle always shows its accounts and groups: asking for them changes nothing.
+    includes=("accounts", "groups"),
     columns=frozenset({"name"}),
     links=(
         Link("account_uuids", ca, "circle_id", "account_id", accounts_named, clients),

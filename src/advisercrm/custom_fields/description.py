@@ -116,6 +116,9 @@ async def _check(
         kept["help_text"] = values["help_text"]
     if OPTIONS in values:
         kept[OPTIONS] = _stored(_check_options(current["type"], values[OPTIONS], errors))
+    if values.get("position") is not None and not errors:
+        model, old = current["model_type"], current["position"]
+        kept["position"] = await repo.move(current["id"], model, old, values["position"])
     return kept
 
 
@@ -130,6 +133,7 @@ CUSTOM_FIELDS = Resource(
         "created_at": cf.c.created_at,
         "updated_at": cf.c.updated_at,
         "name": cf.c.name,
+        "model_type": cf.c.model_type,
     },
     default_sort="position",
     filters={
@@ -138,7 +142,9 @@ CUSTOM_FIELDS = Resource(
         "type": Where(choice_list_filter(FIELD_TYPES), any_of(cf.c.type)),
         "name": contains(cf.c.name),
     },
-    columns=frozenset({"type", "name", "model_type", "is_required", "help_text", OPTIONS}),
+    columns=frozenset(
+        {"type", "name", "model_type", "is_required", "help_text", OPTIONS, "position"}
+    ),
     check=_check,
     who="manager",
     path="/api/v1/custom-field",

@@ -12,6 +12,7 @@ from sqlalchemy import (
     func,
     or_,
     select,
+    update,
 )
 
 from advisercrm.kit.repository import FirmRepository
@@ -66,3 +67,17 @@ class CustomFieldRepository(FirmRepository):
         row = await self.first(query)
         assert row is not None
         return row
+
+    async def move(self, field_id: int, model_type: str, old: int, wanted: int) -> int:
+        """Move a field of `model_type` from `old` to `wanted` (past the last: last); the
+        fields between shift one place towards where it was. Returns where it went."""
+        mine = [self.scoped(cf), cf.c.model_type == model_type]
+        last = select(func.coalesce(func.max(cf.c.position), 1)).where(*mine)
+        new = min(wanted, int(await self.scalar(last)))
+        if new != old:
+            p = cf.c.position
+            between = (p >= new, p < old) if new < old else (p > old, p <= new)
+            shifted = p + 1 if new < old else p - 1
+            statement = update(cf).where(*mine, cf.c.id != field_id, *between)
+            await self.execute(statement.values(position=shifted))
+        return new

@@ -9,7 +9,7 @@ from pydantic import AfterValidator, BaseModel, Field, Strict
 from pydantic_core import PydanticCustomError
 
 from advisercrm.kit.body import Body
-from advisercrm.kit.fields import Bool, Required, clean_text
+from advisercrm.kit.fields import Bool, Int, Required, clean_text
 from advisercrm.kit.render import Ctx, timestamp
 
 FIELD_TYPES = ("string", "longtext", "number", "boolean", "datetime", "selection")
@@ -64,6 +64,8 @@ class CustomFieldUpdate(Body):
     is_required: Bool | None = None
     help_text: HelpText | None = None
     selection_options: Options | None = None
+    # Moves the field to this place among its model type's fields (past the last: last).
+    position: Annotated[Int, Field(ge=1)] | None = None
 
 
 class CustomFieldOut(BaseModel):

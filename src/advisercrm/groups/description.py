@@ -8,12 +8,12 @@ import unicodedata
 from typing import Any
 
 from asyncpg import Record
-from sqlalchemy import ColumnElement, FromClause, select, true
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from advisercrm.accounts.references import resolve as accounts_named
 from advisercrm.accounts.repository import linked_accounts
 from advisercrm.auth.principal import Principal
+from advisercrm.auth.visibility import group_visible
 from advisercrm.groups.repository import GroupRepository
 from advisercrm.groups.schemas import GroupCreate, GroupOut, GroupUpdate, group
 from advisercrm.kit.errors import Errors
@@ -22,18 +22,9 @@ from advisercrm.resource.description import Link, Resource, Where, any_of, conta
 from advisercrm.tables import group_participants as gp
 from advisercrm.tables import groups
 
-
-def visible(principal: Principal, row: FromClause = groups) -> ColumnElement[bool]:
-    """Staff see every group; others only the groups they take part in. Every statement
-    holds its groups to the acting firm already, so staff need no condition (and records
-    embedding groups none)."""
-    if principal.is_employee:
-        return true()
-    return row.c.id.in_(
-        select(gp.c.group_id).where(
-            gp.c.firm_id == principal.firm_id, gp.c.account_id == principal.account_id
-        )
-    )
+# Who may see a group: the rule lives with the other visibility rules (accounts embed
+# groups too).
+visible = group_visible
 
 
 def slugify(name: str) -> str:

@@ -8,10 +8,10 @@ from pydantic import BaseModel, Field
 
 from advisercrm.accounts.schemas import CompactAccountOut, compact
 from advisercrm.kit.body import Body
-from advisercrm.kit.fields import Str, UUIDStr
+from advisercrm.kit.fields import RecordUUID, Str
 from advisercrm.kit.render import Ctx
 
-Participants = Annotated[list[UUIDStr], Field(max_length=500)]
+Participants = Annotated[list[RecordUUID], Field(max_length=500)]
 
 
 class GroupCreate(Body):

@@ -1,7 +1,10 @@
 """Request field types whose failures read like Laravel's validation messages.
 
-Every type is strict about JSON types (no "5" for 5, no 1 for true) and every string
-refuses NUL bytes and lone surrogates, which PostgreSQL cannot store.
+Numbers and booleans are read the way Laravel's `integer` and `boolean` rules read them:
+an integer field takes 68 or "68" (not 68.5, "68.0" or "6 8"), a boolean field takes
+true, false, 1, 0, "1", "0", "true" or "false"; every other value is refused with the
+same message as a value of the wrong JSON type. Strings are strict (no 5 for "5") and
+refuse NUL bytes and lone surrogates, which PostgreSQL cannot store.
 """
 
 from __future__ import annotations
@@ -18,6 +21,10 @@ from advisercrm.kit.errors import Errors
 
 UUID_RE = re.compile(r"^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}\Z")
 DATE_RE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}\Z")
+# PHP's FILTER_VALIDATE_INT: surrounding whitespace, a sign, no leading zeros.
+_INT_TEXT = re.compile(r"^\s*[+-]?(0|[1-9][0-9]*)\s*\Z")
+_INT64 = 2**63
+_BOOLEANS = {"1": True, "0": False, "true": True, "false": False}
 
 
 def _fail(template: str) -> PydanticCustomError:
@@ -49,6 +56,44 @@ def parse_date(value: Any) -> dt.date:
     raise _fail("The :attribute field must match the format Y-m-d.")
 
 
+def _laravel_int(value: Any) -> Any:
+    """An integer string as its integer; anything else is left for the strict check to
+    refuse. PHP's integers are 64-bit: a longer string is not an integer there either."""
+    if isinstance(value, str) and _INT_TEXT.match(value):
+        number = int(value)
+        if -_INT64 <= number < _INT64:
+            return number
+    return value
+
+
+def _laravel_bool(value: Any) -> Any:
+    """1 and 0 (numbers or strings) and "true"/"false" as booleans; anything else is left
+    for the strict check to refuse (2, "yes", 1.0, null)."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int) and value in (0, 1):
+        return bool(value)
+    if isinstance(value, str) and value in _BOOLEANS:
+        return _BOOLEANS[value]
+    return value
+
+
+def _record_uuid(value: Any) -> Any:
+    """A record as a response shows it (an object with its `uuid`) names that UUID, so a
+    list read from a response can be written back as it is."""
+    if isinstance(value, dict) and "uuid" in value:
+        return value["uuid"]
+    return value
+
+
+def _money_amount(value: Any) -> Any:
+    """Money as a response shows it ({"amount": "5000", "currency", "formatted"}) is its
+    amount, so a value read from a response can be written back as it is."""
+    if isinstance(value, dict) and "amount" in value:
+        return value["amount"]
+    return value
+
+
 def _present(value: Any) -> Any:
     """Laravel's `required`: an explicit null or an empty array is as good as absent."""
     if value is None or (isinstance(value, list) and not value):
@@ -60,9 +105,13 @@ def _present(value: Any) -> Any:
 Required = BeforeValidator(_present)
 # Compose with Field(...) for lengths and ranges: Annotated[Str, Field(max_length=255)].
 Str = Annotated[str, Strict(), AfterValidator(clean_text)]
-Int = Annotated[int, Strict()]
-Bool = Annotated[bool, Strict()]
+Int = Annotated[int, Strict(), BeforeValidator(_laravel_int)]
+Bool = Annotated[bool, Strict(), BeforeValidator(_laravel_bool)]
 UUIDStr = Annotated[uuid.UUID, BeforeValidator(_uuid)]
+# A UUID, or the record a response embeds ({"uuid": ...}): for lists of records.
+RecordUUID = Annotated[uuid.UUID, BeforeValidator(_uuid), BeforeValidator(_record_uuid)]
+# An integer of minor units, or the Money object a response shows.
+Pennies = Annotated[Int, BeforeValidator(_money_amount)]
 DateStr = Annotated[dt.date, BeforeValidator(parse_date)]
 
 

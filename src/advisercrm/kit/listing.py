@@ -160,10 +160,18 @@ def _positive_int(raw: str, name: str, high: int, errors: Errors) -> int | None:
     return None
 
 
+def family(name: str) -> str:
+    """The whitelist entry of a filter named with a key, `custom_field:pet_name` ->
+    `custom_field:*` (a name without a key is its own)."""
+    prefix, colon, key = name.partition(":")
+    return f"{prefix}:*" if colon and key else name
+
+
 def parse_list_query(request: Request, spec: ListSpec) -> ListQuery:
     params = request.query_params
     filter_names = [k[7:-1] for k in params if k.startswith("filter[") and k.endswith("]")]
-    unknown = [n for n in filter_names if n not in spec.filters]
+    known = {n: n if n in spec.filters else family(n) for n in filter_names}
+    unknown = [n for n in filter_names if known[n] not in spec.filters]
     if unknown:
         raise _not_allowed("filter", unknown, spec.filters)
 
@@ -187,12 +195,48 @@ def parse_list_query(request: Request, spec: ListSpec) -> ListQuery:
     for name in filter_names:
         raw = params[f"filter[{name}]"]
         try:
-            filters[name] = spec.filters[name](raw)
+            filters[name] = spec.filters[known[name]](raw)
         except InvalidValue as exc:
             errors.add(f"filter.{name}", str(exc))
     errors.raise_if_any()
     assert page is not None and per_page is not None
     return ListQuery(page, per_page, sort, descending, filters, includes)
+
+
+# Laravel's page window: 3 pages each side of the current one; a list of fewer than 14
+# pages shows every page.
+_ON_EACH_SIDE = 3
+
+
+def page_window(current: int, last: int) -> list[int | None]:
+    """The page numbers Laravel's `UrlWindow` shows, None for each "..." gap."""
+    window = _ON_EACH_SIDE + 4
+    if last < _ON_EACH_SIDE * 2 + 8:
+        return list(range(1, last + 1))
+    if current <= window:
+        return [*range(1, window + _ON_EACH_SIDE + 1), None, last - 1, last]
+    if current > last - window:
+        return [1, 2, None, *range(last - (window + _ON_EACH_SIDE - 1), last + 1)]
+    middle = range(current - _ON_EACH_SIDE, current + _ON_EACH_SIDE + 1)
+    return [1, 2, None, *middle, None, last - 1, last]
+
+
+def page_links(link: Callable[[int], str], current: int, last: int) -> list[dict[str, Any]]:
+    """`meta.links`: the paginator's previous link, each page of the window (a gap as
+    "..."), then the next link, as Laravel's `linkCollection()` lists them."""
+    pages = [
+        {"url": None, "label": "...", "active": False}
+        if page is None
+        else {"url": link(page), "label": str(page), "active": page == current}
+        for page in page_window(current, last)
+    ]
+    previous = link(current - 1) if current > 1 else None
+    following = link(current + 1) if current < last else None
+    return [
+        {"url": previous, "label": "&laquo; Previous", "active": False},
+        *pages,
+        {"url": following, "label": "Next &raquo;", "active": False},
+    ]
 
 
 def paginated(request: Request, query: ListQuery, data: list[Any], total: int) -> JSON:
@@ -218,6 +262,7 @@ def paginated(request: Request, query: ListQuery, data: list[Any], total: int) -
                 "current_page": query.page,
                 "from": start if data else None,
                 "last_page": last_page,
+                "links": page_links(link, query.page, last_page),
                 "path": path,
                 "per_page": query.per_page,
                 "to": start + len(data) - 1 if data else None,
@@ -234,10 +279,17 @@ class PageLinks(BaseModel):
     next: str | None
 
 
+class PageLink(BaseModel):
+    url: str | None
+    label: str
+    active: bool
+
+
 class PageMeta(BaseModel):
     current_page: int
     from_: int | None = Field(alias="from")
     last_page: int
+    links: list[PageLink]
     path: str
     per_page: int
     to: int | None

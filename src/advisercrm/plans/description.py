@@ -64,7 +64,7 @@ PLANS = Resource(
         "account_uuids": Where(uuid_list_filter, linked_to(p, pa, accounts)),
         "tags": tagged(p),
     },
-    includes={"tags": tags_of(p)},
+    loaded_includes={"tags": tags_of(p)},
     columns=frozenset({"name", "type", "policy_number", "status"}),
     links=(Link("accounts", pa, "plan_id", "account_id", accounts_named, clients),),
     path="/api/v1/plans",

@@ -9,7 +9,7 @@ from pydantic import AfterValidator, BaseModel, Field, Strict
 
 from advisercrm.accounts.schemas import CompactAccountOut, compact
 from advisercrm.kit.body import Body
-from advisercrm.kit.fields import Required, UUIDStr, clean_text
+from advisercrm.kit.fields import RecordUUID, Required, clean_text
 from advisercrm.kit.render import Ctx, timestamp
 from advisercrm.tags.schemas import TagOut
 
@@ -45,7 +45,7 @@ PlanStatus = Literal["active", "inactive", "proposed"]
 PlanName = Annotated[str, Strict(), Field(min_length=1, max_length=255), AfterValidator(clean_text)]
 PolicyNumber = Annotated[str, Strict(), Field(max_length=255), AfterValidator(clean_text)]
 Owners = Annotated[
-    list[UUIDStr], Field(min_length=1, max_length=10, description="Client account UUIDs.")
+    list[RecordUUID], Field(min_length=1, max_length=10, description="Client account UUIDs.")
 ]
 
 

@@ -44,7 +44,7 @@ from sqlalchemy.sql.selectable import ScalarSelect
 from advisercrm.auth.access import Who
 from advisercrm.auth.principal import Principal, template
 from advisercrm.kit.errors import Errors
-from advisercrm.kit.listing import Filter, ListSpec, text_filter
+from advisercrm.kit.listing import Filter, ListSpec, family, text_filter
 from advisercrm.kit.render import Ctx
 from advisercrm.kit.repository import page_select, resolve_query
 from advisercrm.kit.sql import FIRM, Query, ids_param, like_pattern
@@ -172,7 +172,6 @@ class Resource:
     # Keys of the rendered row holding other resources' records (see `Nested`).
     nested: Mapping[str, Nested] = field(default_factory=dict)
     filters: Mapping[str, Where] = field(default_factory=dict)
-    includes: Mapping[str, Include] = field(default_factory=dict)
     # Conditions every row of the resource meets, when the table also holds rows of
     # another kind: its path finds and its lists count only these.
     scope: tuple[ColumnElement[bool], ...] = ()
@@ -183,6 +182,12 @@ class Resource:
     # Conditions a nested path puts on its list, given its parent's id as a parameter
     # (the client of /api/v1/client/{client_uuid}/goal, say), by the parent's name.
     parents: Mapping[str, Callable[[Any], ColumnElement[bool]]] = field(default_factory=dict)
+    # Relations a list may be asked to `include` (the list's route renders them), and
+    # those among them naming data the server does not keep: shown with this empty value.
+    includes: tuple[str, ...] = ()
+    empty_includes: Mapping[str, Any] = field(default_factory=dict)
+    # Relations loaded with a list's rows only when `include` asks for them (see `Include`).
+    loaded_includes: Mapping[str, Include] = field(default_factory=dict)
     # Body fields stored as columns of the table, and lists kept in link tables.
     columns: frozenset[str] = frozenset()
     links: tuple[Link, ...] = ()
@@ -211,8 +216,12 @@ class Resource:
             filters={name: where.value for name, where in self.filters.items()},
             sorts=tuple(self.sorts),
             default_sort=self.default_sort,
-            includes=tuple(self.includes),
+            includes=(*self.includes, *self.empty_includes, *self.loaded_includes),
         )
+
+    def filter_named(self, name: str) -> Where:
+        """The filter a list parameter names (`custom_field:<reference>` by its family)."""
+        return self.filters[family(name) if name not in self.filters else name]
 
     @functools.cache  # noqa: B019 - descriptions live as long as the process
     def find(self, reach: str, loaded: bool = False) -> Query:
@@ -245,11 +254,10 @@ class Resource:
 
     def _loaded(self, viewer: Principal, includes: frozenset[str] = frozenset()) -> list[Any]:
         """`_columns`, labelled, and the `includes` asked for."""
-        t = self.table
-        asked = (self.includes[n].embed(viewer, t.c.firm_id, t.c.id) for n in sorted(includes))
-        return [expr.label(name) for name, expr in self._columns(viewer).items()] + [
-            expr.label(name) for name, expr in zip(sorted(includes), asked, strict=True)
-        ]
+        t, loaded = self.table, self.loaded_includes
+        asked = {n: loaded[n].embed(viewer, t.c.firm_id, t.c.id) for n in sorted(includes)}
+        columns = self._columns(viewer) | asked
+        return [expr.label(name) for name, expr in columns.items()]
 
     def rows_json(self, viewer: Principal, firm_id: Any, ids: Any) -> Any:
         """The rows with these ids (an array expression of the embedding statement) that
@@ -308,12 +316,12 @@ class Resource:
     def page_select(
         self, reach: str, filters: frozenset[str], sort: str, descending: bool, parent: str
     ) -> Select[Any]:
-        """A page of ids and the total, with these filters (each value the parameter
-        `where_<filter>`) and under this parent (its id the parameter `parent_id`)."""
+        """A page of ids and the total, with these filters (the value of the n-th by name
+        the parameter `where_<n>`) and under this parent (its id the parameter `parent_id`)."""
         t, viewer = self.table, template(reach)
         conditions = [t.c.firm_id == FIRM, self.visible(viewer), *self.scope]
-        for name in sorted(filters):
-            conditions.append(self.filters[name].where(bindparam(f"where_{name}"), viewer))
+        for i, name in enumerate(sorted(filters)):
+            conditions.append(self.filter_named(name).where(bindparam(f"where_{i}"), viewer))
         if parent:
             conditions.append(self.parents[parent](bindparam("parent_id")))
         return page_select(t, conditions, self.sorts[sort], descending)

@@ -146,8 +146,10 @@ async def show(
 
 def _where(resource: Resource, query: ListQuery) -> dict[str, Any]:
     """The list filters' values as their statement's parameters."""
-    filters = resource.filters
-    return {f"where_{k}": filters[k].bind(value) for k, value in query.filters.items()}
+    given = sorted(query.filters)
+    return {
+        f"where_{i}": resource.filter_named(k).bind(query.filters[k]) for i, k in enumerate(given)
+    }
 
 
 async def page(
@@ -180,8 +182,8 @@ async def listing(
     """One page as the resource shows it, and the total: one statement (`page`'s
     filters, sort and parent), with the relations `include` asks for."""
     name, parent_id = parent or ("", None)
-    # Includes the resource always shows (a client's goals' shared_owner) load nothing.
-    includes = frozenset(query.includes & resource.includes.keys())
+    # Only these load anything; the list's route renders the others.
+    includes = frozenset(query.includes & resource.loaded_includes.keys())
     statement = resource.listing(
         principal.reach, frozenset(query.filters), query.sort, query.descending, name, includes
     )
@@ -229,7 +231,7 @@ def _included(
     """Add to each rendered row the relations `includes` names, as loaded with it."""
     for row, item in zip(rows, rendered, strict=True):
         for name in sorted(includes):
-            item[name] = resource.includes[name].render(row[name], ctx)
+            item[name] = resource.loaded_includes[name].render(row[name], ctx)
 
 
 async def check_links(

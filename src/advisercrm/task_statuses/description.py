@@ -1,5 +1,6 @@
 """Task statuses (/api/v1/task-status), the columns of a firm's task board: everyone in
-the firm reads them, managers write; positions are appended; a completed-type status is
+the firm reads them, managers write; positions are appended, and an update may move a
+status (the others shift to make room); a completed-type status is
 never also "not started"; a status still used by tasks cannot be deleted (archive it)."""
 
 from __future__ import annotations
@@ -83,6 +84,10 @@ async def _check(
         await repo.lock_positions()
         values["position"] = await repo.next_position()
         values.setdefault("colour", default_colour(values["position"]))
+    elif current is not None and "position" in values and not errors:
+        await repo.lock_positions()
+        values["position"] = min(values["position"], await repo.next_position() - 1)
+        await repo.move(current["id"], current["position"], values["position"])
     return values
 
 
@@ -104,7 +109,7 @@ TASK_STATUSES = Resource(
         "name": contains(ts.c.name),
         **{flag: Where(bool_filter, ts.c[flag].__eq__) for flag in FLAGS},
     },
-    columns=frozenset({"name", "colour", *FLAGS}),
+    columns=frozenset({"name", "colour", "position", *FLAGS}),
     check=_check,
     before_delete=_unused,
     who="manager",

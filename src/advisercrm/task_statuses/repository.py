@@ -6,7 +6,7 @@ import uuid
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import any_, exists, func, insert, select
+from sqlalchemy import any_, exists, func, insert, select, update
 
 from advisercrm.kit.repository import FirmRepository
 from advisercrm.kit.sql import FIRM, Query, ids_param, uuids_param
@@ -59,3 +59,14 @@ class TaskStatusRepository(FirmRepository):
             exists().where(tasks.c.firm_id == self.firm_id, tasks.c.status_id == status_id)
         )
         return bool(await self.scalar(query))
+
+    async def move(self, status_id: int, old: int, new: int) -> None:
+        """Make room at `new` for the status now at `old`: the statuses between shift one
+        place towards where it was."""
+        if new == old:
+            return
+        p = ts.c.position
+        between = (p >= new, p < old) if new < old else (p > old, p <= new)
+        shifted = p + 1 if new < old else p - 1
+        statement = update(ts).where(self.scoped(ts), ts.c.id != status_id, *between)
+        await self.execute(statement.values(position=shifted))

@@ -10,7 +10,7 @@ from pydantic import AfterValidator, BaseModel, Field, Strict
 from pydantic_core import PydanticCustomError
 
 from advisercrm.kit.body import Body
-from advisercrm.kit.fields import Bool, Required, clean_text
+from advisercrm.kit.fields import Bool, Int, Required, clean_text
 from advisercrm.kit.render import Ctx, timestamp
 
 _COLOUR_RE = re.compile(r"^#[0-9A-Fa-f]{6}\Z")
@@ -52,6 +52,8 @@ class TaskStatusUpdate(Body):
     is_type_completed: Bool | None = None
     is_archived: Bool | None = None
     is_not_started: Bool | None = None
+    # Moves the status to this place on the board (past the last: last).
+    position: Annotated[Int, Field(ge=1)] | None = None
 
 
 class TaskStatusOut(BaseModel):
