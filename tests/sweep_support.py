@@ -48,8 +48,9 @@ class World:
 async def build_world(firm: Firm, spares: bool) -> World:
     """A client (plus a second one for circles), an employee, a group holding the client,
     a circle, a goal, an open task status, a task custom field, a case, a plan, a task
-    (the case, circle and task carry the group) and an extra personal access token of
-    the owner; and when asked, the two spares of each for the DELETE rows."""
+    (the case, circle and task carry the group), an extra personal access token of the
+    owner and a tag on the client; and when asked, the two spares of each for the DELETE
+    rows."""
     world = World(firm, f"tag{secrets.token_hex(5)}")
     owner, tag = firm.owner, world.tag
 
@@ -133,6 +134,17 @@ async def build_world(firm: Firm, spares: bool) -> World:
         },
     )
     records["login"] = await made(f"/api/v1/account/{records['employee']}/login", person("Login"))
+    # A tag of the firm's on its client, named with the firm's tag (a canary).
+    labelled = await owner.post(
+        "/api/v1/tag",
+        json={
+            "mode": "attach",
+            "taggable_type": "account",
+            "taggable_uuid": world.records["client"],
+            "tags": [f"{tag} label"],
+        },
+    )
+    world.records["tag"] = labelled.json()["data"][0]["uuid"]
     if spares:
         await one_of_each("spare", world.spare)
         await one_of_each("doomed", world.doomed)
@@ -165,6 +177,7 @@ KINDS = {
     "cases-type": "case_type",
     "client-status": "client_status",
     "plans": "plan",
+    "tag": "tag",
     "task": "task",
     "uncomplete": "status",  # .../uncomplete/{task_status_uuid}: an open status
     "login": "login",
@@ -229,6 +242,12 @@ POST_BODIES: dict[str, Callable[[World], dict[str, Any]]] = {
         "name": _name("plan"),
         "type": "pension",
         "accounts": [w.records["client"]],
+    },
+    "/api/v1/tag": lambda w: {
+        "mode": "attach",
+        "taggable_type": "account",
+        "taggable_uuid": w.records["client"],
+        "tags": [_name("tag")],
     },
     "/api/v1/task": lambda w: {
         "name": _name("task"),

@@ -182,6 +182,8 @@ TABLE: dict[tuple[str, str], tuple[Builder | None, int]] = {
     ("GET", "/api/v1/plans/{uuid}"):                                (None, 2),
     ("PUT", "/api/v1/plans/{uuid}"):                                (None, 6),
     ("DELETE", "/api/v1/plans/{uuid}"):                             (None, 5),
+    ("GET", "/api/v1/tag"):                                         (None, 2),
+    ("POST", "/api/v1/tag"):                                        (None, 8),
     ("GET", "/api/v1/task"):                                        (None, 2),
     ("POST", "/api/v1/task"):                                       (None, 6),
     ("GET", TASK):                                                  (None, 2),

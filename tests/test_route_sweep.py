@@ -140,6 +140,11 @@ TABLE: dict[tuple[str, str], Row] = {
     ("GET", "/api/v1/plans/{uuid}"):                     Row(404,  404,  404,  200,  200,  200),
     ("PUT", "/api/v1/plans/{uuid}"):                     Row(404,  404,  404,  403,  200,  200),
     ("DELETE", "/api/v1/plans/{uuid}"):                  Row(404,  404,  404,  403,  403,  204),
+    # Tags: the firm's staff read them all (others an empty list); staff with write
+    # permission tag what they see. The body tags A's client, which the member does not
+    # reach and firm B does not have (422, as an unknown record).
+    ("GET", "/api/v1/tag"):                              Row(200,  200,  200,  200,  200,  200),
+    ("POST", "/api/v1/tag"):                             Row(422,  403,  422,  403,  200,  200),
     # Tasks: staff write, clients never; the task is on a client and in a group the
     # member does not reach, and not assigned to the client caller.
     ("GET", "/api/v1/task"):                             Row(200,  200,  200,  200,  200,  200),

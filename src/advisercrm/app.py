@@ -54,6 +54,7 @@ from advisercrm.plans.description import PLANS
 from advisercrm.ratelimit.limiter import Limiter, TooManyAttempts
 from advisercrm.resource.router import crud_router
 from advisercrm.static_data.router import router as static_router
+from advisercrm.tagging.router import router as tags_router
 from advisercrm.task_statuses.description import TASK_STATUSES
 from advisercrm.tasks.router import router as tasks_router
 from advisercrm.tokens.router import router as tokens_router
@@ -259,6 +260,7 @@ def create_app(settings: Settings | None = None, url: str | None = None) -> Fast
         introducers_router,
         crud_router(PLANS),
         tasks_router,
+        tags_router,
     ):
         app.include_router(router, responses=ERROR_RESPONSES)
     app.include_router(avatar_router, responses=PUBLIC_RESPONSES)

@@ -301,6 +301,20 @@ plans = _firm_table(
 plan_accounts = _link("plan_accounts", ("plan_id", "plans"), ("account_id", "accounts"))
 case_plans = _link("case_plans", ("case_id", "cases"), ("plan_id", "plans"))
 
+# Tags: the firm's labels, one per slug. A link table per kind of record tagged (rather
+# than one table keyed by a type name), so each link is a real foreign key that cascades
+# when its record, its tag or the firm goes.
+tags = _firm_table(
+    "tags",
+    Column("name", String(255), nullable=False),
+    Column("slug", String(300), nullable=False),
+    Column("colour", String(7), nullable=False),
+    UniqueConstraint("firm_id", "slug"),
+)
+account_tags = _link("account_tags", ("account_id", "accounts"), ("tag_id", "tags"))
+case_tags = _link("case_tags", ("case_id", "cases"), ("tag_id", "tags"))
+plan_tags = _link("plan_tags", ("plan_id", "plans"), ("tag_id", "tags"))
+
 custom_fields = _firm_table(
     "custom_fields",
     Column("model_type", String(16), nullable=False),

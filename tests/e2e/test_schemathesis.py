@@ -107,7 +107,7 @@ def _path_kind(path: str, name: str) -> str | None:
 
 
 def _body_kind(path: str, field: str, body: dict[str, Any]) -> str | None:
-    if field == "taskable_uuid":
+    if field in ("taskable_uuid", "taggable_uuid"):
         return TASKABLE_KINDS.get(str(body.get("taskable_type")), "clients")
     for (prefix, name), kind in BODY_KINDS_BY_PATH.items():
         if name == field and path.startswith(prefix):

@@ -59,7 +59,7 @@ async def test_list_pagination_sorts_and_filters(firm: Firm) -> None:
 
 async def test_bad_list_parameters(firm: Firm) -> None:
     response = await firm.owner.get(PLANS, params={"filter[policy_number]": "x"})
-    allowed = "uuid, name, type, status, account_uuids"
+    allowed = "uuid, name, type, status, account_uuids, tags"
     assert_body(response, 400, not_allowed("filter", "policy_number", allowed))
     response = await firm.owner.get(PLANS, params={"sort": "policy_number"})
     allowed = "created_at, updated_at, name, type, status"

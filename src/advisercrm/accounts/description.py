@@ -55,6 +55,7 @@ from advisercrm.tables import (
     group_participants,
     groups,
 )
+from advisercrm.tags.description import tagged, tags_of
 
 ASSIGNED = ("assigned_adviser", "assigned_administrator", "assigned_paraplanner")
 
@@ -187,6 +188,7 @@ FILTERS: dict[str, Where] = {
     "exclude_groups": Where(uuid_list_filter, _outside_groups),
     "departments": _nothing,
     "linked_to": Where(uuid_list_filter, _linked_to),
+    "tags": tagged(a),
 }
 # On /client, `type` is the client's role.
 CLIENT_FILTERS = {
@@ -266,6 +268,7 @@ ACCOUNTS = Resource(
     sorts=SORTS,
     filters=FILTERS,
     includes=ACCOUNT_INCLUDES,
+    loaded_includes={"tags": tags_of(a)},
     # A write naming accounts accepts them by kind: clients, staff, individuals.
     resolved=("type", "role"),
     before_delete=_before_delete,

@@ -12,6 +12,7 @@ from pydantic_core import PydanticCustomError
 
 from advisercrm.kit.fields import Bool, DateStr, RecordUUID, Required, Str, UUIDStr
 from advisercrm.kit.render import Ctx, date, timestamp
+from advisercrm.tags.schemas import TagOut
 
 ROLES: dict[str, tuple[str, ...]] = {
     "client": ("individual", "joint", "trust", "business"),
@@ -151,3 +152,4 @@ class AccountOut(BaseModel):
     owners: list[CompactAccountOut]
     circles: list[CompactCircleOut]
     inactive_at: dt.date | None = Field(description="YYYY-MM-DD")
+    tags: list[TagOut] | None = Field(None, description="Only with include=tags (lists)")

@@ -51,6 +51,7 @@ from advisercrm.tables import (
     firms,
 )
 from advisercrm.tables import groups as groups_table
+from advisercrm.tags.description import tagged, tags_of
 
 c, cp, ca, cg = cases, case_participants, case_assignees, case_groups
 
@@ -152,11 +153,13 @@ CASES = Resource(
         **case_fields.FILTERS,
         "review_at_after": Where(date_filter, lambda day: _review_day() > day),
         "review_at_before": Where(date_filter, lambda day: _review_day() < day),
+        "tags": tagged(c),
     },
     # A case always shows these: asking for them changes nothing.
     includes=(*case_fields.INCLUDES, "assigned_to", "groups"),
     # Cases are not given custom-field values here.
     empty_includes={"custom_fields": []},
+    loaded_includes={"tags": tags_of(c)},
     columns=frozenset({"name", "value", "review_at", *case_fields.COLUMNS}),
     links=(
         Link("participants", cp, "case_id", "account_id", accounts_named, clients),

@@ -15,6 +15,7 @@ from advisercrm.kit.body import Body
 from advisercrm.kit.fields import Pennies, RecordUUID, Required, UUIDStr, clean_text
 from advisercrm.kit.render import Ctx, MoneyOut, money, timestamp
 from advisercrm.kit.times import parse_datetime
+from advisercrm.tags.schemas import TagOut
 
 # Length rules sit on the string itself so they fail as string_too_short/_long.
 CaseName = Annotated[str, Strict(), Field(min_length=1, max_length=255), AfterValidator(clean_text)]
@@ -77,6 +78,7 @@ class CaseOut(BaseModel):
     plans: list[CasePlanOut]
     created_at: str
     updated_at: str
+    tags: list[TagOut] | None = Field(None, description="Only with include=tags (lists)")
 
 
 def case(row: Mapping[Any, Any], ctx: Ctx) -> dict[str, Any]:

@@ -24,6 +24,7 @@ from advisercrm.resource.description import (
     linked_to,
 )
 from advisercrm.tables import accounts, plan_accounts, plans
+from advisercrm.tags.description import tagged, tags_of
 
 p, pa = plans, plan_accounts
 
@@ -61,7 +62,9 @@ PLANS = Resource(
         "type": Where(choice_list_filter(PLAN_TYPES), any_of(p.c.type)),
         "status": Where(choice_list_filter(STATUSES), any_of(p.c.status)),
         "account_uuids": Where(uuid_list_filter, linked_to(p, pa, accounts)),
+        "tags": tagged(p),
     },
+    loaded_includes={"tags": tags_of(p)},
     columns=frozenset({"name", "type", "policy_number", "status"}),
     links=(Link("accounts", pa, "plan_id", "account_id", accounts_named, clients),),
     path="/api/v1/plans",

@@ -11,6 +11,7 @@ from advisercrm.accounts.schemas import CompactAccountOut, compact
 from advisercrm.kit.body import Body
 from advisercrm.kit.fields import RecordUUID, Required, clean_text
 from advisercrm.kit.render import Ctx, timestamp
+from advisercrm.tags.schemas import TagOut
 
 PLAN_TYPES = (
     "annuity",
@@ -77,6 +78,7 @@ class PlanOut(BaseModel):
     accounts: list[CompactAccountOut]
     created_at: str
     updated_at: str
+    tags: list[TagOut] | None = Field(None, description="Only with include=tags (lists)")
 
 
 def plan(row: Mapping[Any, Any], ctx: Ctx) -> dict[str, Any]:

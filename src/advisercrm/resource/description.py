@@ -128,8 +128,23 @@ class Where:
     the value as that parameter takes it."""
 
     value: Filter
-    condition: Callable[[Any], ColumnElement[bool]]
+    condition: Callable[..., ColumnElement[bool]]
     bind: Callable[[Any], Any] = _same
+    # Whether `condition` also takes the viewer (a `template`) after the parameter: a
+    # filter naming records (tags, say) matches only those the viewer may see.
+    by_viewer: bool = False
+
+    def where(self, param: Any, viewer: Principal) -> ColumnElement[bool]:
+        return self.condition(param, viewer) if self.by_viewer else self.condition(param)
+
+
+@dataclass(frozen=True, eq=False)
+class Include:
+    """A relation a list shows only when asked (`include=name`): what it embeds (as
+    `Embeds` gives one field) and how that renders."""
+
+    embed: Callable[[Principal, Any, Any], Any]
+    render: Callable[[Any, Ctx], Any]
 
 
 @dataclass(frozen=True, eq=False)
@@ -171,6 +186,8 @@ class Resource:
     # those among them naming data the server does not keep: shown with this empty value.
     includes: tuple[str, ...] = ()
     empty_includes: Mapping[str, Any] = field(default_factory=dict)
+    # Relations loaded with a list's rows only when `include` asks for them (see `Include`).
+    loaded_includes: Mapping[str, Include] = field(default_factory=dict)
     # Body fields stored as columns of the table, and lists kept in link tables.
     columns: frozenset[str] = frozenset()
     links: tuple[Link, ...] = ()
@@ -199,7 +216,7 @@ class Resource:
             filters={name: where.value for name, where in self.filters.items()},
             sorts=tuple(self.sorts),
             default_sort=self.default_sort,
-            includes=(*self.includes, *self.empty_includes),
+            includes=(*self.includes, *self.empty_includes, *self.loaded_includes),
         )
 
     def filter_named(self, name: str) -> Where:
@@ -235,8 +252,12 @@ class Resource:
             nested[f"nested_{key}"] = one.resource.rows_json(viewer, t.c.firm_id, ids)
         return {**{c.name: c for c in t.c}, "visible": itself, **embedded, **nested}
 
-    def _loaded(self, viewer: Principal) -> list[Any]:
-        return [expr.label(name) for name, expr in self._columns(viewer).items()]
+    def _loaded(self, viewer: Principal, includes: frozenset[str] = frozenset()) -> list[Any]:
+        """`_columns`, labelled, and the `includes` asked for."""
+        t, loaded = self.table, self.loaded_includes
+        asked = {n: loaded[n].embed(viewer, t.c.firm_id, t.c.id) for n in sorted(includes)}
+        columns = self._columns(viewer) | asked
+        return [expr.label(name) for name, expr in columns.items()]
 
     def rows_json(self, viewer: Principal, firm_id: Any, ids: Any) -> Any:
         """The rows with these ids (an array expression of the embedding statement) that
@@ -278,12 +299,12 @@ class Resource:
         return row
 
     @functools.cache  # noqa: B019
-    def load(self, reach: str) -> Query:
-        """Everything the resource renders for the ids `ids`, embedded records filtered by
-        what a viewer of this reach may open."""
-        t = self.table
+    def load(self, reach: str, includes: frozenset[str] = frozenset()) -> Query:
+        """Everything the resource renders for the ids `ids` (and the `includes` asked
+        for), embedded records filtered by what a viewer of this reach may open."""
+        t, viewer = self.table, template(reach)
         ids = t.c.id == any_(ids_param("ids"))
-        return Query(select(*self._loaded(template(reach))).where(t.c.firm_id == FIRM, ids))
+        return Query(select(*self._loaded(viewer, includes)).where(t.c.firm_id == FIRM, ids))
 
     @functools.cached_property
     def plain(self) -> bool:
@@ -297,10 +318,10 @@ class Resource:
     ) -> Select[Any]:
         """A page of ids and the total, with these filters (the value of the n-th by name
         the parameter `where_<n>`) and under this parent (its id the parameter `parent_id`)."""
-        t = self.table
-        conditions = [t.c.firm_id == FIRM, self.visible(template(reach)), *self.scope]
+        t, viewer = self.table, template(reach)
+        conditions = [t.c.firm_id == FIRM, self.visible(viewer), *self.scope]
         for i, name in enumerate(sorted(filters)):
-            conditions.append(self.filter_named(name).condition(bindparam(f"where_{i}")))
+            conditions.append(self.filter_named(name).where(bindparam(f"where_{i}"), viewer))
         if parent:
             conditions.append(self.parents[parent](bindparam("parent_id")))
         return page_select(t, conditions, self.sorts[sort], descending)
@@ -315,19 +336,28 @@ class Resource:
 
     @functools.lru_cache(maxsize=1024)  # noqa: B019
     def listing(
-        self, reach: str, filters: frozenset[str], sort: str, descending: bool, parent: str = ""
+        self,
+        reach: str,
+        filters: frozenset[str],
+        sort: str,
+        descending: bool,
+        parent: str = "",
+        includes: frozenset[str] = frozenset(),
     ) -> Query:
-        """`page_select` with the page's rows as `load` gives them: one statement."""
+        """`page_select` with the page's rows as `load` gives them (with `includes`): one
+        statement."""
         page = self.page_select(reach, filters, sort, descending, parent)
-        return self.with_rows(page, template(reach))
+        return self.with_rows(page, template(reach), includes)
 
-    def with_rows(self, page: Select[Any], viewer: Principal) -> Query:
+    def with_rows(
+        self, page: Select[Any], viewer: Principal, includes: frozenset[str] = frozenset()
+    ) -> Query:
         """A page's total and ids (`page`: one row of `total` and `ids`) with its rows as
         `load` gives them for this viewer, in the page's order: one row per record, each
         with the total, or one row of nulls but the total when the page is empty."""
         t, found = self.table, page.cte("page")
         rows = (
-            select(*self._loaded(viewer))
+            select(*self._loaded(viewer, includes))
             .where(t.c.firm_id == FIRM, t.c.id == any_(found.c.ids))
             .lateral("loaded")
         )

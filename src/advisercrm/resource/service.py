@@ -52,18 +52,26 @@ async def resolve(
 
 
 async def render(
-    conn: AsyncConnection, principal: Principal, resource: Resource, ids: list[int], ctx: Ctx
+    conn: AsyncConnection,
+    principal: Principal,
+    resource: Resource,
+    ids: list[int],
+    ctx: Ctx,
+    includes: frozenset[str] = frozenset(),
 ) -> list[dict[str, Any]]:
     """The rows as their resource shows them to the principal, in the order of `ids`: one
     round trip (and one per nested resource), embedded records included and filtered by
-    what the principal may open."""
+    what the principal may open, with the relations `includes` names."""
     if not ids:
         return []
     rows = await _repo(conn, principal).fetch(
-        resource.load(principal.reach), ids=ids, **principal.viewer()
+        resource.load(principal.reach, includes), ids=ids, **principal.viewer()
     )
     by_id = {row["id"]: row for row in rows}
-    return await render_rows(conn, principal, resource, [by_id[i] for i in ids if i in by_id], ctx)
+    rows = [by_id[i] for i in ids if i in by_id]
+    rendered = await render_rows(conn, principal, resource, rows, ctx)
+    _included(resource, rows, rendered, includes, ctx)
+    return rendered
 
 
 async def render_rows(
@@ -172,10 +180,12 @@ async def listing(
     parent: tuple[str, int] | None = None,
 ) -> tuple[list[dict[str, Any]], int]:
     """One page as the resource shows it, and the total: one statement (`page`'s
-    filters, sort and parent)."""
+    filters, sort and parent), with the relations `include` asks for."""
     name, parent_id = parent or ("", None)
+    # Only these load anything; the list's route renders the others.
+    includes = frozenset(query.includes & resource.loaded_includes.keys())
     statement = resource.listing(
-        principal.reach, frozenset(query.filters), query.sort, query.descending, name
+        principal.reach, frozenset(query.filters), query.sort, query.descending, name, includes
     )
     return await rendered_page(
         conn,
@@ -184,6 +194,7 @@ async def listing(
         statement,
         query,
         ctx,
+        includes,
         parent_id=parent_id,
         **_where(resource, query),
     )
@@ -196,14 +207,31 @@ async def rendered_page(
     statement: Query,
     query: ListQuery,
     ctx: Ctx,
+    includes: frozenset[str] = frozenset(),
     **params: Any,
 ) -> tuple[list[dict[str, Any]], int]:
-    """Run a `Resource.with_rows` statement: the page rendered, and the total."""
+    """Run a `Resource.with_rows` statement: the page rendered (with its `includes`), and
+    the total."""
     rows = await _repo(conn, principal).fetch(
         statement, limit=query.per_page, offset=query.offset, **params, **principal.viewer()
     )
     loaded = [row for row in rows if row["id"] is not None]
-    return await render_rows(conn, principal, resource, loaded, ctx), int(rows[0]["total"])
+    rendered = await render_rows(conn, principal, resource, loaded, ctx)
+    _included(resource, loaded, rendered, includes, ctx)
+    return rendered, int(rows[0]["total"])
+
+
+def _included(
+    resource: Resource,
+    rows: Sequence[Row],
+    rendered: list[dict[str, Any]],
+    includes: frozenset[str],
+    ctx: Ctx,
+) -> None:
+    """Add to each rendered row the relations `includes` names, as loaded with it."""
+    for row, item in zip(rows, rendered, strict=True):
+        for name in sorted(includes):
+            item[name] = resource.loaded_includes[name].render(row[name], ctx)
 
 
 async def check_links(
