@@ -31,6 +31,7 @@ from sqlalchemy import (
     and_,
     any_,
     bindparam,
+    case,
     cast,
     exists,
     func,
@@ -237,26 +238,28 @@ class Resource:
         """The firm's rows with the UUIDs `uuids`: id, uuid and whether they are visible."""
         return resolve_query(self.table, self.visible(template(reach)), self.resolved)
 
-    def _columns(self, viewer: Principal) -> dict[str, Any]:
+    def _columns(self, viewer: Principal, nested: bool = True) -> dict[str, Any]:
         """What `load` gives for a row, by name: the row's columns, whether the viewer may
-        open it (for records embedding it), what it embeds, and the rows of other
-        resources it nests, each as one JSON array (`Nested`)."""
+        open it (for records embedding it), what it embeds, and (`nested`) the rows of
+        other resources it nests, each as one JSON array (`Nested`)."""
         t = self.table
         embedded = self.embeds(viewer, t.c.firm_id, t.c.id)
         itself = true() if viewer.sees_whole_firm else and_(true(), self.visible(viewer))
-        nested = {}
-        for key, one in self.nested.items():
+        rows = {}
+        for key, one in (self.nested if nested else {}).items():
             ids = embedded[one.column]
             if isinstance(ids, ScalarSelect):  # the row's, through the nested rows' statement
                 ids = ids.correlate(t)
-            nested[f"nested_{key}"] = one.resource.rows_json(viewer, t.c.firm_id, ids)
-        return {**{c.name: c for c in t.c}, "visible": itself, **embedded, **nested}
+            rows[f"nested_{key}"] = one.resource.rows_json(viewer, t.c.firm_id, ids)
+        return {**{c.name: c for c in t.c}, "visible": itself, **embedded, **rows}
 
-    def _loaded(self, viewer: Principal, includes: frozenset[str] = frozenset()) -> list[Any]:
+    def _loaded(
+        self, viewer: Principal, includes: frozenset[str] = frozenset(), nested: bool = True
+    ) -> list[Any]:
         """`_columns`, labelled, and the `includes` asked for."""
         t, loaded = self.table, self.loaded_includes
         asked = {n: loaded[n].embed(viewer, t.c.firm_id, t.c.id) for n in sorted(includes)}
-        columns = self._columns(viewer) | asked
+        columns = self._columns(viewer, nested) | asked
         return [expr.label(name) for name, expr in columns.items()]
 
     def rows_json(self, viewer: Principal, firm_id: Any, ids: Any) -> Any:
@@ -354,15 +357,24 @@ class Resource:
     ) -> Query:
         """A page's total and ids (`page`: one row of `total` and `ids`) with its rows as
         `load` gives them for this viewer, in the page's order: one row per record, each
-        with the total, or one row of nulls but the total when the page is empty."""
+        with the total, or one row of nulls but the total when the page is empty. The
+        records the page nests are read once for the whole page (a client owning many of
+        its goals is one record) and come with its first row."""
         t, found = self.table, page.cte("page")
+        place = func.array_position(found.c.ids, t.c.id).label("place")
         rows = (
-            select(*self._loaded(viewer, includes))
+            select(*self._loaded(viewer, includes, nested=False), place)
             .where(t.c.firm_id == FIRM, t.c.id == any_(found.c.ids))
-            .lateral("loaded")
+            .cte("loaded")
         )
+        nested = []
+        for key, one in self.nested.items():
+            ids = func.array(select(func.unnest(rows.c[one.column])).scalar_subquery())
+            records = one.resource.rows_json(viewer, FIRM, ids)
+            nested.append(case((rows.c.place == 1, records)).label(f"nested_{key}"))
+        columns = [column for column in rows.c if column.name != "place"]
         return Query(
-            select(found.c.total, rows)
+            select(found.c.total, *columns, *nested)
             .select_from(found.outerjoin(rows, true()))
-            .order_by(func.array_position(found.c.ids, rows.c.id))
+            .order_by(rows.c.place)
         )

@@ -107,12 +107,13 @@ async def _nested(
     key: str,
     ctx: Ctx,
 ) -> dict[int, dict[str, Any]]:
-    """The records of another resource the rows nest, rendered, by id: from the rows'
-    own JSON when they were loaded with it, else read in one more statement."""
+    """The records of another resource the rows nest, rendered, by id: from the JSON the
+    rows were loaded with (each row's own, or a page's on its first row), else read in
+    one more statement."""
     column = f"nested_{key}"
-    if all(column in row for row in rows):
+    if rows and column in rows[0]:
         other = nested.resource
-        found = {r["id"]: other.from_json(r) for row in rows for r in row[column]}
+        found = {r["id"]: other.from_json(r) for row in rows for r in row[column] or ()}
         loaded = list(found.values())
         rendered = await render_rows(conn, principal, other, loaded, ctx)
         return {r["id"]: item for r, item in zip(loaded, rendered, strict=True)}
