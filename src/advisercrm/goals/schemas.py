@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, Field, Strict
@@ -10,7 +11,7 @@ from pydantic import BaseModel, BeforeValidator, Field, Strict
 from advisercrm.accounts.schemas import SHARED_ROLES, AccountOut
 from advisercrm.circles.schemas import CircleOut
 from advisercrm.kit.body import Body
-from advisercrm.kit.fields import Bool, DateStr, Int, Required, UUIDStr, clean_text
+from advisercrm.kit.fields import Bool, DateStr, Int, Pennies, Required, UUIDStr, clean_text
 from advisercrm.kit.render import Ctx, MoneyOut, day_start, money, timestamp
 
 
@@ -28,12 +29,23 @@ GoalName = Annotated[str, Strict(), Field(min_length=1, max_length=255), Text]
 Description = Annotated[str, Strict(), Field(max_length=5000), Text]
 Timeframe = Annotated[str, Strict(), Field(max_length=255), Text]
 Owners = Annotated[list[UUIDStr], Field(min_length=1, max_length=50)]
-Amount = Annotated[Int, Field(ge=0, le=10**15)]
+Amount = Annotated[Pennies, Field(ge=0, le=10**15)]
 Progress = Annotated[Int, Field(ge=0, le=100)]
 Priority = Annotated[Int, Field(ge=1, le=5)]
 
 
 CircleUuids = Annotated[list[UUIDStr], Field(max_length=50)]
+# A read shows complete_goal_by as the start of that day in the firm's zone: written
+# back, it is that day.
+_DAY_START = re.compile(r"^(\d{4}-\d{2}-\d{2})T00:00:00[+-]\d{2}:\d{2}$")
+
+
+def _day_shown(value: Any) -> Any:
+    match = _DAY_START.match(value) if isinstance(value, str) else None
+    return match.group(1) if match else value
+
+
+GoalDay = Annotated[DateStr, BeforeValidator(_day_shown)]
 
 
 class _GoalFields(Body):
@@ -44,7 +56,7 @@ class _GoalFields(Body):
     target_amount: Amount | None = None
     progress: Progress | None = None
     timeframe: Timeframe | None = None
-    complete_goal_by: DateStr | None = None
+    complete_goal_by: GoalDay | None = None
     priority: Priority | None = None
     show_on_circles: Bool | None = None
     visible_to_circles_uuids: CircleUuids | None = None
@@ -83,7 +95,7 @@ class ClientGoalUpdate(Body):
     target_amount: Amount | None = None
     progress: Progress | None = None
     timeframe: Timeframe | None = None
-    complete_goal_by: DateStr | None = None
+    complete_goal_by: GoalDay | None = None
     priority: Priority | None = None
     shared_owner_uuid: UUIDStr | None = None
 

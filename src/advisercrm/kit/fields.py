@@ -66,7 +66,7 @@ def _laravel_int(value: Any) -> Any:
     return value
 
 
-def _laravel_bool(value: Any) -> Any:
+def laravel_bool(value: Any) -> Any:
     """1 and 0 (numbers or strings) and "true"/"false" as booleans; anything else is left
     for the strict check to refuse (2, "yes", 1.0, null)."""
     if isinstance(value, bool):
@@ -106,7 +106,7 @@ Required = BeforeValidator(_present)
 # Compose with Field(...) for lengths and ranges: Annotated[Str, Field(max_length=255)].
 Str = Annotated[str, Strict(), AfterValidator(clean_text)]
 Int = Annotated[int, Strict(), BeforeValidator(_laravel_int)]
-Bool = Annotated[bool, Strict(), BeforeValidator(_laravel_bool)]
+Bool = Annotated[bool, Strict(), BeforeValidator(laravel_bool)]
 UUIDStr = Annotated[uuid.UUID, BeforeValidator(_uuid)]
 # A UUID, or the record a response embeds ({"uuid": ...}): for lists of records.
 RecordUUID = Annotated[uuid.UUID, BeforeValidator(_uuid), BeforeValidator(_record_uuid)]

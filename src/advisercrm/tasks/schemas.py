@@ -28,13 +28,24 @@ Description = Annotated[str, Strict(), Field(max_length=65535), AfterValidator(c
 UUIDs = Annotated[list[UUIDStr], Field(max_length=100)]
 
 
+def _one_value(item: Any) -> Any:
+    """A custom value as a task shows it (its field's reference and the value, among the
+    field's other keys) as the one-key object a request sends: read back, it writes the
+    same value."""
+    if isinstance(item, dict) and len(item) > 1 and {"reference", "value"} <= item.keys():
+        return {item["reference"]: item["value"]}
+    return item
+
+
 def _custom_fields(value: Any) -> dict[str, Any]:
-    """Both request shapes: {"ref": value} and the older [{"ref": value}, ...]."""
+    """Both request shapes: {"ref": value} and the older [{"ref": value}, ...] (whose
+    items may be the custom values a task shows)."""
     if isinstance(value, dict):
         return value
-    if isinstance(value, list) and all(isinstance(item, dict) and len(item) == 1 for item in value):
+    items = [_one_value(item) for item in value] if isinstance(value, list) else None
+    if items is not None and all(isinstance(item, dict) and len(item) == 1 for item in items):
         merged: dict[str, Any] = {}
-        for item in value:
+        for item in items:
             merged.update(item)
         return merged
     raise PydanticCustomError(

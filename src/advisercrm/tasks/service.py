@@ -79,6 +79,8 @@ async def _resolve(
             errors.add("taskable_uuid", INVALID)
         out.columns |= {"taskable_type": kind, "client_id": None, "case_id": None, "plan_id": None}
         out.columns[TASKABLE_ID[kind]] = taskable_id
+    elif _same_kind(body, task):
+        pass  # a task's own taskable type, read and written back: nothing changes
     elif (body.taskable_type is not None or "taskable_uuid" in given) and (
         "taskable_type" not in errors.rejected
     ):
@@ -109,6 +111,13 @@ async def _resolve(
         check_values(definitions, {}, True, ctx.timezone, errors)
     errors.raise_if_any()
     return out
+
+
+def _same_kind(body: TaskCreate | TaskUpdate, task: Row | None) -> bool:
+    """An update naming the task's own taskable type and no taskable UUID."""
+    given = body.model_fields_set
+    kind = task["taskable_type"] if task else None
+    return kind is not None and body.taskable_type == kind and "taskable_uuid" not in given
 
 
 async def _resolve_parent(

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 from pydantic_core import PydanticCustomError
 
 from advisercrm.kit.errors import Errors
-from advisercrm.kit.fields import clean_text
+from advisercrm.kit.fields import clean_text, laravel_bool
 from advisercrm.kit.times import INVALID_DATETIME, in_zone, parse_datetime
 
 REQUIRED = "The :attribute field is required."
@@ -50,6 +50,7 @@ def _coerce(field: Mapping[Any, Any], value: Any, zone: ZoneInfo) -> tuple[Any, 
             return None, "The :attribute field must be a number between -10^15 and 10^15."
         return value, None
     if kind == "boolean":
+        value = laravel_bool(value)
         return (
             (value, None)
             if isinstance(value, bool)
