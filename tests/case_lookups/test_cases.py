@@ -5,7 +5,9 @@ them; a member is shown only the plans it may open."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from tests.helpers import Firm
 from tests.records_support import CASES, PLANS, Cast, assert_body, invalid, listed, unknown
@@ -145,6 +147,14 @@ async def test_lists_filter_and_sort_on_the_lookups(shop: Cast) -> None:
         early,
         bare,
     ]
+    # `late` was completed today (in the firm's zone): after yesterday, before tomorrow.
+    today = dt.datetime.now(ZoneInfo("Europe/London")).date()
+    days = {"after": today - dt.timedelta(days=1), "before": today + dt.timedelta(days=1)}
+    for side, day in days.items():
+        named = {f"filter[completed_{side}]": day.isoformat()}
+        assert await listed(shop.owner, CASES, **mine, **named) == [late]
+    named = {"filter[completed_after]": today.isoformat()}
+    assert await listed(shop.owner, CASES, **mine, **named) == []
     included = await shop.owner.get(CASES, params={"include": "type,status,plans,participants"})
     assert included.status_code == 200, included.text
 

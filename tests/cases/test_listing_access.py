@@ -63,7 +63,8 @@ async def test_bad_list_parameters(firm: Firm) -> None:
     response = await firm.owner.get(CASES, params={"filter[client_uuid]": "x"})
     allowed = "uuid, name, participant_uuids, group_uuids"
     allowed += ", status, type, plan_uuid, account_uuids, employee_account_uuids, circle_uuids"
-    allowed += ", completed, in_progress, review_at_after, review_at_before, tags"
+    allowed += ", completed, in_progress, review_at_after, review_at_before, completed_after"
+    allowed += ", completed_before, tags"
     assert_body(response, 400, not_allowed("filter", "client_uuid", allowed))
     response = await firm.owner.get(CASES, params={"sort": "-status"})
     allowed = "created_at, updated_at, name, review_at, value, status_position, completed_at"

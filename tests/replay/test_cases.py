@@ -15,7 +15,6 @@ from tests.replay.support import (
     nullable,
     page,
     round_trip,
-    served_elsewhere,
 )  # fmt: skip
 
 LIST = page("operation-getapiv1cases")
@@ -24,7 +23,6 @@ CASES = "/api/v1/cases"
 CASE = {"uuid": STR, "name": STR, "value": nullable(MONEY), "review_at": (STR, NULL),
         "participants_count": INT, "participants": {"uuid": STR, "name": STR},
         "created_at": STR, "updated_at": STR}  # fmt: skip
-STATUSES = served_elsewhere("case statuses/types")
 SOME = "6ff8f7f6-1eb3-3525-be4a-3932c805afed"
 
 
@@ -48,8 +46,8 @@ PARAMETERS = [
     ({"filter[review_at_before]": "2030-01-01"}, ()),
     ({"filter[completed]": "true"}, ()), ({"filter[in_progress]": "true"}, ()),
     ({"filter[type]": SOME}, ()), ({"filter[status]": SOME}, ()),
-    ({"filter[completed_after]": "2024-01-01"}, STATUSES),
-    ({"filter[completed_before]": "2024-01-01"}, STATUSES),
+    ({"filter[completed_after]": "2024-01-01"}, ()),
+    ({"filter[completed_before]": "2024-01-01"}, ()),
     ({"filter[tags]": "vip"}, ()),
     ({"sort": "name"}, ()), ({"sort": "-created_at"}, ()), ({"sort": "value"}, ()),
     ({"sort": "review_at"}, ()), ({"sort": "status_position"}, ()),

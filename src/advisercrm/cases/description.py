@@ -56,10 +56,10 @@ from advisercrm.tags.description import tagged, tags_of
 c, cp, ca, cg = cases, case_participants, case_assignees, case_groups
 
 
-def _review_day() -> Any:
-    """The day of a case's review, in its firm's zone."""
+def _day(moment: Any) -> Any:
+    """The day of a case's moment (its review, its completion), in its firm's zone."""
     zone = select(firms.c.timezone).where(firms.c.id == FIRM).scalar_subquery()
-    return cast(func.timezone(zone, c.c.review_at), Date)
+    return cast(func.timezone(zone, moment), Date)
 
 
 def visible(principal: Principal, row: FromClause = c) -> ColumnElement[bool]:
@@ -151,8 +151,10 @@ CASES = Resource(
         "participant_uuids": Where(uuid_list_filter, linked_to(c, cp, accounts)),
         "group_uuids": Where(uuid_list_filter, linked_to(c, cg, groups_table)),
         **case_fields.FILTERS,
-        "review_at_after": Where(date_filter, lambda day: _review_day() > day),
-        "review_at_before": Where(date_filter, lambda day: _review_day() < day),
+        "review_at_after": Where(date_filter, lambda day: _day(c.c.review_at) > day),
+        "review_at_before": Where(date_filter, lambda day: _day(c.c.review_at) < day),
+        "completed_after": Where(date_filter, lambda day: _day(c.c.completed_at) > day),
+        "completed_before": Where(date_filter, lambda day: _day(c.c.completed_at) < day),
         "tags": tagged(c),
     },
     # A case always shows these: asking for them changes nothing.
