@@ -344,8 +344,9 @@ def _fixed(path: str) -> Builder:
     return build
 
 
-# bench/RESULTS.md, "Round trips per request" (captured from the PostgreSQL log of the
-# benchmark's server, BEGIN and COMMIT included).
+# The benchmark's requests as its capture counts them ("Round trips per request" in a
+# bench/run report, from the PostgreSQL log of the benchmark's server, BEGIN and COMMIT
+# included; a small run, BENCH_SCALE=small, shows the same counts).
 BENCHMARK = {"S1": 7, "S2": 6, "S3": 2, "S4": 2, "S5": 2}
 
 
