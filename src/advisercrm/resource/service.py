@@ -60,8 +60,8 @@ async def render(
     includes: frozenset[str] = frozenset(),
 ) -> list[dict[str, Any]]:
     """The rows as their resource shows them to the principal, in the order of `ids`: one
-    round trip (and one per nested resource), embedded records included and filtered by
-    what the principal may open, with the relations `includes` names."""
+    round trip, embedded and nested records included and filtered by what the principal
+    may open, with the relations `includes` names."""
     if not ids:
         return []
     rows = await _repo(conn, principal).fetch(

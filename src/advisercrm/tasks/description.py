@@ -127,7 +127,7 @@ def _embeds(viewer: Principal, firm_id: Any, task_id: Any) -> dict[str, Any]:
         "plan_accounts": plan_owners_json(firm_id, t.c.plan_id, viewer),
         "case": _row_of(viewer, cases, t.c.case_id, case_visible),
         **{f"case_{name}": expr for name, expr in case_links.items()},
-        # A client taskable is the account resource, nested (loaded apart).
+        # A client taskable is the account resource, nested (`TASKS.nested`).
         "client_ids": func.array_remove(array([t.c.client_id]), null()),
     }
 
