@@ -38,9 +38,8 @@ async def _check_status(
     values: dict[str, Any],
     errors: Errors,
 ) -> dict[str, Any]:
-    """Null leaves a field unchanged; a new status goes last (concurrent creates of one
+    """A new status goes last (concurrent creates of one
     firm are serialised, so two never share a position)."""
-    values = {name: value for name, value in values.items() if value is not None}
     if current is None and not errors:
         repo = FirmRepository(conn, principal.firm_id)
         await repo.execute(
@@ -50,16 +49,6 @@ async def _check_status(
         values["position"] = int(await repo.scalar(last))
         values.setdefault("colour", default_colour(values["position"]))
     return values
-
-
-async def _check_type(
-    conn: AsyncConnection,
-    principal: Principal,
-    current: Record | None,
-    values: dict[str, Any],
-    errors: Errors,
-) -> dict[str, Any]:
-    return {name: value for name, value in values.items() if value is not None}
 
 
 CASE_STATUSES = Resource(
@@ -99,7 +88,6 @@ CASE_TYPES = Resource(
     default_sort="name",
     filters={"uuid": Where(uuid_list_filter, any_of(ct.c.uuid)), "name": contains(ct.c.name)},
     columns=frozenset({"name"}),
-    check=_check_type,
     who="manager",
     path="/api/v1/cases-type",
     create=CaseTypeCreate,

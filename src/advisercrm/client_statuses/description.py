@@ -67,7 +67,6 @@ async def _check(
     values: dict[str, Any],
     errors: Errors,
 ) -> dict[str, Any]:
-    values = {name: value for name, value in values.items() if value is not None}
     if current is None and "colour" not in values and not errors:
         repo = FirmRepository(conn, principal.firm_id)
         count = await repo.scalar(select(func.count()).select_from(cs).where(repo.scoped(cs)))

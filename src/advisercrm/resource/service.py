@@ -183,12 +183,13 @@ async def listing(
     """One page as the resource shows it, and the total: one statement (`page`'s
     filters, sort and parent), with the relations `include` asks for."""
     name, parent_id = parent or ("", None)
-    # Only these load anything; the list's route renders the others.
+    # Only these load anything; the empty ones are added to each row.
     includes = frozenset(query.includes & resource.loaded_includes.keys())
+    empty = {k: v for k, v in resource.empty_includes.items() if k in query.includes}
     statement = resource.listing(
         principal.reach, frozenset(query.filters), query.sort, query.descending, name, includes
     )
-    return await rendered_page(
+    data, total = await rendered_page(
         conn,
         principal,
         resource,
@@ -199,6 +200,7 @@ async def listing(
         parent_id=parent_id,
         **_where(resource, query),
     )
+    return [item | empty for item in data] if empty else data, total
 
 
 async def rendered_page(
@@ -276,14 +278,11 @@ async def _checked(
     fields = body.model_fields_set if current else type(body).model_fields.keys() - errors.rejected
     given = set(resource.columns & set(fields))
     values = body.model_dump(include=given)
-    # On an update, null leaves a column that cannot be empty as it is.
+    # Null leaves a column that cannot be empty as it is (a new row takes its default or
+    # what the resource's check gives it). A field stored through the resource's check,
+    # not as a column, is its check's to judge.
     t = resource.table
-    # (A field stored through the resource's check, not as a column, is its check's to judge.)
-    values = {
-        k: v
-        for k, v in values.items()
-        if v is not None or k not in t.c or t.c[k].nullable or not current
-    }
+    values = {k: v for k, v in values.items() if v is not None or k not in t.c or t.c[k].nullable}
     values = resource.prepare(principal, values)
     links = await check_links(conn, principal, resource, body, errors)
     if resource.check is not None:

@@ -71,8 +71,7 @@ async def _check(
     values: dict[str, Any],
     errors: Errors,
 ) -> dict[str, Any]:
-    """Null leaves a field unchanged; a new status goes last, in the palette's next colour."""
-    values = {name: value for name, value in values.items() if value is not None}
+    """A new status goes last, in the palette's next colour."""
     repo = TaskStatusRepository(conn, principal.firm_id)
     flags = {"is_type_completed": False, "is_not_started": False}
     if current is not None:
