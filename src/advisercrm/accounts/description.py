@@ -45,7 +45,7 @@ from advisercrm.kit.listing import (
 )
 from advisercrm.kit.render import Ctx
 from advisercrm.kit.sql import FIRM
-from advisercrm.resource.description import Resource, Where, any_of, contains
+from advisercrm.resource.description import Include, Resource, Where, any_of, contains
 from advisercrm.tables import (
     account_owners,
     accounts,
@@ -230,33 +230,29 @@ CLIENT_INCLUDES = (
 )
 
 
-def _group_embed(viewer: Principal, firm_id: Any, account_id: Any) -> dict[str, Any]:
+def _groups(viewer: Principal, firm_id: Any, account_id: Any) -> Any:
+    """The groups the account takes part in that the viewer sees, by name."""
     g = groups
     item = func.json_build_object("uuid", g.c.uuid, "name", g.c.name, "slug", g.c.slug)
-    listed = (
+    return (
         select(json_list(item, g.c.name, g.c.id))
         .join(_gp, and_(_gp.c.firm_id == g.c.firm_id, _gp.c.group_id == g.c.id))
         .where(_gp.c.firm_id == firm_id, _gp.c.account_id == account_id)
         .where(*shown(viewer, group_visible, g))
+        .scalar_subquery()
     )
-    return _embeds(viewer, firm_id, account_id) | {"groups": listed.scalar_subquery()}
 
 
-def included(item: dict[str, Any], row: Any, includes: set[str]) -> dict[str, Any]:
-    """An account as a list shows it with `include`: each asked relation added."""
-    extra: dict[str, Any] = {k: v for k, v in EMPTY_INCLUDES.items() if k in includes}
-    if "primary_email" in includes:
-        email = item["email"]
-        extra["primary_email"] = {"type": "email", "value": email} if email else None
-    if "groups" in includes:
-        extra["groups"] = [
-            {"uuid": str(g["uuid"]), "name": g["name"], "slug": g["slug"]} for g in row["groups"]
-        ]
-    return item | extra
+def _primary_email(email: str | None, ctx: Ctx) -> dict[str, Any] | None:
+    return {"type": "email", "value": email} if email else None
 
 
-def _with_groups(row: Any, ctx: Ctx) -> dict[str, Any]:
-    return included(account(row, ctx), row, {"groups"})
+LOADED_INCLUDES = {
+    "tags": tags_of(a),
+    "groups": Include(_groups, lambda listed, ctx: listed),
+    # The account's email is its primary email here.
+    "primary_email": Include(lambda viewer, firm_id, account_id: a.c.email, _primary_email),
+}
 
 
 ACCOUNTS = Resource(
@@ -268,7 +264,8 @@ ACCOUNTS = Resource(
     sorts=SORTS,
     filters=FILTERS,
     includes=ACCOUNT_INCLUDES,
-    loaded_includes={"tags": tags_of(a)},
+    empty_includes=EMPTY_INCLUDES,
+    loaded_includes=LOADED_INCLUDES,
     # A write naming accounts accepts them by kind: clients, staff, individuals.
     resolved=("type", "role"),
     before_delete=_before_delete,
@@ -284,9 +281,5 @@ CLIENTS = dataclasses.replace(
     one="client",
     filters=CLIENT_FILTERS,
     includes=CLIENT_INCLUDES,
+    empty_includes={k: EMPTY_INCLUDES[k] for k in ("primary_phone_number", "external_references")},
 )
-# The same lists when `include=groups` asks for each account's groups.
-WITH_GROUPS = {
-    r.name: dataclasses.replace(r, embeds=_group_embed, render=_with_groups)
-    for r in (ACCOUNTS, CLIENTS)
-}

@@ -12,7 +12,7 @@ from asyncpg import Record
 from fastapi import APIRouter, Depends, Request, Response
 
 from advisercrm.accounts import service
-from advisercrm.accounts.description import ACCOUNTS, CLIENTS, WITH_GROUPS, included
+from advisercrm.accounts.description import ACCOUNTS, CLIENTS
 from advisercrm.accounts.schemas import AccountCreate, AccountOut, AccountUpdate, ClientCreate
 from advisercrm.auth.access import Allowed, StaffWrite
 from advisercrm.auth.deps import CurrentPrincipal, RenderCtx
@@ -51,10 +51,8 @@ def _routes(resource: Resource) -> None:
         request: Request, conn: Conn, principal: CurrentPrincipal, ctx: RenderCtx
     ) -> JSON:
         query = parse_list_query(request, spec)
-        described = WITH_GROUPS[resource.name] if "groups" in query.includes else resource
-        data, total = await resource_service.listing(conn, principal, described, query, ctx)
-        rest = query.includes - {"groups"}
-        return paginated(request, query, [included(d, None, rest) for d in data], total)
+        data, total = await resource_service.listing(conn, principal, resource, query, ctx)
+        return paginated(request, query, data, total)
 
     setattr(list_accounts, LIST_SPEC_ATTRIBUTE, spec)
 

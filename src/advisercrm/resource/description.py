@@ -183,8 +183,9 @@ class Resource:
     # Conditions a nested path puts on its list, given its parent's id as a parameter
     # (the client of /api/v1/client/{client_uuid}/goal, say), by the parent's name.
     parents: Mapping[str, Callable[[Any], ColumnElement[bool]]] = field(default_factory=dict)
-    # Relations a list may be asked to `include` (the list's route renders them), and
-    # those among them naming data the server does not keep: shown with this empty value.
+    # Relations a list may be asked to `include`, in the order its errors name them: those
+    # always shown (naming one changes nothing), those naming data the server does not
+    # keep (`empty_includes`: shown with this empty value) and those loaded when asked.
     includes: tuple[str, ...] = ()
     empty_includes: Mapping[str, Any] = field(default_factory=dict)
     # Relations loaded with a list's rows only when `include` asks for them (see `Include`).
@@ -217,7 +218,9 @@ class Resource:
             filters={name: where.value for name, where in self.filters.items()},
             sorts=tuple(self.sorts),
             default_sort=self.default_sort,
-            includes=(*self.includes, *self.empty_includes, *self.loaded_includes),
+            includes=tuple(
+                dict.fromkeys((*self.includes, *self.empty_includes, *self.loaded_includes))
+            ),
         )
 
     def filter_named(self, name: str) -> Where:

@@ -64,8 +64,7 @@ def crud_router(resource: Resource) -> APIRouter:
     ) -> JSON:
         query = parse_list_query(request, spec)
         data, total = await service.listing(conn, principal, resource, query, ctx)
-        empty = {k: v for k, v in resource.empty_includes.items() if k in query.includes}
-        return paginated(request, query, [item | empty for item in data], total)
+        return paginated(request, query, data, total)
 
     setattr(list_all, LIST_SPEC_ATTRIBUTE, spec)
     one_statement()(list_all)
