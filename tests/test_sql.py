@@ -98,3 +98,22 @@ async def test_a_connection_limited_to_its_statements_refuses_one_more(app: Fast
     async with connect(app.state.engine) as conn:
         for _ in range(3):
             assert await COUNT.scalar(conn, ids=[0]) == 0
+
+
+async def test_long_statements_are_prepared_once_per_connection(app: FastAPI) -> None:
+    """A list that embeds what it renders runs to tens of kilobytes of SQL; asyncpg's
+    default leaves statements over 15 kB unprepared, re-parsed and re-planned on every
+    execution. The engine keeps them prepared like any other."""
+    total = " + ".join(f"{n} /* filler */" for n in range(2000)) + " AS c2999"
+    long = Query(select(text(total)).where(firms.c.id == bindparam("id")).select_from(firms))
+    assert len(long.sql) > 20_000
+    async with connect(app.state.engine) as conn:
+        await long.all(conn, id=0)
+        await long.all(conn, id=0)
+        prepared = await sql.fetch_value(
+            conn,
+            text(
+                "SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE '%c' || '2999%'"
+            ),
+        )
+    assert prepared == 1
