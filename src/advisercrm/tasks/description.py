@@ -7,7 +7,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, FromClause, and_, exists, false, func, null, or_, select, true
+from sqlalchemy import (
+    ColumnElement,
+    FromClause,
+    and_,
+    case,
+    exists,
+    false,
+    func,
+    null,
+    or_,
+    select,
+    true,
+)
 from sqlalchemy.dialects.postgresql import array
 
 from advisercrm.accounts.description import ACCOUNTS
@@ -84,6 +96,13 @@ def _row_of(viewer: Principal, table: Any, column: Any, rule: Any = None) -> Any
     )
 
 
+def _when_set(key: Any, embeds: dict[str, Any]) -> dict[str, Any]:
+    """The embeds of a record the task may point at, evaluated only for tasks that point
+    at one: most tasks have no plan or case, and PostgreSQL skips a CASE's subqueries
+    whose condition is false, where it would run them all to find nothing."""
+    return {name: case((key.isnot(None), expr)) for name, expr in embeds.items()}
+
+
 def _embeds(viewer: Principal, firm_id: Any, task_id: Any) -> dict[str, Any]:
     parent, cf, g, who = t.alias("parent"), custom_fields, groups, accounts.alias("who")
     assignees = (
@@ -123,10 +142,20 @@ def _embeds(viewer: Principal, firm_id: Any, task_id: Any) -> dict[str, Any]:
         "group_uuids": group_uuids.scalar_subquery(),
         "fields": fields.scalar_subquery(),
         "custom_values": values.scalar_subquery(),
-        "plan": _row_of(viewer, plans, t.c.plan_id, plan_visible),
-        "plan_accounts": plan_owners_json(firm_id, t.c.plan_id, viewer),
-        "case": _row_of(viewer, cases, t.c.case_id, case_visible),
-        **{f"case_{name}": expr for name, expr in case_links.items()},
+        **_when_set(
+            t.c.plan_id,
+            {
+                "plan": _row_of(viewer, plans, t.c.plan_id, plan_visible),
+                "plan_accounts": plan_owners_json(firm_id, t.c.plan_id, viewer),
+            },
+        ),
+        **_when_set(
+            t.c.case_id,
+            {
+                "case": _row_of(viewer, cases, t.c.case_id, case_visible),
+                **{f"case_{name}": expr for name, expr in case_links.items()},
+            },
+        ),
         # A client taskable is the account resource, nested (`TASKS.nested`).
         "client_ids": func.array_remove(array([t.c.client_id]), null()),
     }
