@@ -145,6 +145,10 @@ def create_engine(url: str, pool_size: int, command_timeout: float | None = None
         connect_args={
             "timeout": CONNECT_TIMEOUT,
             "command_timeout": command_timeout,
+            # asyncpg prepares again, on every run, a statement longer than this (its
+            # default is 15 KiB): a member's task list, which nests each task's client
+            # account, is longer, and must stay prepared once per connection.
+            "max_cacheable_statement_size": 64 * 1024,
             "server_settings": {
                 "timezone": "UTC",
                 "application_name": "advisercrm",
