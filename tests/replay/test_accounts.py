@@ -172,6 +172,25 @@ async def test_dates_links_and_absent_data(firm: Firm) -> None:
         other["uuid"], joint["uuid"], owner["uuid"]]  # fmt: skip
 
 
+async def test_status_and_introducer(firm: Firm) -> None:
+    """CREATE_CLIENT / UPDATE_ACCOUNT: introduced_by_uuid (the introducer of the client);
+    LIST_ACCOUNTS / LIST_CLIENTS: status by partial names or UUIDs, introduced_by the
+    introducer account."""
+    intro = {"type": "external", "role": "introducer", "first_name": "I", "last_name": "N"}
+    ian = await firm.owner.created("/api/v1/account", intro)
+    active = await firm.owner.created("/api/v1/client-status", {"name": "Active"})
+    one = await firm.client_account(introduced_by_uuid=ian["uuid"])
+    two = await firm.client_account()
+    path = f"/api/v1/account/{two['uuid']}"
+    assert (await firm.owner.put(path, {"client_status_uuid": active["uuid"]})).status_code == 200
+    for path in ("/api/v1/account", "/api/v1/client"):
+        assert await _listed(firm, path, **{"filter[introduced_by]": ian["uuid"]}) == [one["uuid"]]
+        assert await _listed(firm, path, **{"filter[status]": "activ"}) == [two["uuid"]]
+        by_uuid = await _listed(firm, path, **{"filter[status]": active["uuid"]})
+        assert by_uuid == [two["uuid"]]
+    assert one["introduced_by"]["uuid"] == ian["uuid"]
+
+
 async def test_absent_includes_are_empty(firm: Firm) -> None:
     client = await firm.client_account(email="someone@example.com")
     include = ",".join([
