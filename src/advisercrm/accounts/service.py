@@ -49,12 +49,12 @@ async def _references(
     errors: Errors,
 ) -> dict[str, Any]:
     """Check every UUID the body names; return the column values they resolve to."""
-    assigned = {f: getattr(body, f"{f}_uuid") for f in NAMED}
+    people = {f: getattr(body, f"{f}_uuid") for f in NAMED}
     owners = body.owner_uuids or []
-    named = [u for u in assigned.values() if u] + owners
+    named = [u for u in people.values() if u] + owners
     found = await resource.resolve(repo.conn, principal, ACCOUNTS, named)
     values: dict[str, Any] = {}
-    for field, ref in assigned.items():
+    for field, ref in people.items():
         if field + "_uuid" not in body.model_fields_set:
             continue
         row = found.get(ref) if ref else None
