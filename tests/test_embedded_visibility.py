@@ -119,8 +119,15 @@ async def scene(firm: Firm) -> Scene:
         {"role": "joint", "name": token("J"), "owner_uuids": [u("p"), u("q")]}
         | {"assigned_adviser_uuid": e["uuid"], "email": f"{token('e')}@example.com"},
     )
-    # The client login's adviser is an employee: staff the client may not open.
-    response = await firm.owner.put(f"/api/v1/account/{u('c')}", {"assigned_adviser_uuid": u("e")})
+    # The client login's adviser and introducer: accounts the client may not open (its
+    # client status it may).
+    await scene.made("i", "account", {"type": "external", "role": "introducer", **names()})
+    lapsed = await firm.owner.created("/api/v1/client-status", {"name": "Lapsed"})
+    response = await firm.owner.put(
+        f"/api/v1/account/{u('c')}",
+        {"assigned_adviser_uuid": u("e"), "introduced_by_uuid": u("i")}
+        | {"client_status_uuid": lapsed["uuid"]},
+    )
     assert response.status_code == 200, response.text
     group = {"g": [u("m"), u("p"), u("j")], "h": [u("q"), u("e")], "k": [u("c"), u("q"), u("e")]}
     for name, participants in group.items():
@@ -228,6 +235,7 @@ async def test_a_member_sees_no_embedded_record_it_may_not_open(scene: Scene) ->
     assert [a["uuid"] for a in circle["accounts"]] == [scene.uuid("p")]
     assert [o["uuid"] for o in shows["j"]["owners"]] == [scene.uuid("p")]
     assert shows["j"]["assigned_adviser"]["uuid"] == scene.uuid("e")
+    assert "i" in shows  # an introducer: a member may open it
     assert [p["uuid"] for p in shows["h"]["participants"]] == [scene.uuid("e")]
     assert shows["h"]["participants_count"] == 1
 
@@ -242,6 +250,8 @@ async def test_a_client_sees_no_embedded_record_it_may_not_open(scene: Scene) ->
     assert [s["uuid"] for s in c1["subtasks"]] == [scene.uuid("c1a")]
     me = c1["taskable"]
     assert me["uuid"] == scene.uuid("c") and me["assigned_adviser"] is None
+    assert me["introduced_by"] is None and me["client_status"]["name"] == "Lapsed"
+    assert shows["c"]["client_status"] == me["client_status"]
     assert [c["uuid"] for c in me["circles"]] == [scene.uuid("w")]
     goal = shows["goal2"]
     assert [a["uuid"] for a in goal["accounts"]] == [scene.uuid("c")]

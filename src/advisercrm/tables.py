@@ -140,11 +140,20 @@ accounts = _firm_table(
     # Written by the introducer route (POST /api/v1/introducer); not yet rendered.
     Column("title", String(255)),
     Column("entity_name", String(255)),
+    # The firm's client status the account is in, and the introducer who brought it; a
+    # deleted status or introducer leaves the account without one.
+    Column("client_status_id", BigInteger),
+    Column("introduced_by_id", BigInteger),
     _fk("assigned_adviser_id", "accounts", "SET NULL (assigned_adviser_id)"),
     _fk("assigned_administrator_id", "accounts", "SET NULL (assigned_administrator_id)"),
     _fk("assigned_paraplanner_id", "accounts", "SET NULL (assigned_paraplanner_id)"),
+    _fk("client_status_id", "client_statuses", "SET NULL (client_status_id)"),
+    _fk("introduced_by_id", "accounts", "SET NULL (introduced_by_id)"),
 )
 Index(None, accounts.c.firm_id, accounts.c.type, accounts.c.created_at, accounts.c.id)
+# For the status and introducer filters, and for the SET NULL when one is deleted.
+Index(None, accounts.c.firm_id, accounts.c.client_status_id)
+Index(None, accounts.c.firm_id, accounts.c.introduced_by_id)
 
 account_owners = _link(
     "account_owners",

@@ -37,6 +37,8 @@ ACCOUNT_KEYS = {
     "assigned_adviser",
     "assigned_administrator",
     "assigned_paraplanner",
+    "introduced_by",
+    "client_status",
     "owners",
     "circles",
     "inactive_at",

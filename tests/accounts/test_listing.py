@@ -19,10 +19,11 @@ from tests.helpers import Firm
 
 _DATES = "inactive_after, inactive_before, created_after, created_before"
 FILTERS = {
-    ACCOUNTS: "uuid, type, role, name, email, primary_email, primary_phone_number, is_prospect, "
-    f"{_DATES}, custom_field:*, groups, exclude_groups, departments, linked_to, tags",
-    CLIENTS: "uuid, type, name, email, primary_email, primary_phone_number, is_prospect, "
-    f"{_DATES}, custom_field:*, groups, exclude_groups, linked_to, tags",
+    ACCOUNTS: "uuid, type, role, name, email, primary_email, primary_phone_number, status, "
+    f"is_prospect, {_DATES}, custom_field:*, groups, exclude_groups, departments, linked_to, "
+    "introduced_by, tags",
+    CLIENTS: "uuid, type, name, email, primary_email, primary_phone_number, status, is_prospect, "
+    f"{_DATES}, custom_field:*, groups, exclude_groups, linked_to, introduced_by, tags",
 }
 SORTS = (
     "created_at, updated_at, name, first_name, last_name, email, next_review_date, "

@@ -17,7 +17,6 @@ from tests.replay.support import (
     nullable,
     page,
     round_trip,
-    served_elsewhere,
 )  # fmt: skip
 
 LIST_ACCOUNTS = page("operation-get-api-v1-account")
@@ -35,11 +34,8 @@ ACCOUNT = {
     "first_name": (STR, NULL), "last_name": (STR, NULL), "name": STR, "email": (STR, NULL),
     "photo_url": STR, "inactive_at": (STR, NULL), "owners": COMPACT,
     "assigned_adviser": nullable(COMPACT), "assigned_administrator": nullable(COMPACT),
-    "assigned_paraplanner": nullable(COMPACT),
+    "assigned_paraplanner": nullable(COMPACT), "introduced_by": nullable(COMPACT),
 }  # fmt: skip
-
-STATUSES = served_elsewhere("client statuses")
-INTRODUCERS = served_elsewhere("introducers")
 
 # (page, path, query): each documented parameter once, with a value of its documented form.
 PARAMETERS = [
@@ -58,7 +54,7 @@ PARAMETERS = [
             ({"filter[name]": "Jo"}, ()), ({"filter[email]": "example"}, ()),
             ({"filter[primary_email]": "example"}, ()),
             ({"filter[primary_phone_number]": "0770"}, ()),
-            ({"filter[status]": "Active"}, STATUSES),
+            ({"filter[status]": "Active"}, ()),
             ({"filter[is_prospect]": "true"}, ()),
             ({"filter[inactive_after]": "2022-04-05"}, ()),
             ({"filter[inactive_before]": "2022-04-05"}, ()),
@@ -70,7 +66,7 @@ PARAMETERS = [
             ({"filter[tags]": "vip"}, ()),
             ({"filter[groups]": "finance"}, ()), ({"filter[departments]": "sales"}, ()),
             ({"filter[exclude_groups]": "6c15dedc-d91f-4cdb-9ce7-c133497e96d8"}, ()),
-            ({"filter[introduced_by]": "6c15dedc-d91f-4cdb-9ce7-c133497e96d8"}, INTRODUCERS),
+            ({"filter[introduced_by]": "6c15dedc-d91f-4cdb-9ce7-c133497e96d8"}, ()),
             ({"per_page": "500"}, ()),
         ]
     ],
@@ -84,7 +80,7 @@ PARAMETERS = [
             ({"filter[uuid]": "6c15dedc-d91f-4cdb-9ce7-c133497e96d8"}, ()),
             ({"filter[name]": "Jo"}, ()), ({"filter[email]": "example"}, ()),
             ({"filter[is_prospect]": "false"}, ()),
-            ({"filter[status]": "Active"}, STATUSES),
+            ({"filter[status]": "Active"}, ()),
             ({"filter[type]": "individual,joint"}, ()),
             ({"filter[created_after]": "2022-04-05"}, ()),
             ({"filter[created_before]": "2022-05-31"}, ()),
@@ -92,7 +88,7 @@ PARAMETERS = [
             ({"filter[tags]": "vip"}, ()),
             ({"filter[groups]": "finance"}, ()),
             ({"filter[exclude_groups]": "6c15dedc-d91f-4cdb-9ce7-c133497e96d8"}, ()),
-            ({"filter[introduced_by]": "6c15dedc-d91f-4cdb-9ce7-c133497e96d8"}, INTRODUCERS),
+            ({"filter[introduced_by]": "6c15dedc-d91f-4cdb-9ce7-c133497e96d8"}, ()),
             ({"filter[linked_to]": "6c15dedc-d91f-4cdb-9ce7-c133497e96d8"}, ()),
             *[({"sort": s}, ()) for s in (
                 "created_at", "updated_at", "first_name", "last_name", "email",
@@ -174,6 +170,25 @@ async def test_dates_links_and_absent_data(firm: Firm) -> None:
         owner["uuid"], joint["uuid"], other["uuid"]]  # fmt: skip
     assert await _listed(firm, path, sort="-next_review_date") == [
         other["uuid"], joint["uuid"], owner["uuid"]]  # fmt: skip
+
+
+async def test_status_and_introducer(firm: Firm) -> None:
+    """CREATE_CLIENT / UPDATE_ACCOUNT: introduced_by_uuid (the introducer of the client);
+    LIST_ACCOUNTS / LIST_CLIENTS: status by partial names or UUIDs, introduced_by the
+    introducer account."""
+    intro = {"type": "external", "role": "introducer", "first_name": "I", "last_name": "N"}
+    ian = await firm.owner.created("/api/v1/account", intro)
+    active = await firm.owner.created("/api/v1/client-status", {"name": "Active"})
+    one = await firm.client_account(introduced_by_uuid=ian["uuid"])
+    two = await firm.client_account()
+    path = f"/api/v1/account/{two['uuid']}"
+    assert (await firm.owner.put(path, {"client_status_uuid": active["uuid"]})).status_code == 200
+    for path in ("/api/v1/account", "/api/v1/client"):
+        assert await _listed(firm, path, **{"filter[introduced_by]": ian["uuid"]}) == [one["uuid"]]
+        assert await _listed(firm, path, **{"filter[status]": "activ"}) == [two["uuid"]]
+        by_uuid = await _listed(firm, path, **{"filter[status]": active["uuid"]})
+        assert by_uuid == [two["uuid"]]
+    assert one["introduced_by"]["uuid"] == ian["uuid"]
 
 
 async def test_absent_includes_are_empty(firm: Firm) -> None:

@@ -51,6 +51,7 @@ from advisercrm.tables import (
     accounts,
     circle_accounts,
     circles,
+    client_statuses,
     firms,
     group_participants,
     groups,
@@ -58,12 +59,27 @@ from advisercrm.tables import (
 from advisercrm.tags.description import tagged, tags_of
 
 ASSIGNED = ("assigned_adviser", "assigned_administrator", "assigned_paraplanner")
+# The accounts an account names, each shown as a compact account (`<name>_id` holds it).
+NAMED = (*ASSIGNED, "introduced_by")
+
+
+def _client_status(firm_id: Any, status_id: Any) -> Any:
+    """The account's client status (every member of the firm may open one), as JSON."""
+    s = client_statuses
+    item = func.json_build_object(
+        "uuid", s.c.uuid,
+        "name", s.c.name,
+        "colour", s.c.colour,
+        "created_at", func.extract("epoch", s.c.created_at),
+        "updated_at", func.extract("epoch", s.c.updated_at),
+    )  # fmt: skip
+    return select(item).where(s.c.firm_id == firm_id, s.c.id == status_id).scalar_subquery()
 
 
 def _embeds(viewer: Principal, firm_id: Any, account_id: Any) -> dict[str, Any]:
-    """The account's assigned staff, owners and circles the viewer may open: scalar
-    subqueries correlated to the account row (a derived table in FROM would not correlate
-    and would collect every owner link of the firm)."""
+    """The account's assigned staff, introducer, owners and circles the viewer may open,
+    and its client status: scalar subqueries correlated to the account row (a derived
+    table in FROM would not correlate and would collect every owner link of the firm)."""
     a, link, c, ca = account_id.table, account_owners, circles, circle_accounts
     owner = accounts.alias("own")
     owners = (
@@ -85,7 +101,7 @@ def _embeds(viewer: Principal, firm_id: Any, account_id: Any) -> dict[str, Any]:
         .where(*shown(viewer, circle_visible, c))
     )
     staff = {}
-    for name in ASSIGNED:
+    for name in NAMED:
         person = accounts.alias(name)
         staff[name] = (
             select(compact_json(person))
@@ -94,6 +110,7 @@ def _embeds(viewer: Principal, firm_id: Any, account_id: Any) -> dict[str, Any]:
             .scalar_subquery()
         )
     return staff | {
+        "client_status": _client_status(firm_id, a.c.client_status_id),
         "owners": owners.scalar_subquery(),
         "circles": circle_list.scalar_subquery(),
     }
@@ -122,23 +139,45 @@ def _created_day() -> Any:
     return cast(func.timezone(zone, a.c.created_at), Date)
 
 
-def _in_groups(parts: Any) -> Any:
-    """Accounts taking part in a group named by any of `parts` (a text[] parameter): a
-    group's UUID, or text its name contains."""
+def _named_by_any(table: Any, parts: Any) -> Any:
+    """Whether the `table` row is named by any of `parts` (a text[] parameter): its UUID,
+    or text its name contains."""
     part = func.unnest(cast(parts, ARRAY(Text))).column_valued("part")
     # The part as a LIKE pattern, its wildcards escaped (backslash: LIKE's own escape).
     escaped = func.replace(func.replace(func.replace(part, "\\", "\\\\"), "%", "\\%"), "_", "\\_")
     named = or_(
-        groups.c.name.ilike(func.concat("%", escaped, "%")),
-        cast(groups.c.uuid, Text) == func.lower(part),
+        table.c.name.ilike(func.concat("%", escaped, "%")),
+        cast(table.c.uuid, Text) == func.lower(part),
     )
+    return exists(select(literal_column("1")).where(named))
+
+
+def _in_groups(parts: Any) -> Any:
+    """Accounts taking part in a group named by any of `parts`."""
     return exists().where(
         _gp.c.firm_id == a.c.firm_id,
         _gp.c.account_id == a.c.id,
         groups.c.firm_id == _gp.c.firm_id,
         groups.c.id == _gp.c.group_id,
-        exists(select(literal_column("1")).where(named)),
+        _named_by_any(groups, parts),
     )
+
+
+def _with_status(parts: Any) -> Any:
+    """Accounts in a client status named by any of `parts`."""
+    s = client_statuses
+    return exists().where(
+        s.c.firm_id == a.c.firm_id, s.c.id == a.c.client_status_id, _named_by_any(s, parts)
+    )
+
+
+def _introduced_by(uuids: Any, viewer: Principal) -> Any:
+    """Accounts introduced by any of the accounts named that the viewer may open."""
+    introducer = accounts.alias("introducer")
+    named = select(introducer.c.id).where(
+        introducer.c.firm_id == FIRM, introducer.c.uuid == any_(uuids), visible(viewer, introducer)
+    )
+    return a.c.introduced_by_id.in_(named)
 
 
 def _outside_groups(uuids: Any) -> Any:
@@ -167,6 +206,9 @@ _parts = dataclasses.replace(
     parse=_comma_list,
     description="Comma-separated group UUIDs or text of group names: any of.",
 )
+_status_parts = dataclasses.replace(
+    _parts, description="Comma-separated client-status UUIDs or text of their names: any of."
+)
 # Filters on data this server does not keep: nothing matches (no account has a phone
 # number, a department or a client custom-field value here; none is a prospect).
 _nothing = Where(text_filter, lambda _: false())
@@ -178,6 +220,7 @@ FILTERS: dict[str, Where] = {
     "email": contains(a.c.email),
     "primary_email": contains(a.c.email),
     "primary_phone_number": _nothing,
+    "status": Where(_status_parts, _with_status),
     "is_prospect": Where(bool_filter, not_),
     "inactive_after": Where(date_filter, lambda day: a.c.inactive_at > day),
     "inactive_before": Where(date_filter, lambda day: a.c.inactive_at < day),
@@ -188,6 +231,7 @@ FILTERS: dict[str, Where] = {
     "exclude_groups": Where(uuid_list_filter, _outside_groups),
     "departments": _nothing,
     "linked_to": Where(uuid_list_filter, _linked_to),
+    "introduced_by": Where(uuid_list_filter, _introduced_by, by_viewer=True),
     "tags": tagged(a),
 }
 # On /client, `type` is the client's role.

@@ -54,6 +54,9 @@ class AccountFields(BaseModel):
     assigned_adviser_uuid: UUIDStr | None = None
     assigned_administrator_uuid: UUIDStr | None = None
     assigned_paraplanner_uuid: UUIDStr | None = None
+    # An introducer (an external account) of the firm, and a client status of the firm.
+    introduced_by_uuid: UUIDStr | None = None
+    client_status_uuid: UUIDStr | None = None
     owner_uuids: Annotated[list[UUIDStr], Field(max_length=10)] | None = None
     inactive_at: DateStr | None = None
     # The groups the account takes part in, replaced as a whole (null on update: none).
@@ -97,6 +100,24 @@ def _maybe_compact(row: dict[str, Any] | None, ctx: Ctx) -> dict[str, Any] | Non
     return compact(row, ctx) if row else None
 
 
+def _moment(value: Any) -> dt.datetime:
+    # An embedded client status arrives as JSON, its times as seconds since the epoch.
+    return dt.datetime.fromtimestamp(float(value), dt.UTC)
+
+
+def _client_status(row: dict[str, Any] | None, ctx: Ctx) -> dict[str, Any] | None:
+    """The client status as /api/v1/client-status shows it."""
+    if row is None:
+        return None
+    return {
+        "name": row["name"],
+        "uuid": str(row["uuid"]),
+        "colour": row["colour"],
+        "created_at": timestamp(_moment(row["created_at"]), ctx),
+        "updated_at": timestamp(_moment(row["updated_at"]), ctx),
+    }
+
+
 def account(row: dict[str, Any], ctx: Ctx) -> dict[str, Any]:
     """The account resource, from a row its description loads (`ACCOUNTS.load`)."""
     return {
@@ -113,6 +134,8 @@ def account(row: dict[str, Any], ctx: Ctx) -> dict[str, Any]:
         "assigned_adviser": _maybe_compact(row["assigned_adviser"], ctx),
         "assigned_administrator": _maybe_compact(row["assigned_administrator"], ctx),
         "assigned_paraplanner": _maybe_compact(row["assigned_paraplanner"], ctx),
+        "introduced_by": _maybe_compact(row["introduced_by"], ctx),
+        "client_status": _client_status(row["client_status"], ctx),
         "owners": [compact(o, ctx) for o in row["owners"]],
         "circles": [{"uuid": str(c["uuid"]), "name": c["name"]} for c in row["circles"]],
         "inactive_at": date(row["inactive_at"]),
@@ -128,6 +151,14 @@ class CompactAccountOut(BaseModel):
     name: str
     email: str | None
     photo_url: str
+
+
+class ClientStatusOut(BaseModel):
+    name: str
+    uuid: str
+    colour: str
+    created_at: str
+    updated_at: str
 
 
 class CompactCircleOut(BaseModel):
@@ -149,6 +180,8 @@ class AccountOut(BaseModel):
     assigned_adviser: CompactAccountOut | None
     assigned_administrator: CompactAccountOut | None
     assigned_paraplanner: CompactAccountOut | None
+    introduced_by: CompactAccountOut | None
+    client_status: ClientStatusOut | None
     owners: list[CompactAccountOut]
     circles: list[CompactCircleOut]
     inactive_at: dt.date | None = Field(description="YYYY-MM-DD")

@@ -8,7 +8,7 @@ from asyncpg import Record
 from sqlalchemy import true
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from advisercrm.accounts.description import ACCOUNTS, ASSIGNED
+from advisercrm.accounts.description import ACCOUNTS, NAMED
 from advisercrm.accounts.repository import AccountRepository
 from advisercrm.accounts.schemas import (
     ROLES,
@@ -25,11 +25,20 @@ from advisercrm.kit.references import INVALID, check_uuid_list
 from advisercrm.kit.render import Ctx
 from advisercrm.kit.repository import resolve_query
 from advisercrm.resource import service as resource
-from advisercrm.tables import group_participants, groups
+from advisercrm.tables import client_statuses, group_participants, groups
 
-# The groups an account body names: every group of the firm (as groups' own references;
-# groups sit above accounts, so the query is stated here).
+# The groups and the client status an account body names: every one of the firm (as
+# their own references; they sit above accounts, so the queries are stated here).
 GROUPS_NAMED = resolve_query(groups, true())
+STATUSES_NAMED = resolve_query(client_statuses, true())
+
+
+def _fits(field: str, row: Any) -> bool:
+    """An account named in `field` is of the kind it takes: an introducer the writer
+    may see for `introduced_by`, an employee for the assigned staff."""
+    if field == "introduced_by":
+        return bool(row["visible"]) and row["role"] == "introducer"
+    return bool(row["type"] == "employee")
 
 
 async def _references(
@@ -40,18 +49,25 @@ async def _references(
     errors: Errors,
 ) -> dict[str, Any]:
     """Check every UUID the body names; return the column values they resolve to."""
-    assigned = {f: getattr(body, f"{f}_uuid") for f in ASSIGNED}
+    people = {f: getattr(body, f"{f}_uuid") for f in NAMED}
     owners = body.owner_uuids or []
-    named = [u for u in assigned.values() if u] + owners
+    named = [u for u in people.values() if u] + owners
     found = await resource.resolve(repo.conn, principal, ACCOUNTS, named)
     values: dict[str, Any] = {}
-    for field, ref in assigned.items():
+    for field, ref in people.items():
         if field + "_uuid" not in body.model_fields_set:
             continue
         row = found.get(ref) if ref else None
-        if ref and (row is None or row["type"] != "employee"):
+        if ref and (row is None or not _fits(field, row)):
             errors.add(f"{field}_uuid", INVALID)
         values[f"{field}_id"] = row["id"] if row else None
+    if "client_status_uuid" in body.model_fields_set:
+        ref = body.client_status_uuid
+        statuses = await repo.by_uuid(STATUSES_NAMED, [ref] if ref else [])
+        status = statuses.get(ref) if ref else None
+        if ref and status is None:
+            errors.add("client_status_uuid", INVALID)
+        values["client_status_id"] = status["id"] if status else None
     if body.owner_uuids is not None:
         if role not in SHARED_ROLES and owners:
             errors.add(
