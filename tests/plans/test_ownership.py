@@ -81,7 +81,16 @@ async def test_shares_given_and_split(
 
 @pytest.mark.parametrize(
     ("sent", "read"),
-    [("50", 50), (" 50 ", 50), ("5e1", 50), ("50.", 50), ("49.50", 49.5), (50.0, 50)],
+    [
+        ("50", 50),
+        (" 50 ", 50),
+        ("5e1", 50),
+        ("50.", 50),
+        ("49.50", 49.5),
+        (50.0, 50),
+        ("0e-999999999", 0),
+        ("-0", 0),
+    ],
     ids=str,
 )
 async def test_percentage_read_as_laravel_reads_a_number(
@@ -98,6 +107,8 @@ REFUSED: list[tuple[list[Any], str, str]] = [
     ([{"uuid": "A", "percentage": "100.01"}], "accounts.0.percentage", BETWEEN),
     ([{"uuid": "A", "percentage": "1e3"}], "accounts.0.percentage", BETWEEN),
     ([{"uuid": "A", "percentage": 33.333}], "accounts.0.percentage", PLACES),
+    ([{"uuid": "A", "percentage": "99." + "9" * 40}], "accounts.0.percentage", PLACES),
+    ([{"uuid": "A", "percentage": "1e-999999999"}], "accounts.0.percentage", PLACES),
     ([{"uuid": "A", "percentage": "half"}], "accounts.0.percentage", NUMBER),
     ([{"uuid": "A", "percentage": True}], "accounts.0.percentage", NUMBER),
     ([{"uuid": "A", "percentage": [50]}], "accounts.0.percentage", NUMBER),

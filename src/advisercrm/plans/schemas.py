@@ -47,7 +47,7 @@ PlanStatus = Literal["active", "inactive", "proposed"]
 # Length rules sit on the string itself so they fail as string_too_short/_long.
 PlanName = Annotated[str, Strict(), Field(min_length=1, max_length=255), AfterValidator(clean_text)]
 PolicyNumber = Annotated[str, Strict(), Field(max_length=255), AfterValidator(clean_text)]
-HUNDRED = Decimal(100)
+HUNDRED, HUNDREDTH = Decimal(100), Decimal("0.01")
 
 
 def _fail(template: str) -> PydanticCustomError:
@@ -57,9 +57,12 @@ def _fail(template: str) -> PydanticCustomError:
 def _percentage(value: Decimal) -> Decimal:
     if not 0 <= value <= HUNDRED:
         raise _fail("The :attribute field must be between 0 and 100.")
-    if value.normalize().as_tuple().exponent < -2:  # type: ignore[operator]
+    # Compared exactly (normalize() would round 35 digits to 28 and let them through);
+    # kept in hundredths, the column's own form ("0e-99999" would not fit it as written).
+    hundredths = value.quantize(HUNDREDTH)
+    if value != hundredths:
         raise _fail("The :attribute field must have 0-2 decimal places.")
-    return value
+    return hundredths
 
 
 Percentage = Annotated[Number, AfterValidator(_percentage)]
