@@ -1,14 +1,16 @@
-"""Integer and boolean fields read as Laravel's `integer` and `boolean` rules read them,
-at the type every schema shares (kit.fields), and through a real request."""
+"""Integer, number and boolean fields read as Laravel's `integer`, `numeric` and `boolean`
+rules read them, at the type every schema shares (kit.fields), and through a real
+request."""
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Annotated, Any
 
 import pytest
 from pydantic import BaseModel, Field, ValidationError
 
-from advisercrm.kit.fields import Bool, Int, Pennies, RecordUUID, to_laravel
+from advisercrm.kit.fields import Bool, Int, Number, Pennies, RecordUUID, to_laravel
 from tests.helpers import Firm
 
 
@@ -17,6 +19,7 @@ class Body(BaseModel):
     flag: Bool | None = None
     money: Pennies | None = None
     ids: list[RecordUUID] | None = None
+    amount: Number | None = None
 
 
 def _errors(**given: Any) -> dict[str, list[str]]:
@@ -44,6 +47,24 @@ def test_integer_strings_keep_their_ranges() -> None:
     # Beyond PHP's 64-bit integers a string is not an integer.
     too_big = str(2**63)
     assert _errors(number=too_big) == {"number": ["The number field must be an integer."]}
+
+
+@pytest.mark.parametrize(
+    ("raw", "read"),
+    [(68, "68"), ("68", "68"), (" 68.5 ", "68.5"), (0.1, "0.1"), ("-.5", "-0.5"), ("5.", "5"),
+     ("1e2", "1E+2"), ("+2E-1", "0.2"), (10**30, "1" + "0" * 30)],
+)  # fmt: skip
+def test_numbers(raw: Any, read: str) -> None:
+    """PHP's is_numeric, read as the exact Decimal written (0.1 stays 0.1)."""
+    assert Body(amount=raw).amount == Decimal(read)
+
+
+@pytest.mark.parametrize(
+    "raw", ["", " ", ".", "e5", "0x1A", "1_000", "1,5", "5 0", "NaN", "INF", float("nan"),
+            float("inf"), True, False, [], {}, "1e99999999999999999999"],
+)  # fmt: skip
+def test_not_numbers(raw: Any) -> None:
+    assert _errors(amount=raw) == {"amount": ["The amount field must be a number."]}
 
 
 @pytest.mark.parametrize(

@@ -23,6 +23,7 @@ from sqlalchemy import (
     Integer,
     LargeBinary,
     MetaData,
+    Numeric,
     SmallInteger,
     String,
     Table,
@@ -307,7 +308,14 @@ plans = _firm_table(
     Column("policy_number", String(255)),
     Column("status", String(16), nullable=False, server_default="active"),
 )
-plan_accounts = _link("plan_accounts", ("plan_id", "plans"), ("account_id", "accounts"))
+# Each owner's share of the plan in percent (the shares of a plan add up to 100).
+plan_accounts = _link(
+    "plan_accounts",
+    ("plan_id", "plans"),
+    ("account_id", "accounts"),
+    Column("percentage", Numeric(5, 2), nullable=True),
+    CheckConstraint("percentage BETWEEN 0 AND 100", name="percentage_range"),
+)
 case_plans = _link("case_plans", ("case_id", "cases"), ("plan_id", "plans"))
 
 # Tags: the firm's labels, one per slug. A link table per kind of record tagged (rather

@@ -100,6 +100,34 @@ async def test_create_selection_with_every_field(firm: Firm) -> None:
     assert_body(await firm.owner.get(path(data["uuid"])), 200, data)
 
 
+async def test_board_task_fields_are_definitions_of_their_own(firm: Firm) -> None:
+    """A board_task field (Plannr's task-board cards) is defined, listed and shown like
+    the others, among its own model type: its name, reference and position do not meet
+    the task fields' ones, and its model type is fixed like theirs."""
+    task = await firm.owner.created(CUSTOM_FIELDS, {"type": "string", "name": "Stage"})
+    body = {"type": "boolean", "name": "Stage", "model_type": "board_task",
+            "is_visible_to_clients": True}  # fmt: skip
+    data = await firm.owner.created(CUSTOM_FIELDS, body)
+    assert values(data) == {
+        "name": "Stage",
+        "type": "boolean",
+        "reference": "stage",
+        "model_type": "board_task",
+        "is_required": False,
+        "is_visible_to_clients": True,
+        "help_text": None,
+        "selection_options": None,
+        "conditions": [],
+        "position": 1,
+    }
+    assert_body(await firm.owner.get(path(data["uuid"])), 200, data)
+    only = {"filter[model_type]": "board_task"}
+    assert await listed(firm.owner, CUSTOM_FIELDS, **only) == [data["uuid"]]
+    response = await firm.owner.put(path(task["uuid"]), {"model_type": "board_task"})
+    fixed = "The model type field cannot be changed."
+    assert_body(response, 422, {"message": fixed, "errors": {"model_type": [fixed]}})
+
+
 @pytest.mark.parametrize("kind", ["string", "longtext", "number", "boolean", "datetime"])
 async def test_every_plain_type(firm: Firm, kind: str) -> None:
     body = {"type": kind, "name": f"A {kind}", "selection_options": None}

@@ -79,7 +79,7 @@ async def test_bad_filters(firm: Firm) -> None:
     response = await firm.owner.get(CUSTOM_FIELDS, params={"filter[reference]": "x"})
     assert_body(response, 400, not_allowed("filter", "reference", "uuid, model_type, type, name"))
     response = await firm.owner.get(CUSTOM_FIELDS, params={"filter[model_type]": "goal"})
-    message = "The filter.model type filter must be one of: task, client, case, plan."
+    message = "The filter.model type filter must be one of: task, client, case, plan, board_task."
     assert_body(response, 422, {"message": message, "errors": {"filter.model_type": [message]}})
 
 

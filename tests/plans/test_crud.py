@@ -42,6 +42,11 @@ TYPES = [
 ]
 
 
+def owned(account: dict[str, Any], share: float) -> dict[str, Any]:
+    """An owner as a plan shows it: the compact account and its share."""
+    return compact_of(account) | {"percentage": share, "ownership_percentage": share}
+
+
 def path(plan_uuid: str) -> str:
     return f"{PLANS}/{plan_uuid}"
 
@@ -52,7 +57,7 @@ def values(data: dict[str, Any]) -> dict[str, Any]:
     assert UUID_RE.match(data["uuid"])
     assert TIMESTAMP.match(data["created_at"]) and TIMESTAMP.match(data["updated_at"])
     for person in data["accounts"]:
-        assert set(person) == COMPACT_KEYS
+        assert set(person) == COMPACT_KEYS | {"percentage", "ownership_percentage"}
     return {k: v for k, v in data.items() if k not in ("uuid", "created_at", "updated_at")}
 
 
@@ -73,7 +78,7 @@ async def test_create_with_every_field(shop: Cast) -> None:
         "type": "pension",
         "policy_number": "POL-123",
         "status": "proposed",
-        "accounts": [compact_of(adam), compact_of(zoe)],
+        "accounts": [owned(adam, 50), owned(zoe, 50)],
     }
     assert data["created_at"] == data["updated_at"]
     assert_body(await shop.owner.get(path(data["uuid"])), 200, data)
@@ -89,7 +94,7 @@ async def test_every_type_with_defaults(shop: Cast, kind: str) -> None:
         "type": kind,
         "policy_number": None,
         "status": "active",
-        "accounts": [compact_of(client)],
+        "accounts": [owned(client, 100)],
     }
 
 
@@ -125,7 +130,7 @@ async def test_update_changes_only_given_fields(shop: Cast) -> None:
         "type": "loan_credit",
         "policy_number": None,
         "status": "inactive",
-        "accounts": [compact_of(second)],
+        "accounts": [owned(second, 100)],
     }
     assert response.json()["created_at"] == made["created_at"]
     assert_body(await shop.owner.get(path(made["uuid"])), 200, response.json())

@@ -14,7 +14,6 @@ from tests.replay.support import (
     check_types,
     page,
     round_trip,
-    served_elsewhere,
 )  # fmt: skip
 
 LIST = page("operation-get-api-v1-custom-field")
@@ -25,7 +24,6 @@ FIELDS_PATH = "/api/v1/custom-field"
 FIELD = {"uuid": STR, "name": STR, "type": STR, "reference": STR, "model_type": STR,
          "is_required": BOOL, "help_text": (STR, NULL), "selection_options": (list, NULL),
          "position": INT, "created_at": STR, "updated_at": STR}  # fmt: skip
-MORE = served_elsewhere("custom-field fields is_visible_to_clients, conditions, board_task")
 # The page's example sends type "string" with selection options and model_type "clients",
 # which its own field list refuses (selection_options is for "selection"; "client" is
 # the model type): the case keeps the field list's rules.
@@ -66,7 +64,6 @@ async def test_laravel_boolean(firm: Firm) -> None:
     assert made["is_required"] is True
 
 
-@MORE
 async def test_newer_fields(firm: Firm) -> None:
     """CREATE / UPDATE: is_visible_to_clients, conditions, model_type board_task."""
     body = {"type": "string", "name": "V", "model_type": "board_task",

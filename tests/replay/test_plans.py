@@ -8,7 +8,6 @@ from tests.replay.support import (
     STR,
     assert_list,
     check_types,
-    not_served,
     page,
     round_trip,
 )  # fmt: skip
@@ -33,7 +32,6 @@ async def test_create_example(firm: Firm) -> None:
     check_types(assert_list(await firm.owner.get(PLANS))["data"][0], PLAN)
 
 
-@not_served("plan ownership percentages: accounts is a list of owner UUIDs")
 async def test_accounts_with_percentages(firm: Firm) -> None:
     """CREATE: accounts "along with their percentage ownership"."""
     client = await firm.client_account()
@@ -41,6 +39,18 @@ async def test_accounts_with_percentages(firm: Firm) -> None:
             "accounts": [{"uuid": client["uuid"], "percentage": 100}]}  # fmt: skip
     made = await firm.owner.created(PLANS, body)
     assert made["accounts"][0]["percentage"] == 100
+
+
+async def test_undefined_percentages_split_what_is_left(firm: Firm) -> None:
+    """CREATE / UPDATE: "Any percentages that have not be defined will be split equally
+    against the remaining percentage"; a plan with shares reads back and writes back."""
+    a, b, c = [(await firm.client_account())["uuid"] for _ in range(3)]
+    body = {"name": "P", "type": "pension",
+            "accounts": [{"uuid": a, "percentage": 40}, b, {"uuid": c}]}  # fmt: skip
+    made = await firm.owner.created(PLANS, body)
+    shares = {o["uuid"]: o["percentage"] for o in made["accounts"]}
+    assert shares == {a: 40, b: 30, c: 30}
+    await round_trip(firm.owner, f"{PLANS}/{made['uuid']}")
 
 
 async def test_delete_answers_204_with_no_body(firm: Firm) -> None:

@@ -40,8 +40,9 @@ def sentence(template: str, key: str) -> str:
 
 @pytest.fixture(scope="module")
 async def fields(world: World) -> dict[str, dict[str, Any]]:
-    body = {"type": "string", "name": "Client Only", "model_type": "client"}
-    await world.owner.created("/api/v1/custom-field", body)
+    for name, model in (("Client Only", "client"), ("Board Only", "board_task")):
+        body = {"type": "string", "name": name, "model_type": model}
+        await world.owner.created("/api/v1/custom-field", body)
     return await add_fields(world.firm, required=True)
 
 
@@ -183,6 +184,7 @@ async def test_a_reference_that_is_not_acceptable(
 VALUE_CASES: list[tuple[dict[str, Any], str, str]] = [
     ({"no_such_field": "x"}, "custom_fields.no_such_field", CHOICE),
     ({"client_only": "x"}, "custom_fields.client_only", CHOICE),
+    ({"board_only": "x"}, "custom_fields.board_only", CHOICE),
     ({"favourite_pet": "Snake"}, "custom_fields.favourite_pet", CHOICE),
     ({"favourite_pet": "dog"}, "custom_fields.favourite_pet", CHOICE),
     ({"favourite_pet": 1}, "custom_fields.favourite_pet", CHOICE),

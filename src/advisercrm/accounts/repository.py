@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import (
@@ -33,8 +34,9 @@ from advisercrm.tables import (
 COMPACT = ("uuid", "type", "role", "first_name", "last_name", "name", "email")
 
 
-def compact_json(alias: Any) -> ColumnElement[Any]:
-    return func.json_build_object(*[x for c in COMPACT for x in (c, alias.c[c])])
+def compact_json(alias: Any, *more: Any) -> ColumnElement[Any]:
+    """The compact account as JSON; `more`: further key, value pairs."""
+    return func.json_build_object(*[x for c in COMPACT for x in (c, alias.c[c])], *more)
 
 
 def json_list(item: Any, *order: Any) -> Any:
@@ -45,14 +47,20 @@ def json_list(item: Any, *order: Any) -> Any:
 
 
 def linked_accounts(
-    link: Table, owner: Any, owner_id: Any, firm_id: Any, viewer: Principal | None
+    link: Table,
+    owner: Any,
+    owner_id: Any,
+    firm_id: Any,
+    viewer: Principal | None,
+    link_columns: Sequence[str] = (),
 ) -> Any:
     """The compact accounts a link table ties to one row (`owner == owner_id`) that the
     viewer may open, by name, as a JSON array: a scalar subquery correlated to the
-    caller's columns."""
+    caller's columns. Each also carries the `link_columns` of its link row."""
     a = accounts
+    more = [x for c in link_columns for x in (c, link.c[c])]
     return (
-        select(json_list(compact_json(a), a.c.name, a.c.id))
+        select(json_list(compact_json(a, *more), a.c.name, a.c.id))
         .join(link, and_(link.c.firm_id == a.c.firm_id, link.c.account_id == a.c.id))
         .where(link.c.firm_id == firm_id, owner == owner_id, *shown(viewer, visible, a))
         .scalar_subquery()

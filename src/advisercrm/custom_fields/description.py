@@ -1,8 +1,8 @@
 """Custom fields (/api/v1/custom-field), the extra fields a firm defines on tasks, clients,
-cases and plans: everyone in the firm reads them, managers write; the name is unique per
-model type; the reference is derived from the name once (snake_case, made unique with _2,
-_3...); selection fields need their options and other types take none; type and model
-type are fixed once created."""
+cases, plans and board tasks (only task fields take values here): everyone in the firm
+reads them, managers write; the name is unique per model type; the reference is derived
+from the name once (snake_case, made unique with _2, _3...); selection fields need their
+options and other types take none; type and model type are fixed once created."""
 
 from __future__ import annotations
 

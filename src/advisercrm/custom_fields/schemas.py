@@ -13,9 +13,9 @@ from advisercrm.kit.fields import Bool, Int, Required, clean_text
 from advisercrm.kit.render import Ctx, timestamp
 
 FIELD_TYPES = ("string", "longtext", "number", "boolean", "datetime", "selection")
-MODEL_TYPES = ("task", "client", "case", "plan")
+MODEL_TYPES = ("task", "client", "case", "plan", "board_task")
 FieldType = Literal["string", "longtext", "number", "boolean", "datetime", "selection"]
-ModelType = Literal["task", "client", "case", "plan"]
+ModelType = Literal["task", "client", "case", "plan", "board_task"]
 MAX_OPTIONS = 100
 
 

@@ -10,8 +10,10 @@ refuse NUL bytes and lone surrogates, which PostgreSQL cannot store.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 import uuid
+from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any
 
 from pydantic import AfterValidator, BeforeValidator, Strict
@@ -24,6 +26,12 @@ DATE_RE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}\Z")
 # PHP's FILTER_VALIDATE_INT: surrounding whitespace, a sign, no leading zeros.
 _INT_TEXT = re.compile(r"^\s*[+-]?(0|[1-9][0-9]*)\s*\Z")
 _INT64 = 2**63
+# PHP's is_numeric on a string: surrounding whitespace, a sign, digits with a point (one
+# side may be empty, not both) and an exponent.
+_SPACE = " \t\n\r\v\f"
+_NUMBER_TEXT = re.compile(
+    rf"^[{_SPACE}]*[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?[{_SPACE}]*\Z"
+)
 _BOOLEANS = {"1": True, "0": False, "true": True, "false": False}
 
 
@@ -41,7 +49,7 @@ def clean_text(value: str) -> str:
     return value
 
 
-def _uuid(value: Any) -> uuid.UUID:
+def parse_uuid(value: Any) -> uuid.UUID:
     if isinstance(value, str) and UUID_RE.match(value):
         return uuid.UUID(value)
     raise _fail("The :attribute field must be a valid UUID.")
@@ -64,6 +72,22 @@ def _laravel_int(value: Any) -> Any:
         if -_INT64 <= number < _INT64:
             return number
     return value
+
+
+def _laravel_number(value: Any) -> Decimal:
+    """Laravel's `numeric`: a JSON number (not a boolean) or a numeric string, as the
+    Decimal it writes (0.1 is 0.1, "50" is 50); anything else is refused. An exponent
+    beyond what a Decimal holds is refused too."""
+    try:
+        if isinstance(value, int) and not isinstance(value, bool):
+            return Decimal(value)
+        if isinstance(value, float) and math.isfinite(value):
+            return Decimal(repr(value))
+        if isinstance(value, str) and _NUMBER_TEXT.match(value):
+            return Decimal(value.strip(_SPACE))
+    except InvalidOperation:
+        pass
+    raise _fail("The :attribute field must be a number.")
 
 
 def laravel_bool(value: Any) -> Any:
@@ -107,9 +131,11 @@ Required = BeforeValidator(_present)
 Str = Annotated[str, Strict(), AfterValidator(clean_text)]
 Int = Annotated[int, Strict(), BeforeValidator(_laravel_int)]
 Bool = Annotated[bool, Strict(), BeforeValidator(laravel_bool)]
-UUIDStr = Annotated[uuid.UUID, BeforeValidator(_uuid)]
+UUIDStr = Annotated[uuid.UUID, BeforeValidator(parse_uuid)]
+# Any number, as a Decimal: compose range and precision rules with AfterValidator.
+Number = Annotated[Decimal, Strict(), BeforeValidator(_laravel_number)]
 # A UUID, or the record a response embeds ({"uuid": ...}): for lists of records.
-RecordUUID = Annotated[uuid.UUID, BeforeValidator(_uuid), BeforeValidator(_record_uuid)]
+RecordUUID = Annotated[uuid.UUID, BeforeValidator(parse_uuid), BeforeValidator(_record_uuid)]
 # An integer of minor units, or the Money object a response shows.
 Pennies = Annotated[Int, BeforeValidator(_money_amount)]
 DateStr = Annotated[dt.date, BeforeValidator(parse_date)]

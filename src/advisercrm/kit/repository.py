@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from asyncpg import Record
@@ -149,15 +149,23 @@ class FirmRepository:
         return list(row["ids"]), int(row["total"])
 
     async def replace_links(
-        self, table: Table, owner: str, owner_id: int, target: str, target_ids: list[int]
+        self,
+        table: Table,
+        owner: str,
+        owner_id: int,
+        target: str,
+        target_ids: list[int],
+        extra: Sequence[Mapping[str, Any]] = (),
     ) -> None:
-        """Make the link table hold exactly target_ids for owner_id, in the given order."""
+        """Make the link table hold exactly target_ids for owner_id, in the given order;
+        `extra`, when given, holds each link row's other columns (one per target)."""
         await self.execute(delete(table).where(self.scoped(table), table.c[owner] == owner_id))
         if target_ids:
             ordered = "position" in table.c
+            columns = extra or [{}] * len(target_ids)
             rows = [
-                {"firm_id": self.firm_id, owner: owner_id, target: tid}
+                {"firm_id": self.firm_id, owner: owner_id, target: tid, **more}
                 | ({"position": i} if ordered else {})
-                for i, tid in enumerate(target_ids)
+                for i, (tid, more) in enumerate(zip(target_ids, columns, strict=True))
             ]
             await self.execute(insert(table).values(rows))

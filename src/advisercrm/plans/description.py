@@ -1,5 +1,6 @@
-"""Plans (/api/v1/plans): 1 to 10 client owners the writer sees; managers see every
-plan, members those with an owner they reach, clients their own."""
+"""Plans (/api/v1/plans): 1 to 10 client owners the writer sees, each with its share in
+percent; managers see every plan, members those with an owner they reach, clients their
+own."""
 
 from __future__ import annotations
 
@@ -40,7 +41,7 @@ def owners_json(firm_id: Any, plan_id: Any, viewer: Principal | None) -> Any:
     """The compact owners of one plan the viewer may open, by name: a scalar subquery
     correlated to the given columns (the plan list's own rows, or a task's plan when
     rendering tasks)."""
-    return linked_accounts(pa, pa.c.plan_id, plan_id, firm_id, viewer)
+    return linked_accounts(pa, pa.c.plan_id, plan_id, firm_id, viewer, ("percentage",))
 
 
 PLANS = Resource(
@@ -66,7 +67,18 @@ PLANS = Resource(
     },
     loaded_includes={"tags": tags_of(p)},
     columns=frozenset({"name", "type", "policy_number", "status"}),
-    links=(Link("accounts", pa, "plan_id", "account_id", accounts_named, clients),),
+    links=(
+        Link(
+            "accounts",
+            pa,
+            "plan_id",
+            "account_id",
+            accounts_named,
+            clients,
+            item_uuid=lambda owner: owner.uuid,
+            item_columns=lambda owner: {"percentage": owner.percentage},
+        ),
+    ),
     path="/api/v1/plans",
     create=PlanCreate,
     update=PlanUpdate,

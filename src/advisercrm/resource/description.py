@@ -103,6 +103,10 @@ def _visible(row: Mapping[str, Any]) -> bool:
     return bool(row["visible"])
 
 
+def _same_uuid(item: uuid.UUID) -> uuid.UUID:
+    return item
+
+
 @dataclass(frozen=True, eq=False)
 class Link:
     """A list of other records the resource names by UUID, kept in a link table: the body
@@ -116,6 +120,10 @@ class Link:
     accept: Callable[[Mapping[str, Any]], bool] = _visible
     # Whether null empties the list (else null leaves it as it is).
     null_clears: bool = False
+    # A list of objects rather than UUIDs: the UUID each item names, and the other
+    # columns its link row keeps.
+    item_uuid: Callable[[Any], uuid.UUID] = _same_uuid
+    item_columns: Callable[[Any], dict[str, Any]] | None = None
 
 
 def _same(value: Any) -> Any:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import uuid
 from collections import defaultdict
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 from asyncpg import Record
 from pydantic import BaseModel
@@ -237,14 +237,21 @@ def _included(
             item[name] = resource.loaded_includes[name].render(row[name], ctx)
 
 
+class Linked(NamedTuple):
+    """The rows a link field writes: the ids it names, and each one's other columns."""
+
+    ids: list[int]
+    extra: list[dict[str, Any]]
+
+
 async def check_links(
     conn: AsyncConnection,
     principal: Principal,
     resource: Resource,
     body: BaseModel,
     errors: Errors,
-) -> dict[Link, list[int]]:
-    """The ids of every link the body gives, each UUID checked (one query per kind of
+) -> dict[Link, Linked]:
+    """The rows of every link the body gives, each UUID checked (one query per kind of
     record named); every bad UUID is reported in `errors`, as `field.index`."""
     given = [
         link
@@ -254,13 +261,16 @@ async def check_links(
     ]
     wanted: defaultdict[Any, list[uuid.UUID]] = defaultdict(list)
     for link in given:
-        wanted[link.resolve].extend(getattr(body, link.field) or [])
+        wanted[link.resolve].extend(map(link.item_uuid, getattr(body, link.field) or []))
     found = {resolver: await resolver(conn, principal, uuids) for resolver, uuids in wanted.items()}
-    ids = {}
+    rows = {}
     for link in given:
-        uuids = getattr(body, link.field) or []
-        ids[link] = check_uuid_list(link.field, uuids, found[link.resolve], errors, link.accept)
-    return ids
+        items = getattr(body, link.field) or []
+        uuids = [link.item_uuid(item) for item in items]
+        ids = check_uuid_list(link.field, uuids, found[link.resolve], errors, link.accept)
+        extra = [link.item_columns(item) for item in items] if link.item_columns else []
+        rows[link] = Linked(ids, extra)
+    return rows
 
 
 async def _checked(
@@ -269,7 +279,7 @@ async def _checked(
     resource: Resource,
     current: Record | None,
     body: BaseModel,
-) -> tuple[dict[str, Any], dict[Link, list[int]]]:
+) -> tuple[dict[str, Any], dict[Link, Linked]]:
     """The columns and links a write stores, after every rule of the resource is checked:
     all that break are reported at once."""
     errors = BodyErrors(body)
@@ -292,10 +302,10 @@ async def _checked(
 
 
 async def _save_links(
-    repo: FirmRepository, resource: Resource, row_id: int, links: dict[Link, list[int]]
+    repo: FirmRepository, resource: Resource, row_id: int, links: dict[Link, Linked]
 ) -> None:
-    for link, target_ids in links.items():
-        await repo.replace_links(link.table, link.owner, row_id, link.target, target_ids)
+    for link, (target_ids, extra) in links.items():
+        await repo.replace_links(link.table, link.owner, row_id, link.target, target_ids, extra)
 
 
 async def _saved(
@@ -303,7 +313,7 @@ async def _saved(
     principal: Principal,
     resource: Resource,
     row: Any,
-    links: dict[Link, list[int]],
+    links: dict[Link, Linked],
     ctx: Ctx,
 ) -> dict[str, Any]:
     """Store the links of a written row, and render it."""
