@@ -114,7 +114,14 @@ def account(row: dict[str, Any], ctx: Ctx) -> dict[str, Any]:
         "assigned_administrator": _maybe_compact(row["assigned_administrator"], ctx),
         "assigned_paraplanner": _maybe_compact(row["assigned_paraplanner"], ctx),
         "owners": [compact(o, ctx) for o in row["owners"]],
-        "circles": [{"uuid": str(c["uuid"]), "name": c["name"]} for c in row["circles"]],
+        "circles": [
+            {
+                "uuid": str(c["uuid"]),
+                "name": c["name"],
+                "login_access_level": c["login_access_level"],
+            }
+            for c in row["circles"]
+        ],
         "inactive_at": date(row["inactive_at"]),
     }
 
@@ -133,6 +140,7 @@ class CompactAccountOut(BaseModel):
 class CompactCircleOut(BaseModel):
     uuid: str
     name: str
+    login_access_level: Literal["read", "write"] | None
 
 
 class AccountOut(BaseModel):

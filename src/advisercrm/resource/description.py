@@ -116,6 +116,13 @@ class Link:
     accept: Callable[[Mapping[str, Any]], bool] = _visible
     # Whether null empties the list (else null leaves it as it is).
     null_clears: bool = False
+    # Another body field naming targets, as objects: each one's `uuid` names a target
+    # and the other fields it gives are columns of its link row (a circle's `accounts`,
+    # each with a login access level). Both fields given, both lists are linked; a new
+    # row must be given one of them.
+    objects: str = ""
+    # The most targets both fields together may name.
+    most: int = 0
 
 
 def _same(value: Any) -> Any:
@@ -228,11 +235,13 @@ class Resource:
         return self.filters[family(name) if name not in self.filters else name]
 
     @functools.cache  # noqa: B019 - descriptions live as long as the process
-    def find(self, reach: str, loaded: bool = False) -> Query:
+    def find(
+        self, reach: str, loaded: bool = False, includes: frozenset[str] = frozenset()
+    ) -> Query:
         """The firm's row `uuid` if a viewer of this reach may see it; `loaded`, with all
-        that `load` adds, for a show to render it as it is."""
+        that `load` adds (and the `includes` asked for), for a show to render it as it is."""
         t, viewer = self.table, template(reach)
-        columns = self._loaded(viewer) if loaded else [t]
+        columns = self._loaded(viewer, includes) if loaded else [t]
         named = select(*columns).where(t.c.firm_id == FIRM, t.c.uuid == bindparam("uuid"))
         return Query(named.where(self.visible(viewer), *self.scope))
 
