@@ -224,3 +224,29 @@ async def test_include_firm_for_every_reader(shop: Cast) -> None:
         assert shown.json() == {**item, "firm": item["firm"]}
         assert "firm" not in (await actor.get(path)).json()
         assert "firm" not in (await actor.get(CIRCLES)).json()["data"][0]
+
+
+async def test_members_a_writer_cannot_see_stay(shop: Cast) -> None:
+    """A member's view of a circle, written back (or its accounts replaced), keeps the
+    members the member cannot open, with their levels: they are not the member's to
+    remove."""
+    firm = shop.firm
+    reached, other, hidden = await clients(firm, 3)
+    await firm.group([shop.member.account_uuid, reached, other])
+    body = {
+        "name": "Mixed",
+        "accounts": [{"uuid": reached}, {"uuid": hidden, "login_access_level": "write"}],
+    }
+    circle = await shop.owner.created(CIRCLES, body)
+    path = f"{CIRCLES}/{circle['uuid']}"
+    seen = (await shop.member.get(path)).json()
+    assert [m["uuid"] for m in seen["accounts"]] == [reached]
+    response = await shop.member.put(path, seen)
+    assert response.status_code == 200, response.text
+    after = (await shop.owner.get(path)).json()
+    assert {**after, "updated_at": None} == {**circle, "updated_at": None}
+    assert await levels(shop.owner, hidden) == {circle["uuid"]: "write"}
+    replaced = await shop.member.put(path, {"account_uuids": [other]})
+    assert [m["uuid"] for m in replaced.json()["accounts"]] == [other]
+    owner_view = (await shop.owner.get(path)).json()["accounts"]
+    assert sorted(m["uuid"] for m in owner_view) == sorted([other, hidden])

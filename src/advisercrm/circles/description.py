@@ -14,7 +14,7 @@ from advisercrm.accounts.references import clients
 from advisercrm.accounts.references import resolve as accounts_named
 from advisercrm.accounts.repository import linked_accounts
 from advisercrm.auth.principal import Principal
-from advisercrm.auth.visibility import circle_visible, shown
+from advisercrm.auth.visibility import circle_visible, client_visible, shown
 from advisercrm.circles.schemas import MOST, CircleCreate, CircleOut, CircleUpdate, circle, firm
 from advisercrm.groups.description import visible as group_visible
 from advisercrm.groups.references import resolve as groups_named
@@ -93,6 +93,19 @@ def _firm(viewer: Principal, firm_id: Any, circle_id: Any) -> Any:
     return select(item).where(f.c.id == firm_id).scalar_subquery()
 
 
+async def _unseen(conn: AsyncConnection, principal: Principal, circle_id: int) -> list[int]:
+    """The circle's members the writer cannot see: a write of its accounts keeps them."""
+    if principal.sees_whole_firm:
+        return []
+    repo = FirmRepository(conn, principal.firm_id)
+    hidden = select(ca.c.account_id).where(
+        repo.scoped(ca),
+        ca.c.circle_id == circle_id,
+        ~client_visible(principal, ca.c.account_id),
+    )
+    return [int(row["account_id"]) for row in await repo.all(hidden)]
+
+
 async def _check(
     conn: AsyncConnection,
     principal: Principal,
@@ -149,6 +162,7 @@ CIRCLES = Resource(
             clients,
             objects="accounts",
             most=MOST,
+            unseen=_unseen,
         ),
         Link("group_uuids", cg, "circle_id", "group_id", groups_named),
     ),

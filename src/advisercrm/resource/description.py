@@ -123,6 +123,9 @@ class Link:
     objects: str = ""
     # The most targets both fields together may name.
     most: int = 0
+    # The targets of a row (by its id) that the writer cannot see: not theirs to remove,
+    # a write of the list keeps them (a member's view of a circle, written back).
+    unseen: Callable[[AsyncConnection, Principal, int], Awaitable[list[int]]] | None = None
 
 
 def _same(value: Any) -> Any:

@@ -273,13 +273,14 @@ def _given(link: Link, body: BaseModel, creating: bool, errors: Errors) -> bool:
 
 
 def _targets(
-    link: Link, body: BaseModel, found: Mapping[uuid.UUID, Any], errors: Errors
+    link: Link, body: BaseModel, found: Mapping[uuid.UUID, Any], errors: Errors, kept: list[int]
 ) -> Targets:
     """The link's targets, every bad UUID reported in `errors` (`field.index`, or
-    `objects.index.uuid`); a target named in both fields is linked once."""
+    `objects.index.uuid`), with those `kept` (the row's that the writer cannot see); a
+    target named twice is linked once."""
     ids = check_uuid_list(link.field, _named(body, link.field) or [], found, errors, link.accept)
     if not link.objects:
-        return Targets(ids)
+        return Targets(list(dict.fromkeys([*kept, *ids])) if kept else ids)
     extras: dict[int, dict[str, Any]] = {}
     seen: set[uuid.UUID] = set()
     for i, item in enumerate(_named(body, link.objects) or []):
@@ -291,7 +292,7 @@ def _targets(
         else:
             extras[int(row["id"])] = item.model_dump(include=item.model_fields_set - {"uuid"})
         seen.add(item.uuid)
-    ids = list(dict.fromkeys([*ids, *extras]))
+    ids = list(dict.fromkeys([*kept, *ids, *extras]))
     if link.most and len(ids) > link.most:
         errors.add(link.field, f"The :attribute field must not have more than {link.most} items.")
     return Targets(ids, extras)
@@ -303,17 +304,25 @@ async def check_links(
     resource: Resource,
     body: BaseModel,
     errors: Errors,
-    creating: bool = False,
+    current_id: int | None = None,
 ) -> dict[Link, Targets]:
-    """The targets of every link the body gives, each UUID checked (one query per kind
-    of record named); every bad UUID is reported in `errors`."""
+    """The targets of every link the body gives to a new row, or to the row
+    `current_id`, each UUID checked (one query per kind of record named); every bad UUID
+    is reported in `errors`."""
+    creating = current_id is None
     given = [link for link in resource.links if _given(link, body, creating, errors)]
     wanted: defaultdict[Any, list[uuid.UUID]] = defaultdict(list)
     for link in given:
         wanted[link.resolve].extend(_named(body, link.field) or [])
         wanted[link.resolve].extend(item.uuid for item in _named(body, link.objects) or [])
     found = {resolver: await resolver(conn, principal, uuids) for resolver, uuids in wanted.items()}
-    return {link: _targets(link, body, found[link.resolve], errors) for link in given}
+    kept: dict[Link, list[int]] = {}
+    for link in given:
+        unseen = link.unseen
+        kept[link] = []
+        if unseen is not None and current_id is not None:
+            kept[link] = await unseen(conn, principal, current_id)
+    return {link: _targets(link, body, found[link.resolve], errors, kept[link]) for link in given}
 
 
 async def _checked(
@@ -337,7 +346,8 @@ async def _checked(
     t = resource.table
     values = {k: v for k, v in values.items() if v is not None or k not in t.c or t.c[k].nullable}
     values = resource.prepare(principal, values)
-    links = await check_links(conn, principal, resource, body, errors, current is None)
+    current_id = None if current is None else int(current["id"])
+    links = await check_links(conn, principal, resource, body, errors, current_id)
     if resource.check is not None:
         values = await resource.check(conn, principal, current, values, errors)
     errors.raise_if_any()
