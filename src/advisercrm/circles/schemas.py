@@ -58,6 +58,15 @@ class CompactGroupOut(BaseModel):
     slug: str
 
 
+class FirmOut(BaseModel):
+    uuid: str
+    name: str
+    currency: str
+    timezone: str
+    created_at: str
+    updated_at: str
+
+
 class CircleOut(BaseModel):
     uuid: str
     name: str
@@ -70,6 +79,7 @@ class CircleOut(BaseModel):
     current_life_stage_uuid: str | None
     created_at: str
     updated_at: str
+    firm: FirmOut | None = Field(None, description="Only with include=firm")
 
 
 def bg_colour(row: dict[str, Any]) -> str:
@@ -102,15 +112,6 @@ def circle(row: dict[str, Any], ctx: Ctx) -> dict[str, Any]:
 
 def _text(value: Any) -> str | None:
     return None if value is None else str(value)
-
-
-class FirmOut(BaseModel):
-    uuid: str
-    name: str
-    currency: str
-    timezone: str
-    created_at: str
-    updated_at: str
 
 
 def firm(row: dict[str, Any], ctx: Ctx) -> dict[str, Any]:
