@@ -17,6 +17,7 @@ import pytest
 from advisercrm.accounts.description import ACCOUNTS, CLIENTS
 from advisercrm.auth.principal import Principal
 from advisercrm.cases.description import CASES
+from advisercrm.circles.description import CIRCLES
 from advisercrm.goals.description import GOALS
 from advisercrm.kit.listing import ListQuery
 from advisercrm.kit.render import Ctx, zone
@@ -216,8 +217,9 @@ async def test_an_empty_body_is_refused_and_creates_nothing(
     assert response.status_code == 422, response.text
     body = response.json()
     assert set(body) == {"message", "errors"}
+    # Laravel's required, or required_without (a circle's account_uuids or accounts).
     assert body["errors"] and all(
-        message.endswith("field is required.")
+        message.endswith("field is required.") or " field is required when " in message
         for messages in body["errors"].values()
         for message in messages
     ), body
@@ -309,3 +311,22 @@ async def test_a_scoped_resource_holds_only_its_kind_of_row(firm: Firm) -> None:
                 listed = {item["uuid"] for item in rendered}
                 assert {staff["uuid"], client["uuid"]} & listed == {r["uuid"] for r in kept}
                 assert total == len(ids)
+
+
+# The resources served by `crud_router` that load relations when asked.
+LOADED = {"cases": CASES, "plans": PLANS, "circles": CIRCLES}
+
+
+@pytest.mark.parametrize("name", list(LOADED))
+async def test_a_show_includes_what_its_list_includes(firm: Firm, name: str) -> None:
+    """`include` on a show adds the relations the resource loads when asked, as its list
+    shows them (names the show cannot add are ignored, as its other parameters are)."""
+    made = await _made(firm, RESOURCES[name])
+    path = f"{RESOURCES[name].path}/{made['uuid']}"
+    for include in LOADED[name].loaded_includes:
+        params = {"include": include, "filter[uuid]": made["uuid"]}
+        [listed] = (await firm.owner.get(RESOURCES[name].path, params=params)).json()["data"]
+        assert include in listed
+        shown = await firm.owner.get(path, params={"include": f"{include},zz_unknown"})
+        assert (shown.status_code, shown.json()) == (200, listed)
+    assert (await firm.owner.get(path)).json() == made

@@ -230,12 +230,31 @@ groups = _firm_table(
 
 group_participants = _link("group_participants", ("group_id", "groups"), ("account_id", "accounts"))
 
+# A firm's expenditure life stages (Current Lifestyle, Retirement...), in the firm's order.
+life_stages = _firm_table(
+    "life_stages",
+    Column("name", String(255), nullable=False),
+    Column("position", Integer, nullable=False),
+    Column("start_age", SmallInteger),
+    Column("end_age", SmallInteger),
+)
+
 circles = _firm_table(
     "circles",
     Column("name", String(255), nullable=False),
     Column("bg_colour", String(7)),
+    Column("current_life_stage_id", BigInteger),
+    _fk("current_life_stage_id", "life_stages", "SET NULL (current_life_stage_id)"),
 )
-circle_accounts = _link("circle_accounts", ("circle_id", "circles"), ("account_id", "accounts"))
+# A member's login access level to the circle (read or write), shown on the member's own
+# circles; null when none was given.
+circle_accounts = _link(
+    "circle_accounts",
+    ("circle_id", "circles"),
+    ("account_id", "accounts"),
+    Column("login_access_level", String(5)),
+    CheckConstraint("login_access_level IN ('read', 'write')", name="login_access_level"),
+)
 circle_groups = _link("circle_groups", ("circle_id", "circles"), ("group_id", "groups"))
 
 goals = _firm_table(

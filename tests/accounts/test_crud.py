@@ -250,8 +250,8 @@ async def test_account_lists_its_circles(shop: Cast) -> None:
     second = await shop.firm.circle([a["uuid"], b["uuid"]], name="Alpha House")
     shown = (await shop.owner.get(f"{CLIENTS}/{a['uuid']}")).json()
     assert shown["circles"] == [
-        {"uuid": second["uuid"], "name": "Alpha House"},
-        {"uuid": first["uuid"], "name": "Zeta House"},
+        {"uuid": second["uuid"], "name": "Alpha House", "login_access_level": None},
+        {"uuid": first["uuid"], "name": "Zeta House", "login_access_level": None},
     ]
 
 

@@ -51,6 +51,7 @@ async def test_create_renders_every_field(shop: Cast) -> None:
         "groups",
         "joint_account_uuid",
         "external_references",
+        "current_life_stage_uuid",
         "created_at",
         "updated_at",
     ]
@@ -117,7 +118,7 @@ async def test_update_changes_only_the_given_fields(shop: Cast) -> None:
 async def test_membership_shows_on_the_accounts(shop: Cast) -> None:
     a, b, c = [await shop.firm.client_account() for _ in range(3)]
     circle = await shop.firm.circle([a["uuid"], b["uuid"]], name="Shown House")
-    entry = {"uuid": circle["uuid"], "name": "Shown House"}
+    entry = {"uuid": circle["uuid"], "name": "Shown House", "login_access_level": None}
     assert (await shop.owner.get(f"{CLIENTS}/{a['uuid']}")).json()["circles"] == [entry]
     await shop.owner.put(f"{CIRCLES}/{circle['uuid']}", {"account_uuids": [b["uuid"], c["uuid"]]})
     assert (await shop.owner.get(f"{CLIENTS}/{a['uuid']}")).json()["circles"] == []

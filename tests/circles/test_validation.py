@@ -23,7 +23,9 @@ from tests.accounts.support import (
 )
 from tests.helpers import Firm
 
-AT_LEAST_2 = "The :a field must have at least 2 items."
+AT_LEAST_1 = "The :a field must have at least 1 items."
+AT_MOST_100 = "The :a field must not have more than 100 items."
+WITHOUT = "The account uuids field is required when accounts is not present."
 
 
 async def refused_create(cast: Cast, body: Any, errors: dict[str, list[str]]) -> None:
@@ -45,7 +47,11 @@ async def pair(cast: Cast) -> list[str]:
 
 
 async def test_empty_body(shop: Cast) -> None:
-    await refused_create(shop, {}, errors_of(("name", REQUIRED), ("account_uuids", REQUIRED)))
+    errors = errors_of(("name", REQUIRED)) | {"account_uuids": [WITHOUT]}
+    await refused_create(shop, {}, errors)
+    # Null is as good as absent.
+    body = {"name": "N", "account_uuids": None, "accounts": None}
+    await refused_create(shop, body, {"account_uuids": [WITHOUT]})
 
 
 async def test_wrong_json_types(shop: Cast) -> None:
@@ -69,15 +75,20 @@ async def test_nul_bytes(shop: Cast) -> None:
     await refused_create(shop, body, errors_of(("name", HAS_NUL)))
 
 
-async def test_two_to_fifty_accounts(shop: Cast) -> None:
+async def test_one_to_a_hundred_accounts(shop: Cast) -> None:
+    """The newest pages' rule: 1 to 100 accounts (the older pages said 2 to 50)."""
     one = {"name": "Solo", "account_uuids": [(await shop.firm.client_account())["uuid"]]}
-    await refused_create(shop, one, errors_of(("account_uuids", AT_LEAST_2)))
+    assert len((await shop.owner.created(CIRCLES, one))["accounts"]) == 1
     await refused_create(
-        shop, {"name": "None", "account_uuids": []}, errors_of(("account_uuids", AT_LEAST_2))
+        shop, {"name": "None", "account_uuids": []}, errors_of(("account_uuids", AT_LEAST_1))
     )
-    many = {"name": "Crowd", "account_uuids": [unknown() for _ in range(51)]}
-    errors = errors_of(("account_uuids", "The :a field must not have more than 50 items."))
-    await refused_create(shop, many, errors)
+    await refused_create(
+        shop, {"name": "None", "accounts": []}, errors_of(("accounts", AT_LEAST_1))
+    )
+    many = {"name": "Crowd", "account_uuids": [unknown() for _ in range(101)]}
+    await refused_create(shop, many, errors_of(("account_uuids", AT_MOST_100)))
+    objects = {"name": "Crowd", "accounts": [{"uuid": unknown()} for _ in range(101)]}
+    await refused_create(shop, objects, errors_of(("accounts", AT_MOST_100)))
 
 
 async def test_accounts_must_be_distinct_clients_of_the_firm(shop: Cast, rival: Firm) -> None:
@@ -132,8 +143,8 @@ async def test_update_rules(shop: Cast, rival: Firm) -> None:
     staff = await employee(shop.owner)
     await refused_update(shop, circle, {"name": 1}, errors_of(("name", NOT_STRING)))
     await refused_update(shop, circle, {"name": "\x00"}, errors_of(("name", HAS_NUL)))
-    one = {"account_uuids": [circle["accounts"][0]["uuid"]]}
-    await refused_update(shop, circle, one, errors_of(("account_uuids", AT_LEAST_2)))
+    none: dict[str, Any] = {"account_uuids": []}
+    await refused_update(shop, circle, none, errors_of(("account_uuids", AT_LEAST_1)))
     theirs = await rival.client_account()
     mine = circle["accounts"][0]["uuid"]
     body = {"account_uuids": [mine, mine, staff["uuid"], theirs["uuid"]], "group_uuids": "x"}

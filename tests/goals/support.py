@@ -52,7 +52,7 @@ ACCOUNT_KEYS = {
 }
 CIRCLE_KEYS = {
     "uuid", "name", "accounts", "groups", "created_at", "updated_at", "bg_colour", "photo_url",
-    "joint_account_uuid", "external_references",
+    "joint_account_uuid", "external_references", "current_life_stage_uuid",
 }  # fmt: skip
 
 

@@ -9,10 +9,8 @@ from tests.replay.support import (
     STR,
     assert_list,
     check_types,
-    not_served,
     page,
     round_trip,
-    served_elsewhere,
 )  # fmt: skip
 
 LIST = page("operation-get-api-v1-circles")
@@ -24,7 +22,6 @@ CIRCLES = "/api/v1/circles"
 MEMBER = {"uuid": STR, "name": STR, "type": STR, "role": STR, "photo_url": STR}
 CIRCLE = {"uuid": STR, "name": STR, "created_at": STR, "updated_at": STR,
           "accounts": MEMBER, "groups": {"uuid": STR, "name": STR, "slug": STR}}  # fmt: skip
-NO_FIRM = not_served("include=firm: circles embed no firm object")
 
 
 async def _circle(firm: Firm) -> dict[str, str]:
@@ -39,7 +36,7 @@ async def _circle(firm: Firm) -> dict[str, str]:
      {"filter[account_uuids]": "59899c0c-2e52-4676-b5ae-949f63faaaee"},
      {"filter[group_uuids]": "59899c0c-2e52-4676-b5ae-949f63faaaee"},
      {"filter[name]": "Jones"}, {"include": "accounts"}, {"include": "groups"},
-     pytest.param({"include": "firm"}, marks=NO_FIRM),
+     {"include": "firm"},
      {"sort": "name"}, {"sort": "-created_at"}, {"sort": "updated_at"}, {"per_page": "500"}],
     ids=str,
 )  # fmt: skip
@@ -48,6 +45,14 @@ async def test_documented_parameter_is_served(firm: Firm, query: dict[str, str])
     await _circle(firm)
     for item in assert_list(await firm.owner.get(CIRCLES, params=query))["data"]:
         check_types(item, CIRCLE)
+
+
+async def test_include_firm(firm: Firm) -> None:
+    """LIST: include=firm embeds the firm, with the documented fields this server keeps."""
+    await _circle(firm)
+    listed = assert_list(await firm.owner.get(CIRCLES, params={"include": "firm"}))
+    for item in listed["data"]:
+        check_types(item["firm"], {"uuid": STR, "created_at": STR, "updated_at": STR, "name": STR})
 
 
 async def test_group_uuids_filter(firm: Firm) -> None:
@@ -89,12 +94,9 @@ async def test_update_example(firm: Firm) -> None:
     assert {a["uuid"] for a in response.json()["accounts"]} == {one["uuid"], two["uuid"]}
 
 
-@served_elsewhere(
-    "circle update per the newest page: 1 to 100 account_uuids, or accounts "
-    "objects with login_access_level; bg_colour; current_life_stage_uuid"
-)
 async def test_update_newest(firm: Firm) -> None:
-    """UPDATE (newest) disagrees with UPDATE_OLD and CREATE on the number of accounts."""
+    """UPDATE (newest): 1 to 100 accounts (UPDATE_OLD and CREATE_OLD: 2 to 50), named
+    by `accounts` objects with a login_access_level; bg_colour."""
     made = await _circle(firm)
     one = await firm.client_account()
     body = {"accounts": [{"uuid": one["uuid"], "login_access_level": "read"}],

@@ -93,7 +93,9 @@ def _embeds(viewer: Principal, firm_id: Any, account_id: Any) -> dict[str, Any]:
             *shown(viewer, visible, owner),
         )
     )
-    circle = func.json_build_object("uuid", c.c.uuid, "name", c.c.name)
+    # The account's login access level to each circle is the circle's, in this context.
+    level = ca.c.login_access_level
+    circle = func.json_build_object("uuid", c.c.uuid, "name", c.c.name, "login_access_level", level)
     circle_list = (
         select(json_list(circle, c.c.name, c.c.id))
         .join(ca, and_(ca.c.firm_id == c.c.firm_id, ca.c.circle_id == c.c.id))

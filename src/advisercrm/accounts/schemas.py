@@ -137,7 +137,14 @@ def account(row: dict[str, Any], ctx: Ctx) -> dict[str, Any]:
         "introduced_by": _maybe_compact(row["introduced_by"], ctx),
         "client_status": _client_status(row["client_status"], ctx),
         "owners": [compact(o, ctx) for o in row["owners"]],
-        "circles": [{"uuid": str(c["uuid"]), "name": c["name"]} for c in row["circles"]],
+        "circles": [
+            {
+                "uuid": str(c["uuid"]),
+                "name": c["name"],
+                "login_access_level": c["login_access_level"],
+            }
+            for c in row["circles"]
+        ],
         "inactive_at": date(row["inactive_at"]),
     }
 
@@ -164,6 +171,7 @@ class ClientStatusOut(BaseModel):
 class CompactCircleOut(BaseModel):
     uuid: str
     name: str
+    login_access_level: Literal["read", "write"] | None
 
 
 class AccountOut(BaseModel):

@@ -20,6 +20,7 @@ from sqlalchemy import (
     insert,
     select,
 )
+from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from advisercrm.kit import sql
@@ -155,17 +156,49 @@ class FirmRepository:
         owner_id: int,
         target: str,
         target_ids: list[int],
-        extra: Sequence[Mapping[str, Any]] = (),
+        extras: Mapping[int, Mapping[str, Any]] | None = None,
     ) -> None:
-        """Make the link table hold exactly target_ids for owner_id, in the given order;
-        `extra`, when given, holds each link row's other columns (one per target)."""
+        """Make the link table hold exactly target_ids for owner_id, in the given order.
+        With `extras` (columns of the link rows to set, by target id), a row kept keeps
+        the columns `extras` does not set for it."""
+        if extras is not None:
+            await self._merge_links(table, owner, owner_id, target, target_ids, extras)
+            return
         await self.execute(delete(table).where(self.scoped(table), table.c[owner] == owner_id))
         if target_ids:
             ordered = "position" in table.c
-            columns = extra or [{}] * len(target_ids)
             rows = [
-                {"firm_id": self.firm_id, owner: owner_id, target: tid, **more}
+                {"firm_id": self.firm_id, owner: owner_id, target: tid}
                 | ({"position": i} if ordered else {})
-                for i, (tid, more) in enumerate(zip(target_ids, columns, strict=True))
+                for i, tid in enumerate(target_ids)
             ]
             await self.execute(insert(table).values(rows))
+
+    async def _merge_links(
+        self,
+        table: Table,
+        owner: str,
+        owner_id: int,
+        target: str,
+        target_ids: list[int],
+        extras: Mapping[int, Mapping[str, Any]],
+    ) -> None:
+        """`replace_links` with `extras`: the rows no longer named go, and the others are
+        inserted or updated, one statement per set of columns given."""
+        assert "position" not in table.c, "ordered links are written anew"
+        mine = (self.scoped(table), table.c[owner] == owner_id)
+        await self.execute(delete(table).where(*mine, table.c[target].not_in(target_ids)))
+        rows: dict[frozenset[str], list[dict[str, Any]]] = {}
+        for tid in target_ids:
+            given = dict(extras.get(tid, {}))
+            row = {"firm_id": self.firm_id, owner: owner_id, target: tid, **given}
+            rows.setdefault(frozenset(given), []).append(row)
+        key = [column.name for column in table.primary_key.columns]
+        for columns, values in rows.items():
+            statement = pg_insert(table).values(values)
+            excluded = {name: statement.excluded[name] for name in sorted(columns)}
+            await self.execute(
+                statement.on_conflict_do_update(index_elements=key, set_=excluded)
+                if excluded
+                else statement.on_conflict_do_nothing(index_elements=key)
+            )

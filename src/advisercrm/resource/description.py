@@ -120,10 +120,20 @@ class Link:
     accept: Callable[[Mapping[str, Any]], bool] = _visible
     # Whether null empties the list (else null leaves it as it is).
     null_clears: bool = False
-    # A list of objects rather than UUIDs: the UUID each item names, and the other
-    # columns its link row keeps.
+    # The field's items as objects rather than UUIDs: the UUID each names, and the
+    # columns its link row keeps (a plan's owners, each with a share).
     item_uuid: Callable[[Any], uuid.UUID] = _same_uuid
     item_columns: Callable[[Any], dict[str, Any]] | None = None
+    # Another body field naming targets, as objects: each one's `uuid` names a target
+    # and the other fields it gives are columns of its link row (a circle's `accounts`,
+    # each with a login access level). Both fields given, both lists are linked; a new
+    # row must be given one of them.
+    objects: str = ""
+    # The most targets both fields together may name.
+    most: int = 0
+    # The targets of a row (by its id) that the writer cannot see: not theirs to remove,
+    # a write of the list keeps them (a member's view of a circle, written back).
+    unseen: Callable[[AsyncConnection, Principal, int], Awaitable[list[int]]] | None = None
 
 
 def _same(value: Any) -> Any:
@@ -236,11 +246,13 @@ class Resource:
         return self.filters[family(name) if name not in self.filters else name]
 
     @functools.cache  # noqa: B019 - descriptions live as long as the process
-    def find(self, reach: str, loaded: bool = False) -> Query:
+    def find(
+        self, reach: str, loaded: bool = False, includes: frozenset[str] = frozenset()
+    ) -> Query:
         """The firm's row `uuid` if a viewer of this reach may see it; `loaded`, with all
-        that `load` adds, for a show to render it as it is."""
+        that `load` adds (and the `includes` asked for), for a show to render it as it is."""
         t, viewer = self.table, template(reach)
-        columns = self._loaded(viewer) if loaded else [t]
+        columns = self._loaded(viewer, includes) if loaded else [t]
         named = select(*columns).where(t.c.firm_id == FIRM, t.c.uuid == bindparam("uuid"))
         return Query(named.where(self.visible(viewer), *self.scope))
 

@@ -9,7 +9,7 @@ import uuid
 from typing import Annotated, Any
 
 from asyncpg import Record
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Depends, Path, Request, Response
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from advisercrm.auth.access import Allowed, Found
@@ -18,6 +18,8 @@ from advisercrm.auth.principal import Principal
 from advisercrm.db import Conn, one_statement
 from advisercrm.idempotency.route import ApiRoute
 from advisercrm.kit.body import ALL_RULES
+from advisercrm.kit.errors import NotFound
+from advisercrm.kit.fields import path_uuid
 from advisercrm.kit.listing import LIST_SPEC_ATTRIBUTE, Page, paginated, parse_list_query
 from advisercrm.kit.render import JSON
 from advisercrm.resource import service
@@ -37,6 +39,31 @@ def path_row(resource: Resource, loaded: bool = False, name: str = "uuid") -> An
     return Depends(Found(find, name))
 
 
+def asked_includes(request: Request, resource: Resource) -> frozenset[str]:
+    """The relations a show's `include` asks for among those the resource loads when
+    asked; a show ignores other names, as it ignores its other query parameters."""
+    named = (request.query_params.get("include") or "").split(",")
+    return frozenset(resource.loaded_includes.keys() & {name.strip() for name in named})
+
+
+def shown_row(resource: Resource) -> Any:
+    """`path_row(resource, loaded=True)` with the `asked_includes`: one statement."""
+
+    async def find(
+        request: Request, conn: Conn, principal: CurrentPrincipal, uuid: Annotated[str, Path()]
+    ) -> Record:
+        parsed = path_uuid(uuid)
+        includes = asked_includes(request, resource)
+        found = None
+        if parsed is not None:
+            found = await service.find(conn, principal, resource, parsed, True, includes)
+        if found is None:
+            raise NotFound()
+        return found
+
+    return Depends(find)
+
+
 def crud_router(resource: Resource) -> APIRouter:
     create, update, out = resource.create, resource.update, resource.out
     assert create and update and out, f"{resource.name}: no request or response models"
@@ -47,7 +74,7 @@ def crud_router(resource: Resource) -> APIRouter:
 
     # Declared in this order, they answer 404 for the path, then 403, then 422 for the body.
     Row = Annotated[Record, path_row(resource)]
-    Shown = Annotated[Record, path_row(resource, loaded=True)]
+    Shown = Annotated[Record, shown_row(resource)]
     Writer = Annotated[Principal, Depends(Allowed("write", resource.who))]
     Deleter = Annotated[Principal, Depends(Allowed("delete", resource.who))]
 
@@ -70,8 +97,11 @@ def crud_router(resource: Resource) -> APIRouter:
     one_statement()(list_all)
 
     @one_statement()
-    async def show_one(row: Shown, conn: Conn, principal: CurrentPrincipal, ctx: RenderCtx) -> JSON:
-        return JSON(await service.show(conn, principal, resource, row, ctx))
+    async def show_one(
+        request: Request, row: Shown, conn: Conn, principal: CurrentPrincipal, ctx: RenderCtx
+    ) -> JSON:
+        includes = asked_includes(request, resource)
+        return JSON(await service.show(conn, principal, resource, row, ctx, includes))
 
     async def update_one(
         row: Row,

@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
-from collections.abc import Sequence
-from typing import Any, NamedTuple
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
 
 from asyncpg import Record
 from pydantic import BaseModel
@@ -17,9 +18,9 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from advisercrm.auth.principal import Principal
 from advisercrm.kit.body import BodyErrors
-from advisercrm.kit.errors import Errors, NotFound
+from advisercrm.kit.errors import Errors, NotFound, attribute
 from advisercrm.kit.listing import ListQuery
-from advisercrm.kit.references import check_uuid_list
+from advisercrm.kit.references import DUPLICATE, INVALID, check_uuid_list
 from advisercrm.kit.render import Ctx
 from advisercrm.kit.repository import FirmRepository
 from advisercrm.kit.sql import Query
@@ -36,10 +37,11 @@ async def find(
     resource: Resource,
     row_uuid: uuid.UUID,
     loaded: bool = False,
+    includes: frozenset[str] = frozenset(),
 ) -> Record | None:
     """The row `row_uuid` if the principal may see it (`loaded`: as `Resource.load`
-    gives it, for a show)."""
-    query = resource.find(principal.reach, loaded)
+    gives it, with the loaded `includes`, for a show)."""
+    query = resource.find(principal.reach, loaded, includes)
     return await _repo(conn, principal).fetch_row(query, uuid=row_uuid, **principal.viewer())
 
 
@@ -136,13 +138,20 @@ async def render_embedded(
 
 
 async def show(
-    conn: AsyncConnection, principal: Principal, resource: Resource, row: Row, ctx: Ctx
+    conn: AsyncConnection,
+    principal: Principal,
+    resource: Resource,
+    row: Row,
+    ctx: Ctx,
+    includes: frozenset[str] = frozenset(),
 ) -> dict[str, Any]:
     """A row as its resource shows it: one found `loaded` (or a plain resource's) as it
-    is, another loaded first."""
+    is, with the `includes` it was found with; another loaded first."""
     if resource.plain or "visible" in row:
-        return (await render_rows(conn, principal, resource, [row], ctx))[0]
-    return (await render(conn, principal, resource, [row["id"]], ctx))[0]
+        rendered = await render_rows(conn, principal, resource, [row], ctx)
+        _included(resource, [row], rendered, includes, ctx)
+        return rendered[0]
+    return (await render(conn, principal, resource, [row["id"]], ctx, includes))[0]
 
 
 def _where(resource: Resource, query: ListQuery) -> dict[str, Any]:
@@ -237,11 +246,63 @@ def _included(
             item[name] = resource.loaded_includes[name].render(row[name], ctx)
 
 
-class Linked(NamedTuple):
-    """The rows a link field writes: the ids it names, and each one's other columns."""
+def _named(body: BaseModel, name: str) -> list[Any] | None:
+    return getattr(body, name) if name and name in body.model_fields_set else None
+
+
+@dataclass(frozen=True)
+class Targets:
+    """The ids a link is to hold, and (a link with `objects`) the columns its objects
+    set on their rows, by id."""
 
     ids: list[int]
-    extra: list[dict[str, Any]]
+    extras: dict[int, dict[str, Any]] | None = None
+
+
+def _given(link: Link, body: BaseModel, creating: bool, errors: Errors) -> bool:
+    """Whether the body writes the link: a list given (or null, where null clears it).
+    A new row must be given a link with `objects` one way or the other."""
+    if _named(body, link.field) is not None or _named(body, link.objects) is not None:
+        return True
+    if link.field in body.model_fields_set and link.null_clears:
+        return True
+    if creating and link.objects and link.objects not in getattr(errors, "rejected", ()):
+        without = f"The :attribute field is required when {attribute(link.objects)} is not present."
+        errors.add(link.field, without)
+    return False
+
+
+def _targets(
+    link: Link, body: BaseModel, found: Mapping[uuid.UUID, Any], errors: Errors, kept: list[int]
+) -> Targets:
+    """The link's targets, every bad UUID reported in `errors` (`field.index`, or
+    `objects.index.uuid`), with those `kept` (the row's that the writer cannot see); a
+    target named twice is linked once."""
+    items = _named(body, link.field) or []
+    uuids = [link.item_uuid(item) for item in items]
+    ids = check_uuid_list(link.field, uuids, found, errors, link.accept)
+    extras: dict[int, dict[str, Any]] = {}
+    if link.item_columns is not None:
+        for ref, item in zip(uuids, items, strict=True):
+            if (row := found.get(ref)) is not None:
+                extras[int(row["id"])] = link.item_columns(item)
+    if not link.objects:
+        ids = list(dict.fromkeys([*kept, *ids])) if kept else ids
+        return Targets(ids, extras if link.item_columns is not None else None)
+    seen: set[uuid.UUID] = set()
+    for i, item in enumerate(_named(body, link.objects) or []):
+        key, row = f"{link.objects}.{i}.uuid", found.get(item.uuid)
+        if item.uuid in seen:
+            errors.add(key, DUPLICATE)
+        elif row is None or not link.accept(row):
+            errors.add(key, INVALID)
+        else:
+            extras[int(row["id"])] = item.model_dump(include=item.model_fields_set - {"uuid"})
+        seen.add(item.uuid)
+    ids = list(dict.fromkeys([*kept, *ids, *extras]))
+    if link.most and len(ids) > link.most:
+        errors.add(link.field, f"The :attribute field must not have more than {link.most} items.")
+    return Targets(ids, extras)
 
 
 async def check_links(
@@ -250,27 +311,25 @@ async def check_links(
     resource: Resource,
     body: BaseModel,
     errors: Errors,
-) -> dict[Link, Linked]:
-    """The rows of every link the body gives, each UUID checked (one query per kind of
-    record named); every bad UUID is reported in `errors`, as `field.index`."""
-    given = [
-        link
-        for link in resource.links
-        if link.field in body.model_fields_set
-        and (getattr(body, link.field) is not None or link.null_clears)
-    ]
+    current_id: int | None = None,
+) -> dict[Link, Targets]:
+    """The targets of every link the body gives to a new row, or to the row
+    `current_id`, each UUID checked (one query per kind of record named); every bad UUID
+    is reported in `errors`."""
+    creating = current_id is None
+    given = [link for link in resource.links if _given(link, body, creating, errors)]
     wanted: defaultdict[Any, list[uuid.UUID]] = defaultdict(list)
     for link in given:
-        wanted[link.resolve].extend(map(link.item_uuid, getattr(body, link.field) or []))
+        wanted[link.resolve].extend(map(link.item_uuid, _named(body, link.field) or []))
+        wanted[link.resolve].extend(item.uuid for item in _named(body, link.objects) or [])
     found = {resolver: await resolver(conn, principal, uuids) for resolver, uuids in wanted.items()}
-    rows = {}
+    kept: dict[Link, list[int]] = {}
     for link in given:
-        items = getattr(body, link.field) or []
-        uuids = [link.item_uuid(item) for item in items]
-        ids = check_uuid_list(link.field, uuids, found[link.resolve], errors, link.accept)
-        extra = [link.item_columns(item) for item in items] if link.item_columns else []
-        rows[link] = Linked(ids, extra)
-    return rows
+        unseen = link.unseen
+        kept[link] = []
+        if unseen is not None and current_id is not None:
+            kept[link] = await unseen(conn, principal, current_id)
+    return {link: _targets(link, body, found[link.resolve], errors, kept[link]) for link in given}
 
 
 async def _checked(
@@ -279,7 +338,7 @@ async def _checked(
     resource: Resource,
     current: Record | None,
     body: BaseModel,
-) -> tuple[dict[str, Any], dict[Link, Linked]]:
+) -> tuple[dict[str, Any], dict[Link, Targets]]:
     """The columns and links a write stores, after every rule of the resource is checked:
     all that break are reported at once."""
     errors = BodyErrors(body)
@@ -294,7 +353,8 @@ async def _checked(
     t = resource.table
     values = {k: v for k, v in values.items() if v is not None or k not in t.c or t.c[k].nullable}
     values = resource.prepare(principal, values)
-    links = await check_links(conn, principal, resource, body, errors)
+    current_id = None if current is None else int(current["id"])
+    links = await check_links(conn, principal, resource, body, errors, current_id)
     if resource.check is not None:
         values = await resource.check(conn, principal, current, values, errors)
     errors.raise_if_any()
@@ -302,10 +362,12 @@ async def _checked(
 
 
 async def _save_links(
-    repo: FirmRepository, resource: Resource, row_id: int, links: dict[Link, Linked]
+    repo: FirmRepository, resource: Resource, row_id: int, links: dict[Link, Targets]
 ) -> None:
-    for link, (target_ids, extra) in links.items():
-        await repo.replace_links(link.table, link.owner, row_id, link.target, target_ids, extra)
+    for link, targets in links.items():
+        await repo.replace_links(
+            link.table, link.owner, row_id, link.target, targets.ids, targets.extras
+        )
 
 
 async def _saved(
@@ -313,7 +375,7 @@ async def _saved(
     principal: Principal,
     resource: Resource,
     row: Any,
-    links: dict[Link, Linked],
+    links: dict[Link, Targets],
     ctx: Ctx,
 ) -> dict[str, Any]:
     """Store the links of a written row, and render it."""
