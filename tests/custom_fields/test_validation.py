@@ -42,6 +42,9 @@ CASES: list[tuple[dict[str, Any], str, str]] = [
     ({"name": "n" * 256}, "name", TOO_LONG_255),
     ({"name": 5}, "name", NOT_STRING),
     ({"name": "a\u0000b"}, "name", HAS_NUL),
+    # PostgreSQL's text refuses NUL: a condition carrying one is the body's fault, not a 500.
+    ({"conditions": [{"attribute": "a\u0000", "values": []}]}, "conditions.0.attribute", HAS_NUL),
+    ({"conditions": [{"attribute": "a", "values": ["\u0000b"]}]}, "conditions.0.values.0", HAS_NUL),
     ({"model_type": "goal"}, "model_type", INVALID),
     ({"model_type": None}, "model_type", REQUIRED),
     ({"is_required": "yes"}, "is_required", NOT_BOOL),

@@ -47,8 +47,13 @@ Options = Annotated[
 class Condition(BaseModel):
     """When the field applies: the record's `attribute` holds one of `values`."""
 
-    attribute: Annotated[str, Strict(), Field(min_length=1, max_length=255)]
-    values: Annotated[list[Annotated[str, Strict(), Field(max_length=255)]], Field(max_length=100)]
+    attribute: Annotated[
+        str, Strict(), Field(min_length=1, max_length=255), AfterValidator(clean_text)
+    ]
+    values: Annotated[
+        list[Annotated[str, Strict(), Field(max_length=255), AfterValidator(clean_text)]],
+        Field(max_length=100),
+    ]
 
 
 Conditions = Annotated[list[Condition], Field(max_length=50)]
