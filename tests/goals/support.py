@@ -7,6 +7,7 @@ from typing import Any
 
 import httpx
 
+from tests.accounts.support import ACCOUNT_KEYS  # noqa: F401 - shared by the tests importing it here
 from tests.helpers import Actor, Firm
 
 GOALS = "/api/v2/goals"
@@ -31,24 +32,6 @@ GOAL_KEYS = {
     "show_on_circles",
     "accounts",
     "visible_to_circles",
-}
-ACCOUNT_KEYS = {
-    "uuid",
-    "created_at",
-    "updated_at",
-    "type",
-    "role",
-    "first_name",
-    "last_name",
-    "name",
-    "email",
-    "photo_url",
-    "assigned_adviser",
-    "assigned_administrator",
-    "assigned_paraplanner",
-    "owners",
-    "circles",
-    "inactive_at",
 }
 CIRCLE_KEYS = {
     "uuid", "name", "accounts", "groups", "created_at", "updated_at", "bg_colour", "photo_url",

@@ -10,6 +10,7 @@ from typing import Any
 
 import httpx
 
+from tests.accounts.support import ACCOUNT_KEYS  # noqa: F401 - shared by the tests importing it here
 from tests.helpers import Actor, Firm
 
 TASKS = "/api/v1/task"
@@ -34,11 +35,6 @@ PERSON_KEYS = {
 CUSTOM_VALUE_KEYS = {
     "uuid", "name", "type", "reference", "value", "help_text", "is_required",
     "selection_options", "created_at", "updated_at",
-}  # fmt: skip
-ACCOUNT_KEYS = {
-    "uuid", "created_at", "updated_at", "type", "role", "first_name", "last_name", "name",
-    "email", "photo_url", "assigned_adviser", "assigned_administrator",
-    "assigned_paraplanner", "owners", "circles", "inactive_at",
 }  # fmt: skip
 CASE_KEYS = {
     "uuid", "name", "value", "review_at", "participants", "participants_count",
