@@ -163,6 +163,7 @@ def test_the_documented_lists_are_the_ones_expected(document: dict[str, Any]) ->
         "/api/v1/circles",
         "/api/v1/client-status",
         "/api/v1/custom-field",
+        "/api/v1/life-stage",
         "/api/v1/group",
         "/api/v1/plans",
         "/api/v1/tag",
