@@ -26,7 +26,8 @@ async def test_stages_go_last_in_the_documented_shape(shop: Cast) -> None:
     tag = unknown()[:8]
     first = await shop.owner.created(STAGES, {"name": f"Now {tag}", "start_age": 21, "end_age": 28})
     second = await shop.admin.created(STAGES, {"name": f"Later {tag}"})
-    keys = ["name", "uuid", "end_age", "position", "start_age", "created_at", "updated_at"]
+    keys = ["name", "uuid", "end_age", "position", "sections", "start_age"]
+    keys += ["created_at", "updated_at"]
     assert list(first) == keys
     assert (first["start_age"], first["end_age"]) == ("21", "28")
     assert (second["start_age"], second["end_age"]) == (None, None)

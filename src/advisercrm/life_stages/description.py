@@ -52,6 +52,7 @@ class LifeStageOut(BaseModel):
     uuid: str
     end_age: str | None = Field(examples=["28"])
     position: str = Field(examples=["1"])
+    sections: list[Any] = Field(description="Always empty: sections are not served yet")
     start_age: str | None = Field(examples=["21"])
     created_at: str
     updated_at: str
@@ -63,12 +64,14 @@ def _text(value: int | None) -> str | None:
 
 def life_stage(row: Mapping[Any, Any], ctx: Ctx) -> dict[str, Any]:
     """The life-stage resource, in the key order of Plannr's documented example, its
-    numbers as strings as that example shows them (its `sections` are not kept here)."""
+    numbers as strings as that example shows them. Its `sections` are written by
+    operations this server does not serve yet, so a stage has none."""
     return {
         "name": row["name"],
         "uuid": str(row["uuid"]),
         "end_age": _text(row["end_age"]),
         "position": str(row["position"]),
+        "sections": [],
         "start_age": _text(row["start_age"]),
         "created_at": timestamp(row["created_at"], ctx),
         "updated_at": timestamp(row["updated_at"], ctx),
