@@ -95,6 +95,7 @@ async def build_world(firm: Firm, spares: bool) -> World:
         into["case_status"] = await made("/api/v1/cases-status", {"name": f"{tag} {p}cstatus"})
         into["case_type"] = await made("/api/v1/cases-type", {"name": f"{tag} {p}ctype"})
         into["client_status"] = await made("/api/v1/client-status", {"name": f"{tag} {p}lstatus"})
+        into["life_stage"] = await made("/api/v1/life-stage", {"name": f"{tag} {p}stage"})
         into["plan"] = await made(
             "/api/v1/plans", {"name": f"{tag} {p}plan", "type": "pension", "accounts": [client]}
         )
@@ -176,6 +177,7 @@ KINDS = {
     "cases-status": "case_status",
     "cases-type": "case_type",
     "client-status": "client_status",
+    "life-stage": "life_stage",
     "plans": "plan",
     "tag": "tag",
     "task": "task",
@@ -233,6 +235,7 @@ POST_BODIES: dict[str, Callable[[World], dict[str, Any]]] = {
     "/api/v1/cases-status": lambda w: {"name": _name("case status")},
     "/api/v1/cases-type": lambda w: {"name": _name("case type")},
     "/api/v1/client-status": lambda w: {"name": _name("client status")},
+    "/api/v1/life-stage": lambda w: {"name": _name("life stage"), "start_age": 21, "end_age": 28},
     "/api/v1/introducer": lambda w: {
         "first_name": "Sweep",
         "last_name": _name("introducer"),
@@ -270,6 +273,7 @@ POST_BODIES: dict[str, Callable[[World], dict[str, Any]]] = {
 }
 # A valid body for the PUT routes whose fields are not all optional.
 PUT_BODIES: dict[str, Callable[[World], dict[str, Any]]] = {
+    "/api/v1/life-stage/{uuid}": lambda w: {"name": _name("life stage")},
     "/api/v1/account/{account_uuid}/login/{uuid}": lambda w: {
         "has_write_permission": True,
         "has_delete_permission": True,

@@ -174,6 +174,11 @@ TABLE: dict[tuple[str, str], tuple[Builder | None, int]] = {
     ("GET", "/api/v1/client-status/{uuid}"):                        (None, 2),
     ("PUT", "/api/v1/client-status/{uuid}"):                        (None, 5),
     ("DELETE", "/api/v1/client-status/{uuid}"):                     (None, 5),
+    ("GET", "/api/v1/life-stage"):                                  (None, 2),
+    # A new stage goes last: the firm's stages are locked and counted first.
+    ("POST", "/api/v1/life-stage"):                                 (None, 6),
+    ("GET", "/api/v1/life-stage/{uuid}"):                           (None, 2),
+    ("PUT", "/api/v1/life-stage/{uuid}"):                           (None, 5),
     # Public reference data: no statement at all.
     ("GET", "/api/v1/static/nationalities"):                        (None, 0),
     ("POST", "/api/v1/introducer"):                                 (None, 8),

@@ -133,6 +133,11 @@ TABLE: dict[tuple[str, str], Row] = {
     ("GET", "/api/v1/client-status/{uuid}"):             Row(404,  200,  200,  200,  200,  200),
     ("PUT", "/api/v1/client-status/{uuid}"):             Row(404,  403,  403,  403,  200,  200),
     ("DELETE", "/api/v1/client-status/{uuid}"):          Row(404,  403,  403,  403,  403,  204),
+    # Life stages likewise (Plannr documents no delete).
+    ("GET", "/api/v1/life-stage"):                       Row(200,  200,  200,  200,  200,  200),
+    ("POST", "/api/v1/life-stage"):                      Row(201,  403,  403,  403,  201,  201),
+    ("GET", "/api/v1/life-stage/{uuid}"):                Row(404,  200,  200,  200,  200,  200),
+    ("PUT", "/api/v1/life-stage/{uuid}"):                Row(404,  403,  403,  403,  200,  200),
     # Introducers are external accounts: owners and admins make them; the group is A's.
     ("POST", "/api/v1/introducer"):                      Row(422,  403,  403,  403,  201,  201),
     ("GET", "/api/v1/plans"):                            Row(200,  200,  200,  200,  200,  200),

@@ -47,6 +47,7 @@ from advisercrm.kit.fields import to_laravel
 from advisercrm.kit.headers import ResponseHeadersMiddleware, cors_options, fixed_headers
 from advisercrm.kit.limits import BodyLimitMiddleware
 from advisercrm.kit.render import JSON
+from advisercrm.life_stages.description import LIFE_STAGES
 from advisercrm.logins.router import router as logins_router
 from advisercrm.observability import metrics
 from advisercrm.observability.middleware import ObservabilityMiddleware
@@ -257,6 +258,7 @@ def create_app(settings: Settings | None = None, url: str | None = None) -> Fast
         crud_router(CASE_STATUSES),
         crud_router(CASE_TYPES),
         crud_router(CLIENT_STATUSES),
+        crud_router(LIFE_STAGES, delete=False),
         introducers_router,
         crud_router(PLANS),
         tasks_router,

@@ -6,9 +6,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import insert
-
-from advisercrm.tables import life_stages
 from tests.accounts.support import (
     CIRCLES,
     CLIENTS,
@@ -24,11 +21,8 @@ from tests.helpers import Actor, Firm
 
 
 async def stage(firm: Firm, name: str = "Current Lifestyle") -> str:
-    """A life stage of the firm (no route writes them yet)."""
-    async with firm.app.state.engine.begin() as conn:
-        query = insert(life_stages).values(firm_id=firm.firm_id, name=name, position=1)
-        row = (await conn.execute(query.returning(life_stages.c.uuid))).one()
-    return str(row.uuid)
+    """A life stage of the firm, made through the API."""
+    return str((await firm.owner.created("/api/v1/life-stage", {"name": name}))["uuid"])
 
 
 async def clients(firm: Firm, n: int) -> list[str]:

@@ -64,7 +64,9 @@ def shown_row(resource: Resource) -> Any:
     return Depends(find)
 
 
-def crud_router(resource: Resource) -> APIRouter:
+def crud_router(resource: Resource, delete: bool = True) -> APIRouter:
+    """The resource's routes; `delete=False` leaves out its DELETE (a resource whose
+    documentation has none)."""
     create, update, out = resource.create, resource.update, resource.out
     assert create and update and out, f"{resource.name}: no request or response models"
     router = APIRouter(
@@ -125,6 +127,8 @@ def crud_router(resource: Resource) -> APIRouter:
     ]
     names = ("create", "list", "show", "update", "delete")
     for (method, path, endpoint, options), verb in zip(routes, names, strict=True):
+        if verb == "delete" and not delete:
+            continue
         name = f"{verb}_{resource.name if verb == 'list' else resource.singular}"
         router.add_api_route(path, endpoint, methods=[method], name=name, **options)
     return router
