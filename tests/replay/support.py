@@ -23,14 +23,9 @@ def page(slug: str) -> str:
     return DOCS + slug
 
 
-def served_elsewhere(what: str) -> pytest.MarkDecorator:
-    """A documented case this branch does not serve: another branch adds `what`. Strict,
-    so the case fails loudly (XPASS) the day it is served and the marker can go."""
-    return pytest.mark.xfail(strict=True, reason=f"{what}: served by another branch")
-
-
 def not_served(why: str) -> pytest.MarkDecorator:
-    """A documented case the server does not meet yet, and why (see the report)."""
+    """A documented case the server does not meet yet: strict, so the day it passes the
+    marker must go; `why` names what is missing."""
     return pytest.mark.xfail(strict=True, reason=why)
 
 

@@ -49,14 +49,6 @@ TASK = {"uuid": STR, "created_at": STR, "updated_at": STR, "name": STR,
         "assigned_to": {"uuid": STR}, "custom_fields": {"reference": STR}}  # fmt: skip
 
 
-def goals_gap(why: str) -> pytest.MarkDecorator:
-    return pytest.mark.xfail(strict=True, reason=f"goals package: {why}")
-
-
-def tasks_gap(why: str) -> pytest.MarkDecorator:
-    return pytest.mark.xfail(strict=True, reason=f"tasks package: {why}")
-
-
 async def _seed_goal(firm: Firm, **overrides: Any) -> dict[str, Any]:
     """CREATE_GOAL's example body, with this firm's owners and circles."""
     one, two, three = [await firm.client_account() for _ in range(3)]
