@@ -32,7 +32,7 @@ from sqlalchemy import (
     func,
     text,
 )
-from sqlalchemy.dialects.postgresql import JSONB, UUID
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB, UUID
 
 from advisercrm.kit.sql import hold_to_firm
 from advisercrm.kit.tenancy import Rules
@@ -439,6 +439,41 @@ task_custom_values = _link(
     ("task_id", "tasks"),
     ("custom_field_id", "custom_fields"),
     Column("value", JSONB, nullable=False),
+)
+
+# The changes of a firm's records, each written in the transaction of its change (an
+# outbox). `cursor` counts a firm's events in commit order: `event_counters` hands it out
+# under a row lock held until commit, so a later cursor never commits before an earlier
+# one. `seen_by` (deletions only): the members and clients who could open the record
+# just before it went, since it cannot be checked afterwards.
+event_counters = Table(
+    "event_counters",
+    metadata,
+    Column("firm_id", BigInteger, ForeignKey("firms.id", ondelete="CASCADE"), primary_key=True),
+    Column("last", BigInteger, nullable=False),
+)
+events = Table(
+    "events",
+    metadata,
+    Column("firm_id", BigInteger, ForeignKey("firms.id", ondelete="CASCADE"), primary_key=True),
+    Column("cursor", BigInteger, primary_key=True),
+    _uuid(),
+    Column("name", String(64), nullable=False),
+    Column("record_type", String(64), nullable=False),
+    Column("record_uuid", UUID(as_uuid=True), nullable=False),
+    Column("payload", JSONB, nullable=False),
+    Column("seen_by", ARRAY(BigInteger)),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    UniqueConstraint("firm_id", "uuid"),
+    # A record's events in order, for delivering them one record at a time.
+    Index(None, "firm_id", "record_uuid", "cursor"),
+)
+webhook_subscriptions = _firm_table(
+    "webhook_subscriptions",
+    Column("url", String(2048), nullable=False),
+    Column("events", ARRAY(String(64)), nullable=False),
+    Column("signing_secret", String(60), nullable=False),
+    Column("last_outgoing_webhook_call_at", DateTime(timezone=True)),
 )
 
 # Responses to POSTs sent with an Idempotency-Key, kept 24 hours; keys belong to a user.

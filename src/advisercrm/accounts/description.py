@@ -303,6 +303,7 @@ LOADED_INCLUDES = {
 
 ACCOUNTS = Resource(
     name="accounts",
+    event="account",
     table=a,
     visible=visible,
     render=account,

@@ -188,7 +188,19 @@ async def create(
                 "is_primary": True,
             },
         )
-    return (await resource.render(conn, principal, ACCOUNTS, [account_id], ctx))[0]
+    return await _recorded(conn, principal, "created", account_id, ctx)
+
+
+async def _recorded(
+    conn: AsyncConnection, principal: Principal, action: str, account_id: int, ctx: Ctx
+) -> dict[str, Any]:
+    """The account as the writer sees it, its event recorded."""
+
+    async def again(owner: Principal) -> dict[str, Any]:
+        return (await resource.render(conn, owner, ACCOUNTS, [account_id], ctx))[0]
+
+    shown = await again(principal)
+    return await resource.recorded(conn, principal, ACCOUNTS, action, shown, again)
 
 
 def _check_update(
@@ -242,4 +254,4 @@ async def update(
     if owner_ids is not None:
         await repo.replace_owners(row["id"], owner_ids)
     await _save_groups(repo, row["id"], group_ids)
-    return (await resource.render(conn, principal, ACCOUNTS, [row["id"]], ctx))[0]
+    return await _recorded(conn, principal, "updated", row["id"], ctx)

@@ -133,6 +133,7 @@ def _in_zone(principal: Principal, values: dict[str, Any]) -> dict[str, Any]:
 
 CASES = Resource(
     name="cases",
+    event="case",
     table=c,
     visible=visible,
     render=_render,

@@ -132,6 +132,7 @@ async def _check(
 
 CIRCLES = Resource(
     name="circles",
+    event="circle",
     table=circles,
     visible=visible,
     render=circle,

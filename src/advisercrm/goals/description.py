@@ -80,6 +80,7 @@ def _render(row: Row, ctx: Ctx) -> dict[str, Any]:
 
 GOALS = Resource(
     name="goals",
+    event="goal",
     table=g,
     visible=visible,
     render=_render,

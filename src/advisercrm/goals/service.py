@@ -94,7 +94,22 @@ async def create(
     values = body.model_dump(include=set(COLUMNS))
     values["show_on_circles"] = body.show_on_circles
     row = await repo.insert(values, owner_ids, circle_ids)
-    return (await resource_service.render_rows(conn, principal, GOALS, [row], ctx))[0]
+    shown = (await resource_service.render_rows(conn, principal, GOALS, [row], ctx))[0]
+    return await _recorded(conn, principal, "created", shown, int(row["id"]), ctx)
+
+
+async def _recorded(
+    conn: AsyncConnection,
+    principal: Principal,
+    action: str,
+    shown: dict[str, Any],
+    goal_id: int,
+    ctx: Ctx,
+) -> dict[str, Any]:
+    async def again(owner: Principal) -> dict[str, Any]:
+        return (await resource_service.render(conn, owner, GOALS, [goal_id], ctx))[0]
+
+    return await resource_service.recorded(conn, principal, GOALS, action, shown, again)
 
 
 def _ok(row: Any) -> bool:
@@ -159,7 +174,8 @@ async def update(
         await repo.replace_owners(goal_id, owner_ids)
     if circle_ids is not None:
         await repo.replace_circles(goal_id, circle_ids)
-    return (await resource_service.render(conn, principal, GOALS, [goal_id], ctx))[0]
+    shown = (await resource_service.render(conn, principal, GOALS, [goal_id], ctx))[0]
+    return await _recorded(conn, principal, "updated", shown, goal_id, ctx)
 
 
 async def update_for_client(
@@ -176,4 +192,5 @@ async def update_for_client(
     errors.raise_if_any()
     values = body.model_dump(include=set(COLUMNS) & body.model_fields_set)
     await GoalRepository(conn, principal.firm_id).update(goal_id, values)
-    return (await resource_service.render(conn, principal, GOALS, [goal_id], ctx))[0]
+    shown = (await resource_service.render(conn, principal, GOALS, [goal_id], ctx))[0]
+    return await _recorded(conn, principal, "updated", shown, goal_id, ctx)

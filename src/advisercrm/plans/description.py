@@ -46,6 +46,7 @@ def owners_json(firm_id: Any, plan_id: Any, viewer: Principal | None) -> Any:
 
 PLANS = Resource(
     name="plans",
+    event="plan",
     table=p,
     visible=visible,
     render=plan,

@@ -225,6 +225,9 @@ class Resource:
     update: type[BaseModel] | None = None
     out: type[BaseModel] | None = None
     one: str = ""
+    # The prefix of the events its changes record (`resource.events`): "case" for
+    # case.created, case.updated and case.deleted; none when empty.
+    event: str = ""
 
     @property
     def singular(self) -> str:

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from typing import Any
 
 from asyncpg import Record
@@ -24,6 +24,7 @@ from advisercrm.kit.references import DUPLICATE, INVALID, check_uuid_list
 from advisercrm.kit.render import Ctx
 from advisercrm.kit.repository import FirmRepository
 from advisercrm.kit.sql import Query
+from advisercrm.resource import events
 from advisercrm.resource.description import Link, Nested, Resource, Row
 
 
@@ -383,6 +384,42 @@ async def _saved(
     return await show(repo.conn, principal, resource, row, ctx)
 
 
+def as_owner(principal: Principal) -> Principal:
+    """The principal as one of its firm's owners: what an event's data is rendered for."""
+    return replace(principal, type="employee", role="owner", can_write=True, can_delete=True)
+
+
+async def recorded(
+    conn: AsyncConnection,
+    principal: Principal,
+    resource: Resource,
+    action: str,
+    shown: dict[str, Any],
+    owners_view: Callable[[Principal], Awaitable[dict[str, Any]]],
+    also: Sequence[str] = (),
+) -> dict[str, Any]:
+    """Record the event of a written row (`action`: created or updated, with the events
+    `also` names), its data the row as an owner sees it: `shown` when the writer sees the
+    whole firm, else `owners_view` renders it again. Returns `shown`, the writer's view."""
+    if not resource.event:
+        return shown
+    data = shown if principal.sees_whole_firm else await owners_view(as_owner(principal))
+    names = [f"{resource.event}.{action}", *also]
+    await events.record(
+        conn, principal.firm_id, resource.event, shown["uuid"], [(n, data) for n in names]
+    )
+    return shown
+
+
+def _again(
+    conn: AsyncConnection, resource: Resource, row_id: int, ctx: Ctx
+) -> Callable[[Principal], Awaitable[dict[str, Any]]]:
+    async def again(owner: Principal) -> dict[str, Any]:
+        return (await render(conn, owner, resource, [row_id], ctx))[0]
+
+    return again
+
+
 async def create(
     conn: AsyncConnection, principal: Principal, resource: Resource, body: BaseModel, ctx: Ctx
 ) -> dict[str, Any]:
@@ -390,7 +427,9 @@ async def create(
     repo, t = _repo(conn, principal), resource.table
     row = await repo.first(insert(t).values(firm_id=principal.firm_id, **values).returning(t))
     assert row is not None  # an insert returns its row
-    return await _saved(repo, principal, resource, row, links, ctx)
+    shown = await _saved(repo, principal, resource, row, links, ctx)
+    again = _again(conn, resource, row["id"], ctx)
+    return await recorded(conn, principal, resource, "created", shown, again)
 
 
 async def update_row(
@@ -408,7 +447,9 @@ async def update_row(
     row = await repo.first(statement.values(**values, updated_at=func.now()).returning(t))
     if row is None:  # deleted since it was found
         raise NotFound()
-    return await _saved(repo, principal, resource, row, links, ctx)
+    shown = await _saved(repo, principal, resource, row, links, ctx)
+    again = _again(conn, resource, row["id"], ctx)
+    return await recorded(conn, principal, resource, "updated", shown, again)
 
 
 async def delete(
@@ -418,3 +459,6 @@ async def delete(
         await resource.before_delete(conn, principal, row)
     repo, t = _repo(conn, principal), resource.table
     await repo.execute(sql_delete(t).where(repo.scoped(t), t.c.id == row["id"]))
+    if resource.event:
+        gone = [(f"{resource.event}.deleted", {"uuid": str(row["uuid"])})]
+        await events.record(conn, principal.firm_id, resource.event, row["uuid"], gone)

@@ -163,6 +163,7 @@ def _embeds(viewer: Principal, firm_id: Any, task_id: Any) -> dict[str, Any]:
 
 TASKS = Resource(
     name="tasks",
+    event="task",
     table=t,
     visible=visible,
     render=lambda row, ctx: render_page([row], ctx)[0],

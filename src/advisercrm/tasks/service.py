@@ -185,7 +185,31 @@ async def create(
     task_id = await TaskRepository(conn, principal.firm_id).create(
         columns, resolved.assignee_ids or [], resolved.group_ids or [], values
     )
-    return (await render(conn, principal, [task_id], ctx))[0]
+    return await _recorded(conn, principal, "created", task_id, ctx)
+
+
+async def _recorded(
+    conn: AsyncConnection,
+    principal: Principal,
+    action: str,
+    task_id: int,
+    ctx: Ctx,
+    completed: bool = False,
+) -> dict[str, Any]:
+    """The task as the writer sees it, its events recorded: task.completed too when the
+    write completed it."""
+
+    async def again(owner: Principal) -> dict[str, Any]:
+        return (await render(conn, owner, [task_id], ctx))[0]
+
+    shown = (await render(conn, principal, [task_id], ctx))[0]
+    also = ["task.completed"] if completed else []
+    return await resource_service.recorded(conn, principal, TASKS, action, shown, again, also)
+
+
+def _completes(task: Record, columns: dict[str, Any]) -> bool:
+    """Whether writing these columns completes an open task."""
+    return task["completed_at"] is None and columns.get("completed_at") is not None
 
 
 async def find_status(
@@ -224,7 +248,8 @@ async def update(
         columns |= await _move(repo, principal, task, resolved.status)
     await repo.update(int(task["id"]), columns)
     await _save_links(repo, int(task["id"]), resolved)
-    return (await render(conn, principal, [int(task["id"])], ctx))[0]
+    completes = _completes(task, columns)
+    return await _recorded(conn, principal, "updated", int(task["id"]), ctx, completes)
 
 
 async def complete(
@@ -239,6 +264,8 @@ async def complete(
             raise Conflict("The firm has no completed task status to move the task to.")
         columns = await _move(repo, principal, task, target)
         await repo.update(int(task["id"]), columns | _completion(principal, True))
+        return await _recorded(conn, principal, "updated", int(task["id"]), ctx, True)
+    # Already in a completed status: nothing changes, so nothing is recorded.
     return (await render(conn, principal, [int(task["id"])], ctx))[0]
 
 
@@ -257,7 +284,7 @@ async def uncomplete(
         raise ValidationFailed({"task_status_uuid": [message]})
     columns = await _move(repo, principal, task, status)
     await repo.update(int(task["id"]), columns | _completion(principal, False))
-    return (await render(conn, principal, [int(task["id"])], ctx))[0]
+    return await _recorded(conn, principal, "updated", int(task["id"]), ctx)
 
 
 async def list_tasks(

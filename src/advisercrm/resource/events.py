@@ -1,0 +1,66 @@
+"""The events of a firm's records (`tables.events`), written by the write that changes
+the record, in its transaction: a change that commits has its events, one that rolls back
+has none.
+
+One statement per write: it takes the next cursors from the firm's counter row (created
+on first use) and inserts the events. The counter row stays locked until commit, so the
+firm's writes that record events commit one after the other from that point, and the
+cursors follow commit order: a reader of `cursor > n` never misses an event that commits
+later with a smaller cursor. The insert is the write's last statement, so the lock is
+held only for the commit."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import BigInteger, String, bindparam, text
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB, UUID
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from advisercrm.kit.sql import Query
+
+_RECORD = Query(
+    text(
+        """
+        WITH counter AS (
+            INSERT INTO event_counters (firm_id, last) VALUES (:firm_id, :count)
+            ON CONFLICT (firm_id) DO UPDATE SET last = event_counters.last + :count
+            RETURNING last
+        )
+        INSERT INTO events (firm_id, cursor, name, record_type, record_uuid, payload, seen_by)
+        SELECT :firm_id, counter.last - :count + item.ord, item.value ->> 'name', :record_type,
+               :record_uuid, item.value -> 'data', :seen_by
+        FROM counter, jsonb_array_elements(:items) WITH ORDINALITY AS item(value, ord)
+        """
+    ).bindparams(
+        bindparam("firm_id", type_=BigInteger),
+        bindparam("count", type_=BigInteger),
+        bindparam("record_type", type_=String),
+        bindparam("record_uuid", type_=UUID(as_uuid=True)),
+        bindparam("items", type_=JSONB),
+        bindparam("seen_by", type_=ARRAY(BigInteger)),
+    )
+)
+
+
+async def record(
+    conn: AsyncConnection,
+    firm_id: int,
+    record_type: str,
+    record_uuid: uuid.UUID | str,
+    events: Sequence[tuple[str, dict[str, Any]]],
+    seen_by: list[int] | None = None,
+) -> None:
+    """Record the events (name, data) of one record, in this order."""
+    items = [{"name": name, "data": data} for name, data in events]
+    await _RECORD.all(
+        conn,
+        firm_id=firm_id,
+        count=len(items),
+        record_type=record_type,
+        record_uuid=uuid.UUID(str(record_uuid)),
+        items=items,
+        seen_by=seen_by,
+    )

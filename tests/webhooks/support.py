@@ -1,0 +1,32 @@
+"""Reading a firm's recorded events straight from the table, for the outbox tests."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI
+from sqlalchemy import select
+
+from advisercrm.tables import events
+
+
+async def recorded(app: FastAPI, firm_id: int) -> list[dict[str, Any]]:
+    """The firm's events in cursor order: cursor, name, record type and uuid, data."""
+    query = (
+        select(
+            events.c.cursor,
+            events.c.name,
+            events.c.record_type,
+            events.c.record_uuid,
+            events.c.payload,
+        )
+        .where(events.c.firm_id == firm_id)
+        .order_by(events.c.cursor)
+    )
+    async with app.state.engine.connect() as conn:
+        rows = (await conn.execute(query)).mappings().all()
+    return [{**row, "record_uuid": str(row["record_uuid"])} for row in rows]
+
+
+def names(rows: list[dict[str, Any]]) -> list[str]:
+    return [row["name"] for row in rows]
