@@ -121,6 +121,10 @@ async def build_world(firm: Firm, spares: bool) -> World:
             },
         )
         into["token"] = await made(TOKENS, {"name": f"{tag} {p}token", "password": firm.password})
+        into["subscription"] = await made(
+            "/api/v2/webhook-subscriptions",
+            {"url": f"https://93.184.215.14/{tag}/{p}hook", "events": ["task.created"]},
+        )
 
     world.records["client2"] = await made("/api/v1/client", person("Second"))
     await one_of_each("", world.records)
@@ -183,6 +187,7 @@ KINDS = {
     "task": "task",
     "uncomplete": "status",  # .../uncomplete/{task_status_uuid}: an open status
     "login": "login",
+    "webhook-subscriptions": "subscription",
 }
 # Routes whose record is of a narrower kind than their segment says.
 PATH_KINDS = {"/api/v1/client/{client_uuid}/owners": {"client": "joint"}}
@@ -270,6 +275,10 @@ POST_BODIES: dict[str, Callable[[World], dict[str, Any]]] = {
         "owners": [w.records["client"], w.records["client2"]],
     },
     "/api/v1/group/{group_uuid}/participants": lambda w: {"participants": [w.records["client"]]},
+    "/api/v2/webhook-subscriptions": lambda w: {
+        "url": f"https://93.184.215.14/sweep/{next(_names)}",
+        "events": ["goal.created"],
+    },
 }
 # A valid body for the PUT routes whose fields are not all optional.
 PUT_BODIES: dict[str, Callable[[World], dict[str, Any]]] = {

@@ -91,6 +91,10 @@ async def _task(firm: Firm) -> dict[str, Any]:
     }
 
 
+async def _subscription(firm: Firm) -> dict[str, Any]:
+    return {"url": "https://93.184.215.14/hooks", "events": ["task.created"]}
+
+
 async def _person(firm: Firm) -> dict[str, Any]:
     return {"first_name": "Ada", "last_name": "Client", "email": f"{uuid.uuid4().hex}@example.com"}
 
@@ -114,6 +118,9 @@ RESOURCES = {
     "tasks": Described("/api/v1/task", _task, {"name": "Renamed"}),
     "clients": Described("/api/v1/client", _person, {"first_name": "Renamed"}),
     "accounts": Described("/api/v1/account", _account, {"last_name": "Renamed"}),
+    "webhook subscriptions": Described(
+        "/api/v2/webhook-subscriptions", _subscription, {"events": ["goal.deleted"]}
+    ),
 }
 params = pytest.mark.parametrize("described", list(RESOURCES.values()), ids=list(RESOURCES))
 

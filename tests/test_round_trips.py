@@ -196,6 +196,11 @@ TABLE: dict[tuple[str, str], tuple[Builder | None, int]] = {
     ("GET", TASK):                                                  (None, 2),
     ("PUT", TASK):                                                  (None, 7),
     ("DELETE", TASK):                                               (None, 6),
+    ("GET", "/api/v2/webhook-subscriptions"):                       (None, 2),
+    ("POST", "/api/v2/webhook-subscriptions"):                      (None, 4),
+    ("GET", "/api/v2/webhook-subscriptions/{uuid}"):                (None, 2),
+    ("PUT", "/api/v2/webhook-subscriptions/{uuid}"):                (None, 5),
+    ("DELETE", "/api/v2/webhook-subscriptions/{uuid}"):             (None, 5),
     ("PATCH", TASK + "/complete"):                      (on_new_task(TASK + "/complete"), 11),
     ("PATCH", TASK + "/uncomplete/{task_status_uuid}"):
         (on_new_task(TASK + "/uncomplete/{task_status_uuid}", before=TASK + "/complete"), 10),

@@ -219,6 +219,9 @@ class Resource:
     # Who may create, update and delete (with the login's write or delete permission):
     # any account, staff or managers.
     who: Who = "staff"
+    # Who may list and show its rows at all (others are refused with 403; those allowed
+    # see the rows `visible` lets them).
+    readers: Who = "anyone"
     # Where its routes live and the models of their bodies (`resource.router.crud_router`).
     path: str = ""
     create: type[BaseModel] | None = None

@@ -79,6 +79,7 @@ def crud_router(resource: Resource, delete: bool = True) -> APIRouter:
     Shown = Annotated[Record, shown_row(resource)]
     Writer = Annotated[Principal, Depends(Allowed("write", resource.who))]
     Deleter = Annotated[Principal, Depends(Allowed("delete", resource.who))]
+    Reader = Annotated[Principal, Depends(Allowed("read", resource.readers))]
 
     async def create_one(
         principal: Writer,
@@ -88,9 +89,7 @@ def crud_router(resource: Resource, delete: bool = True) -> APIRouter:
     ) -> JSON:
         return JSON(await service.create(conn, principal, resource, body, ctx), status_code=201)
 
-    async def list_all(
-        request: Request, conn: Conn, principal: CurrentPrincipal, ctx: RenderCtx
-    ) -> JSON:
+    async def list_all(request: Request, conn: Conn, principal: Reader, ctx: RenderCtx) -> JSON:
         query = parse_list_query(request, spec)
         data, total = await service.listing(conn, principal, resource, query, ctx)
         return paginated(request, query, data, total)
@@ -100,7 +99,7 @@ def crud_router(resource: Resource, delete: bool = True) -> APIRouter:
 
     @one_statement()
     async def show_one(
-        request: Request, row: Shown, conn: Conn, principal: CurrentPrincipal, ctx: RenderCtx
+        request: Request, row: Shown, conn: Conn, principal: Reader, ctx: RenderCtx
     ) -> JSON:
         includes = asked_includes(request, resource)
         return JSON(await service.show(conn, principal, resource, row, ctx, includes))
