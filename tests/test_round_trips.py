@@ -196,6 +196,8 @@ TABLE: dict[tuple[str, str], tuple[Builder | None, int]] = {
     ("GET", TASK):                                                  (None, 2),
     ("PUT", TASK):                                                  (None, 7),
     ("DELETE", TASK):                                               (None, 6),
+    # The owner's page of changes: one statement (a member's adds two per record type).
+    ("GET", "/api/v1/changes"):                                     (None, 4),
     ("GET", "/api/v2/webhook-subscriptions"):                       (None, 2),
     ("POST", "/api/v2/webhook-subscriptions"):                      (None, 4),
     ("GET", "/api/v2/webhook-subscriptions/{uuid}"):                (None, 2),

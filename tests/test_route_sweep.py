@@ -128,6 +128,8 @@ TABLE: dict[tuple[str, str], Row] = {
     ("GET", "/api/v1/cases-type/{uuid}"):                Row(404,  200,  200,  200,  200,  200),
     ("PUT", "/api/v1/cases-type/{uuid}"):                Row(404,  403,  403,  403,  200,  200),
     ("DELETE", "/api/v1/cases-type/{uuid}"):             Row(404,  403,  403,  403,  403,  204),
+    # The change feed: everyone reads their own firm's changes, filtered by what they see.
+    ("GET", "/api/v1/changes"):                          Row(200,  200,  200,  200,  200,  200),
     # Webhook subscriptions: owners and admins only, reading as writing (secrets listed).
     ("GET", "/api/v2/webhook-subscriptions"):            Row(200,  403,  403,  200,  200,  200),
     ("POST", "/api/v2/webhook-subscriptions"):           Row(201,  403,  403,  403,  201,  201),

@@ -59,6 +59,7 @@ from advisercrm.tagging.router import router as tags_router
 from advisercrm.task_statuses.description import TASK_STATUSES
 from advisercrm.tasks.router import router as tasks_router
 from advisercrm.tokens.router import router as tokens_router
+from advisercrm.webhooks.changes import router as changes_router
 from advisercrm.webhooks.description import SUBSCRIPTIONS
 
 log = logging.getLogger("advisercrm")
@@ -265,6 +266,7 @@ def create_app(settings: Settings | None = None, url: str | None = None) -> Fast
         tasks_router,
         tags_router,
         crud_router(SUBSCRIPTIONS),
+        changes_router,
     ):
         app.include_router(router, responses=ERROR_RESPONSES)
     app.include_router(avatar_router, responses=PUBLIC_RESPONSES)
