@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from asyncpg import Record
-from sqlalchemy import func, select, true
+from sqlalchemy import true
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from advisercrm.auth.principal import Principal
@@ -42,11 +42,8 @@ async def _check_status(
     firm are serialised, so two never share a position)."""
     if current is None and not errors:
         repo = FirmRepository(conn, principal.firm_id)
-        await repo.execute(
-            select(func.pg_advisory_xact_lock(func.hashtextextended("case_statuses", repo.firm_id)))
-        )
-        last = select(func.coalesce(func.max(cs.c.position), 0) + 1).where(repo.scoped(cs))
-        values["position"] = int(await repo.scalar(last))
+        await repo.lock("case_statuses")
+        values["position"] = await repo.next_position(cs)
         values.setdefault("colour", default_colour(values["position"]))
     return values
 

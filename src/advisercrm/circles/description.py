@@ -1,6 +1,7 @@
-"""Circles (/api/v1/circles), a firm's households: 2 to 50 distinct client accounts the
-writer sees, and groups of the firm. Managers see every circle; members those with a
-client they reach or a group of theirs; client accounts the circles they belong to."""
+"""Circles (/api/v1/circles), a firm's households: 1 to 100 distinct client accounts,
+each with a login access level, a current life stage, and groups of the firm. Managers
+see every circle; members those with a client they reach or a group of theirs; client
+accounts the circles they belong to."""
 
 from __future__ import annotations
 

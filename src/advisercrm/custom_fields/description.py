@@ -79,7 +79,7 @@ async def _check_new(
 ) -> dict[str, Any]:
     if not {"type", "name", "model_type"} <= values.keys():
         return values  # a malformed one is reported already; its name cannot be checked
-    await repo.lock_model(values["model_type"])
+    await repo.lock(f"custom_fields:{values['model_type']}")
     base = snake_case(values["name"])
     state = await repo.naming(values["model_type"], values["name"], base)
     if state["name_taken"]:
@@ -103,7 +103,7 @@ async def _check(
     repo = CustomFieldRepository(conn, principal.firm_id)
     if current is None:
         return await _check_new(repo, values, errors)
-    await repo.lock_model(current["model_type"])
+    await repo.lock(f"custom_fields:{current['model_type']}")
     # Errors in the fields' order: type, name, model_type, selection_options.
     if values.get("type") not in (None, current["type"]):
         errors.add("type", FIXED)

@@ -38,12 +38,6 @@ class CustomFieldRepository(FirmRepository):
     async def load(self, ids: Iterable[int]) -> dict[int, dict[str, Any]]:
         return await self.by_id(LOAD, ids)
 
-    async def lock_model(self, model_type: str) -> None:
-        """Serialise writes to one model type's fields of this firm until the transaction
-        ends: positions, names and references are then checked without races."""
-        key = func.hashtextextended(f"custom_fields:{model_type}", self.firm_id)
-        await self.execute(select(func.pg_advisory_xact_lock(key)))
-
     def _same_name(self, model_type: str, name: str) -> Any:
         return exists().where(self.scoped(cf), cf.c.model_type == model_type, cf.c.name == name)
 

@@ -45,7 +45,8 @@ async def _slug(
         return {}
     repo = GroupRepository(conn, principal.firm_id)
     base = slugify(values["name"])[:280]
-    await repo.lock_slugs()
+    # Concurrent creates of one name then get -2, -3... instead of colliding on the key.
+    await repo.lock("groups.slug")
     taken = await repo.slugs_like(base, current["id"] if current else None)
     slug, n = base, 1
     while slug in taken:

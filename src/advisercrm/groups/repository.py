@@ -7,8 +7,6 @@ from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import (
-    func,
-    literal,
     or_,
     select,
     true,
@@ -24,12 +22,6 @@ RESOLVE = resolve_query(groups, true())
 class GroupRepository(FirmRepository):
     async def resolve(self, uuids: Iterable[uuid.UUID]) -> dict[uuid.UUID, dict[str, Any]]:
         return await self.by_uuid(RESOLVE, uuids)
-
-    async def lock_slugs(self) -> None:
-        """Serialise slug choice within the firm until the transaction ends, so concurrent
-        creates of the same name get -2, -3... instead of colliding on the unique key."""
-        key = func.hashtextextended(literal(f"groups.slug:{self.firm_id}"), 0)
-        await self.execute(select(func.pg_advisory_xact_lock(key)))
 
     async def slugs_like(self, base: str, except_id: int | None) -> set[str]:
         """The firm's slugs equal to base or of the form base-N, in one round trip."""

@@ -112,6 +112,18 @@ class FirmRepository:
     async def execute(self, query: ClauseElement) -> None:
         await sql.execute(self.conn, query)
 
+    async def lock(self, name: str) -> None:
+        """Serialise this firm's writes that take the lock `name` until the transaction
+        ends: what they check (a free position, name or slug) cannot change meanwhile."""
+        key = func.hashtextextended(name, self.firm_id)
+        await self.execute(select(func.pg_advisory_xact_lock(key)))
+
+    async def next_position(self, table: Table, *where: ColumnElement[bool]) -> int:
+        """The position after the firm's last row of `table` (with `where`): 1 for the
+        first. Take the table's lock first, so two creates never share one."""
+        last = select(func.coalesce(func.max(table.c.position), 0) + 1)
+        return int(await self.scalar(last.where(self.scoped(table), *where)))
+
     async def fetch(self, query: Query, **params: Any) -> list[Record]:
         """Run a compiled statement for this firm (its `FIRM` parameter)."""
         return await query.all(self.conn, firm_id=self.firm_id, **params)

@@ -10,7 +10,7 @@ from typing import Annotated, Any
 
 from asyncpg import Record
 from pydantic import AfterValidator, BaseModel, Field, Strict
-from sqlalchemy import func, select, true
+from sqlalchemy import true
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from advisercrm.auth.principal import Principal
@@ -94,10 +94,8 @@ async def _check(
             )
     if current is None and not errors:
         repo = FirmRepository(conn, principal.firm_id)
-        lock = func.pg_advisory_xact_lock(func.hashtextextended("life_stages", repo.firm_id))
-        await repo.execute(select(lock))
-        last = select(func.coalesce(func.max(ls.c.position), 0) + 1).where(repo.scoped(ls))
-        values["position"] = int(await repo.scalar(last))
+        await repo.lock("life_stages")
+        values["position"] = await repo.next_position(ls)
     return values
 
 

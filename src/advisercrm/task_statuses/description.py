@@ -80,12 +80,12 @@ async def _check(
     if flags["is_type_completed"] and flags["is_not_started"]:
         errors.add("is_not_started", BOTH_FLAGS)
     if current is None and not errors:
-        await repo.lock_positions()
-        values["position"] = await repo.next_position()
+        await repo.lock("task_statuses")
+        values["position"] = await repo.next_position(ts)
         values.setdefault("colour", default_colour(values["position"]))
     elif current is not None and "position" in values and not errors:
-        await repo.lock_positions()
-        values["position"] = min(values["position"], await repo.next_position() - 1)
+        await repo.lock("task_statuses")
+        values["position"] = min(values["position"], await repo.next_position(ts) - 1)
         await repo.move(current["id"], current["position"], values["position"])
     return values
 

@@ -6,7 +6,7 @@ import uuid
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import any_, exists, func, insert, select, update
+from sqlalchemy import any_, exists, insert, select, update
 
 from advisercrm.kit.repository import FirmRepository
 from advisercrm.kit.sql import FIRM, Query, ids_param, uuids_param
@@ -40,16 +40,6 @@ class TaskStatusRepository(FirmRepository):
         """The lowest-positioned non-archived completed-type status, if any."""
         row = await self.fetch_row(FIRST_COMPLETED)
         return dict(row) if row is not None else None
-
-    async def lock_positions(self) -> None:
-        """Serialise position-appending writes of this firm until the transaction ends, so
-        concurrent creates never share a position."""
-        key = func.hashtextextended("task_statuses", self.firm_id)
-        await self.execute(select(func.pg_advisory_xact_lock(key)))
-
-    async def next_position(self) -> int:
-        query = select(func.coalesce(func.max(ts.c.position), 0) + 1).where(self.scoped(ts))
-        return int(await self.scalar(query))
 
     async def insert_many(self, rows: list[dict[str, Any]]) -> None:
         await self.execute(insert(ts).values([{"firm_id": self.firm_id, **r} for r in rows]))
