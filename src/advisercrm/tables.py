@@ -476,6 +476,46 @@ webhook_subscriptions = _firm_table(
     Column("last_outgoing_webhook_call_at", DateTime(timezone=True)),
 )
 
+# One per event and subscription that takes its name, written with the event (in the same
+# statement). The worker claims due pending ones under a lease (`locked_until`, past the
+# attempt's timeout) and records each attempt; `record_uuid` is the event's, copied so a
+# delivery can wait for the earlier pending ones of its record without a join.
+_PENDING = text("status = 'pending'")
+webhook_deliveries = Table(
+    "webhook_deliveries",
+    metadata,
+    Column("firm_id", BigInteger, primary_key=True),
+    Column("id", BigInteger, Identity(), primary_key=True),
+    _uuid(),
+    Column("subscription_id", BigInteger, nullable=False),
+    Column("event_cursor", BigInteger, nullable=False),
+    Column("record_uuid", UUID(as_uuid=True), nullable=False),
+    Column("status", String(16), nullable=False, server_default="pending"),
+    Column("attempts", Integer, nullable=False, server_default="0"),
+    Column("next_attempt_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("locked_until", DateTime(timezone=True)),
+    Column("status_code", Integer),
+    Column("error", Text),
+    Column("duration_ms", Integer),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("delivered_at", DateTime(timezone=True)),
+    CheckConstraint("status IN ('pending', 'delivered', 'failed')", name="status"),
+    UniqueConstraint("firm_id", "uuid"),
+    _fk("subscription_id", "webhook_subscriptions"),
+    ForeignKeyConstraint(
+        ["firm_id", "event_cursor"], ["events.firm_id", "events.cursor"], ondelete="CASCADE"
+    ),
+    # The worker's claim: due pending deliveries, and the earlier pending ones of a record.
+    Index("ix_webhook_deliveries_due", "next_attempt_at", postgresql_where=_PENDING),
+    Index(
+        "ix_webhook_deliveries_pending_record",
+        "firm_id", "subscription_id", "record_uuid", "event_cursor",
+        postgresql_where=_PENDING,
+    ),  # fmt: skip
+    Index(None, "firm_id", "subscription_id", "created_at", "id"),
+    Index(None, "firm_id", "event_cursor"),
+)
+
 # Responses to POSTs sent with an Idempotency-Key, kept 24 hours; keys belong to a user.
 idempotency_keys = Table(
     "idempotency_keys",

@@ -7,7 +7,11 @@ on first use) and inserts the events. The counter row stays locked until commit,
 firm's writes that record events commit one after the other from that point, and the
 cursors follow commit order: a reader of `cursor > n` never misses an event that commits
 later with a smaller cursor. The insert is the write's last statement, so the lock is
-held only for the commit."""
+held only for the commit.
+
+The same statement fans each event out to the firm's webhook subscriptions that take its
+name (one `webhook_deliveries` row each) and, when it wrote any, wakes the delivery worker
+(`pg_notify`, sent at commit). A firm without subscriptions pays one index probe."""
 
 from __future__ import annotations
 
@@ -29,10 +33,21 @@ _RECORD = Query(
             ON CONFLICT (firm_id) DO UPDATE SET last = event_counters.last + :count
             RETURNING last
         )
-        INSERT INTO events (firm_id, cursor, name, record_type, record_uuid, payload, seen_by)
-        SELECT :firm_id, counter.last - :count + item.ord, item.value ->> 'name', :record_type,
-               :record_uuid, item.value -> 'data', :seen_by
-        FROM counter, jsonb_array_elements(:items) WITH ORDINALITY AS item(value, ord)
+        , recorded AS (
+            INSERT INTO events (firm_id, cursor, name, record_type, record_uuid, payload, seen_by)
+            SELECT :firm_id, counter.last - :count + item.ord, item.value ->> 'name',
+                   :record_type, :record_uuid, item.value -> 'data', :seen_by
+            FROM counter, jsonb_array_elements(:items) WITH ORDINALITY AS item(value, ord)
+            RETURNING cursor, name, record_uuid
+        ), fanned AS (
+            INSERT INTO webhook_deliveries (firm_id, subscription_id, event_cursor, record_uuid)
+            SELECT s.firm_id, s.id, recorded.cursor, recorded.record_uuid
+            FROM webhook_subscriptions AS s JOIN recorded ON recorded.name = ANY (s.events)
+            WHERE s.firm_id = :firm_id
+            ORDER BY recorded.cursor, s.id
+            RETURNING 1
+        )
+        SELECT pg_notify('advisercrm_webhooks', '') FROM (SELECT 1 FROM fanned LIMIT 1) AS woken
         """
     ).bindparams(
         bindparam("firm_id", type_=BigInteger),
