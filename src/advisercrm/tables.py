@@ -509,9 +509,9 @@ webhook_deliveries = Table(
     Index("ix_webhook_deliveries_due", "next_attempt_at", postgresql_where=_PENDING),
     Index(
         "ix_webhook_deliveries_pending_record",
-        "firm_id", "subscription_id", "record_uuid", "event_cursor",
+        *("firm_id", "subscription_id", "record_uuid", "event_cursor"),
         postgresql_where=_PENDING,
-    ),  # fmt: skip
+    ),
     Index(None, "firm_id", "subscription_id", "created_at", "id"),
     Index(None, "firm_id", "event_cursor"),
 )

@@ -1,0 +1,185 @@
+"""The webhook delivery worker: sends each pending delivery to its subscription's url,
+retrying failures with exponential backoff and jitter for a day (`deliveries`).
+
+One loop claims due deliveries (up to `concurrency` in flight), sends each in a task of
+its own and records the outcome. It wakes when a write records deliveries (LISTEN on a
+connection of its own; the notification comes at the write's commit), when an attempt
+ends, and at least every `poll` seconds, or sooner when a retry falls due. A lost
+database is logged and reconnected to after a growing wait; cancelling the worker stops
+it, leaving any attempt it cut short to its lease (attempted again after it expires)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import hmac
+import logging
+import os
+import random
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import asyncpg
+import httpx
+import orjson
+
+from advisercrm.config import SettingsError
+from advisercrm.kit.render import zone
+from advisercrm.webhooks import deliveries
+from advisercrm.webhooks.deliveries import Job
+from advisercrm.webhooks.http import post
+
+log = logging.getLogger("advisercrm.webhooks")
+MAX_RETRY_DELAY = 3600.0
+
+
+def _seconds(name: str, default: float) -> float:
+    raw = os.environ.get(name)
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        value = -1.0
+    if not 0 < value < 86400:
+        raise SettingsError(f"{name} must be a number of seconds above 0, not {raw!r}")
+    return value
+
+
+@dataclass(frozen=True)
+class Options:
+    retry_base: float = 30.0  # the first retry's delay; each next one doubles
+    timeout: float = 10.0  # an attempt without an answer by then failed
+    concurrency: int = 8
+    poll: float = 1.0
+
+    @property
+    def lease(self) -> float:
+        """How long a claim holds a delivery: well past an attempt's timeout."""
+        return max(60.0, self.timeout * 2 + 10)
+
+    @classmethod
+    def from_env(cls) -> Options:
+        return cls(
+            retry_base=_seconds("ADVISERCRM_WEBHOOK_RETRY_BASE_SECONDS", 30.0),
+            timeout=_seconds("ADVISERCRM_WEBHOOK_TIMEOUT_SECONDS", 10.0),
+        )
+
+
+def retry_delay(base: float, attempts: int) -> float:
+    """Seconds before the next attempt after `attempts` failed ones: doubling from `base`
+    (capped at an hour), plus up to a quarter more at random, so receivers that failed
+    together are not retried together."""
+    delay = min(base * 2.0 ** min(attempts - 1, 30), MAX_RETRY_DELAY)
+    jitter: float = random.random()  # noqa: S311 - spreading retries, not a secret
+    return delay * (1 + jitter / 4)
+
+
+def request(job: Job, now: float | None = None) -> tuple[bytes, dict[str, str]]:
+    """The body and headers of an attempt: the event's envelope, signed."""
+    created = job.created_at.astimezone(zone(job.timezone)).replace(microsecond=0)
+    body = orjson.dumps(
+        {
+            "id": job.event_id,
+            "event": job.name,
+            "created_at": created.isoformat(),
+            "data": orjson.loads(job.payload),
+        }
+    )
+    signature = hmac.new(job.secret.encode(), body, hashlib.sha256).hexdigest()
+    headers = {
+        "Content-Type": "application/json",
+        "X-Signature": signature,
+        "X-Webhook-Id": job.event_id,
+        "X-Webhook-Timestamp": str(int(time.time() if now is None else now)),
+    }
+    return body, headers
+
+
+class Worker:
+    def __init__(self, url: str, options: Options | None = None) -> None:
+        self.url = url
+        self.options = options or Options.from_env()
+        self._wake = asyncio.Event()
+
+    async def run(self) -> None:
+        """Deliver until cancelled; database errors are logged and waited out."""
+        failures = 0
+        while True:
+            try:
+                await self._serve()
+            except Exception as exc:  # a lost database, mostly: wait, then reconnect
+                failures += 1
+                wait = min(0.5 * 2 ** min(failures, 6), 30.0)
+                log.warning("webhook worker: %r; starting again in %.1f s", exc, wait)
+                await asyncio.sleep(wait)
+            else:
+                failures = 0
+
+    def _notified(self, *args: Any) -> None:
+        self._wake.set()
+
+    async def _serve(self) -> None:
+        options = self.options
+        listener = await asyncpg.connect(self.url, timeout=5)
+        pool: asyncpg.Pool | None = None
+        inflight: set[asyncio.Task[None]] = set()
+        try:
+            await listener.add_listener(deliveries.CHANNEL, self._notified)
+            listener.add_termination_listener(self._notified)
+            pool = await asyncpg.create_pool(
+                self.url, min_size=1, max_size=2, timeout=5, command_timeout=10
+            )
+            timeout = httpx.Timeout(options.timeout)
+            async with httpx.AsyncClient(follow_redirects=False, timeout=timeout) as client:
+                while True:
+                    if listener.is_closed():
+                        raise ConnectionError("the LISTEN connection was lost")
+                    self._wake.clear()
+                    free = options.concurrency - len(inflight)
+                    wait = options.poll
+                    if free > 0:
+                        async with pool.acquire() as conn:
+                            jobs = await deliveries.claim(conn, free, options.lease)
+                            if len(jobs) < free:
+                                due = await deliveries.next_due(conn)
+                                if due is not None:
+                                    wait = min(wait, max(due, 0.01))
+                        for job in jobs:
+                            inflight.add(asyncio.create_task(self._deliver(pool, client, job)))
+                    await self._sleep(inflight, wait)
+        finally:
+            for task in inflight:
+                task.cancel()
+            with contextlib.suppress(BaseException):
+                await asyncio.gather(*inflight, return_exceptions=True)
+            if pool is not None:
+                pool.terminate()
+            listener.terminate()
+
+    async def _sleep(self, inflight: set[asyncio.Task[None]], wait: float) -> None:
+        """Until woken, an attempt ends, or `wait` seconds pass."""
+        woken = asyncio.create_task(self._wake.wait())
+        try:
+            done, _ = await asyncio.wait(
+                {woken, *inflight}, timeout=wait, return_when=asyncio.FIRST_COMPLETED
+            )
+        finally:
+            woken.cancel()
+        inflight.difference_update(done)
+
+    async def _deliver(self, pool: asyncpg.Pool, client: httpx.AsyncClient, job: Job) -> None:
+        body, headers = request(job)
+        attempt = await post(client, job.url, body, headers)
+        delay = retry_delay(self.options.retry_base, job.attempts + 1)
+        try:
+            async with pool.acquire() as conn:
+                await deliveries.record(conn, job, attempt, delay)
+        except Exception as exc:
+            # The lease runs out and the delivery is attempted again: at least once.
+            log.warning("webhook worker: could not record an attempt: %r", exc)
+            return
+        if attempt.error is not None:
+            log.info("webhook %s to %s failed: %s", job.name, job.url, attempt.error)
