@@ -14,7 +14,7 @@ import os
 import sys
 from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
-from typing import Annotated, Any, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn, TypeVar
 
 import asyncpg
 import typer
@@ -24,6 +24,9 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from advisercrm import __version__
 from advisercrm.config import SettingsError, get_settings
+
+if TYPE_CHECKING:
+    from advisercrm.webhooks.worker import Options
 
 app = typer.Typer(
     add_completion=False,
@@ -41,7 +44,7 @@ user_app = typer.Typer(no_args_is_help=True, help="Manage users.")
 app.add_typer(user_app, name="user")
 log = logging.getLogger("advisercrm")
 T = TypeVar("T")
-FLAGS = ("--demo",)
+FLAGS = ("--demo", "--webhooks")
 TRUE, FALSE = ("true", "1", "yes", "on"), ("false", "0", "no", "off")
 
 
@@ -310,12 +313,22 @@ def serve(
         bool,
         typer.Option("--demo/--no-demo", help="Create a demo firm first and print how to call it."),
     ] = False,
+    webhooks: Annotated[
+        bool,
+        typer.Option(
+            "--webhooks/--no-webhooks",
+            help="Deliver webhooks from this server (one worker per server; "
+            "turn it off when `advisercrm worker` runs elsewhere).",
+        ),
+    ] = True,
 ) -> None:
     """Serve the API with Granian on the configured database (embedded by default)."""
     from advisercrm import serve as server
     from advisercrm.db import embedded_server, release_embedded
 
     _setup_logging()
+    if webhooks:
+        _webhook_options()
     try:
         server.check_port(host, port)
     except server.PortInUse as exc:
@@ -338,9 +351,46 @@ def serve(
     prepare_metrics_dir()  # before Granian forks: each worker's metrics go there
     log.info("serving on %s (docs at %s/docs)", base, base)
     try:
-        server.run(host, port, workers, get_settings().log_level, embedded_server())
+        level = get_settings().log_level
+        server.run(host, port, workers, level, embedded_server(), url if webhooks else None)
     finally:
         release_embedded()
+
+
+def _webhook_options() -> Options:
+    """The worker's settings, checked before anything starts."""
+    from advisercrm.webhooks.worker import Options
+
+    try:
+        return Options.from_env()
+    except SettingsError as exc:
+        _fail(str(exc))
+
+
+@app.command()
+def worker() -> None:
+    """Deliver webhooks until stopped, without serving the API (beside servers started
+    with --no-webhooks; any number may run on one database)."""
+    import signal
+
+    from advisercrm.webhooks.worker import Worker
+
+    _setup_logging()
+    options = _webhook_options()
+    url = _prepared_url()
+
+    async def run() -> None:
+        task = asyncio.current_task()
+        assert task is not None
+        loop = asyncio.get_running_loop()
+        for stop in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(stop, task.cancel)
+        log.info("delivering webhooks")
+        with contextlib.suppress(asyncio.CancelledError):
+            await Worker(url, options).run()
+        log.info("stopped delivering webhooks")
+
+    asyncio.run(run())
 
 
 @app.command()

@@ -11,6 +11,8 @@
 - A port that is already in use is refused before anything starts (Granian's listeners
   share ports, so a second server would otherwise start silently beside the first).
 - The embedded PostgreSQL, when used, is restarted if it dies while serving.
+- The webhook delivery worker runs in a thread of the supervisor: one per server,
+  whatever the number of workers, and it outlives a worker's crash.
 """
 
 from __future__ import annotations
@@ -215,8 +217,30 @@ def watch_embedded(server: Embedded, stop: threading.Event) -> None:
                 break
 
 
-def run(host: str, port: int, workers: int, level: str, embedded: Embedded | None) -> None:
-    """Serve until stopped; raises SystemExit(1) when the workers keep failing."""
+def run_webhooks(url: str, stop: threading.Event) -> None:
+    """Deliver webhooks (in a thread of its own, with its own event loop) until `stop`."""
+    from advisercrm.webhooks.worker import Worker
+
+    async def main() -> None:
+        task = asyncio.create_task(Worker(url).run())
+        await asyncio.to_thread(stop.wait)
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+    asyncio.run(main())
+
+
+def run(
+    host: str,
+    port: int,
+    workers: int,
+    level: str,
+    embedded: Embedded | None,
+    webhooks_url: str | None = None,
+) -> None:
+    """Serve until stopped; raises SystemExit(1) when the workers keep failing. With
+    `webhooks_url`, the webhook worker delivers from that database meanwhile."""
     os.environ[SUPERVISOR_PID] = str(os.getpid())
     server = Supervisor(
         "advisercrm.serve:worker_app",
@@ -233,7 +257,13 @@ def run(host: str, port: int, workers: int, level: str, embedded: Embedded | Non
     stop = threading.Event()
     if embedded is not None:
         threading.Thread(target=watch_embedded, args=(embedded, stop), daemon=True).start()
+    deliverer = None
+    if webhooks_url is not None:
+        deliverer = threading.Thread(target=run_webhooks, args=(webhooks_url, stop), daemon=True)
+        deliverer.start()
     try:
         server.serve()
     finally:
         stop.set()
+        if deliverer is not None:
+            deliverer.join(KILL_TIMEOUT)

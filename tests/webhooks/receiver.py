@@ -107,7 +107,9 @@ async def set_aside_others(url: str) -> None:
     not this test's) must not be attempted by this test's worker."""
     conn = await asyncpg.connect(url)
     try:
-        await conn.execute("UPDATE webhook_deliveries SET status = 'failed' WHERE status = 'pending'")
+        await conn.execute(
+            "UPDATE webhook_deliveries SET status = 'failed' WHERE status = 'pending'"
+        )
     finally:
         await conn.close()
 

@@ -69,7 +69,9 @@ async def _every_event(firm: Firm) -> None:
     ):
         response = await owner.put(path, json={"name": "Renamed"})
         assert response.status_code == 200, (path, response.text)
-    assert (await owner.request("PATCH", f"/api/v1/task/{task['uuid']}/complete")).status_code == 200
+    assert (
+        await owner.request("PATCH", f"/api/v1/task/{task['uuid']}/complete")
+    ).status_code == 200
     for path in (
         f"/api/v1/circles/{circle['uuid']}",
         f"/api/v2/goals/{goal['uuid']}",
@@ -244,7 +246,7 @@ async def test_a_refused_connection_is_retried_later(database_url: str, firm: Fi
             " WHERE s.uuid = $1 AND d.attempts >= 1",
             made["uuid"],
         )
-    status, attempts, code, error = rows[0]
+    status, _, code, error = rows[0]
     assert (status, code) == ("pending", None)
     assert error.startswith("refused: ")
     await set_aside_others(database_url)
