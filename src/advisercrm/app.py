@@ -61,6 +61,7 @@ from advisercrm.tasks.router import router as tasks_router
 from advisercrm.tokens.router import router as tokens_router
 from advisercrm.webhooks.changes import router as changes_router
 from advisercrm.webhooks.description import SUBSCRIPTIONS
+from advisercrm.webhooks.history import router as deliveries_router
 
 log = logging.getLogger("advisercrm")
 
@@ -266,6 +267,7 @@ def create_app(settings: Settings | None = None, url: str | None = None) -> Fast
         tasks_router,
         tags_router,
         crud_router(SUBSCRIPTIONS),
+        deliveries_router,
         changes_router,
     ):
         app.include_router(router, responses=ERROR_RESPONSES)
