@@ -110,6 +110,11 @@ async def build_world(firm: Firm, spares: bool) -> World:
                 "plans": [world.records["plan"]],
             },
         )
+        # Before the task: its task.created is the subscription's delivery.
+        into["subscription"] = await made(
+            "/api/v2/webhook-subscriptions",
+            {"url": f"https://93.184.215.14/{tag}/{p}hook", "events": ["task.created"]},
+        )
         into["task"] = await made(
             "/api/v1/task",
             {
@@ -120,11 +125,11 @@ async def build_world(firm: Firm, spares: bool) -> World:
                 "group_uuids": [group],
             },
         )
-        into["token"] = await made(TOKENS, {"name": f"{tag} {p}token", "password": firm.password})
-        into["subscription"] = await made(
-            "/api/v2/webhook-subscriptions",
-            {"url": f"https://93.184.215.14/{tag}/{p}hook", "events": ["task.created"]},
+        deliveries = await owner.get(
+            f"/api/v2/webhook-subscriptions/{into['subscription']}/deliveries"
         )
+        into["delivery"] = deliveries.json()["data"][0]["uuid"]
+        into["token"] = await made(TOKENS, {"name": f"{tag} {p}token", "password": firm.password})
 
     world.records["client2"] = await made("/api/v1/client", person("Second"))
     await one_of_each("", world.records)
@@ -188,6 +193,7 @@ KINDS = {
     "uncomplete": "status",  # .../uncomplete/{task_status_uuid}: an open status
     "login": "login",
     "webhook-subscriptions": "subscription",
+    "deliveries": "delivery",
 }
 # Routes whose record is of a narrower kind than their segment says.
 PATH_KINDS = {"/api/v1/client/{client_uuid}/owners": {"client": "joint"}}
@@ -279,6 +285,7 @@ POST_BODIES: dict[str, Callable[[World], dict[str, Any]]] = {
         "url": f"https://93.184.215.14/sweep/{next(_names)}",
         "events": ["goal.created"],
     },
+    "/api/v2/webhook-subscriptions/{uuid}/deliveries/{delivery_uuid}/redeliver": lambda w: {},
 }
 # A valid body for the PUT routes whose fields are not all optional.
 PUT_BODIES: dict[str, Callable[[World], dict[str, Any]]] = {

@@ -172,6 +172,7 @@ def test_the_documented_lists_are_the_ones_expected(document: dict[str, Any]) ->
         "/api/v2/goals",
         "/api/v1/client/{client_uuid}/goal",
         "/api/v2/webhook-subscriptions",
+        "/api/v2/webhook-subscriptions/{uuid}/deliveries",
     }
 
 
@@ -180,9 +181,14 @@ async def test_each_list_documents_exactly_what_it_enforces(
 ) -> None:
     owner = firm.owner
     client_uuid = (await firm.client_account())["uuid"]
+    hooks = "/api/v2/webhook-subscriptions"
+    made = await owner.created(
+        hooks, {"url": "https://93.184.215.14/h", "events": ["goal.created"]}
+    )
     checked = 0
     for template, operation in list_operations(document):
-        path = re.sub(r"\{[^}]+\}", client_uuid, template)
+        named = made["uuid"] if template.startswith(hooks + "/") else client_uuid
+        path = re.sub(r"\{[^}]+\}", named, template)
         params = query_parameters(operation)
         filters = [n[7:-1] for n in params if n.startswith("filter[") and n.endswith("]")]
         assert set(params) - {f"filter[{n}]" for n in filters} <= LIST_KEYS, template
@@ -215,7 +221,7 @@ async def test_each_list_documents_exactly_what_it_enforces(
             response = await owner.get(path, params=query)
             assert response.status_code == 200, (template, query, response.text)
         checked += 1
-    assert checked == 18
+    assert checked == 19
 
 
 def test_a_list_filter_is_documented_by_its_kind(document: dict[str, Any]) -> None:

@@ -203,6 +203,10 @@ TABLE: dict[tuple[str, str], tuple[Builder | None, int]] = {
     ("GET", "/api/v2/webhook-subscriptions/{uuid}"):                (None, 2),
     ("PUT", "/api/v2/webhook-subscriptions/{uuid}"):                (None, 5),
     ("DELETE", "/api/v2/webhook-subscriptions/{uuid}"):             (None, 5),
+    # In one snapshot: the caller, the subscription, a page of its deliveries, their count.
+    ("GET", "/api/v2/webhook-subscriptions/{uuid}/deliveries"):     (None, 6),
+    ("POST", "/api/v2/webhook-subscriptions/{uuid}/deliveries/{delivery_uuid}/redeliver"):
+                                                                    (None, 6),
     ("PATCH", TASK + "/complete"):                      (on_new_task(TASK + "/complete"), 11),
     ("PATCH", TASK + "/uncomplete/{task_status_uuid}"):
         (on_new_task(TASK + "/uncomplete/{task_status_uuid}", before=TASK + "/complete"), 10),

@@ -136,6 +136,11 @@ TABLE: dict[tuple[str, str], Row] = {
     ("GET", "/api/v2/webhook-subscriptions/{uuid}"):     Row(404,  403,  403,  200,  200,  200),
     ("PUT", "/api/v2/webhook-subscriptions/{uuid}"):     Row(404,  403,  403,  403,  200,  200),
     ("DELETE", "/api/v2/webhook-subscriptions/{uuid}"):  Row(404,  403,  403,  403,  403,  204),
+    # A subscription's deliveries: managers read; sending one again is a write.
+    ("GET", "/api/v2/webhook-subscriptions/{uuid}/deliveries"):
+                                                         Row(404,  403,  403,  200,  200,  200),
+    ("POST", "/api/v2/webhook-subscriptions/{uuid}/deliveries/{delivery_uuid}/redeliver"):
+                                                         Row(404,  403,  403,  403,  202,  202),
     ("GET", "/api/v1/client-status"):                    Row(200,  200,  200,  200,  200,  200),
     ("POST", "/api/v1/client-status"):                   Row(201,  403,  403,  403,  201,  201),
     ("GET", "/api/v1/client-status/{uuid}"):             Row(404,  200,  200,  200,  200,  200),

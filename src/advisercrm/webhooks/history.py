@@ -12,7 +12,7 @@ from sqlalchemy import BigInteger, Integer, bindparam, func, select, text
 from sqlalchemy.dialects.postgresql import UUID
 
 from advisercrm.auth.access import Allowed, ManagerWrite
-from advisercrm.auth.deps import RenderCtx
+from advisercrm.auth.deps import CurrentPrincipal, RenderCtx
 from advisercrm.auth.principal import Principal
 from advisercrm.db import Conn
 from advisercrm.idempotency.route import ApiRoute
@@ -72,13 +72,20 @@ _REDELIVER = Query(
         """
         WITH again AS (
             UPDATE webhook_deliveries SET status = 'pending', next_attempt_at = now()
-            WHERE firm_id = :firm_id AND subscription_id = :subscription_id AND uuid = :uuid
+            WHERE firm_id = :firm_id AND id = :id
             RETURNING *
         )
         SELECT again.*, e.uuid AS event_id, e.name, pg_notify('advisercrm_webhooks', '')
         FROM again JOIN events AS e ON e.firm_id = :firm_id AND e.cursor = again.event_cursor
         """
-    ).bindparams(FIRM, SUBSCRIPTION, bindparam("uuid", type_=UUID(as_uuid=True)))
+    ).bindparams(FIRM, bindparam("id", type_=BigInteger))
+)
+_FIND = Query(
+    select(wd.c.id).where(
+        wd.c.firm_id == FIRM,
+        wd.c.subscription_id == SUBSCRIPTION,
+        wd.c.uuid == bindparam("uuid", type_=UUID(as_uuid=True)),
+    )
 )
 
 
@@ -116,6 +123,25 @@ async def list_deliveries(
     return paginated(request, query, [delivery(r, ctx) for r in rows], total)
 
 
+async def _delivery(
+    row: Subscription,
+    conn: Conn,
+    principal: CurrentPrincipal,
+    delivery_uuid: Annotated[str, Path()],
+) -> Record:
+    """The subscription's delivery the path names, or 404 (before any 403, as for the
+    subscription)."""
+    wanted = path_uuid(delivery_uuid)
+    found = None
+    if wanted is not None:
+        found = await _FIND.first(
+            conn, firm_id=principal.firm_id, subscription_id=row["id"], uuid=wanted
+        )
+    if found is None:
+        raise NotFound()
+    return found
+
+
 @router.post(
     "/{uuid}/deliveries/{delivery_uuid}/redeliver",
     status_code=202,
@@ -123,18 +149,13 @@ async def list_deliveries(
     summary="Send a delivery again",
 )
 async def redeliver(
-    row: Subscription,
+    row: Subscription,  # first, so the path's parameters are documented in their order
+    found: Annotated[Record, Depends(_delivery)],
     principal: ManagerWrite,
     conn: Conn,
     ctx: RenderCtx,
-    delivery_uuid: Annotated[str, Path()],
 ) -> JSON:
-    wanted = path_uuid(delivery_uuid)
-    found = None
-    if wanted is not None:
-        found = await _REDELIVER.first(
-            conn, firm_id=principal.firm_id, subscription_id=row["id"], uuid=wanted
-        )
-    if found is None:
+    again = await _REDELIVER.first(conn, firm_id=principal.firm_id, id=found["id"])
+    if again is None:  # its subscription was deleted meanwhile
         raise NotFound()
-    return JSON(delivery(found, ctx), status_code=202)
+    return JSON(delivery(again, ctx), status_code=202)
