@@ -19,6 +19,7 @@ SCENARIOS = {
     "S3": "GET /api/v1/task my open tasks due before a date, sort=due_at (member, large firm)",
     "S4": "GET /api/v2/goals/{uuid}",
     "S5": "GET /api/v2/goals?filter[circle_uuids]=...",
+    "S2W": "S2 with a webhook subscription on every event, delivered to a loopback receiver",
 }
 
 
@@ -190,7 +191,11 @@ def pgbench_section(p: dict[str, Any], cpu: dict[str, Any], cores: int) -> list[
 
 
 def ratios_section(
-    w: dict[str, dict[str, float]], p: dict[str, Any], peak_worker: float | None, cpu: Any
+    w: dict[str, dict[str, float]],
+    p: dict[str, Any],
+    peak_worker: float | None,
+    cpu: Any,
+    hooks: dict[str, Any],
 ) -> list[str]:
     def rps(name: str) -> float | None:
         """Successful requests per second: an error response does no work."""
@@ -222,6 +227,7 @@ def ratios_section(
     s1 = _ratio(rps("S1"), s1c)
     s2 = _ratio(rps("S2"), s2c)
     s4 = _ratio(rps("S4"), rps("S0"))
+    s2w = _ratio(rps("S2W"), rps("S2"))
     s3p = w["S3"]["p99_ms"] if "S3" in w else None
     s5p = w["S5"]["p99_ms"] if "S5" in w else None
     errors_s12 = sum(int(w[n]["errors"]) for n in ("S1", "S2") if n in w)
@@ -243,6 +249,15 @@ def ratios_section(
             None,
         ),
         ("S4 / S0", _fmt(s4), ">= 0.40", s4 is not None and s4 >= 0.4),
+        ("S2W / S2 (webhooks subscribed)", _fmt(s2w), ">= 0.90", s2w is not None and s2w >= 0.9),
+        (
+            "webhook delivery lag p50 / p99 / max",
+            f"{_fmt(hooks.get('lag_p50_ms'))} / {_fmt(hooks.get('lag_p99_ms'))} / "
+            f"{_fmt(hooks.get('lag_max_ms'))} ms ({hooks.get('delivered', 0)} delivered, "
+            f"{hooks.get('failed', 0)} failed)",
+            "",
+            None,
+        ),
         ("S3 p99", f"{_fmt(s3p)} ms", "< 25 ms", s3p is not None and s3p < 25),
         ("S3 requests/s (a 25 ms p99 needs more than 640)", _fmt(rps("S3"), 0), "", None),
         ("S5 p99", f"{_fmt(s5p)} ms", "< 25 ms", s5p is not None and s5p < 25),
@@ -385,6 +400,8 @@ def main() -> None:
     p = json.loads((out / "pgbench.json").read_text()) if (out / "pgbench.json").exists() else {}
     c = json.loads((out / "capture.json").read_text())
     cpu = json.loads((out / "cpu.json").read_text()) if (out / "cpu.json").exists() else {}
+    hooks_path = out / "webhooks.json"
+    hooks = json.loads(hooks_path.read_text()) if hooks_path.exists() else {}
     cores = int(info.get("nproc", "2"))
     by_pid, by_phase = rss(out)
     peak = max(by_pid.values()) if by_pid else None
@@ -397,7 +414,7 @@ def main() -> None:
         *machine_section(info, data),
         *scenario_section(w, first_errors(out), cpu, cores),
         *pgbench_section(p, cpu, cores),
-        *ratios_section(w, p, peak, cpu),
+        *ratios_section(w, p, peak, cpu, hooks),
         *round_trip_section(c),
         *rss_section(by_pid, by_phase, info.get("vmhwm", "")),
         *profile_section(out),
