@@ -104,6 +104,7 @@ def _task(demo: dict[str, Any], i: int) -> dict[str, Any]:
         "name": f"webhook burst task {i}",
         "taskable_type": "client",
         "taskable_uuid": demo["client_uuids"][i % len(demo["client_uuids"])],
+        "task_status_uuid": demo["task_status_uuids"][0],
     }
 
 
