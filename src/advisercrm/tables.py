@@ -451,6 +451,8 @@ event_counters = Table(
     metadata,
     Column("firm_id", BigInteger, ForeignKey("firms.id", ondelete="CASCADE"), primary_key=True),
     Column("last", BigInteger, nullable=False),
+    # The highest cursor the retention pruned (`webhooks.retention`): 0 when none was.
+    Column("pruned_through", BigInteger, nullable=False, server_default="0"),
 )
 events = Table(
     "events",
@@ -467,6 +469,7 @@ events = Table(
     UniqueConstraint("firm_id", "uuid"),
     # A record's events in order, for delivering them one record at a time.
     Index(None, "firm_id", "record_uuid", "cursor"),
+    Index(None, "created_at"),  # the retention prunes oldest first
 )
 webhook_subscriptions = _firm_table(
     "webhook_subscriptions",

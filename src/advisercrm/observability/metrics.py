@@ -67,6 +67,23 @@ POOL_SIZE = Gauge(
     ["pool"],
     multiprocess_mode="livesum",
 )
+# The webhook delivery worker's (one per server, in the supervisor).
+WEBHOOK_ATTEMPTS = Counter(
+    "advisercrm_webhook_attempts",
+    "Webhook delivery attempts, by outcome: delivered, retrying (failed, will be tried "
+    "again) or failed (failed for the last time).",
+    ["outcome"],
+)
+WEBHOOK_LAG = Histogram(
+    "advisercrm_webhook_delivery_lag_seconds",
+    "From an event's transaction to its delivery's 2xx answer, retries included.",
+    buckets=(0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 60.0, 600.0, 3600.0),
+)
+WEBHOOK_PENDING = Gauge(
+    "advisercrm_webhook_deliveries_pending",
+    "Webhook deliveries waiting for an attempt or a retry, across the database.",
+    multiprocess_mode="livemax",
+)
 
 # The labelled children of each (method, route, status): made once, not per request.
 _children: dict[tuple[str, str, int], tuple[Counter, Histogram]] = {}

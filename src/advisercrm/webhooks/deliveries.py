@@ -67,7 +67,8 @@ WHERE d.status = 'pending'
 
 # An attempt's outcome, if the lease is still this worker's; the subscription notes the
 # call. A failure is retried after `$7` seconds, but not past a day after the delivery
-# was made: the attempt due then is the last.
+# was made: the attempt due then is the last. Returns the delivery's status now, or no
+# row when the lease had passed to another worker.
 _RECORD = """
 WITH done AS (
     UPDATE webhook_deliveries
@@ -81,11 +82,15 @@ WITH done AS (
             ELSE least(now() + make_interval(secs => $7),
                        created_at + make_interval(hours => 24)) END
     WHERE firm_id = $1 AND id = $2 AND locked_until = $6
-    RETURNING 1
+    RETURNING status
+), noted AS (
+    UPDATE webhook_subscriptions SET last_outgoing_webhook_call_at = now()
+    WHERE firm_id = $1 AND id = $8 AND EXISTS (SELECT FROM done)
 )
-UPDATE webhook_subscriptions SET last_outgoing_webhook_call_at = now()
-WHERE firm_id = $1 AND id = $8
+SELECT status FROM done
 """
+
+_PENDING = "SELECT count(*) FROM webhook_deliveries WHERE status = 'pending'"
 
 
 @dataclass(frozen=True)
@@ -134,8 +139,13 @@ async def next_due(conn: Conn) -> float | None:
     return None if value is None else float(value)
 
 
-async def record(conn: Conn, job: Job, attempt: Attempt, retry_in: float) -> None:
-    await conn.execute(
+async def pending(conn: Conn) -> int:
+    return int(await conn.fetchval(_PENDING))
+
+
+async def record(conn: Conn, job: Job, attempt: Attempt, retry_in: float) -> str | None:
+    """Record the attempt; the delivery's status after it (None: the lease was lost)."""
+    status: str | None = await conn.fetchval(
         _RECORD,
         job.firm_id,
         job.id,
@@ -146,3 +156,4 @@ async def record(conn: Conn, job: Job, attempt: Attempt, retry_in: float) -> Non
         retry_in,
         job.subscription_id,
     )
+    return status

@@ -27,7 +27,8 @@ import orjson
 
 from advisercrm.config import SettingsError
 from advisercrm.kit.render import zone
-from advisercrm.webhooks import deliveries
+from advisercrm.observability.metrics import WEBHOOK_ATTEMPTS, WEBHOOK_LAG, WEBHOOK_PENDING
+from advisercrm.webhooks import deliveries, retention
 from advisercrm.webhooks.deliveries import Job
 from advisercrm.webhooks.http import post
 
@@ -54,6 +55,9 @@ class Options:
     timeout: float = 10.0  # an attempt without an answer by then failed
     concurrency: int = 8
     poll: float = 1.0
+    retention_days: int = retention.DEFAULT_DAYS
+    prune_every: float = 3600.0  # seconds between prunes of old events
+    gauge_every: float = 5.0  # seconds between counts of the pending deliveries
 
     @property
     def lease(self) -> float:
@@ -65,6 +69,7 @@ class Options:
         return cls(
             retry_base=_seconds("ADVISERCRM_WEBHOOK_RETRY_BASE_SECONDS", 30.0),
             timeout=_seconds("ADVISERCRM_WEBHOOK_TIMEOUT_SECONDS", 10.0),
+            retention_days=retention.retention_days(),
         )
 
 
@@ -126,12 +131,14 @@ class Worker:
         listener = await asyncpg.connect(self.url, timeout=5)
         pool: asyncpg.Pool | None = None
         inflight: set[asyncio.Task[None]] = set()
+        housekeeping: asyncio.Task[None] | None = None
         try:
             await listener.add_listener(deliveries.CHANNEL, self._notified)
             listener.add_termination_listener(self._notified)
             pool = await asyncpg.create_pool(
-                self.url, min_size=1, max_size=2, timeout=5, command_timeout=10
+                self.url, min_size=1, max_size=3, timeout=5, command_timeout=10
             )
+            housekeeping = asyncio.create_task(self._housekeeping(pool))
             timeout = httpx.Timeout(options.timeout)
             async with httpx.AsyncClient(follow_redirects=False, timeout=timeout) as client:
                 while True:
@@ -151,6 +158,8 @@ class Worker:
                             inflight.add(asyncio.create_task(self._deliver(pool, client, job)))
                     await self._sleep(inflight, wait)
         finally:
+            if housekeeping is not None:
+                housekeeping.cancel()
             for task in inflight:
                 task.cancel()
             with contextlib.suppress(BaseException):
@@ -176,10 +185,35 @@ class Worker:
         delay = retry_delay(self.options.retry_base, job.attempts + 1)
         try:
             async with pool.acquire() as conn:
-                await deliveries.record(conn, job, attempt, delay)
+                status = await deliveries.record(conn, job, attempt, delay)
         except Exception as exc:
             # The lease runs out and the delivery is attempted again: at least once.
             log.warning("webhook worker: could not record an attempt: %r", exc)
             return
+        if status == "delivered":
+            WEBHOOK_LAG.observe(max(0.0, time.time() - job.created_at.timestamp()))
+        if status is not None:
+            WEBHOOK_ATTEMPTS.labels("retrying" if status == "pending" else status).inc()
         if attempt.error is not None:
             log.info("webhook %s to %s failed: %s", job.name, job.url, attempt.error)
+
+    async def _housekeeping(self, pool: asyncpg.Pool) -> None:
+        """Count the pending deliveries for the gauge every few seconds, and prune old
+        events every `prune_every` seconds (the first time at start)."""
+        pruned_at = -self.options.prune_every
+        while True:
+            try:
+                async with pool.acquire() as conn:
+                    WEBHOOK_PENDING.set(await deliveries.pending(conn))
+                    if time.monotonic() - pruned_at >= self.options.prune_every:
+                        pruned_at = time.monotonic()
+                        gone = await retention.prune(conn, self.options.retention_days)
+                        if gone:
+                            log.info(
+                                "pruned %d events older than %d days",
+                                gone,
+                                self.options.retention_days,
+                            )
+            except Exception as exc:  # the main loop notices a lost database
+                log.warning("webhook housekeeping: %r", exc)
+            await asyncio.sleep(self.options.gauge_every)

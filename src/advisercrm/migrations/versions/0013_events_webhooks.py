@@ -43,6 +43,7 @@ def upgrade() -> None:
         "event_counters",
         sa.Column("firm_id", sa.BigInteger(), nullable=False),
         sa.Column("last", sa.BigInteger(), nullable=False),
+        sa.Column("pruned_through", sa.BigInteger(), server_default="0", nullable=False),
         _firm("event_counters"),
         sa.PrimaryKeyConstraint("firm_id", name=op.f("pk_event_counters")),
     )
@@ -66,6 +67,8 @@ def upgrade() -> None:
         "events",
         ["firm_id", "record_uuid", "cursor"],
     )
+    # The retention prunes oldest first.
+    op.create_index(op.f("ix_events_created_at"), "events", ["created_at"])
     op.create_table(
         "webhook_subscriptions",
         sa.Column("firm_id", sa.BigInteger(), nullable=False),
@@ -93,6 +96,7 @@ def downgrade() -> None:
         op.f("ix_webhook_subscriptions_firm_id_created_at_id"), table_name="webhook_subscriptions"
     )
     op.drop_table("webhook_subscriptions")
+    op.drop_index(op.f("ix_events_created_at"), table_name="events")
     op.drop_index(op.f("ix_events_firm_id_record_uuid_cursor"), table_name="events")
     op.drop_table("events")
     op.drop_table("event_counters")
