@@ -162,3 +162,18 @@ def test_a_member_does_not_see_a_client_outside_their_reach(
     assert response is not None and response.status == 404
     assert page.get_by_role("heading", level=1).inner_text() == "Not found"
     check(page, tmp_path, "member-not-found")
+
+
+def test_the_demo_banner_ends_with_the_workspace_and_the_owners_sign_in(
+    served: dict[str, Any],
+) -> None:
+    base, demo = served["base"], served["demo"]
+    log = Path(served["log"]).read_text()
+    banner = log[log.index("advisercrm is serving at") :]
+    banner = banner[: banner.index("\n\n", banner.index("Open the workspace"))]
+    assert banner.splitlines()[-3:] == [
+        f"Open the workspace at {base}/ and sign in as the demo owner:",
+        f"  email:          {demo['owner_email']}",
+        f"  password:       {demo['owner_password']}",
+    ]
+    assert banner.index("curl --request POST") < banner.index("Open the workspace")
