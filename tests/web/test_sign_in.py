@@ -4,7 +4,10 @@ the sign-in page and back, CSRF on every form, and choosing the acting account."
 from __future__ import annotations
 
 from fastapi import FastAPI
+from sqlalchemy import func, select, update
 
+from advisercrm.auth.credentials import token_hash
+from advisercrm.tables import web_sessions
 from tests.helpers import Firm
 from tests.web.conftest import Browser, new_browser
 
@@ -155,3 +158,35 @@ async def test_a_user_with_two_accounts_chooses_one(
     page = await browser.http.get("/clients")
     assert page.status_code == 200
     assert page.headers["cache-control"] == "no-store"
+
+
+async def test_the_database_keeps_only_a_keyed_hash_of_the_session_token(
+    browser: Browser, firm: Firm, app: FastAPI
+) -> None:
+    await browser.sign_in(firm.emails[0], firm.password)
+    token = browser.http.cookies["advisercrm_session"]
+    async with app.state.engine.connect() as conn:
+        rows = (await conn.execute(select(web_sessions))).mappings().all()
+    digest = token_hash(token, app.state.secret_key)
+    assert [r["token_hash"] for r in rows if r["token_hash"] == digest] == [digest]
+    assert all(token.encode() not in bytes(r["token_hash"]) for r in rows)
+
+
+async def test_an_expired_session_sends_to_sign_in(
+    browser: Browser, firm: Firm, app: FastAPI
+) -> None:
+    await browser.sign_in(firm.emails[0], firm.password)
+    digest = token_hash(browser.http.cookies["advisercrm_session"], app.state.secret_key)
+    async with app.state.engine.begin() as conn:
+        ended = func.now() - func.make_interval(0, 0, 0, 0, 0, 1)
+        statement = update(web_sessions).where(web_sessions.c.token_hash == digest)
+        await conn.execute(statement.values(expires_at=ended))
+    response = await browser.http.get("/clients")
+    assert response.status_code == 303
+    assert response.headers["location"] == "/login?next=/clients"
+
+
+async def test_the_stylesheet_is_served_from_the_package(browser: Browser) -> None:
+    response = await browser.http.get("/static/app.css")
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/css")
