@@ -5,7 +5,6 @@ the API answers with, under the same visibility rules."""
 from __future__ import annotations
 
 import math
-import uuid
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -75,7 +74,7 @@ async def client_list(request: Request, acting: ActingAs, conn: WebConn) -> Resp
     )
 
 
-def _of(client: uuid.UUID, sort: str, **filters: Any) -> ListQuery:
+def _of(sort: str, **filters: Any) -> ListQuery:
     return ListQuery(1, MOST, sort, False, filters)
 
 
@@ -92,13 +91,13 @@ async def client_page(
         return page(request, "not_found.html", acting.session, status=404)
     client = await resource_service.show(conn, principal, CLIENTS, row, ctx)
     circles, _ = await resource_service.listing(
-        conn, principal, CIRCLES, _of(parsed, "name", account_uuids=[parsed]), ctx
+        conn, principal, CIRCLES, _of("name", account_uuids=[parsed]), ctx
     )
     goals, _ = await resource_service.listing(
-        conn, principal, GOALS, _of(parsed, "complete_goal_by", account_uuids=[parsed]), ctx
+        conn, principal, GOALS, _of("complete_goal_by", account_uuids=[parsed]), ctx
     )
     tasks, open_total = await tasks_service.list_tasks(
-        conn, principal, _of(parsed, "due_at", client_uuid=[parsed], open_tasks=True), ctx
+        conn, principal, _of("due_at", client_uuid=[parsed], open_tasks=True), ctx
     )
     return page(
         request,

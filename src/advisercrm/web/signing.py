@@ -86,9 +86,11 @@ async def sign_in(request: Request, conn: WebConn) -> Response:
         headers = {"Retry-After": str(wait)}
         return _sign_in_form(request, next_path, email, 429, errors=errors, headers=headers)
     user = await auth_repository.find_user_by_email(conn, email) if len(email) <= 255 else None
+    # Checked even without a user (against a dummy hash), so an unknown email takes as
+    # long as a wrong password; argon2 takes a good part of a second: off the event loop.
     stored = user["password_hash"] if user else None
-    # argon2 takes a good part of a second of CPU: off the event loop.
-    if user is None or not await asyncio.to_thread(verify_password, stored, password):
+    verified = await asyncio.to_thread(verify_password, stored, password)
+    if user is None or not verified:
         await throttle.failed(keys)
         return _sign_in_form(request, next_path, email, 422, errors={"password": FAILED})
     await throttle.clear(keys[0])
