@@ -190,4 +190,3 @@ async def test_the_stylesheet_is_served_from_the_package(browser: Browser) -> No
     response = await browser.http.get("/static/app.css")
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/css")
-
