@@ -39,7 +39,8 @@ def _api_routes(app: FastAPI) -> dict[tuple[str, str], APIRoute]:
     return {
         (method, context.path_format): context.original_route
         for context in iter_route_contexts(app.routes)
-        if isinstance(context.original_route, APIRoute)
+        # The API's routes: the workspace's pages (out of the schema) answer HTML.
+        if isinstance(context.original_route, APIRoute) and context.original_route.include_in_schema
         for method in context.methods or ()
     }
 

@@ -42,6 +42,8 @@ async def test_every_firm_table_is_keyed_by_firm(app: FastAPI) -> None:
         "personal_access_tokens",
         "idempotency_keys",
         "rate_limit_windows",
+        "web_sessions",
+        "login_attempts",
     }
     assert set(leading) - not_firm_owned
     for table, column in leading.items():

@@ -43,6 +43,7 @@ EXEMPT = {
     "users": "people, who may have logins in several firms; no firm data",
     "idempotency_keys": "belong to a user; the stored response is replayed to that user only",
     "rate_limit_windows": "per-caller request counters, no firm data",
+    "login_attempts": "failed password checks per throttle key (a digest), no firm data",
 }
 SWEEP_ADDRESS = ("198.51.100.9", 4321)  # a rate-limit budget of its own
 

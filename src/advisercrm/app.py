@@ -52,6 +52,7 @@ from advisercrm.logins.router import router as logins_router
 from advisercrm.observability import metrics
 from advisercrm.observability.middleware import ObservabilityMiddleware
 from advisercrm.plans.description import PLANS
+from advisercrm.ratelimit.attempts import Attempts
 from advisercrm.ratelimit.limiter import Limiter, TooManyAttempts
 from advisercrm.resource.router import crud_router
 from advisercrm.static_data.router import router as static_router
@@ -59,6 +60,7 @@ from advisercrm.tagging.router import router as tags_router
 from advisercrm.task_statuses.description import TASK_STATUSES
 from advisercrm.tasks.router import router as tasks_router
 from advisercrm.tokens.router import router as tokens_router
+from advisercrm.web.router import install_web
 from advisercrm.webhooks.changes import router as changes_router
 from advisercrm.webhooks.description import SUBSCRIPTIONS
 from advisercrm.webhooks.history import router as deliveries_router
@@ -214,6 +216,7 @@ def create_app(settings: Settings | None = None, url: str | None = None) -> Fast
         # starved by the requests waiting on them.
         limits_engine = create_engine(chosen, 2, COMMAND_TIMEOUT)
         app.state.limiter = Limiter(limits_engine, config.rate_limit)
+        app.state.attempts = Attempts(limits_engine)
         app.state.secret_key = config.secret_key()
         try:
             with metrics.watch_pools({"requests": engine, "ratelimit": limits_engine}):
@@ -295,4 +298,5 @@ def create_app(settings: Settings | None = None, url: str | None = None) -> Fast
         return JSON({"status": "ok"})
 
     install_docs(app)
+    install_web(app)
     return app

@@ -453,6 +453,10 @@ def _banner(base: str, data: dict[str, Any]) -> None:
         '  --header "Content-Type: application/json" \\\n'
         f'  --header "X-PLANNR-ACCOUNT-UUID: {data["account_uuid"]}" \\\n'
         f"  --data '{json.dumps(goal, separators=(',', ':'))}'\n\n"
+        # Last, where the eye lands: the workspace and how to sign in to it.
+        f"Open the workspace at {base}/ and sign in as the demo owner:\n"
+        f"  email:          {data['owner_email']}\n"
+        f"  password:       {data['owner_password']}\n\n"
     )
     sys.stderr.flush()
 

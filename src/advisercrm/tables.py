@@ -542,6 +542,34 @@ rate_limit_windows = Table(
     Column("last_grant", Integer, nullable=False),
 )
 
+# The workspace's signed-in browsers: a session is found by the HMAC of its cookie's
+# token; the account it acts as is chosen after signing in (empty until then).
+web_sessions = Table(
+    "web_sessions",
+    metadata,
+    Column("id", BigInteger, Identity(), primary_key=True),
+    Column("token_hash", LargeBinary, nullable=False),
+    Column("user_id", BigInteger, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("firm_id", BigInteger),
+    Column("account_id", BigInteger),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("last_seen_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+    _fk("account_id", "accounts"),
+    UniqueConstraint("token_hash"),
+    Index(None, "user_id"),
+)
+
+# Failed password checks per throttle key (a hash of e.g. the email and the address),
+# counted until `resets_at`; shared by every process on the database.
+login_attempts = Table(
+    "login_attempts",
+    metadata,
+    Column("key", String(64), primary_key=True),
+    Column("attempts", Integer, nullable=False),
+    Column("resets_at", DateTime(timezone=True), nullable=False),
+)
+
 
 # Every row of a table whose primary key includes firm_id belongs to one firm; logins and
 # tokens belong to a user (read by user or token hash). Every statement the application
@@ -550,7 +578,7 @@ TENANCY = Rules(
     firm_owned=frozenset(
         t.name for t in metadata.tables.values() if "firm_id" in t.primary_key.columns
     ),
-    user_owned=frozenset({"logins", "personal_access_tokens"}),
+    user_owned=frozenset({"logins", "personal_access_tokens", "web_sessions"}),
     user_keys=("user_id", "token_hash"),
 )
 hold_to_firm(TENANCY)

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import delete, func
+from sqlalchemy import case, delete, func, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from advisercrm.db import connect
 from advisercrm.kit import sql
+from advisercrm.tables import login_attempts as attempts
 from advisercrm.tables import rate_limit_windows as windows
 
 
@@ -38,3 +39,35 @@ async def lease(
 async def forget_before(engine: AsyncEngine, moment: dt.datetime) -> None:
     async with connect(engine) as conn:
         await sql.execute(conn, delete(windows).where(windows.c.window_start < moment))
+
+
+async def locked_for(engine: AsyncEngine, keys: list[str], most: int) -> int:
+    """Seconds (rounded up) until the last of the keys at the limit resets; 0 if none is."""
+    left = func.ceil(func.extract("epoch", attempts.c.resets_at - func.now()))
+    query = select(func.coalesce(func.max(left), 0)).where(
+        attempts.c.key.in_(keys), attempts.c.attempts >= most, attempts.c.resets_at > func.now()
+    )
+    async with connect(engine) as conn:
+        return int(await sql.fetch_value(conn, query))
+
+
+async def count_failure(engine: AsyncEngine, keys: list[str], decay: int) -> None:
+    """One more failure of each key; a key whose minute has passed starts a new one."""
+    expired = attempts.c.resets_at <= func.now()
+    until = func.now() + func.make_interval(0, 0, 0, 0, 0, 0, decay)
+    rows = [{"key": k, "attempts": 1, "resets_at": until} for k in keys]
+    statement = insert(attempts).values(rows)
+    statement = statement.on_conflict_do_update(
+        index_elements=[attempts.c.key],
+        set_={
+            "attempts": case((expired, 1), else_=attempts.c.attempts + 1),
+            "resets_at": case((expired, until), else_=attempts.c.resets_at),
+        },
+    )
+    async with connect(engine) as conn:
+        await sql.execute(conn, statement)
+
+
+async def clear_attempts(engine: AsyncEngine, key: str) -> None:
+    async with connect(engine) as conn:
+        await sql.execute(conn, delete(attempts).where(attempts.c.key == key))

@@ -34,7 +34,11 @@ async def list_logins(request: Request, conn: Conn, user: CurrentUser) -> JSON:
 async def create_token(
     body: TokenCreate, request: Request, conn: Conn, principal: CurrentPrincipal, ctx: RenderCtx
 ) -> JSON:
-    data = await service.create_token(conn, principal, body, request.app.state.secret_key, ctx)
+    state = request.app.state
+    address = request.client.host if request.client else "unknown"
+    data = await service.create_token(
+        conn, principal, body, state.secret_key, ctx, state.attempts, address
+    )
     return JSON(data, status_code=201)
 
 

@@ -16,15 +16,38 @@ from advisercrm.kit.render import Ctx
 from advisercrm.logins.repository import own_logins
 from advisercrm.logins.schemas import login
 from advisercrm.logins.service import own_ctx
+from advisercrm.ratelimit import attempts
+from advisercrm.ratelimit.limiter import TooManyAttempts
 from advisercrm.tokens import schemas
 
 
+def confirm_keys(user_id: int, address: str) -> list[str]:
+    """The throttle key of a password confirmation: the user's, from this address. Not
+    the address's as well, as signing in has: each guess here needs a valid token of
+    the user whose password it guesses, so one address cannot try many users' passwords
+    without first holding their tokens."""
+    return [attempts.key("confirm", str(user_id), address)]
+
+
 async def create_token(
-    conn: AsyncConnection, principal: Principal, body: schemas.TokenCreate, key: bytes, ctx: Ctx
+    conn: AsyncConnection,
+    principal: Principal,
+    body: schemas.TokenCreate,
+    key: bytes,
+    ctx: Ctx,
+    throttle: attempts.Attempts,
+    address: str,
 ) -> dict[str, Any]:
+    keys = confirm_keys(principal.user_id, address)
+    wait = await throttle.locked_for(keys)
+    if wait:
+        raise TooManyAttempts(headers={"Retry-After": str(wait)})
     errors = Errors()
     stored = await repository.password_hash(conn, principal.user_id)
-    if not verify_password(stored, body.password):
+    if verify_password(stored, body.password):
+        await throttle.clear(keys[0])
+    else:
+        await throttle.failed(keys)
         errors.add("password", "The provided password is incorrect.")
     account = None
     if body.account_uuid is not None:

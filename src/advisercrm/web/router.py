@@ -1,0 +1,25 @@
+"""The workspace's routes and assets, installed on the app."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.responses import Response
+from fastapi.staticfiles import StaticFiles
+
+from advisercrm.web import clients, signing
+from advisercrm.web.guard import Interrupt, SignedIn, interrupted
+from advisercrm.web.templating import STATIC_DIR, redirect
+
+home = APIRouter(include_in_schema=False)
+
+
+@home.get("/")
+async def start(request: Request, session: SignedIn) -> Response:
+    return redirect("/clients")
+
+
+def install_web(app: FastAPI) -> None:
+    app.add_exception_handler(Interrupt, interrupted)
+    for router in (home, signing.router, clients.router):
+        app.include_router(router)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
