@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from tests.helpers import Actor, Firm
+from tests.webhooks.receiver import sql
 
 CHANGES = "/api/v1/changes"
 STAMP = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}[+-]\d{2}:\d{2}$")
@@ -128,3 +129,27 @@ async def test_a_bad_cursor_or_limit_is_refused(
         422,
         {"message": message, "errors": {field: [message]}},
     )
+
+
+async def test_a_cursor_older_than_what_is_kept_is_gone(database_url: str, firm: Firm) -> None:
+    owner = firm.owner
+    start = int(await _start(owner))
+    for _ in range(3):
+        await firm.client_account()
+    pruned = start + 2  # as if the retention had pruned the events up to here
+    await sql(
+        database_url,
+        "UPDATE event_counters SET pruned_through = $2 WHERE firm_id = $1",
+        firm.firm_id,
+        pruned,
+    )
+    for after in (0, start, pruned - 1):
+        response = await owner.get(CHANGES, params={"after": after})
+        assert response.status_code == 410
+        assert response.json() == {
+            "message": f"Changes after cursor {after} are no longer kept: list the records "
+            "again, then follow the changes after the cursor given here.",
+            "after": str(pruned),
+        }
+    feed = await _feed(owner, after=pruned)
+    assert [int(item["cursor"]) for item in feed["data"]] == [pruned + 1]

@@ -41,6 +41,20 @@ class Conflict(ApiError):
     default_message = "Conflict."
 
 
+class Gone(ApiError):
+    """410: what was asked for existed once and is no longer kept."""
+
+    status = 410
+    default_message = "Gone."
+
+    def __init__(self, message: str, extra: dict[str, object]):
+        self.extra = extra
+        super().__init__(message)
+
+    def body(self) -> dict[str, object]:
+        return {"message": self.message, **self.extra}
+
+
 class ValidationFailed(ApiError):
     """422 in Laravel's shape: the first message, a count of the rest, every error by field."""
 

@@ -6,7 +6,10 @@ what it sees is every event up to some cursor, with no gap a later commit could 
 Owners and admins get every event with its data as recorded. Anyone else gets the
 changes of records they may open now, each with the record as they see it now (the
 recorded data may embed what they may not see); a record gone since is left out, and its
-deletion shows only to those who could open it when it went (`events.seen_by`)."""
+deletion shows only to those who could open it when it went (`events.seen_by`).
+
+A cursor below what the retention pruned (`webhooks.retention`) answers 410 with the
+cursor to follow from after listing the records again: the feed never skips silently."""
 
 from __future__ import annotations
 
@@ -17,7 +20,7 @@ from typing import Any
 
 from asyncpg import Record
 from fastapi import APIRouter, Request
-from sqlalchemy import BigInteger, Integer, bindparam, select
+from sqlalchemy import BigInteger, Integer, bindparam, func, select, true
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from advisercrm.accounts.description import ACCOUNTS
@@ -28,13 +31,13 @@ from advisercrm.circles.description import CIRCLES
 from advisercrm.db import Conn
 from advisercrm.goals.description import GOALS
 from advisercrm.idempotency.route import ApiRoute
-from advisercrm.kit.errors import Errors
+from advisercrm.kit.errors import Errors, Gone
 from advisercrm.kit.render import JSON, Ctx, timestamp
 from advisercrm.kit.sql import FIRM, Query
 from advisercrm.plans.description import PLANS
 from advisercrm.resource import service as resource_service
 from advisercrm.resource.description import Resource
-from advisercrm.tables import events
+from advisercrm.tables import event_counters, events
 from advisercrm.tasks.description import TASKS
 from advisercrm.tasks.includes import render as render_tasks
 
@@ -68,7 +71,12 @@ KINDS: dict[str, tuple[Resource, Renderer]] = {
     "goal": (GOALS, _renderer(GOALS)),
 }
 
-_PAGE = Query(
+_MARK = (
+    select(func.coalesce(func.max(event_counters.c.pruned_through), 0).label("pruned"))
+    .where(event_counters.c.firm_id == FIRM)
+    .subquery("mark")
+)
+_ROWS = (
     select(
         events.c.cursor,
         events.c.name,
@@ -82,6 +90,20 @@ _PAGE = Query(
     .where(events.c.firm_id == FIRM, events.c.cursor > bindparam("after", type_=BigInteger))
     .order_by(events.c.cursor)
     .limit(bindparam("limit", type_=Integer))
+    .lateral("page")
+)
+# The page, and the highest cursor the retention pruned: one row with no event when the
+# page is empty.
+_PAGE = Query(
+    select(_MARK.c.pruned, *_ROWS.c)
+    .select_from(_MARK.outerjoin(_ROWS, true()))
+    .order_by(_ROWS.c.cursor)
+)
+
+
+_PRUNED = (
+    "Changes after cursor {after} are no longer kept: list the records again, then follow "
+    "the changes after the cursor given here."
 )
 
 
@@ -142,7 +164,10 @@ async def list_changes(
         if isinstance(value, str):
             errors.add(name, value)
     errors.raise_if_any()
-    rows = await _PAGE.all(conn, firm_id=principal.firm_id, after=after, limit=limit)
+    found = await _PAGE.all(conn, firm_id=principal.firm_id, after=after, limit=limit)
+    if after < found[0]["pruned"]:
+        raise Gone(_PRUNED.format(after=after), {"after": str(found[0]["pruned"])})
+    rows = [row for row in found if row["cursor"] is not None]
     # The cursor moves past every event read, shown or not.
     following = str(rows[-1]["cursor"]) if rows else str(after)
     if principal.sees_whole_firm:
