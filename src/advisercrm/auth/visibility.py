@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy import (
     CTE,
+    BindParameter,
     ColumnElement,
     FromClause,
     Select,
@@ -81,6 +82,12 @@ def client_visible(principal: Principal, account_id: ColumnElement[int]) -> Colu
     if principal.sees_whole_firm:
         return true()
     if principal.is_member:
+        if isinstance(principal.account_id, ColumnElement) and not isinstance(
+            principal.account_id, BindParameter
+        ):
+            # The viewer is a row of the enclosing statement (resource.viewers), out of
+            # a CTE's sight: the reachable clients are a subquery beside it.
+            return account_id.in_(reachable_client_ids(principal))
         reachable = _reachable(principal)
         return account_id.in_(select(reachable.c.account_id))
     return account_id == principal.account_id

@@ -24,7 +24,7 @@ from advisercrm.kit.references import DUPLICATE, INVALID, check_uuid_list
 from advisercrm.kit.render import Ctx
 from advisercrm.kit.repository import FirmRepository
 from advisercrm.kit.sql import Query
-from advisercrm.resource import events
+from advisercrm.resource import events, viewers
 from advisercrm.resource.description import Link, Nested, Resource, Row
 
 
@@ -458,7 +458,14 @@ async def delete(
     if resource.before_delete is not None:
         await resource.before_delete(conn, principal, row)
     repo, t = _repo(conn, principal), resource.table
+    # Who could open the row, read before it goes: its deletion shows to them alone
+    # (besides owners and admins) in the change feed.
+    seen_by = (
+        await viewers.seen_by(conn, principal.firm_id, resource, row["id"])
+        if resource.event
+        else None
+    )
     await repo.execute(sql_delete(t).where(repo.scoped(t), t.c.id == row["id"]))
     if resource.event:
         gone = [(f"{resource.event}.deleted", {"uuid": str(row["uuid"])})]
-        await events.record(conn, principal.firm_id, resource.event, row["uuid"], gone)
+        await events.record(conn, principal.firm_id, resource.event, row["uuid"], gone, seen_by)

@@ -1,0 +1,85 @@
+"""Who, beyond the firm's owners and admins, may open a record: the accounts with a login
+whose reach (`Principal.reach`) is a member's, a client's or only their own, each tested
+with the resource's own visibility rule, the account standing in for the viewer. A delete
+runs it just before the row goes, so the deletion shows in the change feed to exactly
+those who could open the record (`events.seen_by`).
+
+One statement per resource, compiled once. It reads only the firm's accounts that have a
+login and, for each, the record by its id: members are few, and a client's rules tie the
+record to the client's own id, which PostgreSQL joins on rather than testing every client."""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import replace
+from typing import cast
+
+from sqlalchemy import (
+    BigInteger,
+    ColumnElement,
+    and_,
+    any_,
+    bindparam,
+    exists,
+    func,
+    literal_column,
+    not_,
+    select,
+    union_all,
+)
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from advisercrm.auth.principal import Principal, template
+from advisercrm.kit.repository import FirmRepository
+from advisercrm.kit.sql import FIRM, Query
+from advisercrm.resource.description import Resource
+from advisercrm.tables import accounts, logins
+
+_viewer = accounts.alias("seen_by_viewer")
+# The viewer's id as the rules see it: a name PostgreSQL finds in the enclosing statement
+# however deep the rule's subqueries go. (As the alias's column SQLAlchemy would correlate
+# it one level only, and add the alias to the FROM of the deeper ones.)
+_VIEWER_ID = literal_column("seen_by_viewer.id", BigInteger)
+_employee = _viewer.c.type == "employee"
+# The accounts of each reach, as `Principal.reach` sorts them.
+REACHES: dict[str, ColumnElement[bool]] = {
+    "member": and_(_employee, _viewer.c.role == "member"),
+    "client": _viewer.c.type == "client",
+    "self": and_(
+        _viewer.c.type != "client",
+        not_(
+            and_(
+                _employee, _viewer.c.role == any_(literal_column("'{owner,admin,member}'::text[]"))
+            )
+        ),
+    ),
+}
+
+
+def _as_viewer(reach: str) -> Principal:
+    """A principal of this reach that is the statement's viewer row."""
+    return replace(template(reach), firm_id=cast(int, FIRM), account_id=cast(int, _VIEWER_ID))
+
+
+@functools.cache
+def _query(resource: Resource) -> Query:
+    t, row_id = resource.table, bindparam("row_id", type_=BigInteger)
+    has_login = exists().where(
+        logins.c.firm_id == _viewer.c.firm_id, logins.c.account_id == _viewer.c.id
+    )
+    parts = []
+    for reach, kind in REACHES.items():
+        opens = exists().where(
+            t.c.firm_id == FIRM, t.c.id == row_id, resource.visible(_as_viewer(reach))
+        )
+        parts.append(select(_viewer.c.id).where(_viewer.c.firm_id == FIRM, kind, has_login, opens))
+    found = union_all(*parts).subquery("found")
+    return Query(select(func.array_agg(found.c.id.distinct())))
+
+
+async def seen_by(
+    conn: AsyncConnection, firm_id: int, resource: Resource, row_id: int
+) -> list[int]:
+    """The ids of the accounts, owners and admins aside, that may open the row now."""
+    found = await FirmRepository(conn, firm_id).fetch_value(_query(resource), row_id=row_id)
+    return sorted(found or [])
