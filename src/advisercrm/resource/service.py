@@ -457,15 +457,12 @@ async def delete(
 ) -> None:
     if resource.before_delete is not None:
         await resource.before_delete(conn, principal, row)
-    repo, t = _repo(conn, principal), resource.table
-    # Who could open the row, read before it goes: its deletion shows to them alone
-    # (besides owners and admins) in the change feed.
-    seen_by = (
-        await viewers.seen_by(conn, principal.firm_id, resource, row["id"])
-        if resource.event
-        else None
-    )
-    await repo.execute(sql_delete(t).where(repo.scoped(t), t.c.id == row["id"]))
-    if resource.event:
-        gone = [(f"{resource.event}.deleted", {"uuid": str(row["uuid"])})]
-        await events.record(conn, principal.firm_id, resource.event, row["uuid"], gone, seen_by)
+    if not resource.event:
+        repo, t = _repo(conn, principal), resource.table
+        await repo.execute(sql_delete(t).where(repo.scoped(t), t.c.id == row["id"]))
+        return
+    # Who could open the row, read as it goes: its deletion shows to them (and to owners
+    # and admins) in the change feed.
+    seen_by = await viewers.delete_seen(conn, principal.firm_id, resource, row["id"])
+    gone = [(f"{resource.event}.deleted", {"uuid": str(row["uuid"])})]
+    await events.record(conn, principal.firm_id, resource.event, row["uuid"], gone, seen_by)

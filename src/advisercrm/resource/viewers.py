@@ -4,9 +4,10 @@ with the resource's own visibility rule, the account standing in for the viewer.
 runs it just before the row goes, so the deletion shows in the change feed to exactly
 those who could open the record (`events.seen_by`).
 
-One statement per resource, compiled once. It reads only the firm's accounts that have a
-login and, for each, the record by its id: members are few, and a client's rules tie the
-record to the client's own id, which PostgreSQL joins on rather than testing every client."""
+One statement per resource, compiled once, that also deletes the row (no round trip
+more than the delete alone). It reads only the firm's accounts that have a login and, for
+each, the record by its id: members are few, and a client's rules tie the record to the
+client's own id, which PostgreSQL joins on rather than testing every client."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from sqlalchemy import (
     and_,
     any_,
     bindparam,
+    delete,
     exists,
     func,
     literal_column,
@@ -62,7 +64,7 @@ def _as_viewer(reach: str) -> Principal:
 
 
 @functools.cache
-def _query(resource: Resource) -> Query:
+def _delete(resource: Resource) -> Query:
     t, row_id = resource.table, bindparam("row_id", type_=BigInteger)
     has_login = exists().where(
         logins.c.firm_id == _viewer.c.firm_id, logins.c.account_id == _viewer.c.id
@@ -74,12 +76,16 @@ def _query(resource: Resource) -> Query:
         )
         parts.append(select(_viewer.c.id).where(_viewer.c.firm_id == FIRM, kind, has_login, opens))
     found = union_all(*parts).subquery("found")
-    return Query(select(func.array_agg(found.c.id.distinct())))
+    # The delete and the reading share one snapshot: the reading sees the row and its
+    # links as they were just before.
+    gone = delete(t).where(t.c.firm_id == FIRM, t.c.id == row_id).returning(t.c.id).cte("gone")
+    return Query(select(func.array_agg(found.c.id.distinct())).add_cte(gone))
 
 
-async def seen_by(
+async def delete_seen(
     conn: AsyncConnection, firm_id: int, resource: Resource, row_id: int
 ) -> list[int]:
-    """The ids of the accounts, owners and admins aside, that may open the row now."""
-    found = await FirmRepository(conn, firm_id).fetch_value(_query(resource), row_id=row_id)
+    """Delete the row (its links and the rows that go with it follow by their keys);
+    the ids of the accounts, owners and admins aside, that could open it just before."""
+    found = await FirmRepository(conn, firm_id).fetch_value(_delete(resource), row_id=row_id)
     return sorted(found or [])
