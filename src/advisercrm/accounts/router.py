@@ -75,9 +75,12 @@ def _routes(resource: Resource) -> None:
 
     @router.delete(prefix + "/{uuid}", status_code=204, summary=f"Delete ({prefix})")
     async def delete_account(
-        row: account, principal: Annotated[Principal, Depends(may("delete"))], conn: Conn
+        row: account,
+        principal: Annotated[Principal, Depends(may("delete"))],
+        conn: Conn,
+        ctx: RenderCtx,
     ) -> Response:
-        await resource_service.delete(conn, principal, resource, row)
+        await resource_service.delete(conn, principal, resource, row, ctx)
         return Response(status_code=204)
 
 

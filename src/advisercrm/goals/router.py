@@ -72,8 +72,8 @@ async def update_goal(
 
 
 @router.delete("/api/v2/goals/{uuid}", status_code=204)
-async def delete_goal(goal: Goal, principal: AnyoneDelete, conn: Conn) -> Response:
-    await resource_service.delete(conn, principal, GOALS, goal)
+async def delete_goal(goal: Goal, principal: AnyoneDelete, conn: Conn, ctx: RenderCtx) -> Response:
+    await resource_service.delete(conn, principal, GOALS, goal, ctx)
     return Response(status_code=204)
 
 

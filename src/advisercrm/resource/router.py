@@ -113,8 +113,8 @@ def crud_router(resource: Resource, delete: bool = True) -> APIRouter:
     ) -> JSON:
         return JSON(await service.update_row(conn, principal, resource, row, body, ctx))
 
-    async def delete_one(row: Row, principal: Deleter, conn: Conn) -> Response:
-        await service.delete(conn, principal, resource, row)
+    async def delete_one(row: Row, principal: Deleter, conn: Conn, ctx: RenderCtx) -> Response:
+        await service.delete(conn, principal, resource, row, ctx)
         return Response(status_code=204)
 
     routes: list[tuple[str, str, Any, dict[str, Any]]] = [

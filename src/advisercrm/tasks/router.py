@@ -139,8 +139,8 @@ async def update_task(
 
 
 @router.delete("/{uuid}", status_code=204)
-async def delete_task(task: Task, principal: StaffDelete, conn: Conn) -> Response:
-    await resource_service.delete(conn, principal, TASKS, task)
+async def delete_task(task: Task, principal: StaffDelete, conn: Conn, ctx: RenderCtx) -> Response:
+    await resource_service.delete(conn, principal, TASKS, task, ctx)
     return Response(status_code=204)
 
 
