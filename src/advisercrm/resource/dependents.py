@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import functools
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -41,8 +41,9 @@ from advisercrm.tables import metadata
 
 # Links the records of their first key show only when a list asks for them (tags).
 NOT_SHOWN = frozenset({"account_tags", "case_tags", "plan_tags"})
-# Links the records of both keys show: an account lists the circles it is in.
-SHOWN_BOTH_WAYS = frozenset({"circle_accounts"})
+# Links the records of both keys show, with the columns of the first key's row the second
+# shows: an account lists the circles it is in, by name.
+SHOWN_BOTH_WAYS: dict[str, frozenset[str]] = {"circle_accounts": frozenset({"name"})}
 IDS = ids_param("ids")
 
 
@@ -161,22 +162,32 @@ async def links_shown(
 
 async def links_changed(
     repo: FirmRepository,
+    owners: Sequence[Link],
     links: Mapping[Link, Any],
     row_id: int,
     before: Mapping[Link, dict[int, dict[str, Any]]] | None,
+    written: Iterable[str] = (),
 ) -> dict[str, set[int]]:
-    """The targets (by table) whose link rows the write added, removed or changed, of
-    the links their targets show too: on a new row (no `before`), every target."""
+    """The targets (by table) a write of a row changed, of the links (`owners`: the
+    row's) their targets show too: those whose link rows it added, removed or changed (on
+    a new row, no `before`: every target), and all of them when it wrote a column they
+    show (`written`)."""
     changed: dict[str, set[int]] = {}
     after = {} if before is None else await links_shown(repo, links, row_id)
-    for link, targets in links.items():
-        if link.table.name not in SHOWN_BOTH_WAYS:
+    for link in owners:
+        shown = SHOWN_BOTH_WAYS.get(link.table.name)
+        if shown is None:
             continue
         if before is None:
-            differ = set(targets.ids)
-        else:
+            differ = set(links[link].ids) if link in links else set()
+        elif link in links:
             now, was = after[link], before[link]
             differ = {i for i in now.keys() | was.keys() if now.get(i) != was.get(i)}
+            differ |= set(now) if shown & set(written) else set()
+        elif shown & set(written):
+            differ = set((await links_shown(repo, {link: None}, row_id))[link])
+        else:
+            continue
         fk = next(k for k in link.table.foreign_key_constraints if link.target in k.columns)
         changed.setdefault(fk.referred_table.name, set()).update(differ)
     return changed

@@ -442,9 +442,8 @@ async def create(
     row = await repo.first(insert(t).values(firm_id=principal.firm_id, **values).returning(t))
     assert row is not None  # an insert returns its row
     shown = await _saved(repo, principal, resource, row, links, ctx)
-    others = await updated(
-        conn, principal, await dependents.links_changed(repo, links, row["id"], None), ctx
-    )
+    changed = await dependents.links_changed(repo, resource.links, links, row["id"], None)
+    others = await updated(conn, principal, changed, ctx)
     again = _again(conn, resource, row["id"], ctx)
     return await recorded(conn, principal, resource, "created", shown, again, others=others)
 
@@ -466,7 +465,7 @@ async def update_row(
     if row is None:  # deleted since it was found
         raise NotFound()
     shown = await _saved(repo, principal, resource, row, links, ctx)
-    changed = await dependents.links_changed(repo, links, row["id"], before)
+    changed = await dependents.links_changed(repo, resource.links, links, row["id"], before, values)
     others = await updated(conn, principal, changed, ctx)
     again = _again(conn, resource, row["id"], ctx)
     return await recorded(conn, principal, resource, "updated", shown, again, others=others)
