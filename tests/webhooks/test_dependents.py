@@ -176,9 +176,7 @@ async def test_a_circles_writes_record_the_updates_of_the_members_whose_circles_
         assert data == shown and shown["circles"][0]["name"] == "Renamed"
 
 
-async def test_a_shared_clients_owners_change_records_its_update(
-    app: FastAPI, firm: Firm
-) -> None:
+async def test_a_shared_clients_owners_change_records_its_update(app: FastAPI, firm: Firm) -> None:
     first, second = await firm.client_account(), await firm.client_account()
     body = {"role": "joint", "name": "Joint Household", "owner_uuids": [first["uuid"]]}
     shared = await firm.owner.created("/api/v1/client", body)
