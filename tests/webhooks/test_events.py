@@ -28,15 +28,18 @@ async def test_a_circle_records_created_updated_deleted_with_the_owners_view(
     updated = await firm.owner.put(path, json={"name": "Renamed"})
     assert updated.status_code == 200, updated.text
     shown = (await firm.owner.get(path)).json()
+    renamed_in = (await firm.owner.get(account_path)).json()
     assert (await firm.owner.delete(path)).status_code == 204
     out_of_it = (await firm.owner.get(account_path)).json()
 
     rows = await _since(app, firm, before)
-    # The client lists its circles: joining one and its going change the client too.
+    # The client lists its circles by name: joining one, its rename and its going change
+    # the client too.
     assert names(rows) == [
         "circle.created",
         "account.updated",
         "circle.updated",
+        "account.updated",
         "circle.deleted",
         "account.updated",
     ]
@@ -44,6 +47,7 @@ async def test_a_circle_records_created_updated_deleted_with_the_owners_view(
         circle["uuid"],
         client["uuid"],
         circle["uuid"],
+        client["uuid"],
         circle["uuid"],
         client["uuid"],
     ]
@@ -51,12 +55,14 @@ async def test_a_circle_records_created_updated_deleted_with_the_owners_view(
     assert rows[1]["payload"] == in_circle
     assert [c["uuid"] for c in in_circle["circles"]] == [circle["uuid"]]
     assert rows[2]["payload"] == shown == updated.json()
-    assert rows[3]["payload"] == {"uuid": circle["uuid"]}
-    assert rows[4]["payload"] == out_of_it
+    assert rows[3]["payload"] == renamed_in
+    assert renamed_in["circles"][0]["name"] == "Renamed"
+    assert rows[4]["payload"] == {"uuid": circle["uuid"]}
+    assert rows[5]["payload"] == out_of_it
     assert out_of_it["circles"] == []
     # One cursor after the other: the firm's counter hands them out without gaps.
     cursors = [row["cursor"] for row in rows]
-    assert cursors == list(range(cursors[0], cursors[0] + 5))
+    assert cursors == list(range(cursors[0], cursors[0] + 6))
 
 
 async def test_accounts_goals_cases_and_plans_record_their_events(app: FastAPI, firm: Firm) -> None:
