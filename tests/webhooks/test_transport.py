@@ -6,11 +6,15 @@ the loopback receives what gets through."""
 from __future__ import annotations
 
 import ipaddress
+import shutil
 import socket
+import ssl
+import subprocess
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
 import httpx
 import pytest
@@ -29,7 +33,7 @@ class Receiver:
     seen: list[tuple[str, str]] = field(default_factory=list)
 
 
-def _serve(host: str, family: int) -> Iterator[Receiver]:
+def _serve(host: str, family: int, tls: ssl.SSLContext | None = None) -> Iterator[Receiver]:
     got = Receiver(0, family)
 
     class Server(ThreadingHTTPServer):
@@ -52,6 +56,8 @@ def _serve(host: str, family: int) -> Iterator[Receiver]:
             pass
 
     server = Server((host, 0), Handler)
+    if tls is not None:
+        server.socket = tls.wrap_socket(server.socket, server_side=True)
     got.port = server.server_address[1]
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -215,3 +221,64 @@ async def test_a_redirect_is_answered_not_followed(
     assert response.status_code == 302
     assert response.headers["Location"] == f"http://127.0.0.1:{receiver.port}/target"
     assert receiver.seen == [("/moved", f"127.0.0.1:{receiver.port}")]
+
+
+def _certificate(folder: Path, name: str) -> tuple[Path, Path]:
+    """A self-signed certificate for `name` and its key."""
+    if shutil.which("openssl") is None:
+        pytest.skip("no openssl here to make a certificate")
+    cert, key = folder / f"{name}.pem", folder / f"{name}.key"
+    subprocess.run(
+        [
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:prime256v1",
+            "-nodes",
+            "-days",
+            "1",
+            "-subj",
+            f"/CN={name}",
+            "-addext",
+            f"subjectAltName=DNS:{name}",
+            "-keyout",
+            str(key),
+            "-out",
+            str(cert),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    return cert, key
+
+
+@pytest.mark.parametrize(
+    ("certified", "verified"), [("hooks.example", True), ("other.example", False)]
+)
+async def test_tls_checks_the_certificate_against_the_urls_name_not_the_address(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, certified: str, verified: bool
+) -> None:
+    # The connection goes to the checked address; the certificate must still name the
+    # url's host (an address alone would verify against nothing this certificate holds).
+    cert, key = _certificate(tmp_path, certified)
+    tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    tls.load_cert_chain(cert, key)
+    trusted = ssl.create_default_context(cafile=str(cert))
+    _resolving(monkeypatch, {"hooks.example": ["127.0.0.1"]})
+    monkeypatch.setattr(safety, "public", lambda address: True)
+    for receiver in _serve("127.0.0.1", socket.AF_INET, tls):
+        url = f"https://hooks.example:{receiver.port}/hook"
+        async with httpx.AsyncClient(
+            transport=transport.CheckedTransport(verify=trusted)
+        ) as client:
+            if verified:
+                response = await client.post(url, json={})
+                assert (response.status_code, response.text) == (200, "ok")
+                assert receiver.seen == [("/hook", f"hooks.example:{receiver.port}")]
+            else:
+                with pytest.raises(httpx.ConnectError, match="certificate verify failed"):
+                    await client.post(url, json={})
+                assert receiver.seen == []
