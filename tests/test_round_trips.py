@@ -105,7 +105,8 @@ LOGINS = "/api/v1/account/{account_uuid}/login"
 # events (the firm's next cursors and the insert, together). A delete of a row other
 # records depend on first reads what goes with it and what it changes (one statement),
 # and renders the changed records of each kind for their update events (one each: a
-# circle's accounts).
+# circle's accounts). A circle's write of its name or accounts reads its accounts (their
+# links before and after) and renders those it changed: they list it by name.
 # fmt: off
 TABLE: dict[tuple[str, str], tuple[Builder | None, int]] = {
     ("GET", "/api/v1/logins"):                                      (None, 4),
@@ -132,7 +133,7 @@ TABLE: dict[tuple[str, str], tuple[Builder | None, int]] = {
     ("GET", "/api/v1/circles"):                                     (None, 2),
     ("POST", "/api/v1/circles"):                                    (None, 13),
     ("GET", "/api/v1/circles/{uuid}"):                              (None, 2),
-    ("PUT", "/api/v1/circles/{uuid}"):                              (None, 7),
+    ("PUT", "/api/v1/circles/{uuid}"):                              (None, 9),
     ("DELETE", "/api/v1/circles/{uuid}"):                           (None, 8),
     ("GET", "/api/v1/group"):                                       (None, 2),
     ("POST", "/api/v1/group"):                                      (None, 10),

@@ -3,9 +3,21 @@ deletion of a record they could open just before it went, and no other."""
 
 from __future__ import annotations
 
+import asyncio
+import uuid
 from typing import Any
 
+import pytest
+from fastapi import FastAPI
+from sqlalchemy import text
+from sqlalchemy.exc import IntegrityError
+
+from advisercrm.accounts.description import CLIENTS
+from advisercrm.auth.principal import Principal
+from advisercrm.db import connect
+from advisercrm.resource import service
 from tests.helpers import Actor, Firm
+from tests.webhooks.support import names, recorded
 
 CHANGES = "/api/v1/changes"
 
@@ -100,3 +112,52 @@ async def test_a_clients_deletion_shows_to_the_members_who_reach_it(firm: Firm) 
     assert await _deleted(adviser, start) == gone
     assert await _deleted(via_circle, start) == gone
     assert await _deleted(outsider, start) == []
+
+
+async def _waiting_on_a_lock(app: FastAPI) -> bool:
+    query = text(
+        "SELECT count(*) FROM pg_stat_activity "
+        "WHERE wait_event_type = 'Lock' AND query LIKE 'INSERT INTO tasks%'"
+    )
+    async with app.state.engine.connect() as conn:
+        return bool((await conn.execute(query)).scalar_one())
+
+
+async def test_a_record_linked_to_a_row_while_it_is_deleted_waits_and_goes_with_no_ghost(
+    app: FastAPI, firm: Firm
+) -> None:
+    """The delete holds its row from the moment it finds it: a task made on the client
+    meanwhile waits, and fails once the client is gone, rather than being taken with the
+    client unannounced (what goes is read before the delete, after the find)."""
+    client = await firm.client_account()
+    status = (await firm.owner.get("/api/v1/task-status")).json()["data"][0]
+    owner_id = await firm.account_id(firm.owner.account_uuid)
+    owner = Principal(
+        0, 0, firm.firm_id, owner_id, "", "employee", "owner", True, True, "UTC", "GBP"
+    )
+    insert = text(
+        "INSERT INTO tasks (firm_id, name, taskable_type, client_id, status_id, position) "
+        "SELECT :firm, 'Raced', 'client', a.id, s.id, 1 FROM accounts a, task_statuses s "
+        "WHERE a.firm_id = :firm AND a.uuid = :client AND s.firm_id = :firm AND s.uuid = :status"
+    )
+    params = {"firm": firm.firm_id, "client": client["uuid"], "status": status["uuid"]}
+
+    async def racer() -> None:
+        async with app.state.engine.begin() as conn:
+            await conn.execute(insert, params)
+
+    before = len(await recorded(app, firm.firm_id))
+    async with connect(app.state.engine, begin=True) as conn:
+        row = await service.find(conn, owner, CLIENTS, uuid.UUID(client["uuid"]), lock=True)
+        assert row is not None
+        raced = asyncio.create_task(racer())
+        # Until the racer waits on the client's row (or, without the lock, has finished).
+        while True:
+            if raced.done() or await _waiting_on_a_lock(app):
+                break
+            await asyncio.sleep(0.01)
+        assert not raced.done()
+        await service.delete(conn, owner, CLIENTS, row, owner.ctx("http://test"))
+    with pytest.raises(IntegrityError):
+        await raced
+    assert names((await recorded(app, firm.firm_id))[before:]) == ["account.deleted"]

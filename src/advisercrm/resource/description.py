@@ -275,14 +275,20 @@ class Resource:
 
     @functools.cache  # noqa: B019 - descriptions live as long as the process
     def find(
-        self, reach: str, loaded: bool = False, includes: frozenset[str] = frozenset()
+        self,
+        reach: str,
+        loaded: bool = False,
+        includes: frozenset[str] = frozenset(),
+        lock: bool = False,
     ) -> Query:
         """The firm's row `uuid` if a viewer of this reach may see it; `loaded`, with all
-        that `load` adds (and the `includes` asked for), for a show to render it as it is."""
+        that `load` adds (and the `includes` asked for), for a show to render it as it is;
+        `lock`, held until commit (a delete's: see `service.delete`)."""
         t, viewer = self.table, template(reach)
         columns = self._loaded(viewer, includes) if loaded else [t]
         named = select(*columns).where(t.c.firm_id == FIRM, t.c.uuid == bindparam("uuid"))
-        return Query(named.where(self.visible(viewer), *self.scope))
+        found = named.where(self.visible(viewer), *self.scope)
+        return Query(found.with_for_update(of=t) if lock else found)
 
     @functools.cache  # noqa: B019
     def resolve(self, reach: str) -> Query:

@@ -39,10 +39,11 @@ async def find(
     row_uuid: uuid.UUID,
     loaded: bool = False,
     includes: frozenset[str] = frozenset(),
+    lock: bool = False,
 ) -> Record | None:
     """The row `row_uuid` if the principal may see it (`loaded`: as `Resource.load`
-    gives it, with the loaded `includes`, for a show)."""
-    query = resource.find(principal.reach, loaded, includes)
+    gives it, with the loaded `includes`, for a show; `lock`: held until commit)."""
+    query = resource.find(principal.reach, loaded, includes, lock)
     return await _repo(conn, principal).fetch_row(query, uuid=row_uuid, **principal.viewer())
 
 
@@ -474,10 +475,12 @@ async def update_row(
 async def delete(
     conn: AsyncConnection, principal: Principal, resource: Resource, row: Record, ctx: Ctx
 ) -> None:
-    """Delete the row and what goes with it. The row, each record that goes with it and
-    each record the delete changes (`resource.dependents`) records its event: a deletion
-    seen by those who could open the record just before, an update with the record as an
-    owner sees it after."""
+    """Delete the row (found with `lock`) and what goes with it. The row, each record
+    that goes with it and each record the delete changes (`resource.dependents`) records
+    its event: a deletion seen by those who could open the record just before, an update
+    with the record as an owner sees it after. The row's lock makes a write that would
+    link a record to it (a new task on a client) wait, or wait for it, so what is read
+    here is what goes."""
     firm_id = principal.firm_id
     changed = await dependents.find(conn, firm_id, resource.table, row["id"])
     going = {kind: EVENT_RESOURCES[kind] for kind in changed.deleted}
