@@ -39,22 +39,32 @@ async def test_an_owner_reads_every_change_in_order_in_pages(firm: Firm) -> None
 
     feed = await _feed(owner, after=start)
     items = feed["data"]
-    assert [(i["event"], i["data"]) for i in items] == [
-        ("circle.created", circle),
-        ("circle.updated", renamed),
-        ("circle.deleted", {"uuid": circle["uuid"]}),
+    # The client lists its circles by name: joining one, its rename and its going change
+    # the client too.
+    assert [(i["event"], i["data"]["uuid"]) for i in items] == [
+        ("circle.created", circle["uuid"]),
+        ("account.updated", client["uuid"]),
+        ("circle.updated", circle["uuid"]),
+        ("account.updated", client["uuid"]),
+        ("circle.deleted", circle["uuid"]),
+        ("account.updated", client["uuid"]),
     ]
-    assert [i["cursor"] for i in items] == [str(int(start) + n) for n in (1, 2, 3)]
+    assert [items[0]["data"], items[2]["data"], items[4]["data"]] == [
+        circle,
+        renamed,
+        {"uuid": circle["uuid"]},
+    ]
+    assert [i["cursor"] for i in items] == [str(int(start) + n) for n in range(1, 7)]
     assert feed["next"] == items[-1]["cursor"]
     assert all(STAMP.match(i["created_at"]) and UUID.match(i["uuid"]) for i in items)
-    assert len({i["uuid"] for i in items}) == 3
+    assert len({i["uuid"] for i in items}) == 6
     assert set(items[0]) == {"cursor", "event", "created_at", "uuid", "data"}
 
     # Page by page, each page's next is the following one's after.
-    first = await _feed(owner, after=start, limit=2)
-    assert first["data"] == items[:2] and first["next"] == items[1]["cursor"]
-    second = await _feed(owner, after=first["next"], limit=2)
-    assert second["data"] == items[2:] and second["next"] == items[2]["cursor"]
+    first = await _feed(owner, after=start, limit=4)
+    assert first["data"] == items[:4] and first["next"] == items[3]["cursor"]
+    second = await _feed(owner, after=first["next"], limit=4)
+    assert second["data"] == items[4:] and second["next"] == items[5]["cursor"]
     # Nothing after the end: the cursor stays where it is.
     assert await _feed(owner, after=second["next"]) == {"data": [], "next": second["next"]}
 

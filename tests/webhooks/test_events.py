@@ -20,24 +20,49 @@ async def test_a_circle_records_created_updated_deleted_with_the_owners_view(
     app: FastAPI, firm: Firm
 ) -> None:
     client = await firm.client_account()
+    account_path = f"/api/v1/client/{client['uuid']}"
     before = len(await recorded(app, firm.firm_id))
     circle = await firm.circle([client["uuid"]])
+    in_circle = (await firm.owner.get(account_path)).json()
     path = f"/api/v1/circles/{circle['uuid']}"
     updated = await firm.owner.put(path, json={"name": "Renamed"})
     assert updated.status_code == 200, updated.text
     shown = (await firm.owner.get(path)).json()
+    renamed_in = (await firm.owner.get(account_path)).json()
     assert (await firm.owner.delete(path)).status_code == 204
+    out_of_it = (await firm.owner.get(account_path)).json()
 
     rows = await _since(app, firm, before)
-    assert names(rows) == ["circle.created", "circle.updated", "circle.deleted"]
-    assert {row["record_type"] for row in rows} == {"circle"}
-    assert {row["record_uuid"] for row in rows} == {circle["uuid"]}
+    # The client lists its circles by name: joining one, its rename and its going change
+    # the client too.
+    assert names(rows) == [
+        "circle.created",
+        "account.updated",
+        "circle.updated",
+        "account.updated",
+        "circle.deleted",
+        "account.updated",
+    ]
+    assert [row["record_uuid"] for row in rows] == [
+        circle["uuid"],
+        client["uuid"],
+        circle["uuid"],
+        client["uuid"],
+        circle["uuid"],
+        client["uuid"],
+    ]
     assert rows[0]["payload"] == circle
-    assert rows[1]["payload"] == shown == updated.json()
-    assert rows[2]["payload"] == {"uuid": circle["uuid"]}
+    assert rows[1]["payload"] == in_circle
+    assert [c["uuid"] for c in in_circle["circles"]] == [circle["uuid"]]
+    assert rows[2]["payload"] == shown == updated.json()
+    assert rows[3]["payload"] == renamed_in
+    assert renamed_in["circles"][0]["name"] == "Renamed"
+    assert rows[4]["payload"] == {"uuid": circle["uuid"]}
+    assert rows[5]["payload"] == out_of_it
+    assert out_of_it["circles"] == []
     # One cursor after the other: the firm's counter hands them out without gaps.
     cursors = [row["cursor"] for row in rows]
-    assert cursors == list(range(cursors[0], cursors[0] + 3))
+    assert cursors == list(range(cursors[0], cursors[0] + 6))
 
 
 async def test_accounts_goals_cases_and_plans_record_their_events(app: FastAPI, firm: Firm) -> None:

@@ -55,9 +55,13 @@ async def test_a_change_that_rolls_back_records_no_event(served: FastAPI) -> Non
         assert await recorded(served, firm.firm_id) == before
         listed = await firm.owner.get("/api/v1/circles")
         assert listed.json()["data"] == []
-        # The control: the same write, not refused, does record its event.
+        # The control: the same write, not refused, does record its events (the circle's,
+        # and its member's, whose circles it lists).
         await firm.circle([client["uuid"]])
-        assert names((await recorded(served, firm.firm_id))[len(before) :]) == ["circle.created"]
+        assert names((await recorded(served, firm.firm_id))[len(before) :]) == [
+            "circle.created",
+            "account.updated",
+        ]
 
 
 async def _waiting_on_a_lock(served: FastAPI) -> bool:

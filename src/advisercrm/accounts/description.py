@@ -30,6 +30,7 @@ from advisercrm.accounts.repository import (
     AccountRepository,
     compact_json,
     json_list,
+    sole_owned_goals,
     visible,
 )
 from advisercrm.accounts.schemas import ROLES, account
@@ -45,7 +46,14 @@ from advisercrm.kit.listing import (
 )
 from advisercrm.kit.render import Ctx
 from advisercrm.kit.sql import FIRM
-from advisercrm.resource.description import Include, Resource, Where, any_of, contains
+from advisercrm.resource.description import (
+    GoesWith,
+    Include,
+    Resource,
+    Where,
+    any_of,
+    contains,
+)
 from advisercrm.tables import (
     account_owners,
     accounts,
@@ -53,6 +61,7 @@ from advisercrm.tables import (
     circles,
     client_statuses,
     firms,
+    goals,
     group_participants,
     groups,
 )
@@ -316,6 +325,7 @@ ACCOUNTS = Resource(
     # A write naming accounts accepts them by kind: clients, staff, individuals.
     resolved=("type", "role"),
     before_delete=_before_delete,
+    goes_with=(GoesWith(goals, lambda ids: sole_owned_goals(FIRM, ids)),),
     path="/api/v1/account",
     one="account",
 )

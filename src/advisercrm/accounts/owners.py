@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from advisercrm.accounts.description import ACCOUNTS, CLIENTS
 from advisercrm.accounts.repository import AccountRepository
 from advisercrm.accounts.schemas import SHARED_ROLES, AccountOut
+from advisercrm.accounts.service import recorded
 from advisercrm.auth.access import Found, StaffWrite
 from advisercrm.auth.deps import RenderCtx
 from advisercrm.auth.principal import Principal
@@ -91,9 +92,10 @@ async def change_owners(
         elif len(after) > MAX_OWNERS:
             errors.add("owners", TOO_MANY)
     errors.raise_if_any()
-    if after != owner_ids:
-        await repo.replace_owners(client["id"], after)
-    return (await resource.render(conn, principal, ACCOUNTS, [client["id"]], ctx))[0]
+    if after == owner_ids:  # nothing changes, nothing to record
+        return (await resource.render(conn, principal, ACCOUNTS, [client["id"]], ctx))[0]
+    await repo.replace_owners(client["id"], after)
+    return await recorded(conn, principal, "updated", client["id"], ctx)
 
 
 Client = Annotated[Record, Depends(Found(_client, "client_uuid"))]

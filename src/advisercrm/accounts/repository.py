@@ -6,14 +6,19 @@ from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import (
+    ARRAY,
+    BigInteger,
     ColumnElement,
     FromClause,
+    Select,
     Table,
     and_,
+    any_,
     delete,
     exists,
     func,
     insert,
+    literal,
     literal_column,
     or_,
     select,
@@ -76,6 +81,20 @@ def visible(principal: Principal, a: FromClause = accounts) -> ColumnElement[boo
     return a.c.id == principal.account_id
 
 
+def sole_owned_goals(firm_id: Any, account_ids: Any) -> Select[tuple[int]]:
+    """The firm's goals whose every owner is one of these accounts (an array)."""
+    ga, other = goal_accounts, goal_accounts.alias("other")
+    return select(ga.c.goal_id).where(
+        ga.c.firm_id == firm_id,
+        ga.c.account_id == any_(account_ids),
+        ~exists().where(
+            other.c.firm_id == ga.c.firm_id,
+            other.c.goal_id == ga.c.goal_id,
+            ~(other.c.account_id == any_(account_ids)),
+        ),
+    )
+
+
 class AccountRepository(FirmRepository):
     async def insert(self, values: dict[str, Any]) -> dict[str, Any]:
         """A new account: its id and uuid."""
@@ -103,17 +122,8 @@ class AccountRepository(FirmRepository):
     async def delete_sole_owned_goals(self, account_id: int) -> None:
         """Delete the goals whose only owner is this account. Here, not in goals, because
         goals build on accounts: the account's delete takes these goals with it."""
-        ga, g = goal_accounts, goals
-        other = ga.alias("other")
-        sole = select(ga.c.goal_id).where(
-            self.scoped(ga),
-            ga.c.account_id == account_id,
-            ~exists().where(
-                other.c.firm_id == ga.c.firm_id,
-                other.c.goal_id == ga.c.goal_id,
-                other.c.account_id != account_id,
-            ),
-        )
+        g, ids = goals, literal([account_id], ARRAY(BigInteger))
+        sole = sole_owned_goals(self.firm_id, ids)
         await self.execute(delete(g).where(self.scoped(g), g.c.id.in_(sole)))
 
     async def sole_owner_of_shared(self, account_id: int) -> bool:

@@ -6,7 +6,7 @@ creating and updating one has rules of its own (`accounts.service`)."""
 # annotated with that resource's dependencies, which FastAPI must see as objects.
 
 from collections.abc import Awaitable, Callable
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from asyncpg import Record
 from fastapi import APIRouter, Depends, Request, Response
@@ -32,13 +32,17 @@ def _routes(resource: Resource) -> None:
     prefix, spec = resource.path, resource.list_spec
     # The path's account first, then the permission: 404 before 403, both before the body.
     account = Annotated[Record, path_row(resource)]
+    doomed = Annotated[Record, path_row(resource, lock=True)]
     shown = Annotated[Record, path_row(resource, loaded=True)]
 
-    def may(action: Literal["write", "delete"]) -> Callable[..., Awaitable[Principal]]:
-        """The permission to change this account: the login's flag, then its kind."""
+    def may(
+        action: Literal["write", "delete"], found: Any = account
+    ) -> Callable[..., Awaitable[Principal]]:
+        """The permission to change this account (`found`: as the route finds it): the
+        login's flag, then its kind."""
 
         async def check(
-            row: account, principal: Annotated[Principal, Depends(Allowed(action))]
+            row: found, principal: Annotated[Principal, Depends(Allowed(action))]
         ) -> Principal:
             service.check_may_manage(principal, row["type"], row["role"])
             return principal
@@ -75,9 +79,12 @@ def _routes(resource: Resource) -> None:
 
     @router.delete(prefix + "/{uuid}", status_code=204, summary=f"Delete ({prefix})")
     async def delete_account(
-        row: account, principal: Annotated[Principal, Depends(may("delete"))], conn: Conn
+        row: doomed,
+        principal: Annotated[Principal, Depends(may("delete", doomed))],
+        conn: Conn,
+        ctx: RenderCtx,
     ) -> Response:
-        await resource_service.delete(conn, principal, resource, row)
+        await resource_service.delete(conn, principal, resource, row, ctx)
         return Response(status_code=204)
 
 

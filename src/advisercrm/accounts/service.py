@@ -188,13 +188,14 @@ async def create(
                 "is_primary": True,
             },
         )
-    return await _recorded(conn, principal, "created", account_id, ctx)
+    return await recorded(conn, principal, "created", account_id, ctx)
 
 
-async def _recorded(
+async def recorded(
     conn: AsyncConnection, principal: Principal, action: str, account_id: int, ctx: Ctx
 ) -> dict[str, Any]:
-    """The account as the writer sees it, its event recorded."""
+    """The account as the writer sees it, its event recorded (`action`: created or
+    updated)."""
 
     async def again(owner: Principal) -> dict[str, Any]:
         return (await resource.render(conn, owner, ACCOUNTS, [account_id], ctx))[0]
@@ -254,4 +255,4 @@ async def update(
     if owner_ids is not None:
         await repo.replace_owners(row["id"], owner_ids)
     await _save_groups(repo, row["id"], group_ids)
-    return await _recorded(conn, principal, "updated", row["id"], ctx)
+    return await recorded(conn, principal, "updated", row["id"], ctx)

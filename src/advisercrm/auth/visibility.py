@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy import (
     CTE,
+    BindParameter,
     ColumnElement,
     FromClause,
     Select,
@@ -76,11 +77,51 @@ def _reachable(principal: Principal) -> CTE:
     return reachable_client_ids(principal).cte("reachable_clients")
 
 
+def _reaches(principal: Principal, account_id: ColumnElement[int]) -> ColumnElement[bool]:
+    """`reachable_client_ids`, as a test of one account for one member: a few index
+    probes from the account's side (its groups, its circles' groups, its assigned staff)
+    rather than the member's whole reach."""
+    firm, viewer = principal.firm_id, principal.account_id
+    gp, ca, cg = group_participants, circle_accounts, circle_groups
+    mine, reached = group_participants.alias("mine"), accounts.alias("reached")
+    in_my_group = (mine.c.firm_id == firm, mine.c.account_id == viewer)
+    via_groups = exists().where(
+        gp.c.firm_id == firm,
+        gp.c.account_id == account_id,
+        *in_my_group,
+        mine.c.group_id == gp.c.group_id,
+    )
+    via_circles = exists().where(
+        ca.c.firm_id == firm,
+        ca.c.account_id == account_id,
+        cg.c.firm_id == firm,
+        cg.c.circle_id == ca.c.circle_id,
+        *in_my_group,
+        mine.c.group_id == cg.c.group_id,
+    )
+    assigned = exists().where(
+        reached.c.firm_id == firm,
+        reached.c.id == account_id,
+        or_(
+            reached.c.assigned_adviser_id == viewer,
+            reached.c.assigned_administrator_id == viewer,
+            reached.c.assigned_paraplanner_id == viewer,
+        ),
+    )
+    return or_(via_groups, via_circles, assigned)
+
+
 def client_visible(principal: Principal, account_id: ColumnElement[int]) -> ColumnElement[bool]:
     """Whether a client account id is visible to the principal."""
     if principal.sees_whole_firm:
         return true()
     if principal.is_member:
+        if isinstance(principal.account_id, ColumnElement) and not isinstance(
+            principal.account_id, BindParameter
+        ):
+            # The viewer is a row of the enclosing statement (resource.viewers), out of
+            # a CTE's sight, and run once per member: tested from the account's side.
+            return _reaches(principal, account_id)
         reachable = _reachable(principal)
         return account_id.in_(select(reachable.c.account_id))
     return account_id == principal.account_id

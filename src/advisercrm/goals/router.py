@@ -29,6 +29,7 @@ CLIENT_LIST_SPEC = dataclasses.replace(LIST_SPEC, includes=("shared_owner",))
 
 # The path's record first, then the permission: 404 before 403, both before the body.
 Goal = Annotated[Record, path_row(GOALS)]
+DoomedGoal = Annotated[Record, path_row(GOALS, lock=True)]
 Shown = Annotated[Record, path_row(GOALS, loaded=True)]
 LockedGoal = Annotated[int, Depends(Found(service.find_locked))]
 Client = Annotated[Record, path_row(CLIENTS, name="client_uuid")]
@@ -72,8 +73,10 @@ async def update_goal(
 
 
 @router.delete("/api/v2/goals/{uuid}", status_code=204)
-async def delete_goal(goal: Goal, principal: AnyoneDelete, conn: Conn) -> Response:
-    await resource_service.delete(conn, principal, GOALS, goal)
+async def delete_goal(
+    goal: DoomedGoal, principal: AnyoneDelete, conn: Conn, ctx: RenderCtx
+) -> Response:
+    await resource_service.delete(conn, principal, GOALS, goal, ctx)
     return Response(status_code=204)
 
 

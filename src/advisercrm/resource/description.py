@@ -177,6 +177,22 @@ class Nested:
 
 
 @dataclass(frozen=True, eq=False)
+class GoesWith:
+    """Rows of another table a delete takes with it beyond the keys' cascades (the goals
+    an account alone owns): their table, and the statement of their ids given the ids of
+    the rows going (an array expression). The resource's `before_delete` deletes them."""
+
+    table: Table
+    ids: Callable[[Any], Select[Any]]
+
+
+# The resource that records the events of each table's rows, by table name: filled as the
+# descriptions are made (see `Resource.event`), so a write here finds the records another
+# write changes by their tables (`resource.dependents`).
+EVENT_RESOURCES: dict[str, Resource] = {}
+
+
+@dataclass(frozen=True, eq=False)
 class Resource:
     # Plural and singular, as in route names (`list_cases`, `show_case`) and the docs' tag.
     name: str
@@ -216,6 +232,7 @@ class Resource:
     check: Check | None = None
     # Runs before a row is deleted: raises to refuse (a record still in use, say).
     before_delete: Callable[[AsyncConnection, Principal, Any], Awaitable[None]] | None = None
+    goes_with: tuple[GoesWith, ...] = ()
     # Who may create, update and delete (with the login's write or delete permission):
     # any account, staff or managers.
     who: Who = "staff"
@@ -231,6 +248,11 @@ class Resource:
     # The prefix of the events its changes record (`resource.events`): "case" for
     # case.created, case.updated and case.deleted; none when empty.
     event: str = ""
+
+    def __post_init__(self) -> None:
+        # The resource of a table's events: the unscoped one (accounts, not clients).
+        if self.event and not self.scope:
+            EVENT_RESOURCES.setdefault(self.table.name, self)
 
     @property
     def singular(self) -> str:
@@ -253,14 +275,20 @@ class Resource:
 
     @functools.cache  # noqa: B019 - descriptions live as long as the process
     def find(
-        self, reach: str, loaded: bool = False, includes: frozenset[str] = frozenset()
+        self,
+        reach: str,
+        loaded: bool = False,
+        includes: frozenset[str] = frozenset(),
+        lock: bool = False,
     ) -> Query:
         """The firm's row `uuid` if a viewer of this reach may see it; `loaded`, with all
-        that `load` adds (and the `includes` asked for), for a show to render it as it is."""
+        that `load` adds (and the `includes` asked for), for a show to render it as it is;
+        `lock`, held until commit (a delete's: see `service.delete`)."""
         t, viewer = self.table, template(reach)
         columns = self._loaded(viewer, includes) if loaded else [t]
         named = select(*columns).where(t.c.firm_id == FIRM, t.c.uuid == bindparam("uuid"))
-        return Query(named.where(self.visible(viewer), *self.scope))
+        found = named.where(self.visible(viewer), *self.scope)
+        return Query(found.with_for_update(of=t) if lock else found)
 
     @functools.cache  # noqa: B019
     def resolve(self, reach: str) -> Query:

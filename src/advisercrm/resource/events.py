@@ -17,10 +17,11 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import BigInteger, String, bindparam, text
-from sqlalchemy.dialects.postgresql import ARRAY, JSONB, UUID
+from sqlalchemy import BigInteger, bindparam, text
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from advisercrm.kit.sql import Query
@@ -36,7 +37,11 @@ _RECORD = Query(
         , recorded AS (
             INSERT INTO events (firm_id, cursor, name, record_type, record_uuid, payload, seen_by)
             SELECT :firm_id, counter.last - :count + item.ord, item.value ->> 'name',
-                   :record_type, :record_uuid, item.value -> 'data', :seen_by
+                   item.value ->> 'type', CAST(item.value ->> 'uuid' AS uuid),
+                   item.value -> 'data',
+                   CASE WHEN jsonb_typeof(item.value -> 'seen_by') = 'array' THEN ARRAY(
+                       SELECT CAST(jsonb_array_elements_text(item.value -> 'seen_by') AS bigint)
+                   ) END
             FROM counter, jsonb_array_elements(:items) WITH ORDINALITY AS item(value, ord)
             RETURNING cursor, name, record_uuid
         ), fanned AS (
@@ -52,12 +57,38 @@ _RECORD = Query(
     ).bindparams(
         bindparam("firm_id", type_=BigInteger),
         bindparam("count", type_=BigInteger),
-        bindparam("record_type", type_=String),
-        bindparam("record_uuid", type_=UUID(as_uuid=True)),
         bindparam("items", type_=JSONB),
-        bindparam("seen_by", type_=ARRAY(BigInteger)),
     )
 )
+
+
+@dataclass(frozen=True)
+class Event:
+    """One event of one record: its name (`task.updated`), the record's type and UUID,
+    its data, and (a deletion) who besides owners and admins may see it."""
+
+    name: str
+    record_type: str
+    record_uuid: uuid.UUID | str
+    data: dict[str, Any]
+    seen_by: list[int] | None = None
+
+
+async def record_all(conn: AsyncConnection, firm_id: int, events: Sequence[Event]) -> None:
+    """Record the events, in this order: one statement."""
+    if not events:
+        return
+    items = [
+        {
+            "name": e.name,
+            "type": e.record_type,
+            "uuid": str(e.record_uuid),
+            "data": e.data,
+            "seen_by": e.seen_by,
+        }
+        for e in events
+    ]
+    await _RECORD.all(conn, firm_id=firm_id, count=len(items), items=items)
 
 
 async def record(
@@ -69,13 +100,5 @@ async def record(
     seen_by: list[int] | None = None,
 ) -> None:
     """Record the events (name, data) of one record, in this order."""
-    items = [{"name": name, "data": data} for name, data in events]
-    await _RECORD.all(
-        conn,
-        firm_id=firm_id,
-        count=len(items),
-        record_type=record_type,
-        record_uuid=uuid.UUID(str(record_uuid)),
-        items=items,
-        seen_by=seen_by,
-    )
+    made = [Event(name, record_type, record_uuid, data, seen_by) for name, data in events]
+    await record_all(conn, firm_id, made)

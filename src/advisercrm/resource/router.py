@@ -26,15 +26,18 @@ from advisercrm.resource import service
 from advisercrm.resource.description import Resource
 
 
-def path_row(resource: Resource, loaded: bool = False, name: str = "uuid") -> Any:
+def path_row(
+    resource: Resource, loaded: bool = False, name: str = "uuid", lock: bool = False
+) -> Any:
     """The dependency that finds the record the path parameter `name` names as the
     principal sees it (404 when it cannot): `Annotated[Record, path_row(...)]`, declared
-    before the permission and the body. `loaded`, with all a show renders."""
+    before the permission and the body. `loaded`, with all a show renders; `lock`, held
+    until commit (a delete's)."""
 
     async def find(
         conn: AsyncConnection, principal: Principal, row_uuid: uuid.UUID
     ) -> Record | None:
-        return await service.find(conn, principal, resource, row_uuid, loaded)
+        return await service.find(conn, principal, resource, row_uuid, loaded, lock=lock)
 
     return Depends(Found(find, name))
 
@@ -76,6 +79,7 @@ def crud_router(resource: Resource, delete: bool = True) -> APIRouter:
 
     # Declared in this order, they answer 404 for the path, then 403, then 422 for the body.
     Row = Annotated[Record, path_row(resource)]
+    Doomed = Annotated[Record, path_row(resource, lock=True)]
     Shown = Annotated[Record, shown_row(resource)]
     Writer = Annotated[Principal, Depends(Allowed("write", resource.who))]
     Deleter = Annotated[Principal, Depends(Allowed("delete", resource.who))]
@@ -113,8 +117,8 @@ def crud_router(resource: Resource, delete: bool = True) -> APIRouter:
     ) -> JSON:
         return JSON(await service.update_row(conn, principal, resource, row, body, ctx))
 
-    async def delete_one(row: Row, principal: Deleter, conn: Conn) -> Response:
-        await service.delete(conn, principal, resource, row)
+    async def delete_one(row: Doomed, principal: Deleter, conn: Conn, ctx: RenderCtx) -> Response:
+        await service.delete(conn, principal, resource, row, ctx)
         return Response(status_code=204)
 
     routes: list[tuple[str, str, Any, dict[str, Any]]] = [

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -24,8 +24,8 @@ from advisercrm.kit.references import DUPLICATE, INVALID, check_uuid_list
 from advisercrm.kit.render import Ctx
 from advisercrm.kit.repository import FirmRepository
 from advisercrm.kit.sql import Query
-from advisercrm.resource import events
-from advisercrm.resource.description import Link, Nested, Resource, Row
+from advisercrm.resource import dependents, events, viewers
+from advisercrm.resource.description import EVENT_RESOURCES, Link, Nested, Resource, Row
 
 
 def _repo(conn: AsyncConnection, principal: Principal) -> FirmRepository:
@@ -39,10 +39,11 @@ async def find(
     row_uuid: uuid.UUID,
     loaded: bool = False,
     includes: frozenset[str] = frozenset(),
+    lock: bool = False,
 ) -> Record | None:
     """The row `row_uuid` if the principal may see it (`loaded`: as `Resource.load`
-    gives it, with the loaded `includes`, for a show)."""
-    query = resource.find(principal.reach, loaded, includes)
+    gives it, with the loaded `includes`, for a show; `lock`: held until commit)."""
+    query = resource.find(principal.reach, loaded, includes, lock)
     return await _repo(conn, principal).fetch_row(query, uuid=row_uuid, **principal.viewer())
 
 
@@ -397,18 +398,32 @@ async def recorded(
     shown: dict[str, Any],
     owners_view: Callable[[Principal], Awaitable[dict[str, Any]]],
     also: Sequence[str] = (),
+    others: Sequence[events.Event] = (),
 ) -> dict[str, Any]:
     """Record the event of a written row (`action`: created or updated, with the events
     `also` names), its data the row as an owner sees it: `shown` when the writer sees the
-    whole firm, else `owners_view` renders it again. Returns `shown`, the writer's view."""
+    whole firm, else `owners_view` renders it again; and after it the `others` the write
+    caused. Returns `shown`, the writer's view."""
     if not resource.event:
         return shown
     data = shown if principal.sees_whole_firm else await owners_view(as_owner(principal))
     names = [f"{resource.event}.{action}", *also]
-    await events.record(
-        conn, principal.firm_id, resource.event, shown["uuid"], [(n, data) for n in names]
-    )
+    made = [events.Event(n, resource.event, shown["uuid"], data) for n in names]
+    await events.record_all(conn, principal.firm_id, [*made, *others])
     return shown
+
+
+async def updated(
+    conn: AsyncConnection, principal: Principal, changed: Mapping[str, Iterable[int]], ctx: Ctx
+) -> list[events.Event]:
+    """The update events of records a write changed besides its own (by table: ids), each
+    as an owner sees it now: one statement per kind."""
+    owner, made = as_owner(principal), []
+    for kind, ids in sorted(changed.items()):
+        other = EVENT_RESOURCES[kind]
+        for item in await render(conn, owner, other, sorted(ids), ctx) if ids else ():
+            made.append(events.Event(f"{other.event}.updated", other.event, item["uuid"], item))
+    return made
 
 
 def _again(
@@ -428,8 +443,10 @@ async def create(
     row = await repo.first(insert(t).values(firm_id=principal.firm_id, **values).returning(t))
     assert row is not None  # an insert returns its row
     shown = await _saved(repo, principal, resource, row, links, ctx)
+    changed = await dependents.links_changed(repo, resource.links, links, row["id"], None)
+    others = await updated(conn, principal, changed, ctx)
     again = _again(conn, resource, row["id"], ctx)
-    return await recorded(conn, principal, resource, "created", shown, again)
+    return await recorded(conn, principal, resource, "created", shown, again, others=others)
 
 
 async def update_row(
@@ -443,22 +460,46 @@ async def update_row(
     """Change the columns and links the body gives; the rest stay as they are."""
     values, links = await _checked(conn, principal, resource, current, body)
     repo, t = _repo(conn, principal), resource.table
+    before = await dependents.links_shown(repo, links, current["id"])
     statement = update(t).where(repo.scoped(t), t.c.id == current["id"])
     row = await repo.first(statement.values(**values, updated_at=func.now()).returning(t))
     if row is None:  # deleted since it was found
         raise NotFound()
     shown = await _saved(repo, principal, resource, row, links, ctx)
+    changed = await dependents.links_changed(repo, resource.links, links, row["id"], before, values)
+    others = await updated(conn, principal, changed, ctx)
     again = _again(conn, resource, row["id"], ctx)
-    return await recorded(conn, principal, resource, "updated", shown, again)
+    return await recorded(conn, principal, resource, "updated", shown, again, others=others)
 
 
 async def delete(
-    conn: AsyncConnection, principal: Principal, resource: Resource, row: Record
+    conn: AsyncConnection, principal: Principal, resource: Resource, row: Record, ctx: Ctx
 ) -> None:
+    """Delete the row (found with `lock`) and what goes with it. The row, each record
+    that goes with it and each record the delete changes (`resource.dependents`) records
+    its event: a deletion seen by those who could open the record just before, an update
+    with the record as an owner sees it after. The row's lock makes a write that would
+    link a record to it (a new task on a client) wait, or wait for it, so what is read
+    here is what goes."""
+    firm_id = principal.firm_id
+    changed = await dependents.find(conn, firm_id, resource.table, row["id"])
+    going = {kind: EVENT_RESOURCES[kind] for kind in changed.deleted}
+    seen = {
+        k: await viewers.seen(conn, firm_id, r, list(changed.deleted[k])) for k, r in going.items()
+    }
     if resource.before_delete is not None:
         await resource.before_delete(conn, principal, row)
-    repo, t = _repo(conn, principal), resource.table
-    await repo.execute(sql_delete(t).where(repo.scoped(t), t.c.id == row["id"]))
+    made = [
+        events.Event(f"{r.event}.deleted", r.event, ref, {"uuid": str(ref)}, seen[k].get(i, []))
+        for k, r in going.items()
+        for i, ref in changed.deleted[k].items()
+    ]
     if resource.event:
-        gone = [(f"{resource.event}.deleted", {"uuid": str(row["uuid"])})]
-        await events.record(conn, principal.firm_id, resource.event, row["uuid"], gone)
+        seen_by = await viewers.delete_seen(conn, firm_id, resource, row["id"])
+        name, ref = f"{resource.event}.deleted", row["uuid"]
+        made.append(events.Event(name, resource.event, ref, {"uuid": str(ref)}, seen_by))
+    else:
+        repo, t = _repo(conn, principal), resource.table
+        await repo.execute(sql_delete(t).where(repo.scoped(t), t.c.id == row["id"]))
+    made += await updated(conn, principal, changed.updated, ctx)
+    await events.record_all(conn, firm_id, made)

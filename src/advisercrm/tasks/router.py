@@ -87,6 +87,7 @@ def _show_includes(request: Request) -> set[str]:
 
 # The path's records first, then the permission: 404 before 403, both before the body.
 Task = Annotated[Record, path_row(TASKS)]
+DoomedTask = Annotated[Record, path_row(TASKS, lock=True)]
 Shown = Annotated[Record, path_row(TASKS, loaded=True)]
 # The task is looked up first: with both UUIDs unknown the answer is about the task, and
 # a status that names nothing says that it is the second path UUID.
@@ -139,8 +140,10 @@ async def update_task(
 
 
 @router.delete("/{uuid}", status_code=204)
-async def delete_task(task: Task, principal: StaffDelete, conn: Conn) -> Response:
-    await resource_service.delete(conn, principal, TASKS, task)
+async def delete_task(
+    task: DoomedTask, principal: StaffDelete, conn: Conn, ctx: RenderCtx
+) -> Response:
+    await resource_service.delete(conn, principal, TASKS, task, ctx)
     return Response(status_code=204)
 
 

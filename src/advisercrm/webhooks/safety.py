@@ -21,7 +21,16 @@ def private_allowed() -> bool:
     return os.environ.get("ADVISERCRM_WEBHOOK_ALLOW_PRIVATE") == "1"
 
 
-async def _addresses(host: str) -> list[str] | None:
+def public(address: str) -> bool:
+    """Whether an address is on the public internet. An IPv4 address written as IPv6
+    (::ffff:127.0.0.1) is judged as the IPv4 address it reaches."""
+    ip = ipaddress.ip_address(address.split("%")[0])
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    return ip.is_global
+
+
+async def addresses(host: str) -> list[str] | None:
     """The host's addresses (an IP literal is its own); None when it does not resolve."""
     try:
         return [str(ipaddress.ip_address(host))]
@@ -49,9 +58,9 @@ async def url_problem(url: str) -> str | None:
         return NOT_HTTPS
     if allowed:
         return None
-    addresses = await _addresses(host)
-    if not addresses:
+    found = await addresses(host)
+    if not found:
         return UNRESOLVED
-    if not all(ipaddress.ip_address(a.split("%")[0]).is_global for a in addresses):
+    if not all(public(a) for a in found):
         return NOT_PUBLIC
     return None

@@ -1,0 +1,58 @@
+"""The HTTP client webhooks are delivered with. Unless private targets are allowed
+(`safety.private_allowed`), each request resolves its host itself, refuses it when any
+address is not public, and connects to the address it checked: a DNS answer that changes
+between the check and the connect (rebinding) cannot reach the loopback or a private
+network. The request keeps its Host header, and TLS sends the url's name (SNI) and checks
+the certificate against it. Redirects are not followed (each would be a new, unchecked
+target). (A client given its transport takes no proxy from the environment.)"""
+
+from __future__ import annotations
+
+import asyncio
+
+import httpx
+
+from advisercrm.webhooks import safety
+
+
+class TargetRefused(httpx.TransportError):
+    """A request refused before any connection: its host is not on the public internet."""
+
+
+async def _checked_address(request: httpx.Request) -> str:
+    """The address to connect to: the host's first, once every one is found public."""
+    host = request.url.host
+    timeout = request.extensions.get("timeout", {}).get("connect")
+    try:
+        async with asyncio.timeout(timeout):
+            found = await safety.addresses(host)
+    except TimeoutError:
+        raise httpx.ConnectTimeout(f"resolving {host} timed out", request=request) from None
+    if not found:
+        raise httpx.ConnectError(f"host {host} could not be resolved", request=request)
+    for address in found:
+        if not safety.public(address):
+            message = f"host resolves to a non-public address {address}"
+            raise TargetRefused(message, request=request)
+    return found[0]
+
+
+class CheckedTransport(httpx.AsyncHTTPTransport):
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        if safety.private_allowed():
+            return await super().handle_async_request(request)
+        address = await _checked_address(request)
+        # The same request sent to the checked address: its headers (Host among them,
+        # set from the url when the request was built) and body as they are.
+        pinned = httpx.Request(
+            request.method,
+            request.url.copy_with(host=address),
+            headers=request.headers,
+            stream=request.stream,
+            extensions={**request.extensions, "sni_hostname": request.url.host},
+        )
+        return await super().handle_async_request(pinned)
+
+
+def client(timeout: float = 10.0) -> httpx.AsyncClient:
+    return httpx.AsyncClient(transport=CheckedTransport(), follow_redirects=False, timeout=timeout)
