@@ -301,3 +301,27 @@ async def test_two_workers_never_attempt_one_delivery_at_once(
     assert receiver.most_at_once == 1
     ids = {item.headers["x-webhook-id"] for item in receiver.received}
     assert len(ids) == 10
+
+
+async def test_a_target_no_longer_allowed_is_refused_at_delivery(
+    database_url: str, firm: Firm, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Where a delivery may go is checked again at each attempt: here the server stopped
+    allowing private targets after the subscription was made."""
+    await set_aside_others(database_url)
+    async with Receiver().running() as receiver:
+        made = await subscribe(firm, receiver, ["account.created"])
+        monkeypatch.delenv("ADVISERCRM_WEBHOOK_ALLOW_PRIVATE")
+        await firm.client_account()
+        async with worker(database_url):
+            rows = await until(
+                database_url,
+                "SELECT d.status, d.status_code, d.error FROM webhook_deliveries d"
+                " JOIN webhook_subscriptions s ON s.firm_id = d.firm_id"
+                " AND s.id = d.subscription_id WHERE s.uuid = $1 AND d.attempts >= 1",
+                made["uuid"],
+            )
+        assert receiver.received == []
+    refused = "refused: host resolves to a non-public address 127.0.0.1"
+    assert tuple(rows[0]) == ("pending", None, refused)
+    await set_aside_others(database_url)

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 
 import httpx
 
+from advisercrm.webhooks.transport import TargetRefused
+
 MAX_ANSWER = 64 * 1024
 
 
@@ -26,7 +28,7 @@ def _network_error(exc: httpx.HTTPError) -> str:
     if isinstance(exc, httpx.TimeoutException):
         return "timeout"
     detail = str(exc) or type(exc).__name__
-    if isinstance(exc, httpx.ConnectError):
+    if isinstance(exc, httpx.ConnectError | TargetRefused):
         return f"refused: {detail}"
     return f"{type(exc).__name__}: {detail}"
 

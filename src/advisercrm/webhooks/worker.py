@@ -28,7 +28,7 @@ import orjson
 from advisercrm.config import SettingsError
 from advisercrm.kit.render import zone
 from advisercrm.observability.metrics import WEBHOOK_ATTEMPTS, WEBHOOK_LAG, WEBHOOK_PENDING
-from advisercrm.webhooks import deliveries, retention
+from advisercrm.webhooks import deliveries, retention, transport
 from advisercrm.webhooks.deliveries import Job
 from advisercrm.webhooks.http import post
 
@@ -139,8 +139,7 @@ class Worker:
                 self.url, min_size=1, max_size=3, timeout=5, command_timeout=10
             )
             housekeeping = asyncio.create_task(self._housekeeping(pool))
-            timeout = httpx.Timeout(options.timeout)
-            async with httpx.AsyncClient(follow_redirects=False, timeout=timeout) as client:
+            async with transport.client(options.timeout) as client:
                 while True:
                     if listener.is_closed():
                         raise ConnectionError("the LISTEN connection was lost")
