@@ -26,7 +26,7 @@ from advisercrm import __version__
 from advisercrm.config import SettingsError, get_settings
 
 if TYPE_CHECKING:
-    from advisercrm.webhooks.worker import Options
+    from advisercrm.webhooks.options import Options
 
 app = typer.Typer(
     add_completion=False,
@@ -352,14 +352,14 @@ def serve(
     log.info("serving on %s (docs at %s/docs)", base, base)
     try:
         level = get_settings().log_level
-        server.run(host, port, workers, level, embedded_server(), url if webhooks else None)
+        server.run(host, port, workers, level, embedded_server(), webhooks)
     finally:
         release_embedded()
 
 
 def _webhook_options() -> Options:
     """The worker's settings, checked before anything starts."""
-    from advisercrm.webhooks.worker import Options
+    from advisercrm.webhooks.options import Options
 
     try:
         return Options.from_env()
@@ -373,8 +373,11 @@ def worker() -> None:
     with --no-webhooks; any number may run on one database)."""
     import signal
 
+    from advisercrm import serve
     from advisercrm.webhooks.worker import Worker
 
+    if os.environ.get(serve.WEBHOOKS_CHILD):
+        serve.die_with_supervisor()  # started by `serve`: go with it, even on SIGKILL
     _setup_logging()
     options = _webhook_options()
     url = _prepared_url()

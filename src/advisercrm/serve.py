@@ -11,8 +11,11 @@
 - A port that is already in use is refused before anything starts (Granian's listeners
   share ports, so a second server would otherwise start silently beside the first).
 - The embedded PostgreSQL, when used, is restarted if it dies while serving.
-- The webhook delivery worker runs in a thread of the supervisor: one per server,
-  whatever the number of workers, and it outlives a worker's crash.
+- The webhook delivery worker (`advisercrm worker`) runs as a child process of the
+  supervisor: one per server, whatever the number of workers; it outlives a worker's
+  crash, is started again if it exits, and dies with the supervisor. A process, not a
+  thread: Granian forks its workers from the supervisor, and a fork taken while a busy
+  thread holds a lock (an import's, logging's) can leave the new worker hung.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ import logging
 import os
 import signal
 import socket
+import subprocess
 import sys
 import threading
 import time
@@ -44,6 +48,7 @@ log = logging.getLogger("advisercrm.serve")
 
 KILL_TIMEOUT = 10
 SUPERVISOR_PID = "ADVISERCRM_SUPERVISOR_PID"
+WEBHOOKS_CHILD = "ADVISERCRM_WEBHOOKS_CHILD"  # set for the worker `serve` starts
 PR_SET_PDEATHSIG = 1
 
 
@@ -71,7 +76,7 @@ def check_port(host: str, port: int) -> None:
 
 def worker_app() -> FastAPI:
     """The application inside a worker process (Granian's factory)."""
-    _die_with_supervisor()
+    die_with_supervisor()
     from advisercrm.app import create_app
 
     app = create_app()
@@ -99,7 +104,7 @@ def _leave_interrupts_to_supervisor() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
-def _die_with_supervisor() -> None:
+def die_with_supervisor() -> None:
     if sys.platform != "linux":
         return
     libc = ctypes.CDLL(None, use_errno=True)
@@ -217,18 +222,27 @@ def watch_embedded(server: Embedded, stop: threading.Event) -> None:
                 break
 
 
-def run_webhooks(url: str, stop: threading.Event) -> None:
-    """Deliver webhooks (in a thread of its own, with its own event loop) until `stop`."""
-    from advisercrm.webhooks.worker import Worker
-
-    async def main() -> None:
-        task = asyncio.create_task(Worker(url).run())
-        await asyncio.to_thread(stop.wait)
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
-
-    asyncio.run(main())
+def deliver_webhooks(stop: threading.Event) -> None:
+    """Keep `advisercrm worker` running as a child process until `stop`, then stop it."""
+    delay = 0.5
+    command = [sys.executable, "-m", "advisercrm", "worker"]
+    while not stop.is_set():
+        # A session of its own: a terminal's Ctrl-C reaches the supervisor, which stops it.
+        child = subprocess.Popen(  # noqa: S603 - our own command
+            command, env={**os.environ, WEBHOOKS_CHILD: "1"}, start_new_session=True
+        )
+        while child.poll() is None and not stop.wait(0.5):
+            pass
+        if stop.is_set():
+            child.terminate()
+            try:
+                child.wait(KILL_TIMEOUT)
+            except subprocess.TimeoutExpired:
+                child.kill()
+            return
+        log.error("the webhook worker exited (%s); starting it again", child.returncode)
+        stop.wait(delay)
+        delay = min(delay * 2, 30.0)
 
 
 def run(
@@ -237,10 +251,10 @@ def run(
     workers: int,
     level: str,
     embedded: Embedded | None,
-    webhooks_url: str | None = None,
+    webhooks: bool = False,
 ) -> None:
     """Serve until stopped; raises SystemExit(1) when the workers keep failing. With
-    `webhooks_url`, the webhook worker delivers from that database meanwhile."""
+    `webhooks`, the webhook worker delivers meanwhile (from ADVISERCRM_DATABASE_URL)."""
     os.environ[SUPERVISOR_PID] = str(os.getpid())
     server = Supervisor(
         "advisercrm.serve:worker_app",
@@ -258,8 +272,8 @@ def run(
     if embedded is not None:
         threading.Thread(target=watch_embedded, args=(embedded, stop), daemon=True).start()
     deliverer = None
-    if webhooks_url is not None:
-        deliverer = threading.Thread(target=run_webhooks, args=(webhooks_url, stop), daemon=True)
+    if webhooks:
+        deliverer = threading.Thread(target=deliver_webhooks, args=(stop,), daemon=True)
         deliverer.start()
     try:
         server.serve()

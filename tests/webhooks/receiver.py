@@ -13,7 +13,8 @@ from typing import Any
 import asyncpg
 import orjson
 
-from advisercrm.webhooks.worker import Options, Worker
+from advisercrm.webhooks.options import Options
+from advisercrm.webhooks.worker import Worker
 
 HANG = 0  # an answer that never comes: the worker's timeout ends the attempt
 

@@ -12,7 +12,7 @@ import pytest
 from prometheus_client import REGISTRY
 
 from advisercrm.config import SettingsError
-from advisercrm.webhooks import retention
+from advisercrm.webhooks import options, retention
 from tests.helpers import Firm
 from tests.webhooks.receiver import FAST, Receiver, set_aside_others, sql, until, worker
 
@@ -88,7 +88,7 @@ async def test_nothing_recent_is_pruned(database_url: str, firm: Firm) -> None:
 def test_a_bad_retention_is_refused(monkeypatch: pytest.MonkeyPatch, raw: str) -> None:
     monkeypatch.setenv("ADVISERCRM_EVENT_RETENTION_DAYS", raw)
     with pytest.raises(SettingsError) as caught:
-        retention.retention_days()
+        options.retention_days()
     assert str(caught.value) == (
         f"ADVISERCRM_EVENT_RETENTION_DAYS must be a whole number of days from 1, not {raw!r}"
     )

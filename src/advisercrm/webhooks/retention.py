@@ -1,6 +1,6 @@
-"""How long events are kept: `ADVISERCRM_EVENT_RETENTION_DAYS` (default 30). Older events
-go with their deliveries, except an event with a delivery still pending, which stays
-until that delivery ends.
+"""How long events are kept: `ADVISERCRM_EVENT_RETENTION_DAYS` (default 30, read in
+`webhooks.options`). Older events go with their deliveries, except an event with a
+delivery still pending, which stays until that delivery ends.
 
 The delivery worker prunes once an hour, in batches of `BATCH` events, each batch its
 own short transaction that skips rows others hold, so no lock is held for long. Each
@@ -9,12 +9,8 @@ feed refuses a cursor below it (410), since events after it may be gone."""
 
 from __future__ import annotations
 
-import os
-
-from advisercrm.config import SettingsError
 from advisercrm.webhooks.deliveries import Conn
 
-DEFAULT_DAYS = 30
 BATCH = 1000
 
 _PRUNE = """
@@ -40,17 +36,6 @@ WITH gone AS (
 )
 SELECT count(*) FROM gone
 """
-
-
-def retention_days() -> int:
-    raw = os.environ.get("ADVISERCRM_EVENT_RETENTION_DAYS")
-    if not raw:
-        return DEFAULT_DAYS
-    if not raw.strip().isdigit() or not 1 <= int(raw) <= 36500:
-        raise SettingsError(
-            f"ADVISERCRM_EVENT_RETENTION_DAYS must be a whole number of days from 1, not {raw!r}"
-        )
-    return int(raw)
 
 
 async def prune(conn: Conn, days: int, batch: int = BATCH) -> int:

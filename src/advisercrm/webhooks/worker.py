@@ -15,62 +15,23 @@ import contextlib
 import hashlib
 import hmac
 import logging
-import os
 import random
 import time
-from dataclasses import dataclass
 from typing import Any
 
 import asyncpg
 import httpx
 import orjson
 
-from advisercrm.config import SettingsError
 from advisercrm.kit.render import zone
 from advisercrm.observability.metrics import WEBHOOK_ATTEMPTS, WEBHOOK_LAG, WEBHOOK_PENDING
 from advisercrm.webhooks import deliveries, retention, transport
 from advisercrm.webhooks.deliveries import Job
 from advisercrm.webhooks.http import post
+from advisercrm.webhooks.options import Options
 
 log = logging.getLogger("advisercrm.webhooks")
 MAX_RETRY_DELAY = 3600.0
-
-
-def _seconds(name: str, default: float) -> float:
-    raw = os.environ.get(name)
-    if not raw:
-        return default
-    try:
-        value = float(raw)
-    except ValueError:
-        value = -1.0
-    if not 0 < value < 86400:
-        raise SettingsError(f"{name} must be a number of seconds above 0, not {raw!r}")
-    return value
-
-
-@dataclass(frozen=True)
-class Options:
-    retry_base: float = 30.0  # the first retry's delay; each next one doubles
-    timeout: float = 10.0  # an attempt without an answer by then failed
-    concurrency: int = 8
-    poll: float = 1.0
-    retention_days: int = retention.DEFAULT_DAYS
-    prune_every: float = 3600.0  # seconds between prunes of old events
-    gauge_every: float = 5.0  # seconds between counts of the pending deliveries
-
-    @property
-    def lease(self) -> float:
-        """How long a claim holds a delivery: well past an attempt's timeout."""
-        return max(60.0, self.timeout * 2 + 10)
-
-    @classmethod
-    def from_env(cls) -> Options:
-        return cls(
-            retry_base=_seconds("ADVISERCRM_WEBHOOK_RETRY_BASE_SECONDS", 30.0),
-            timeout=_seconds("ADVISERCRM_WEBHOOK_TIMEOUT_SECONDS", 10.0),
-            retention_days=retention.retention_days(),
-        )
 
 
 def retry_delay(base: float, attempts: int) -> float:
