@@ -150,6 +150,7 @@ class Supervisor(MPServer):
 
     backoff: Backoff
     gave_up = False
+    deliverer: Deliverer | None = None
 
     def signal_handler_interrupt(self, *args: Any, **kwargs: Any) -> None:
         # A forked worker inherits this handler until Granian installs the worker's own,
@@ -169,6 +170,18 @@ class Supervisor(MPServer):
     def shutdown(self, exit_code: int = 0) -> None:
         super().shutdown(exit_code or int(self.gave_up))  # type: ignore[no-untyped-call]
 
+    def _deliverer_ended(self, due: dict[int, float]) -> None:
+        """When the webhook worker has exited, time its start again (never giving up:
+        the API does not depend on it)."""
+        deliverer = self.deliverer
+        code = deliverer.exit_code() if deliverer is not None else None
+        if deliverer is None or code is None or Deliverer.KEY in due:
+            return
+        lived = time.monotonic() - deliverer.birth
+        delay = self.backoff.delay(Deliverer.KEY, lived) or self.backoff.max_delay
+        log.error("the webhook worker exited (%s); starting it again in %.1f s", code, delay)
+        due[Deliverer.KEY] = time.monotonic() + delay
+
     def _serve_loop(self, spawn_target: Any, target_loader: Any) -> None:
         self.backoff = Backoff()
         due: dict[int, float] = {}
@@ -178,6 +191,7 @@ class Supervisor(MPServer):
             self.main_loop_interrupt.clear()
             if self.interrupt_signal:
                 return
+            self._deliverer_ended(due)
             while self.interrupt_children:
                 idx = self.interrupt_children.pop(0)
                 worker = self.wrks[idx]
@@ -196,6 +210,9 @@ class Supervisor(MPServer):
             ready = [idx for idx, at in due.items() if at <= time.monotonic()]
             for idx in ready:
                 del due[idx]
+            if Deliverer.KEY in ready and self.deliverer is not None:
+                ready.remove(Deliverer.KEY)
+                self.deliverer.start()
             if ready:
                 self._respawn_workers(ready, spawn_target, target_loader)
             if self.reload_signal:
@@ -222,27 +239,47 @@ def watch_embedded(server: Embedded, stop: threading.Event) -> None:
                 break
 
 
-def deliver_webhooks(stop: threading.Event) -> None:
-    """Keep `advisercrm worker` running as a child process until `stop`, then stop it."""
-    delay = 0.5
-    command = [sys.executable, "-m", "advisercrm", "worker"]
-    while not stop.is_set():
+class Deliverer:
+    """`advisercrm worker` as a child process of the supervisor. Started (and started
+    again) only from the supervisor's main thread, which is also the one Granian forks
+    workers from: a worker forked while another thread is inside `subprocess.Popen`
+    inherits the pipe Popen waits on, and that Popen then waits for the worker to end."""
+
+    KEY = -1  # its place among the workers' indexes in the main loop's timers
+
+    def __init__(self) -> None:
+        self.child: subprocess.Popen[bytes] | None = None
+        self.birth = 0.0
+
+    def start(self) -> None:
         # A session of its own: a terminal's Ctrl-C reaches the supervisor, which stops it.
-        child = subprocess.Popen(  # noqa: S603 - our own command
-            command, env={**os.environ, WEBHOOKS_CHILD: "1"}, start_new_session=True
+        self.child = subprocess.Popen(
+            [sys.executable, "-m", "advisercrm", "worker"],
+            env={**os.environ, WEBHOOKS_CHILD: "1"},
+            start_new_session=True,
         )
-        while child.poll() is None and not stop.wait(0.5):
-            pass
-        if stop.is_set():
-            child.terminate()
-            try:
-                child.wait(KILL_TIMEOUT)
-            except subprocess.TimeoutExpired:
-                child.kill()
+        self.birth = time.monotonic()
+
+    def exit_code(self) -> int | None:
+        return None if self.child is None else self.child.poll()
+
+    def watch(self, wake: threading.Event, stop: threading.Event) -> None:
+        """Wake the main loop (`wake`) when the child ends, once per child, until `stop`."""
+        told = None
+        while not stop.wait(0.5):
+            child = self.child
+            if child is not None and child is not told and child.poll() is not None:
+                told = child
+                wake.set()
+
+    def stop(self) -> None:
+        if self.child is None or self.child.poll() is not None:
             return
-        log.error("the webhook worker exited (%s); starting it again", child.returncode)
-        stop.wait(delay)
-        delay = min(delay * 2, 30.0)
+        self.child.terminate()
+        try:
+            self.child.wait(KILL_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            self.child.kill()
 
 
 def run(
@@ -271,13 +308,14 @@ def run(
     stop = threading.Event()
     if embedded is not None:
         threading.Thread(target=watch_embedded, args=(embedded, stop), daemon=True).start()
-    deliverer = None
     if webhooks:
-        deliverer = threading.Thread(target=deliver_webhooks, args=(stop,), daemon=True)
-        deliverer.start()
+        server.deliverer = Deliverer()
+        server.deliverer.start()  # before Granian forks any worker
+        watch = server.deliverer.watch
+        threading.Thread(target=watch, args=(server.main_loop_interrupt, stop), daemon=True).start()
     try:
         server.serve()
     finally:
         stop.set()
-        if deliverer is not None:
-            deliverer.join(KILL_TIMEOUT)
+        if server.deliverer is not None:
+            server.deliverer.stop()

@@ -1,4 +1,4 @@
-"""Webhooks survive a crash: the whole server (supervisor, workers and the delivery worker)
+"""Webhooks survive a crash. The whole server (supervisor, workers and the delivery worker)
 is SIGKILLed during a burst of writes with a subscription on every event, then started
 again on the same data directory. Every create the client saw acknowledged has its
 `task.created` delivered to the receiver, and nothing is delivered for a task that never
@@ -21,6 +21,7 @@ from typing import Any
 
 import asyncpg
 import httpx
+import psutil
 import pytest
 
 from advisercrm.webhooks.names import EVENT_NAMES
@@ -175,4 +176,44 @@ def test_no_acknowledged_write_loses_its_event(server: Server, receiver: Receive
     assert not missing, f"{len(missing)} committed tasks never delivered:\n{server.log_tail()}"
     assert delivered == committed, f"delivered but never committed: {delivered - committed}"
     assert len(committed) <= len(acked) + lost
+    server.passed = True
+
+
+def _delivery_worker(server: Server) -> psutil.Process | None:
+    assert server.process is not None
+    for child in psutil.Process(server.process.pid).children():
+        try:
+            if "worker" in child.cmdline() and child.status() != psutil.STATUS_ZOMBIE:
+                return child
+        except psutil.Error:  # gone, or a zombie not yet reaped
+            continue
+    return None
+
+
+def test_a_delivery_worker_that_dies_is_started_again(server: Server, receiver: Receiver) -> None:
+    demo = server.start(demo=True)
+    assert demo is not None
+    first = _delivery_worker(server)
+    assert first is not None, "serve started no delivery worker"
+    first.send_signal(signal.SIGKILL)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        again = _delivery_worker(server)
+        if again is not None and again.pid != first.pid:
+            break
+        time.sleep(0.1)
+    else:
+        raise AssertionError(f"the delivery worker was not started again:\n{server.log_tail()}")
+    headers = _headers(demo)
+    body = {"url": receiver.url, "events": ["task.created"]}
+    subscribed = httpx.post(
+        f"{server.base}/api/v2/webhook-subscriptions", headers=headers, json=body
+    )
+    assert subscribed.status_code == 201, subscribed.text
+    made = httpx.post(f"{server.base}/api/v1/task", headers=headers, json=_task(demo, 0))
+    assert made.status_code == 201, made.text
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and made.json()["uuid"] not in receiver.created_tasks():
+        time.sleep(0.1)
+    assert made.json()["uuid"] in receiver.created_tasks()
     server.passed = True
