@@ -54,6 +54,13 @@ def alive(process: psutil.Process) -> bool:
         return False
 
 
+def delivers_webhooks(process: psutil.Process) -> bool:
+    try:
+        return "worker" in process.cmdline()
+    except psutil.Error:
+        return False
+
+
 @dataclass
 class Server:
     """`advisercrm serve` on one data directory, restartable on the same port."""
@@ -119,9 +126,11 @@ class Server:
         return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])
 
     def workers(self) -> list[psutil.Process]:
-        """The Granian workers: the server's own children (PostgreSQL is not one)."""
+        """The Granian workers: the server's own children (PostgreSQL is not one), but
+        for its webhook delivery worker (`advisercrm worker`)."""
         assert self.process is not None
-        return [c for c in psutil.Process(self.process.pid).children() if alive(c)]
+        children = psutil.Process(self.process.pid).children()
+        return [c for c in children if alive(c) and not delivers_webhooks(c)]
 
     def interrupt_group(self) -> None:
         """Ctrl-C as a terminal sends it: SIGINT to every process in the group."""

@@ -25,7 +25,7 @@ import psutil
 import pytest
 
 from advisercrm.webhooks.names import EVENT_NAMES
-from tests.e2e.support import Server
+from tests.e2e.support import Server, alive, delivers_webhooks
 
 pytestmark = pytest.mark.e2e
 
@@ -181,13 +181,8 @@ def test_no_acknowledged_write_loses_its_event(server: Server, receiver: Receive
 
 def _delivery_worker(server: Server) -> psutil.Process | None:
     assert server.process is not None
-    for child in psutil.Process(server.process.pid).children():
-        try:
-            if "worker" in child.cmdline() and child.status() != psutil.STATUS_ZOMBIE:
-                return child
-        except psutil.Error:  # gone, or a zombie not yet reaped
-            continue
-    return None
+    children = psutil.Process(server.process.pid).children()
+    return next((c for c in children if delivers_webhooks(c) and alive(c)), None)
 
 
 def test_a_delivery_worker_that_dies_is_started_again(server: Server, receiver: Receiver) -> None:
