@@ -13,7 +13,9 @@ python bench/webhooks.py lag DB_URL RECEIPTS OUT_JSON  delivery lag per event: r
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
+import signal
 import sys
 import time
 from pathlib import Path
@@ -50,12 +52,15 @@ class _Receiver(asyncio.Protocol):
 async def receive(port_file: str, receipts: str) -> None:
     out: list[str] = []
     loop = asyncio.get_running_loop()
+    stopped = asyncio.Event()
+    loop.add_signal_handler(signal.SIGTERM, stopped.set)
     server = await loop.create_server(lambda: _Receiver(out), "127.0.0.1", 0)
     # Blocking file writes in the loop are fine here: a few a second, nothing else waits.
     Path(port_file).write_text(str(server.sockets[0].getsockname()[1]))  # noqa: ASYNC240
     with open(receipts, "a") as sink:  # noqa: ASYNC230
-        while True:  # until killed: flush what arrived every half second
-            await asyncio.sleep(0.5)
+        while not stopped.is_set():  # flush what arrived every half second, and at the end
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stopped.wait(), 0.5)
             sink.writelines(out)
             sink.flush()
             out.clear()

@@ -40,8 +40,9 @@ def _seconds(name: str, default: float) -> float:
 class Options:
     retry_base: float = 30.0  # the first retry's delay; each next one doubles
     timeout: float = 10.0  # an attempt without an answer by then failed
-    concurrency: int = 8
+    concurrency: int = 16  # attempts in flight at once
     poll: float = 1.0
+    gather: float = 0.01  # seconds to wait, once woken, for more deliveries to claim
     retention_days: int = DEFAULT_RETENTION_DAYS
     prune_every: float = 3600.0  # seconds between prunes of old events
     gauge_every: float = 5.0  # seconds between counts of the pending deliveries

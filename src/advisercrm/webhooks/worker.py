@@ -129,15 +129,26 @@ class Worker:
             listener.terminate()
 
     async def _sleep(self, inflight: set[asyncio.Task[None]], wait: float) -> None:
-        """Until woken, an attempt ends, or `wait` seconds pass."""
+        """Until woken, half the attempts in flight have ended, or `wait` seconds pass.
+        Woken, it waits a moment more (`gather`), so that one claim takes what a burst
+        of writes recorded rather than one claim per write."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + wait
         woken = asyncio.create_task(self._wake.wait())
         try:
-            done, _ = await asyncio.wait(
-                {woken, *inflight}, timeout=wait, return_when=asyncio.FIRST_COMPLETED
-            )
+            while True:
+                left = max(0.0, deadline - loop.time())
+                done, _ = await asyncio.wait(
+                    {woken, *inflight}, timeout=left, return_when=asyncio.FIRST_COMPLETED
+                )
+                inflight.difference_update(done)
+                if woken in done:
+                    await asyncio.sleep(self.options.gather)
+                    return
+                if not done or len(inflight) <= self.options.concurrency // 2:
+                    return
         finally:
             woken.cancel()
-        inflight.difference_update(done)
 
     async def _deliver(self, pool: asyncpg.Pool, client: httpx.AsyncClient, job: Job) -> None:
         body, headers = request(job)
