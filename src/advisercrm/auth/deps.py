@@ -78,19 +78,7 @@ async def current_principal(request: Request, conn: Conn) -> Principal:
         raise Forbidden(NOT_YOURS)
     if row["token_account_id"] is not None and row["token_account_id"] != row["account_id"]:
         raise Forbidden(NOT_YOURS)
-    return Principal(
-        user_id=row["user_id"],
-        token_id=row["token_id"],
-        firm_id=row["firm_id"],
-        account_id=row["account_id"],
-        account_uuid=str(row["account_uuid"]),
-        type=row["type"],
-        role=row["role"],
-        can_write=row["has_write_permission"],
-        can_delete=row["has_delete_permission"],
-        timezone=row["timezone"],
-        currency=row["currency"],
-    )
+    return Principal.of(row, row["token_id"])
 
 
 CurrentUser = Annotated[User, Depends(current_user)]

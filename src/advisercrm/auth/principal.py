@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import cast
+from typing import Any, cast
 
+from asyncpg import Record
 from sqlalchemy import BigInteger, bindparam
 
 from advisercrm.kit.errors import Forbidden
@@ -30,6 +32,24 @@ class Principal:
     can_delete: bool
     timezone: str
     currency: str
+
+    @classmethod
+    def of(cls, row: Record | Mapping[str, Any], token_id: int = 0) -> Principal:
+        """The principal an authenticated row names (a token's, a session's): the user,
+        the acting account with its login's permissions, and its firm's settings."""
+        return cls(
+            user_id=row["user_id"],
+            token_id=token_id,
+            firm_id=row["firm_id"],
+            account_id=row["account_id"],
+            account_uuid=str(row["account_uuid"]),
+            type=row["type"],
+            role=row["role"],
+            can_write=row["has_write_permission"],
+            can_delete=row["has_delete_permission"],
+            timezone=row["timezone"],
+            currency=row["currency"],
+        )
 
     @property
     def is_employee(self) -> bool:

@@ -82,19 +82,7 @@ async def current(request: Request, conn: AsyncConnection) -> Session | None:
         await repository.touch(conn, hashed)
     principal = None
     if row["account_id"] is not None:
-        principal = Principal(
-            user_id=row["user_id"],
-            token_id=0,
-            firm_id=row["firm_id"],
-            account_id=row["account_id"],
-            account_uuid=str(row["account_uuid"]),
-            type=row["type"],
-            role=row["role"],
-            can_write=row["has_write_permission"],
-            can_delete=row["has_delete_permission"],
-            timezone=row["timezone"],
-            currency=row["currency"],
-        )
+        principal = Principal.of(row)
     return Session(
         token=token,
         user_id=row["user_id"],
