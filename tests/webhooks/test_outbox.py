@@ -64,6 +64,10 @@ async def test_a_change_that_rolls_back_records_no_event(served: FastAPI) -> Non
         ]
 
 
+def _event(name: str, record_uuid: str) -> events.Event:
+    return events.Event(name, "circle", record_uuid, {})
+
+
 async def _waiting_on_a_lock(served: FastAPI) -> bool:
     query = text(
         "SELECT count(*) FROM pg_stat_activity "
@@ -84,10 +88,10 @@ async def test_cursors_follow_commit_order(served: FastAPI) -> None:
 
     async def second() -> None:
         async with connect(served.state.engine, begin=True) as conn:
-            await events.record(conn, firm.firm_id, "circle", record_uuid, [("circle.updated", {})])
+            await events.record_all(conn, firm.firm_id, [_event("circle.updated", record_uuid)])
 
     async with connect(served.state.engine, begin=True) as conn:
-        await events.record(conn, firm.firm_id, "circle", record_uuid, [("circle.created", {})])
+        await events.record_all(conn, firm.firm_id, [_event("circle.created", record_uuid)])
         later = asyncio.create_task(second())
         # Until the second writer waits on a lock (or, without the lock, has finished).
         while True:

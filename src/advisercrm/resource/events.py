@@ -89,16 +89,3 @@ async def record_all(conn: AsyncConnection, firm_id: int, events: Sequence[Event
         for e in events
     ]
     await _RECORD.all(conn, firm_id=firm_id, count=len(items), items=items)
-
-
-async def record(
-    conn: AsyncConnection,
-    firm_id: int,
-    record_type: str,
-    record_uuid: uuid.UUID | str,
-    events: Sequence[tuple[str, dict[str, Any]]],
-    seen_by: list[int] | None = None,
-) -> None:
-    """Record the events (name, data) of one record, in this order."""
-    made = [Event(name, record_type, record_uuid, data, seen_by) for name, data in events]
-    await record_all(conn, firm_id, made)
