@@ -47,6 +47,7 @@ from advisercrm.kit.fields import to_laravel
 from advisercrm.kit.headers import ResponseHeadersMiddleware, cors_options, fixed_headers
 from advisercrm.kit.limits import BodyLimitMiddleware
 from advisercrm.kit.render import JSON
+from advisercrm.kit.routing import skip_unmatched
 from advisercrm.life_stages.description import LIFE_STAGES
 from advisercrm.logins.router import router as logins_router
 from advisercrm.observability import metrics
@@ -299,4 +300,5 @@ def create_app(settings: Settings | None = None, url: str | None = None) -> Fast
 
     install_docs(app)
     install_web(app)
+    skip_unmatched(app)
     return app
