@@ -65,29 +65,35 @@ WHERE d.status = 'pending'
   )
 """
 
-# An attempt's outcome, if the lease is still this worker's; the subscription notes the
-# call. A failure is retried after `$7` seconds, but not past a day after the delivery
-# was made: the attempt due then is the last. Returns the delivery's status now, or no
-# row when the lease had passed to another worker.
+# Attempts' outcomes, one row each, for the deliveries whose lease is still this
+# worker's; their subscriptions note the call. A failure is retried after its delay, but
+# not past a day after the delivery was made: the attempt due then is the last. Returns
+# each delivery's status now (none for a lease that passed to another worker).
 _RECORD = """
-WITH done AS (
-    UPDATE webhook_deliveries
-    SET attempts = attempts + 1, status_code = $3, error = $4, duration_ms = $5,
-        locked_until = NULL,
-        status = CASE WHEN $4::text IS NULL THEN 'delivered'
-                      WHEN now() >= created_at + make_interval(hours => 24) THEN 'failed'
+WITH outcome AS (
+    SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::int[], $4::text[], $5::int[],
+                         $6::timestamptz[], $7::float8[])
+        AS o(firm_id, id, status_code, error, duration_ms, lease, retry_in)
+), done AS (
+    UPDATE webhook_deliveries AS d
+    SET attempts = d.attempts + 1, status_code = o.status_code, error = o.error,
+        duration_ms = o.duration_ms, locked_until = NULL,
+        status = CASE WHEN o.error IS NULL THEN 'delivered'
+                      WHEN now() >= d.created_at + make_interval(hours => 24) THEN 'failed'
                       ELSE 'pending' END,
-        delivered_at = CASE WHEN $4::text IS NULL THEN now() ELSE delivered_at END,
-        next_attempt_at = CASE WHEN $4::text IS NULL THEN next_attempt_at
-            ELSE least(now() + make_interval(secs => $7),
-                       created_at + make_interval(hours => 24)) END
-    WHERE firm_id = $1 AND id = $2 AND locked_until = $6
-    RETURNING status
+        delivered_at = CASE WHEN o.error IS NULL THEN now() ELSE d.delivered_at END,
+        next_attempt_at = CASE WHEN o.error IS NULL THEN d.next_attempt_at
+            ELSE least(now() + make_interval(secs => o.retry_in),
+                       d.created_at + make_interval(hours => 24)) END
+    FROM outcome AS o
+    WHERE d.firm_id = o.firm_id AND d.id = o.id AND d.locked_until = o.lease
+    RETURNING d.firm_id, d.id, d.subscription_id, d.status
 ), noted AS (
-    UPDATE webhook_subscriptions SET last_outgoing_webhook_call_at = now()
-    WHERE firm_id = $1 AND id = $8 AND EXISTS (SELECT FROM done)
+    UPDATE webhook_subscriptions AS s SET last_outgoing_webhook_call_at = now()
+    FROM (SELECT DISTINCT firm_id, subscription_id FROM done) AS called
+    WHERE s.firm_id = called.firm_id AND s.id = called.subscription_id
 )
-SELECT status FROM done
+SELECT firm_id, id, status FROM done
 """
 
 _PENDING = "SELECT count(*) FROM webhook_deliveries WHERE status = 'pending'"
@@ -143,17 +149,24 @@ async def pending(conn: Conn) -> int:
     return int(await conn.fetchval(_PENDING))
 
 
-async def record(conn: Conn, job: Job, attempt: Attempt, retry_in: float) -> str | None:
-    """Record the attempt; the delivery's status after it (None: the lease was lost)."""
-    status: str | None = await conn.fetchval(
+@dataclass(frozen=True)
+class Outcome:
+    job: Job
+    attempt: Attempt
+    retry_in: float  # seconds before the next attempt, if this one failed
+
+
+async def record(conn: Conn, outcomes: list[Outcome]) -> dict[tuple[int, int], str]:
+    """Record the attempts, in one statement; each delivery's status after its attempt,
+    by (firm_id, id) (a delivery whose lease was lost is left out)."""
+    rows = await conn.fetch(
         _RECORD,
-        job.firm_id,
-        job.id,
-        attempt.status,
-        attempt.error,
-        attempt.duration_ms,
-        job.lease,
-        retry_in,
-        job.subscription_id,
+        [o.job.firm_id for o in outcomes],
+        [o.job.id for o in outcomes],
+        [o.attempt.status for o in outcomes],
+        [o.attempt.error for o in outcomes],
+        [o.attempt.duration_ms for o in outcomes],
+        [o.job.lease for o in outcomes],
+        [o.retry_in for o in outcomes],
     )
-    return status
+    return {(row["firm_id"], row["id"]): row["status"] for row in rows}

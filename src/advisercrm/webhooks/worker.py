@@ -1,10 +1,12 @@
 """The webhook delivery worker: sends each pending delivery to its subscription's url,
 retrying failures with exponential backoff and jitter for a day (`deliveries`).
 
-One loop claims due deliveries (up to `concurrency` in flight), sends each in a task of
-its own and records the outcome. It wakes when a write records deliveries (LISTEN on a
-connection of its own; the notification comes at the write's commit), when an attempt
-ends, and at least every `poll` seconds, or sooner when a retry falls due. A lost
+One loop records the outcomes of the attempts that ended since it last ran (one
+statement for all of them), then claims due deliveries (up to `concurrency` in flight)
+and sends each in a task of its own. It wakes when a write records deliveries (LISTEN on
+a connection of its own; the notification comes at the write's commit), when half the
+attempts in flight have ended, and at least every `poll` seconds, or sooner when a retry
+falls due. A lost
 database is logged and reconnected to after a growing wait; cancelling the worker stops
 it, leaving any attempt it cut short to its lease (attempted again after it expires)."""
 
@@ -69,6 +71,7 @@ class Worker:
         self.url = url
         self.options = options or Options.from_env()
         self._wake = asyncio.Event()
+        self._outcomes: list[deliveries.Outcome] = []  # attempts ended, not yet recorded
 
     async def run(self) -> None:
         """Deliver until cancelled; database errors are logged and waited out."""
@@ -105,6 +108,7 @@ class Worker:
                     if listener.is_closed():
                         raise ConnectionError("the LISTEN connection was lost")
                     self._wake.clear()
+                    await self._record(pool)
                     free = options.concurrency - len(inflight)
                     wait = options.poll
                     if free > 0:
@@ -115,7 +119,7 @@ class Worker:
                                 if due is not None:
                                     wait = min(wait, max(due, 0.01))
                         for job in jobs:
-                            inflight.add(asyncio.create_task(self._deliver(pool, client, job)))
+                            inflight.add(asyncio.create_task(self._deliver(client, job)))
                     await self._sleep(inflight, wait)
         finally:
             if housekeeping is not None:
@@ -125,6 +129,8 @@ class Worker:
             with contextlib.suppress(BaseException):
                 await asyncio.gather(*inflight, return_exceptions=True)
             if pool is not None:
+                with contextlib.suppress(Exception):  # else their leases run out: sent again
+                    await self._record(pool)
                 pool.terminate()
             listener.terminate()
 
@@ -150,23 +156,33 @@ class Worker:
         finally:
             woken.cancel()
 
-    async def _deliver(self, pool: asyncpg.Pool, client: httpx.AsyncClient, job: Job) -> None:
+    async def _deliver(self, client: httpx.AsyncClient, job: Job) -> None:
+        """Attempt the delivery; its outcome waits for the next `_record`."""
         body, headers = request(job)
         attempt = await post(client, job.url, body, headers)
         delay = retry_delay(self.options.retry_base, job.attempts + 1)
-        try:
-            async with pool.acquire() as conn:
-                status = await deliveries.record(conn, job, attempt, delay)
-        except Exception as exc:
-            # The lease runs out and the delivery is attempted again: at least once.
-            log.warning("webhook worker: could not record an attempt: %r", exc)
-            return
-        if status == "delivered":
-            WEBHOOK_LAG.observe(max(0.0, time.time() - job.created_at.timestamp()))
-        if status is not None:
-            WEBHOOK_ATTEMPTS.labels("retrying" if status == "pending" else status).inc()
+        self._outcomes.append(deliveries.Outcome(job, attempt, delay))
         if attempt.error is not None:
             log.info("webhook %s to %s failed: %s", job.name, job.url, attempt.error)
+
+    async def _record(self, pool: asyncpg.Pool) -> None:
+        """Record the attempts that ended since the last call, in one statement."""
+        outcomes, self._outcomes = self._outcomes, []
+        if not outcomes:
+            return
+        try:
+            async with pool.acquire() as conn:
+                statuses = await deliveries.record(conn, outcomes)
+        except Exception:
+            self._outcomes[:0] = outcomes  # tried again with the next ones
+            raise
+        now = time.time()
+        for outcome in outcomes:
+            status = statuses.get((outcome.job.firm_id, outcome.job.id))
+            if status == "delivered":
+                WEBHOOK_LAG.observe(max(0.0, now - outcome.job.created_at.timestamp()))
+            if status is not None:
+                WEBHOOK_ATTEMPTS.labels("retrying" if status == "pending" else status).inc()
 
     async def _housekeeping(self, pool: asyncpg.Pool) -> None:
         """Count the pending deliveries for the gauge every few seconds, and prune old
