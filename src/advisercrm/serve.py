@@ -49,6 +49,9 @@ log = logging.getLogger("advisercrm.serve")
 KILL_TIMEOUT = 10
 SUPERVISOR_PID = "ADVISERCRM_SUPERVISOR_PID"
 WEBHOOKS_CHILD = "ADVISERCRM_WEBHOOKS_CHILD"  # set for the worker `serve` starts
+# The worker `serve` starts runs at this lower CPU priority: when requests and deliveries
+# compete for the cores, requests come first and deliveries catch up once the burst ends.
+WEBHOOKS_NICENESS = 10
 PR_SET_PDEATHSIG = 1
 
 
