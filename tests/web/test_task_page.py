@@ -1,8 +1,9 @@
 """The workspace's task pages show what the API shows the acting account: a task with
-every field, its custom values and subtasks, completed and reopened through the API's
-own service (what the API then reports changes; a form without its CSRF token, or from
-a login that may not write, changes nothing); a task it may not open is the 404 page
-and is not among its tasks; "My tasks" lists its open tasks, soonest due first."""
+every field, its custom values and subtasks, completed, reopened and its custom values
+set through the API's own service (what the API then reports changes; a form without
+its CSRF token, or from a login that may not write, changes nothing); a task it may not
+open is the 404 page and is not among its tasks; "My tasks" lists its open tasks,
+soonest due first."""
 
 from __future__ import annotations
 
@@ -180,6 +181,7 @@ async def test_a_form_without_its_csrf_token_changes_nothing(browser: Browser, f
         for path, extra in (
             (f"/tasks/{task['uuid']}/complete", {}),
             (f"/tasks/{done['uuid']}/uncomplete", reopen),
+            (f"/tasks/{task['uuid']}/fields", {"cf.nothing": "x"}),
         ):
             refused = await browser.http.post(path, data=form | extra)
             assert refused.status_code == 403
@@ -205,6 +207,8 @@ async def test_a_login_that_may_not_write_sees_no_buttons_and_changes_nothing(
         )
         assert refused.status_code == 403
         assert '<p class="error" role="alert">This action is unauthorized.</p>' in refused.text
+        fields = await http.post(f"/tasks/{task['uuid']}/fields", data={"_token": token.group(1)})
+        assert fields.status_code == 403
         # The API refuses that login the same.
         api = await reader.request("PATCH", f"/api/v1/task/{task['uuid']}/complete")
         assert api.status_code == 403
@@ -271,3 +275,63 @@ async def test_my_tasks_lists_open_assigned_tasks_soonest_due_first(
     assert len(_listed(first.text)) == 25 and "Page 1 of 2" in first.text
     second = await browser.http.get("/tasks?page=2")
     assert _listed(second.text) == [f"Extra {n:02d}" for n in range(21, 26)]
+
+
+async def _field(firm: Firm, name: str, kind: str, **extra: Any) -> str:
+    body = {"type": kind, "name": name, "model_type": "task", **extra}
+    return str((await firm.owner.created("/api/v1/custom-field", body))["reference"])
+
+
+async def test_custom_values_are_set_through_the_task_service(browser: Browser, firm: Firm) -> None:
+    pet = await _field(firm, "Favourite Pet", "selection", selection_options=["Dog", "Cat"])
+    score = await _field(firm, "Score", "number")
+    vulnerable = await _field(firm, "Vulnerable", "boolean")
+    follow_up = await _field(firm, "Follow Up", "datetime")
+    client = await firm.client_account()
+    task = await _task(firm, client["uuid"], custom_fields={pet: "Cat"})
+    # Required once the task exists: left empty, it is not sent, so it is not refused.
+    risk = await _field(firm, "Risk Level", "string", is_required=True)
+    path = f"/tasks/{task['uuid']}/fields"
+    await browser.sign_in(firm.emails[0], firm.password)
+    page = (await browser.http.get(f"/tasks/{task['uuid']}")).text
+    assert '<option value="Cat" selected>Cat</option>' in page
+    token = await browser.csrf(f"/tasks/{task['uuid']}")
+    form = {
+        "_token": token,
+        f"cf.{pet}": "Dog",
+        f"cf.{score}": "42",
+        f"cf.{vulnerable}": "true",
+        f"cf.{follow_up}": "2031-01-02T10:15",
+        f"cf.{risk}": "",
+    }
+    saved = await browser.http.post(path, data=form)
+    assert saved.status_code == 303, saved.text
+    values = {
+        f["reference"]: f["value"] for f in (await _shown(firm, task["uuid"]))["custom_fields"]
+    }
+    assert values == {pet: "Dog", score: 42, vulnerable: True, follow_up: "2031-01-02 10:15:00"}
+
+    # What the API refuses is refused with its words, beside the field; nothing changes.
+    before = await _shown(firm, task["uuid"])
+    for ref, text, api_value in ((score, "lots", "lots"), (risk, "", None)):
+        if api_value is None:  # a required field cannot be cleared once set
+            await browser.http.post(path, data={"_token": token, f"cf.{risk}": "High"})
+            before = await _shown(firm, task["uuid"])
+        api = await firm.owner.put(
+            f"/api/v1/task/{task['uuid']}", {"custom_fields": {ref: api_value}}
+        )
+        assert api.status_code == 422
+        message = api.json()["errors"][f"custom_fields.{ref}"][0]
+        refused = await browser.http.post(path, data={"_token": token, f"cf.{ref}": text})
+        assert refused.status_code == 422
+        assert f'<p class="error" id="cf-{ref}-error">{message}</p>' in refused.text
+        assert f'name="cf.{ref}" aria-describedby="cf-{ref}-error" aria-invalid="true"' in (
+            refused.text
+        )
+        assert await _shown(firm, task["uuid"]) == before
+        if text:  # the refused form shows what was sent
+            assert f'aria-invalid="true" value="{text}"' in refused.text
+    # An untouched form writes nothing.
+    unchanged = {"_token": token, f"cf.{score}": "42", f"cf.{follow_up}": "2031-01-02T10:15"}
+    assert (await browser.http.post(path, data=unchanged)).status_code == 303
+    assert await _shown(firm, task["uuid"]) == before

@@ -7,14 +7,17 @@ from __future__ import annotations
 import datetime as dt
 import math
 import uuid
-from typing import Any
+from typing import Annotated, Any
 
 from asyncpg import Record
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
+from pydantic import TypeAdapter
 
 from advisercrm.auth.access import Allowed
 from advisercrm.auth.principal import Principal
+from advisercrm.custom_fields.description import CUSTOM_FIELDS
+from advisercrm.kit.body import ALL_RULES
 from advisercrm.kit.errors import ApiError, Forbidden, ValidationFailed
 from advisercrm.kit.fields import path_uuid
 from advisercrm.kit.listing import ListQuery
@@ -23,7 +26,9 @@ from advisercrm.resource import service as resource_service
 from advisercrm.task_statuses.description import TASK_STATUSES
 from advisercrm.tasks import service as tasks_service
 from advisercrm.tasks.description import TASKS
-from advisercrm.tasks.includes import show
+from advisercrm.tasks.includes import render, show
+from advisercrm.tasks.schemas import TaskUpdate
+from advisercrm.web import task_fields
 from advisercrm.web.clients import PER_PAGE, _page_number
 from advisercrm.web.guard import Acting, ActingAs, WebConn
 from advisercrm.web.sessions import csrf_ok, read_form
@@ -32,8 +37,10 @@ from advisercrm.web.templating import page, redirect
 
 router = APIRouter(include_in_schema=False)
 STATUS_NOT_FOUND = "Task status not found."
-# A firm has a handful of statuses; more than this are not offered to reopen a task to.
-MOST_STATUSES = 100
+# A firm has a handful of task statuses and fields; the page offers the first hundred.
+MOST = 100
+# The API's update body, checked as the API checks it: every rule at once.
+UPDATE = TypeAdapter(Annotated[TaskUpdate, ALL_RULES])
 
 
 def _ctx(request: Request, acting: Acting) -> Ctx:
@@ -94,15 +101,21 @@ async def _task_page(
     row: Record,
     status: int = 200,
     errors: dict[str, str] | None = None,
+    sent: dict[str, str] | None = None,
 ) -> Response:
-    principal, ctx = acting.principal, _ctx(request, acting)
+    """The page; `errors` and `sent`: a refused form's, shown beside its controls."""
+    principal, ctx, errors = acting.principal, _ctx(request, acting), errors or {}
     task = await show(conn, principal, row, ctx, {"parent_task", "subtasks"})
     writer = await _may_write(principal)
     reopen_to: list[dict[str, Any]] = []
     if writer and task["completed_at"] is not None:
         only_open = {"is_type_completed": False, "is_archived": False}
-        query = ListQuery(1, MOST_STATUSES, "position", False, only_open)
+        query = ListQuery(1, MOST, "position", False, only_open)
         reopen_to, _ = await resource_service.listing(conn, principal, TASK_STATUSES, query, ctx)
+    controls = []
+    if writer:
+        definitions = await _task_fields(conn, principal, ctx)
+        controls = task_fields.controls(definitions, task, sent, errors)
     return page(
         request,
         "task.html",
@@ -112,8 +125,16 @@ async def _task_page(
         now=_now(ctx),
         writer=writer,
         reopen_to=reopen_to,
-        errors=errors or {},
+        controls=controls,
+        errors=errors,
     )
+
+
+async def _task_fields(conn: WebConn, principal: Principal, ctx: Ctx) -> list[dict[str, Any]]:
+    """The firm's task custom fields, in the order a task shows its values."""
+    query = ListQuery(1, MOST, "position", False, {"model_type": ["task"]})
+    definitions, _ = await resource_service.listing(conn, principal, CUSTOM_FIELDS, query, ctx)
+    return definitions
 
 
 @router.get("/tasks/{task_uuid}")
@@ -125,15 +146,21 @@ async def task_page(request: Request, task_uuid: str, acting: ActingAs, conn: We
 
 
 async def _refused(
-    request: Request, acting: Acting, conn: WebConn, task_uuid: str, error: ApiError
+    request: Request,
+    acting: Acting,
+    conn: WebConn,
+    task_uuid: str,
+    error: ApiError,
+    sent: dict[str, str] | None = None,
 ) -> Response:
-    """The task's page again, with why the change was refused (the API's words)."""
+    """The task's page again, with why the change was refused (the API's words: its
+    message on top, and each field's beside its control)."""
     row = await _find(conn, acting, task_uuid, loaded=True)
     assert row is not None  # found a moment ago, in this transaction
     errors = {"action": error.message}
     if isinstance(error, ValidationFailed):
-        errors = {field: messages[0] for field, messages in error.errors.items()}
-    return await _task_page(request, acting, conn, row, error.status, errors)
+        errors |= {field: messages[0] for field, messages in error.errors.items()}
+    return await _task_page(request, acting, conn, row, error.status, errors, sent)
 
 
 @router.post("/tasks/{task_uuid}/complete")
@@ -172,4 +199,26 @@ async def uncomplete(request: Request, task_uuid: str, acting: ActingAs, conn: W
         await tasks_service.uncomplete(conn, principal, row, found, _ctx(request, acting))
     except ApiError as error:
         return await _refused(request, acting, conn, task_uuid, error)
+    return redirect(f"/tasks/{row['uuid']}")
+
+
+@router.post("/tasks/{task_uuid}/fields")
+async def set_fields(request: Request, task_uuid: str, acting: ActingAs, conn: WebConn) -> Response:
+    form = await read_form(request)
+    if not csrf_ok(request, acting.session.token, form):
+        return expired(request)
+    row = await _find(conn, acting, task_uuid)
+    if row is None:
+        return _not_found(request, acting)
+    principal, ctx = acting.principal, _ctx(request, acting)
+    try:
+        await Allowed("write")(principal)
+        definitions = await _task_fields(conn, principal, ctx)
+        task = (await render(conn, principal, [int(row["id"])], ctx))[0]
+        changed = task_fields.changes(definitions, task, form)
+        if changed:
+            body = UPDATE.validate_python({"custom_fields": changed})
+            await tasks_service.update(conn, principal, row, body, ctx)
+    except ApiError as error:
+        return await _refused(request, acting, conn, task_uuid, error, form)
     return redirect(f"/tasks/{row['uuid']}")
