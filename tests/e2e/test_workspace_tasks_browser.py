@@ -1,7 +1,7 @@
 """The workspace's task pages in a real browser against the real server (`advisercrm
 serve --demo`): a demo member opens My tasks, opens their soonest task, completes it
-(the API then reports it completed) and reopens it (the API reports it open again).
-Both pages pass axe-core and fit the window, wide and at 360 px."""
+(the API then reports it completed), reopens it (the API reports it open again) and sets
+its custom field. Both pages pass axe-core and fit the window, wide and at 360 px."""
 
 from __future__ import annotations
 
@@ -30,7 +30,7 @@ def test_a_member_completes_and_reopens_their_soonest_task(
     assert page.get_by_role("heading", level=1).inner_text() == "My tasks"
     check(page, tmp_path, "my-tasks")
 
-    first = page.locator("table.list tbody tr").first.get_by_role("link")
+    first = page.locator("table.list tbody tr td").first.get_by_role("link")
     name = first.inner_text()
     first.click()
     page.wait_for_url(f"{base}/tasks/*")
@@ -56,5 +56,17 @@ def test_a_member_completes_and_reopens_their_soonest_task(
     reopened = api(served, "GET", f"/api/v1/task/{task_uuid}")
     assert reopened["completed_at"] is None
     assert reopened["status"]["uuid"] == shown["status"]["uuid"]
+
+    # The demo's task field, set through the page's form to a value it does not hold.
+    held = [v["value"] for v in reopened["custom_fields"]]
+    pet = next(p for p in ("Dog", "Cat", "Fish") if p not in held)
+    page.get_by_text("Change custom fields").click()
+    page.get_by_label("Favourite Pet").select_option(pet)
+    check(page, tmp_path, "task-fields")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Save custom fields").click()
+    assert page.url == f"{base}/tasks/{task_uuid}"
+    values = api(served, "GET", f"/api/v1/task/{task_uuid}")["custom_fields"]
+    assert [(v["name"], v["value"]) for v in values] == [("Favourite Pet", pet)]
     assert offline.elsewhere() == []
     assert offline.errors == []
