@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import uuid
+from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 
 from asyncpg import Record
@@ -156,15 +157,24 @@ async def _refused(
     """The task's page again, with why the change was refused (the API's words: its
     message on top, and each field's beside its control)."""
     row = await _find(conn, acting, task_uuid, loaded=True)
-    assert row is not None  # found a moment ago, in this transaction
+    if row is None:  # deleted meanwhile
+        return _not_found(request, acting)
     errors = {"action": error.message}
     if isinstance(error, ValidationFailed):
         errors |= {field: messages[0] for field, messages in error.errors.items()}
     return await _task_page(request, acting, conn, row, error.status, errors, sent)
 
 
-@router.post("/tasks/{task_uuid}/complete")
-async def complete(request: Request, task_uuid: str, acting: ActingAs, conn: WebConn) -> Response:
+# A change: the task and the form it was sent with, written through the task service.
+Change = Callable[[Record, dict[str, str]], Awaitable[object]]
+
+
+async def _change(
+    request: Request, acting: Acting, conn: WebConn, task_uuid: str, change: Change
+) -> Response:
+    """A form that changes the task, checked as the API's route checks its request (the
+    form's CSRF token first): back to the task's page once done, or the page again with
+    the API's reasons for refusing it."""
     form = await read_form(request)
     if not csrf_ok(request, acting.session.token, form):
         return expired(request)
@@ -173,52 +183,47 @@ async def complete(request: Request, task_uuid: str, acting: ActingAs, conn: Web
         return _not_found(request, acting)
     try:
         await Allowed("write")(acting.principal)
-        await tasks_service.complete(conn, acting.principal, row, _ctx(request, acting))
+        await change(row, form)
     except ApiError as error:
-        return await _refused(request, acting, conn, task_uuid, error)
+        return await _refused(request, acting, conn, task_uuid, error, form)
     return redirect(f"/tasks/{row['uuid']}")
+
+
+@router.post("/tasks/{task_uuid}/complete")
+async def complete(request: Request, task_uuid: str, acting: ActingAs, conn: WebConn) -> Response:
+    async def change(row: Record, form: dict[str, str]) -> object:
+        return await tasks_service.complete(conn, acting.principal, row, _ctx(request, acting))
+
+    return await _change(request, acting, conn, task_uuid, change)
 
 
 @router.post("/tasks/{task_uuid}/uncomplete")
 async def uncomplete(request: Request, task_uuid: str, acting: ActingAs, conn: WebConn) -> Response:
-    form = await read_form(request)
-    if not csrf_ok(request, acting.session.token, form):
-        return expired(request)
-    row = await _find(conn, acting, task_uuid)
-    if row is None:
-        return _not_found(request, acting)
     principal = acting.principal
-    try:
-        await Allowed("write")(principal)
+
+    async def change(row: Record, form: dict[str, str]) -> object:
         status_uuid = path_uuid(form.get("task_status_uuid", ""))
         found = None
         if status_uuid is not None:
             found = await tasks_service.find_status(conn, principal, status_uuid)
         if found is None:
             raise ValidationFailed({"task_status_uuid": [STATUS_NOT_FOUND]})
-        await tasks_service.uncomplete(conn, principal, row, found, _ctx(request, acting))
-    except ApiError as error:
-        return await _refused(request, acting, conn, task_uuid, error)
-    return redirect(f"/tasks/{row['uuid']}")
+        return await tasks_service.uncomplete(conn, principal, row, found, _ctx(request, acting))
+
+    return await _change(request, acting, conn, task_uuid, change)
 
 
 @router.post("/tasks/{task_uuid}/fields")
 async def set_fields(request: Request, task_uuid: str, acting: ActingAs, conn: WebConn) -> Response:
-    form = await read_form(request)
-    if not csrf_ok(request, acting.session.token, form):
-        return expired(request)
-    row = await _find(conn, acting, task_uuid)
-    if row is None:
-        return _not_found(request, acting)
     principal, ctx = acting.principal, _ctx(request, acting)
-    try:
-        await Allowed("write")(principal)
+
+    async def change(row: Record, form: dict[str, str]) -> object:
         definitions = await _task_fields(conn, principal, ctx)
         task = (await render(conn, principal, [int(row["id"])], ctx))[0]
         changed = task_fields.changes(definitions, task, form)
-        if changed:
-            body = UPDATE.validate_python({"custom_fields": changed})
-            await tasks_service.update(conn, principal, row, body, ctx)
-    except ApiError as error:
-        return await _refused(request, acting, conn, task_uuid, error, form)
-    return redirect(f"/tasks/{row['uuid']}")
+        if not changed:
+            return None
+        body = UPDATE.validate_python({"custom_fields": changed})
+        return await tasks_service.update(conn, principal, row, body, ctx)
+
+    return await _change(request, acting, conn, task_uuid, change)
