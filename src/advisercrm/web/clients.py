@@ -109,9 +109,3 @@ async def client_page(
         tasks=tasks,
         open_total=open_total,
     )
-
-
-@router.get("/tasks")
-async def my_tasks(request: Request, acting: ActingAs) -> Response:
-    """A placeholder until the task pages come."""
-    return page(request, "my_tasks.html", acting.session)
