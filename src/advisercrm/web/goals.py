@@ -179,8 +179,21 @@ async def _choices(
         query = ListQuery(1, CHOICES, "name", False)
         first, _ = await resource_service.listing(conn, principal, resource, query, ctx)
         taken = {row["uuid"] for row in chosen}
-        found.append(chosen + [row for row in first if row["uuid"] not in taken])
+        rows = chosen + [row for row in first if row["uuid"] not in taken]
+        detail = _members if resource is CIRCLES else _email
+        found.append([{"uuid": r["uuid"], "name": r["name"], "detail": detail(r)} for r in rows])
     return found[0], found[1]
+
+
+# What tells apart two choices of one name: a client's email, a household's members.
+def _email(client: dict[str, Any]) -> str:
+    return str(client["email"] or "")
+
+
+def _members(circle: dict[str, Any]) -> str:
+    members = [str(a["name"]) for a in circle["accounts"]]
+    more = f" and {len(members) - 3} more" if len(members) > 3 else ""
+    return f"with {', '.join(members[:3])}{more}" if members else "no members"
 
 
 async def _form(
