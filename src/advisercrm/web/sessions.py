@@ -56,6 +56,12 @@ def csrf_ok(request: Request, token: str | None, form: dict[str, str]) -> bool:
 async def read_form(request: Request) -> dict[str, str]:
     """An urlencoded form's fields (the first value of each); anything else reads as
     empty."""
+    return {name: values[0] for name, values in (await read_fields(request)).items()}
+
+
+async def read_fields(request: Request, most: int = 50) -> dict[str, list[str]]:
+    """An urlencoded form's fields with every value of each (checkboxes of one name),
+    at most `most` values in all; anything else reads as empty."""
     kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if kind != "application/x-www-form-urlencoded":
         return {}
@@ -63,10 +69,10 @@ async def read_form(request: Request) -> dict[str, str]:
     if len(body) > MAX_FORM_BYTES:
         return {}
     try:
-        parsed = parse_qs(body.decode("utf-8"), keep_blank_values=True, max_num_fields=50)
+        parsed = parse_qs(body.decode("utf-8"), keep_blank_values=True, max_num_fields=most)
     except (UnicodeDecodeError, ValueError):
         return {}
-    return {name: values[0].replace("\x00", "") for name, values in parsed.items()}
+    return {name: [v.replace("\x00", "") for v in values] for name, values in parsed.items()}
 
 
 async def current(request: Request, conn: AsyncConnection) -> Session | None:
