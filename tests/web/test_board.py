@@ -140,6 +140,21 @@ async def test_moving_a_card_with_its_form_is_the_apis_move(browser: Browser, fi
     assert names == ["task.updated", "task.completed"]
 
 
+@pytest.mark.parametrize(
+    "back", ["", "https://elsewhere.example/board", "//elsewhere.example/board", "/clients"]
+)
+async def test_a_move_returns_only_to_the_board(browser: Browser, firm: Firm, back: str) -> None:
+    not_started, in_progress, _ = await _statuses(firm)
+    task = await _task(firm, not_started)
+    await browser.sign_in(firm.emails[0], firm.password)
+    form = {"_token": await browser.csrf("/board"), "task_status_uuid": in_progress["uuid"]}
+    answer = await browser.http.post(
+        f"/board/tasks/{task['uuid']}/move", data=form | {"back": back}
+    )
+    assert answer.status_code == 303
+    assert answer.headers["location"] == f"/board#task-{task['uuid']}"
+
+
 @pytest.mark.parametrize("token", [None, "", "0" * 64])
 async def test_a_move_without_the_sessions_csrf_token_is_refused(
     browser: Browser, firm: Firm, token: str | None
