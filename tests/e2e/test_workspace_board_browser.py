@@ -14,8 +14,10 @@ from playwright.sync_api import Browser, Page, expect
 
 from tests.e2e.test_docs_browser import Offline
 from tests.e2e.test_workspace_browser import api, check, sign_in
-from tests.e2e.test_workspace_browser import browser as browser  # noqa: PLC0414 - a fixture
-from tests.e2e.test_workspace_browser import offline as offline  # noqa: PLC0414 - a fixture
+
+# The workspace tests' fixtures: one Chromium per module, and a context at each width.
+from tests.e2e.test_workspace_browser import browser as browser
+from tests.e2e.test_workspace_browser import offline as offline
 
 pytestmark = pytest.mark.e2e
 
@@ -46,9 +48,7 @@ def _column(page: Page, status_uuid: str) -> Any:
     return page.locator(f'section.column[data-status="{status_uuid}"]')
 
 
-def test_the_owner_drags_a_card_to_another_column(
-    wide: Offline, served: dict[str, Any], tmp_path: Path
-) -> None:
+def test_the_owner_drags_a_card_to_another_column(wide: Offline, served: dict[str, Any]) -> None:
     statuses = _statuses(served)
     page = wide.context.new_page()
     _open_board(page, served)
