@@ -228,6 +228,8 @@ async def test_a_member_sees_and_moves_only_the_tasks_they_may_open(
         assert (await member.sign_in(email, firm.password)).status_code == 303
         board = await http.get("/board")
         assert _cards(board.text) == ["Their group's task"]
+        # Its client is outside the member's reach: named as the API names it, not at all.
+        assert '<dt>Client</dt><dd><span class="muted">Not visible to you</span></dd>' in board.text
         token = CSRF.search(board.text).group(1)  # type: ignore[union-attr]
         form = {"_token": token, "task_status_uuid": in_progress["uuid"]}
         for task in (hidden, elsewhere):
