@@ -6,7 +6,7 @@ from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import Response
 from fastapi.staticfiles import StaticFiles
 
-from advisercrm.web import clients, goals, signing, tasks
+from advisercrm.web import board, clients, goals, signing, tasks
 from advisercrm.web.guard import Interrupt, SignedIn, interrupted
 from advisercrm.web.templating import STATIC_DIR, redirect
 
@@ -20,6 +20,6 @@ async def start(request: Request, session: SignedIn) -> Response:
 
 def install_web(app: FastAPI) -> None:
     app.add_exception_handler(Interrupt, interrupted)
-    for router in (home, signing.router, clients.router, tasks.router, goals.router):
+    for router in (home, signing.router, clients.router, tasks.router, goals.router, board.router):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
