@@ -1,0 +1,230 @@
+"""The settings pages change what the API reports, through the API's own rules: each page
+lists, creates, edits and deletes, and the API's GET shows the change; the API's
+validation messages come back beside the fields with 422; a member gets the 403 page and
+changes nothing; a form without its CSRF token is refused."""
+
+from __future__ import annotations
+
+import re
+import secrets
+from typing import Any
+
+import httpx
+from fastapi import FastAPI
+
+from advisercrm.firms.service import add_person
+from tests.helpers import Firm
+from tests.web.conftest import Browser, new_browser
+
+STATUSES = "/api/v1/task-status"
+
+
+async def _person(app: FastAPI, firm: Firm, role: str, write: bool = True) -> str:
+    """A new employee of the firm with a login: their email."""
+    email = f"{role}-{secrets.token_hex(3)}@example.com"
+    names = {"first_name": "Pat", "last_name": role.title()}
+    async with app.state.engine.begin() as conn:
+        await add_person(
+            conn,
+            firm.firm_id,
+            {"type": "employee", "role": role, **names},
+            email,
+            firm.password,
+            write,
+            True,
+        )
+    return email
+
+
+async def _send(browser: Browser, path: str, data: dict[str, Any]) -> httpx.Response:
+    """Post a form the way its page does: with the session's CSRF token."""
+    token = await browser.csrf("/settings")
+    return await browser.http.post(path, data={"_token": token, **data})
+
+
+async def _owner(browser: Browser, firm: Firm) -> Browser:
+    await browser.sign_in(firm.emails[0], firm.password)
+    return browser
+
+
+async def _statuses(firm: Firm) -> list[dict[str, Any]]:
+    data: list[dict[str, Any]] = (await firm.owner.get(STATUSES)).json()["data"]
+    return data
+
+
+def _error(html: str, field: str) -> list[str]:
+    return re.findall(rf'<p class="error" id="{field}-error[^"]*">([^<]+)</p>', html)
+
+
+async def test_the_owner_sees_settings_in_the_nav_and_a_member_does_not(
+    app: FastAPI, browser: Browser, firm: Firm
+) -> None:
+    await _owner(browser, firm)
+    clients = await browser.http.get("/clients")
+    assert '<a href="/settings"' in clients.text
+    index = await browser.http.get("/settings")
+    assert index.status_code == 200
+    assert 'href="/settings/task-statuses"' in index.text
+    async with new_browser(app) as http:
+        member = Browser(http)
+        await member.sign_in(await _person(app, firm, "member"), firm.password)
+        clients = await http.get("/clients")
+        assert clients.status_code == 200 and '<a href="/settings"' not in clients.text
+        for path in ("/settings", "/settings/task-statuses"):
+            refused = await http.get(path)
+            assert refused.status_code == 403
+            assert "Only the firm&#39;s owners and admins can change its settings." in refused.text
+
+
+async def test_an_admin_sees_the_settings(app: FastAPI, firm: Firm) -> None:
+    async with new_browser(app) as http:
+        admin = Browser(http)
+        await admin.sign_in(await _person(app, firm, "admin"), firm.password)
+        assert (await http.get("/settings/task-statuses")).status_code == 200
+
+
+async def test_task_statuses_list_create_edit_move_and_delete(browser: Browser, firm: Firm) -> None:
+    await _owner(browser, firm)
+    before = await _statuses(firm)
+    listing = await browser.http.get("/settings/task-statuses")
+    assert listing.status_code == 200
+    names = re.findall(r'<a href="/settings/task-statuses/[0-9a-f-]+">([^<]+)</a>', listing.text)
+    assert names == [s["name"] for s in before]
+
+    made = await _send(
+        browser, "/settings/task-statuses", {"name": "Waiting on client", "colour": "#123abc"}
+    )
+    assert made.status_code == 303 and made.headers["location"] == "/settings/task-statuses"
+    after = await _statuses(firm)
+    new = after[-1]
+    assert (new["name"], new["colour"], new["position"]) == ("Waiting on client", "#123abc", 4)
+    assert not (new["is_type_completed"] or new["is_not_started"] or new["is_archived"])
+    shown = await browser.http.get("/settings/task-statuses")
+    assert "Waiting on client" in shown.text
+
+    edit = await browser.http.get(f"/settings/task-statuses/{new['uuid']}")
+    assert edit.status_code == 200 and 'value="#123abc"' in edit.text
+    changed = await _send(
+        browser,
+        f"/settings/task-statuses/{new['uuid']}",
+        {"name": "Awaiting client", "colour": "", "is_archived": "1"},
+    )
+    assert changed.status_code == 303
+    again = (await firm.owner.get(f"{STATUSES}/{new['uuid']}")).json()
+    assert (again["name"], again["colour"], again["is_archived"]) == (
+        "Awaiting client",
+        "#123abc",
+        True,
+    )
+
+    up = await _send(browser, f"/settings/task-statuses/{new['uuid']}/move", {"position": "3"})
+    assert up.status_code == 303
+    order = [s["name"] for s in await _statuses(firm)]
+    assert order == [before[0]["name"], before[1]["name"], "Awaiting client", before[2]["name"]]
+
+    gone = await _send(browser, f"/settings/task-statuses/{new['uuid']}/delete", {})
+    assert gone.status_code == 303
+    assert (await firm.owner.get(f"{STATUSES}/{new['uuid']}")).status_code == 404
+    assert [s["uuid"] for s in await _statuses(firm)] == [s["uuid"] for s in before]
+
+
+async def test_a_task_status_form_shows_the_api_messages_with_422(
+    browser: Browser, firm: Firm
+) -> None:
+    await _owner(browser, firm)
+    before = await _statuses(firm)
+    bad = await _send(
+        browser,
+        "/settings/task-statuses",
+        {"name": "", "colour": "red", "is_type_completed": "1", "is_not_started": "1"},
+    )
+    assert bad.status_code == 422
+    # The API's own messages for the same body.
+    api = await firm.owner.post(
+        STATUSES, {"name": "", "colour": "red", "is_type_completed": True, "is_not_started": True}
+    )
+    assert api.status_code == 422
+    assert (
+        _error(bad.text, "name") == api.json()["errors"]["name"] == ["The name field is required."]
+    )
+    assert _error(bad.text, "colour") == api.json()["errors"]["colour"]
+    assert 'value="red"' in bad.text
+    both = await _send(
+        browser,
+        "/settings/task-statuses",
+        {"name": "Both", "is_type_completed": "1", "is_not_started": "1"},
+    )
+    assert both.status_code == 422
+    assert _error(both.text, "is_not_started") == [
+        "The is not started field cannot be true for a completed-type status."
+    ]
+    first = before[0]
+    edit = await _send(browser, f"/settings/task-statuses/{first['uuid']}", {"name": "x" * 256})
+    assert edit.status_code == 422
+    assert _error(edit.text, "name") == ["The name field must not be greater than 255 characters."]
+    move = await _send(browser, f"/settings/task-statuses/{first['uuid']}/move", {"position": "0"})
+    assert move.status_code == 422 and "The position field must be at least 1." in move.text
+    assert await _statuses(firm) == before
+
+
+async def test_a_status_in_use_is_not_deleted(browser: Browser, firm: Firm) -> None:
+    await _owner(browser, firm)
+    client = await firm.client_account()
+    status = (await _statuses(firm))[0]
+    task = {
+        "taskable_type": "client",
+        "taskable_uuid": client["uuid"],
+        "task_status_uuid": status["uuid"],
+        "name": "Call",
+    }
+    await firm.owner.created("/api/v1/task", task)
+    refused = await _send(browser, f"/settings/task-statuses/{status['uuid']}/delete", {})
+    assert refused.status_code == 409
+    assert "The task status is in use by tasks; archive it instead." in refused.text
+    assert (await firm.owner.get(f"{STATUSES}/{status['uuid']}")).status_code == 200
+
+
+async def test_a_member_changes_nothing(app: FastAPI, firm: Firm) -> None:
+    before = await _statuses(firm)
+    target = before[0]["uuid"]
+    async with new_browser(app) as http:
+        member = Browser(http)
+        await member.sign_in(await _person(app, firm, "member"), firm.password)
+        token = await member.csrf("/clients")
+        for path, data in (
+            ("/settings/task-statuses", {"name": "Sneaky"}),
+            (f"/settings/task-statuses/{target}", {"name": "Sneaky"}),
+            (f"/settings/task-statuses/{target}/move", {"position": "3"}),
+            (f"/settings/task-statuses/{target}/delete", {}),
+        ):
+            refused = await http.post(path, data={"_token": token, **data})
+            assert refused.status_code == 403, path
+    assert await _statuses(firm) == before
+
+
+async def test_an_admin_without_write_permission_changes_nothing(app: FastAPI, firm: Firm) -> None:
+    before = await _statuses(firm)
+    async with new_browser(app) as http:
+        admin = Browser(http)
+        await admin.sign_in(await _person(app, firm, "admin", write=False), firm.password)
+        token = await admin.csrf("/settings/task-statuses")
+        refused = await http.post("/settings/task-statuses", data={"_token": token, "name": "X"})
+        assert refused.status_code == 403
+        assert "Your login does not have the write permission." in refused.text
+    assert await _statuses(firm) == before
+
+
+async def test_a_form_without_its_csrf_token_is_refused(browser: Browser, firm: Firm) -> None:
+    await _owner(browser, firm)
+    before = await _statuses(firm)
+    target = before[0]["uuid"]
+    for path, data in (
+        ("/settings/task-statuses", {"name": "Forged"}),
+        (f"/settings/task-statuses/{target}", {"name": "Forged"}),
+        (f"/settings/task-statuses/{target}/delete", {}),
+        (f"/settings/task-statuses/{target}/delete", {"_token": "0" * 64}),
+    ):
+        refused = await browser.http.post(path, data=data)
+        assert refused.status_code == 403, path
+        assert "This page has expired." in refused.text
+    assert await _statuses(firm) == before
