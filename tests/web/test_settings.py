@@ -7,14 +7,17 @@ from __future__ import annotations
 
 import re
 import secrets
+import uuid
 from typing import Any
 
 import httpx
+import pytest
 from fastapi import FastAPI
 
 from advisercrm.firms.service import add_person
 from tests.helpers import Firm
 from tests.web.conftest import Browser, new_browser
+from tests.webhooks.receiver import sql
 
 STATUSES = "/api/v1/task-status"
 
@@ -228,3 +231,132 @@ async def test_a_form_without_its_csrf_token_is_refused(browser: Browser, firm: 
         assert refused.status_code == 403, path
         assert "This page has expired." in refused.text
     assert await _statuses(firm) == before
+
+
+SUBSCRIPTIONS = "/api/v2/webhook-subscriptions"
+HOOK = "http://127.0.0.1:9/hook"
+
+
+@pytest.fixture
+def private_urls(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ADVISERCRM_WEBHOOK_ALLOW_PRIVATE", "1")
+
+
+async def _subscriptions(firm: Firm) -> list[dict[str, Any]]:
+    data: list[dict[str, Any]] = (await firm.owner.get(SUBSCRIPTIONS)).json()["data"]
+    return data
+
+
+@pytest.mark.usefixtures("private_urls")
+async def test_webhooks_list_create_edit_and_delete(browser: Browser, firm: Firm) -> None:
+    await _owner(browser, firm)
+    empty = await browser.http.get("/settings/webhooks")
+    assert empty.status_code == 200 and "0 subscriptions" in empty.text
+    made = await _send(
+        browser,
+        "/settings/webhooks",
+        {"url": HOOK, "events": ["account.created", "task.completed"]},
+    )
+    # The secret is on the page that answers the form, and on no other.
+    assert made.status_code == 200
+    [subscription] = await _subscriptions(firm)
+    assert subscription["url"] == HOOK
+    assert subscription["events"] == ["account.created", "task.completed"]
+    secret = subscription["signing_secret"]
+    assert f'<code class="secret" id="secret">{secret}</code>' in made.text
+    listing = await browser.http.get("/settings/webhooks")
+    assert HOOK in listing.text and secret not in listing.text
+    path = f"/settings/webhooks/{subscription['uuid']}"
+    shown = await browser.http.get(path)
+    assert shown.status_code == 200 and secret not in shown.text
+    assert 'value="task.completed" checked' in shown.text
+
+    changed = await _send(browser, path, {"events": ["goal.created"]})
+    assert changed.status_code == 303 and changed.headers["location"] == path
+    [after] = await _subscriptions(firm)
+    assert after["events"] == ["goal.created"] and after["signing_secret"] == secret
+
+    gone = await _send(browser, f"{path}/delete", {})
+    assert gone.status_code == 303
+    assert await _subscriptions(firm) == []
+    assert (await firm.owner.get(f"{SUBSCRIPTIONS}/{subscription['uuid']}")).status_code == 404
+
+
+@pytest.mark.usefixtures("private_urls")
+async def test_a_subscription_shows_its_deliveries_and_sends_one_again(
+    browser: Browser, firm: Firm, database_url: str
+) -> None:
+    await _owner(browser, firm)
+    made = await firm.owner.created(SUBSCRIPTIONS, {"url": HOOK, "events": ["account.created"]})
+    await firm.client_account()
+    deliveries = f"{SUBSCRIPTIONS}/{made['uuid']}/deliveries"
+    [delivery] = (await firm.owner.get(deliveries)).json()["data"]
+    await sql(
+        database_url,
+        "UPDATE webhook_deliveries SET status = 'failed' WHERE uuid = $1",
+        uuid.UUID(delivery["uuid"]),
+    )
+    path = f"/settings/webhooks/{made['uuid']}"
+    shown = await browser.http.get(path)
+    assert shown.status_code == 200
+    assert "1 delivery" in shown.text and "account.created" in shown.text
+    assert f"{path}/deliveries/{delivery['uuid']}/redeliver" in shown.text
+    assert "<td>Failed</td>" in shown.text
+    again = await _send(browser, f"{path}/deliveries/{delivery['uuid']}/redeliver", {})
+    assert again.status_code == 303 and again.headers["location"] == path
+    [after] = (await firm.owner.get(deliveries)).json()["data"]
+    assert after["status"] == "pending" and after["uuid"] == delivery["uuid"]
+    unknown = await _send(browser, f"{path}/deliveries/{uuid.uuid4()}/redeliver", {})
+    assert unknown.status_code == 404
+
+
+@pytest.mark.usefixtures("private_urls")
+async def test_a_webhook_form_shows_the_api_messages_with_422(browser: Browser, firm: Firm) -> None:
+    await _owner(browser, firm)
+    raw = {"url": "ftp://example.com/hook", "events": ["account.made"]}
+    bad = await _send(browser, "/settings/webhooks", raw)
+    assert bad.status_code == 422
+    api = await firm.owner.post(SUBSCRIPTIONS, raw)
+    assert api.status_code == 422
+    assert _error(bad.text, "url") == api.json()["errors"]["url"]
+    assert _error(bad.text, "events.0") == api.json()["errors"]["events.0"]
+    assert 'value="ftp://example.com/hook"' in bad.text
+    none = await _send(browser, "/settings/webhooks", {"url": HOOK})
+    assert none.status_code == 422
+    assert _error(none.text, "events") == ["The events field is required."]
+    assert await _subscriptions(firm) == []
+
+    made = await firm.owner.created(SUBSCRIPTIONS, {"url": HOOK, "events": ["account.created"]})
+    cleared = await _send(browser, f"/settings/webhooks/{made['uuid']}", {})
+    assert cleared.status_code == 422
+    assert _error(cleared.text, "events") == ["The events field is required."]
+    assert (await _subscriptions(firm))[0]["events"] == ["account.created"]
+
+
+@pytest.mark.usefixtures("private_urls")
+async def test_a_member_and_a_forged_form_change_no_webhook(
+    app: FastAPI, browser: Browser, firm: Firm
+) -> None:
+    made = await firm.owner.created(SUBSCRIPTIONS, {"url": HOOK, "events": ["account.created"]})
+    path = f"/settings/webhooks/{made['uuid']}"
+    async with new_browser(app) as http:
+        member = Browser(http)
+        await member.sign_in(await _person(app, firm, "member"), firm.password)
+        token = await member.csrf("/clients")
+        assert (await http.get("/settings/webhooks")).status_code == 403
+        assert (await http.get(path)).status_code == 403
+        for target, data in (
+            ("/settings/webhooks", {"url": HOOK, "events": "goal.created"}),
+            (path, {"events": "goal.created"}),
+            (f"{path}/delete", {}),
+        ):
+            assert (await http.post(target, data={"_token": token, **data})).status_code == 403
+    await _owner(browser, firm)
+    for target, data in (
+        ("/settings/webhooks", {"url": HOOK, "events": "goal.created"}),
+        (path, {"events": "goal.created"}),
+        (f"{path}/delete", {}),
+    ):
+        refused = await browser.http.post(target, data=data)
+        assert refused.status_code == 403 and "This page has expired." in refused.text
+    assert await _subscriptions(firm) == [made]
