@@ -360,3 +360,106 @@ async def test_a_member_and_a_forged_form_change_no_webhook(
         refused = await browser.http.post(target, data=data)
         assert refused.status_code == 403 and "This page has expired." in refused.text
     assert await _subscriptions(firm) == [made]
+
+
+TOKENS = "/api/v1/personal-access-tokens"
+
+
+async def _tokens(firm: Firm) -> list[dict[str, Any]]:
+    data: list[dict[str, Any]] = (await firm.owner.get(TOKENS)).json()["data"]
+    return data
+
+
+async def test_tokens_list_create_and_revoke(browser: Browser, firm: Firm) -> None:
+    await _owner(browser, firm)
+    before = await _tokens(firm)
+    made = await _send(
+        browser,
+        "/settings/tokens",
+        {"name": "Reporting", "password": firm.password, "expires_at": "2099-01-31T09:30"},
+    )
+    assert made.status_code == 200
+    plain = re.search(r'<code class="secret" id="token">([^<]+)</code>', made.text)
+    assert plain is not None
+    [new] = [t for t in await _tokens(firm) if t["name"] == "Reporting"]
+    assert new["expires_at"] is not None and new["expires_at"].startswith("2099-01-31")
+    assert len(await _tokens(firm)) == len(before) + 1
+    # The plain token works with the API, and is on no other page.
+    bearer = {
+        "Authorization": f"Bearer {plain.group(1)}",
+        "X-PLANNR-ACCOUNT-UUID": firm.owner.account_uuid,
+    }
+    me = await browser.http.get(TOKENS, headers=bearer)
+    assert me.status_code == 200
+    listing = await browser.http.get("/settings/tokens")
+    assert "Reporting" in listing.text and plain.group(1) not in listing.text
+
+    gone = await _send(browser, f"/settings/tokens/{new['uuid']}/revoke", {})
+    assert gone.status_code == 303 and gone.headers["location"] == "/settings/tokens"
+    assert [t["uuid"] for t in await _tokens(firm)] == [t["uuid"] for t in before]
+    again = await browser.http.get(TOKENS, headers=bearer)
+    assert again.status_code == 401
+    unknown = await _send(browser, f"/settings/tokens/{new['uuid']}/revoke", {})
+    assert unknown.status_code == 404
+
+
+async def test_a_token_form_shows_the_api_messages_with_422(browser: Browser, firm: Firm) -> None:
+    await _owner(browser, firm)
+    before = await _tokens(firm)
+    empty = await _send(browser, "/settings/tokens", {"name": "", "password": ""})
+    assert empty.status_code == 422
+    api = await firm.owner.post(TOKENS, {"name": "", "password": ""})
+    assert api.status_code == 422
+    assert _error(empty.text, "name") == api.json()["errors"]["name"]
+    assert _error(empty.text, "password") == api.json()["errors"]["password"]
+    wrong = await _send(
+        browser,
+        "/settings/tokens",
+        {"name": "Kept", "password": "not it", "expires_at": "2001-01-01T00:00"},
+    )
+    assert wrong.status_code == 422
+    assert _error(wrong.text, "expires_at") == ["The expires at field must be a date after now."]
+    assert 'value="Kept"' in wrong.text and "not it" not in wrong.text
+    assert await _tokens(firm) == before
+
+
+async def test_wrong_passwords_on_the_token_form_are_throttled_as_the_api_is(
+    browser: Browser, firm: Firm
+) -> None:
+    await _owner(browser, firm)
+    before = await _tokens(firm)
+    for _ in range(5):
+        wrong = await _send(browser, "/settings/tokens", {"name": "T", "password": "wrong"})
+        assert wrong.status_code == 422
+        assert _error(wrong.text, "password") == ["The provided password is incorrect."]
+    locked = await _send(browser, "/settings/tokens", {"name": "T", "password": firm.password})
+    assert locked.status_code == 429
+    assert 1 <= int(locked.headers["retry-after"]) <= 60
+    assert _error(locked.text, "password") == ["Too Many Attempts."]
+    # The API's route, from the same address, counts the same failures.
+    api = await browser.http.post(
+        TOKENS, json={"name": "T", "password": firm.password}, headers=firm.owner.headers
+    )
+    assert api.status_code == 429
+    assert await _tokens(firm) == before
+
+
+async def test_a_member_and_a_forged_form_make_no_token(
+    app: FastAPI, browser: Browser, firm: Firm
+) -> None:
+    before = await _tokens(firm)
+    async with new_browser(app) as http:
+        member = Browser(http)
+        await member.sign_in(await _person(app, firm, "member"), firm.password)
+        token = await member.csrf("/clients")
+        assert (await http.get("/settings/tokens")).status_code == 403
+        form = {"_token": token, "name": "M", "password": firm.password}
+        assert (await http.post("/settings/tokens", data=form)).status_code == 403
+    await _owner(browser, firm)
+    forged = await browser.http.post(
+        "/settings/tokens", data={"name": "F", "password": firm.password}
+    )
+    assert forged.status_code == 403 and "This page has expired." in forged.text
+    revoke = await browser.http.post(f"/settings/tokens/{before[0]['uuid']}/revoke", data={})
+    assert revoke.status_code == 403
+    assert await _tokens(firm) == before
