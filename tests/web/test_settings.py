@@ -463,3 +463,117 @@ async def test_a_member_and_a_forged_form_make_no_token(
     revoke = await browser.http.post(f"/settings/tokens/{before[0]['uuid']}/revoke", data={})
     assert revoke.status_code == 403
     assert await _tokens(firm) == before
+
+
+FIELDS = "/api/v1/custom-field"
+
+
+async def _fields(firm: Firm) -> list[dict[str, Any]]:
+    data: list[dict[str, Any]] = (await firm.owner.get(f"{FIELDS}?per_page=100")).json()["data"]
+    return data
+
+
+async def test_custom_fields_list_create_edit_and_delete(browser: Browser, firm: Firm) -> None:
+    await _owner(browser, firm)
+    before = await _fields(firm)
+    made = await _send(
+        browser,
+        "/settings/custom-fields",
+        {
+            "name": "Favourite Pet",
+            "model_type": "client",
+            "type": "selection",
+            "selection_options": "Cat\r\nDog\r\n\r\n",
+            "is_required": "1",
+        },
+    )
+    assert made.status_code == 303 and made.headers["location"] == "/settings/custom-fields"
+    [new] = [f for f in await _fields(firm) if f["name"] == "Favourite Pet"]
+    assert (new["model_type"], new["type"], new["reference"]) == (
+        "client",
+        "selection",
+        "favourite_pet",
+    )
+    assert new["selection_options"] == ["Cat", "Dog"] and new["is_required"]
+    assert not new["is_visible_to_clients"] and new["help_text"] is None
+    listing = await browser.http.get("/settings/custom-fields")
+    assert listing.status_code == 200 and "favourite_pet" in listing.text
+
+    path = f"/settings/custom-fields/{new['uuid']}"
+    edit = await browser.http.get(path)
+    assert edit.status_code == 200 and "Cat\nDog</textarea>" in edit.text
+    changed = await _send(
+        browser,
+        path,
+        {"name": "Pet", "selection_options": "Cat\nDog\nFish", "help_text": "Their main one"},
+    )
+    assert changed.status_code == 303
+    after = (await firm.owner.get(f"{FIELDS}/{new['uuid']}")).json()
+    assert (after["name"], after["selection_options"], after["help_text"]) == (
+        "Pet",
+        ["Cat", "Dog", "Fish"],
+        "Their main one",
+    )
+    assert after["reference"] == "favourite_pet" and not after["is_required"]
+
+    gone = await _send(browser, f"{path}/delete", {})
+    assert gone.status_code == 303
+    assert (await firm.owner.get(f"{FIELDS}/{new['uuid']}")).status_code == 404
+    assert await _fields(firm) == before
+
+
+async def test_a_custom_field_form_shows_the_api_messages_with_422(
+    browser: Browser, firm: Firm
+) -> None:
+    await _owner(browser, firm)
+    before = await _fields(firm)
+    raw = {"name": "Size", "model_type": "task", "type": "selection"}
+    bad = await _send(browser, "/settings/custom-fields", {**raw, "selection_options": "S\nS"})
+    assert bad.status_code == 422
+    api = await firm.owner.post(FIELDS, {**raw, "selection_options": ["S", "S"]})
+    assert api.status_code == 422
+    assert _error(bad.text, "selection_options.1") == api.json()["errors"]["selection_options.1"]
+    assert "S\nS</textarea>" in bad.text
+    none = await _send(browser, "/settings/custom-fields", raw)
+    assert none.status_code == 422
+    assert _error(none.text, "selection_options") == [
+        "The selection options field is required when type is selection."
+    ]
+    odd = await _send(browser, "/settings/custom-fields", {**raw, "type": "colour", "name": ""})
+    assert odd.status_code == 422
+    assert _error(odd.text, "type") == ["The selected type is invalid."]
+    assert _error(odd.text, "name") == ["The name field is required."]
+    assert await _fields(firm) == before
+
+    made = await firm.owner.created(FIELDS, {"name": "Taken", "type": "string"})
+    other = await firm.owner.created(FIELDS, {"name": "Other", "type": "string"})
+    clash = await _send(browser, f"/settings/custom-fields/{other['uuid']}", {"name": "Taken"})
+    assert clash.status_code == 422
+    assert _error(clash.text, "name") == ["The name has already been taken."]
+    assert (await firm.owner.get(f"{FIELDS}/{other['uuid']}")).json() == other
+    assert made["name"] == "Taken"
+
+
+async def test_a_member_and_a_forged_form_change_no_custom_field(
+    app: FastAPI, browser: Browser, firm: Firm
+) -> None:
+    made = await firm.owner.created(FIELDS, {"name": "Kept", "type": "string"})
+    path = f"/settings/custom-fields/{made['uuid']}"
+    before = await _fields(firm)
+    attempts = (
+        ("/settings/custom-fields", {"name": "M", "type": "string"}),
+        (path, {"name": "M"}),
+        (f"{path}/delete", {}),
+    )
+    async with new_browser(app) as http:
+        member = Browser(http)
+        await member.sign_in(await _person(app, firm, "member"), firm.password)
+        token = await member.csrf("/clients")
+        assert (await http.get("/settings/custom-fields")).status_code == 403
+        for target, data in attempts:
+            assert (await http.post(target, data={"_token": token, **data})).status_code == 403
+    await _owner(browser, firm)
+    for target, data in attempts:
+        refused = await browser.http.post(target, data=data)
+        assert refused.status_code == 403 and "This page has expired." in refused.text
+    assert await _fields(firm) == before
