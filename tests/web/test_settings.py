@@ -577,3 +577,101 @@ async def test_a_member_and_a_forged_form_change_no_custom_field(
         refused = await browser.http.post(target, data=data)
         assert refused.status_code == 403 and "This page has expired." in refused.text
     assert await _fields(firm) == before
+
+
+GROUPS = "/api/v1/group"
+
+
+async def _groups(firm: Firm) -> list[dict[str, Any]]:
+    data: list[dict[str, Any]] = (await firm.owner.get(f"{GROUPS}?per_page=100")).json()["data"]
+    return data
+
+
+async def test_groups_list_create_rename_members_and_delete(
+    app: FastAPI, browser: Browser, firm: Firm
+) -> None:
+    await _owner(browser, firm)
+    ann = await firm.actor(role="member", first_name="Ann", last_name="Adviser")
+    bob = await firm.actor(role="admin", first_name="Bob", last_name="Boss")
+    listing = await browser.http.get("/settings/groups")
+    assert listing.status_code == 200
+    assert f'value="{ann.account_uuid}"' in listing.text and "Ann Adviser" in listing.text
+
+    made = await _send(
+        browser, "/settings/groups", {"name": "North Team", "participants": [ann.account_uuid]}
+    )
+    assert made.status_code == 303
+    [group] = await _groups(firm)
+    assert made.headers["location"] == f"/settings/groups/{group['uuid']}"
+    assert (group["name"], group["slug"]) == ("North Team", "north-team")
+    assert [p["uuid"] for p in group["participants"]] == [ann.account_uuid]
+    path = f"/settings/groups/{group['uuid']}"
+    shown = await browser.http.get(path)
+    assert shown.status_code == 200 and "Ann Adviser" in shown.text
+
+    renamed = await _send(browser, path, {"name": "South Team"})
+    assert renamed.status_code == 303
+    added = await _send(browser, f"{path}/members", {"participants": [bob.account_uuid]})
+    assert added.status_code == 303
+    after = (await firm.owner.get(f"{GROUPS}/{group['uuid']}")).json()
+    assert (after["name"], after["slug"]) == ("South Team", "south-team")
+    assert {p["uuid"] for p in after["participants"]} == {ann.account_uuid, bob.account_uuid}
+
+    removed = await _send(browser, f"{path}/members/{ann.account_uuid}/remove", {})
+    assert removed.status_code == 303
+    after = (await firm.owner.get(f"{GROUPS}/{group['uuid']}")).json()
+    assert [p["uuid"] for p in after["participants"]] == [bob.account_uuid]
+    again = await _send(browser, f"{path}/members/{ann.account_uuid}/remove", {})
+    assert again.status_code == 404
+
+    gone = await _send(browser, f"{path}/delete", {})
+    assert gone.status_code == 303
+    assert await _groups(firm) == []
+
+
+async def test_a_group_form_shows_the_api_messages_with_422(browser: Browser, firm: Firm) -> None:
+    await _owner(browser, firm)
+    bad = await _send(
+        browser, "/settings/groups", {"name": "", "participants": [str(uuid.uuid4())]}
+    )
+    assert bad.status_code == 422
+    raw = {"name": "", "participants": [str(uuid.uuid4())]}
+    api = await firm.owner.post(GROUPS, raw)
+    assert api.status_code == 422
+    assert _error(bad.text, "name") == api.json()["errors"]["name"]
+    assert _error(bad.text, "participants.0") == api.json()["errors"]["participants.0"]
+    assert await _groups(firm) == []
+    group = await firm.group([])
+    path = f"/settings/groups/{group['uuid']}"
+    empty = await _send(browser, path, {"name": ""})
+    assert empty.status_code == 422
+    assert _error(empty.text, "name") == ["The name field is required."]
+    nobody = await _send(browser, f"{path}/members", {})
+    assert nobody.status_code == 422
+    assert _error(nobody.text, "participants") == ["The participants field is required."]
+    assert await _groups(firm) == [group]
+
+
+async def test_a_member_and_a_forged_form_change_no_group(
+    app: FastAPI, browser: Browser, firm: Firm
+) -> None:
+    group = await firm.group([])
+    path = f"/settings/groups/{group['uuid']}"
+    attempts = (
+        ("/settings/groups", {"name": "M"}),
+        (path, {"name": "M"}),
+        (f"{path}/members", {"participants": firm.owner.account_uuid}),
+        (f"{path}/delete", {}),
+    )
+    async with new_browser(app) as http:
+        member = Browser(http)
+        await member.sign_in(await _person(app, firm, "member"), firm.password)
+        token = await member.csrf("/clients")
+        assert (await http.get("/settings/groups")).status_code == 403
+        for target, data in attempts:
+            assert (await http.post(target, data={"_token": token, **data})).status_code == 403
+    await _owner(browser, firm)
+    for target, data in attempts:
+        refused = await browser.http.post(target, data=data)
+        assert refused.status_code == 403 and "This page has expired." in refused.text
+    assert await _groups(firm) == [group]

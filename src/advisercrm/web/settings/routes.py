@@ -2,6 +2,20 @@
 
 from __future__ import annotations
 
-from advisercrm.web.settings import custom_fields, index, task_statuses, tokens, webhooks
+from advisercrm.web.settings import (
+    custom_fields,
+    groups,
+    index,
+    task_statuses,
+    tokens,
+    webhooks,
+)
 
-ROUTERS = (index.router, task_statuses.router, webhooks.router, tokens.router, custom_fields.router)
+ROUTERS = (
+    index.router,
+    task_statuses.router,
+    webhooks.router,
+    tokens.router,
+    custom_fields.router,
+    groups.router,
+)
