@@ -20,6 +20,7 @@ from tests.web.conftest import Browser, new_browser
 from tests.webhooks.receiver import sql
 
 STATUSES = "/api/v1/task-status"
+AREAS = ("task-statuses", "webhooks", "custom-fields", "groups", "people", "tokens")
 
 
 async def _person(app: FastAPI, firm: Firm, role: str, write: bool = True) -> str:
@@ -67,13 +68,16 @@ async def test_the_owner_sees_settings_in_the_nav_and_a_member_does_not(
     assert '<a href="/settings"' in clients.text
     index = await browser.http.get("/settings")
     assert index.status_code == 200
-    assert 'href="/settings/task-statuses"' in index.text
+    areas = re.findall(r'<h2><a href="(/settings/[a-z-]+)">', index.text)
+    assert areas == [f"/settings/{area}" for area in AREAS]
+    for path in areas:
+        assert (await browser.http.get(path)).status_code == 200, path
     async with new_browser(app) as http:
         member = Browser(http)
         await member.sign_in(await _person(app, firm, "member"), firm.password)
         clients = await http.get("/clients")
         assert clients.status_code == 200 and '<a href="/settings"' not in clients.text
-        for path in ("/settings", "/settings/task-statuses"):
+        for path in ("/settings", *(f"/settings/{area}" for area in AREAS)):
             refused = await http.get(path)
             assert refused.status_code == 403
             assert "Only the firm&#39;s owners and admins can change its settings." in refused.text
@@ -675,3 +679,154 @@ async def test_a_member_and_a_forged_form_change_no_group(
         refused = await browser.http.post(target, data=data)
         assert refused.status_code == 403 and "This page has expired." in refused.text
     assert await _groups(firm) == [group]
+
+
+ACCOUNTS = "/api/v1/account"
+
+
+async def _logins(firm: Firm, account_uuid: str) -> list[dict[str, Any]]:
+    data: list[dict[str, Any]] = (await firm.owner.get(f"{ACCOUNTS}/{account_uuid}/login")).json()[
+        "data"
+    ]
+    return data
+
+
+async def test_people_are_listed_added_with_a_login_and_given_logins(
+    app: FastAPI, browser: Browser, firm: Firm
+) -> None:
+    await _owner(browser, firm)
+    listing = await browser.http.get("/settings/people")
+    assert listing.status_code == 200
+    assert "Owner" in listing.text and "No login" not in listing.text
+
+    email = f"nia-{secrets.token_hex(3)}@example.com"
+    made = await _send(
+        browser,
+        "/settings/people",
+        {
+            "first_name": "Nia",
+            "last_name": "New",
+            "email": email,
+            "role": "admin",
+            "password": "a long new password",
+        },
+    )
+    assert made.status_code == 303
+    person_uuid = made.headers["location"].rsplit("/", 1)[1]
+    account = (await firm.owner.get(f"{ACCOUNTS}/{person_uuid}")).json()
+    assert (account["name"], account["role"], account["type"]) == ("Nia New", "admin", "employee")
+    [login] = await _logins(firm, person_uuid)
+    assert login["email"] == email
+    # The login signs in to the workspace with its password.
+    async with new_browser(app) as http:
+        signed = await Browser(http).sign_in(email, "a long new password")
+        assert signed.status_code == 303
+
+    plain = await _send(
+        browser, "/settings/people", {"first_name": "Lou", "last_name": "Later", "role": "member"}
+    )
+    assert plain.status_code == 303
+    lou = plain.headers["location"].rsplit("/", 1)[1]
+    assert await _logins(firm, lou) == []
+    listing = await browser.http.get("/settings/people")
+    assert "Lou Later" in listing.text and "No login" in listing.text
+
+    path = f"/settings/people/{lou}"
+    page = await browser.http.get(path)
+    assert page.status_code == 200 and "0 logins" in page.text
+    lou_email = f"lou-{secrets.token_hex(3)}@example.com"
+    given = await _send(
+        browser,
+        f"{path}/logins",
+        {
+            "first_name": "Lou",
+            "last_name": "Later",
+            "email": lou_email,
+            "has_write_permission": "1",
+        },
+    )
+    assert given.status_code == 303 and given.headers["location"] == path
+    [login] = await _logins(firm, lou)
+    assert (login["email"], login["has_write_permission"], login["has_delete_permission"]) == (
+        lou_email,
+        True,
+        False,
+    )
+    assert login["expires_at"] is None
+    expired = await _send(browser, f"{path}/logins/{login['uuid']}/expire", {})
+    assert expired.status_code == 303
+    [login] = await _logins(firm, lou)
+    assert login["expires_at"] is not None
+    listing = await browser.http.get("/settings/people")
+    assert listing.text.count("No login") == 1  # Lou's login has expired
+
+
+async def test_a_person_form_shows_the_api_messages_with_422(browser: Browser, firm: Firm) -> None:
+    await _owner(browser, firm)
+    before = (await firm.owner.get(f"{ACCOUNTS}?per_page=100")).json()["meta"]["total"]
+    raw = {"first_name": "Al", "last_name": "Short", "role": "member", "password": "short"}
+    bad = await _send(browser, "/settings/people", raw)
+    assert bad.status_code == 422
+    api = await firm.owner.post(
+        ACCOUNTS,
+        {"type": "employee", "first_name": "Al", "last_name": "Short", "role": "member",
+         "login": {"password": "short"}},
+    )  # fmt: skip
+    assert api.status_code == 422
+    assert _error(bad.text, "login.password") == api.json()["errors"]["login.password"]
+    assert 'value="Al"' in bad.text and "short" not in re.findall(r'value="([^"]*)"', bad.text)
+    taken = await _send(
+        browser,
+        "/settings/people",
+        {"first_name": "A", "last_name": "B", "role": "member", "email": firm.emails[0],
+         "password": "long enough password"},
+    )  # fmt: skip
+    assert taken.status_code == 422
+    assert _error(taken.text, "email") == ["The email has already been taken."]
+    after = (await firm.owner.get(f"{ACCOUNTS}?per_page=100")).json()["meta"]["total"]
+    assert after == before
+
+    owner = firm.owner.account_uuid
+    login = await _send(browser, f"/settings/people/{owner}/logins", {"email": "nope"})
+    assert login.status_code == 422
+    assert _error(login.text, "first_name") == ["The first name field is required."]
+    assert _error(login.text, "email") == ["The email field must be a valid email address."]
+    assert len(await _logins(firm, owner)) == 1
+
+
+async def test_an_admin_may_not_manage_an_owners_logins_and_a_member_nothing(
+    app: FastAPI, browser: Browser, firm: Firm
+) -> None:
+    owner = firm.owner.account_uuid
+    before = await _logins(firm, owner)
+    async with new_browser(app) as http:
+        admin = Browser(http)
+        await admin.sign_in(await _person(app, firm, "admin"), firm.password)
+        page = await http.get("/settings/people")
+        assert page.status_code == 200
+        assert '<option value="owner"' not in page.text  # only owners make owners
+        assert (await http.get(f"/settings/people/{owner}")).status_code == 403
+        token = await admin.csrf("/settings/people")
+        form = {"_token": token, "first_name": "X", "last_name": "Y", "email": "x@example.com"}
+        refused = await http.post(f"/settings/people/{owner}/logins", data=form)
+        assert refused.status_code == 403
+        made = await http.post(
+            "/settings/people",
+            data={"_token": token, "first_name": "O", "last_name": "W", "role": "owner"},
+        )
+        assert made.status_code == 403
+    async with new_browser(app) as http:
+        member = Browser(http)
+        await member.sign_in(await _person(app, firm, "member"), firm.password)
+        token = await member.csrf("/clients")
+        assert (await http.get("/settings/people")).status_code == 403
+        form = {"_token": token, "first_name": "M", "last_name": "M", "role": "member"}
+        assert (await http.post("/settings/people", data=form)).status_code == 403
+    await _owner(browser, firm)
+    forged = await browser.http.post(
+        "/settings/people", data={"first_name": "F", "last_name": "G", "role": "member"}
+    )
+    assert forged.status_code == 403 and "This page has expired." in forged.text
+    assert await _logins(firm, owner) == before
+    names = [a["name"] for a in (await firm.owner.get(f"{ACCOUNTS}?per_page=100")).json()["data"]]
+    assert not {"O W", "M M", "F G"} & set(names)

@@ -10,7 +10,18 @@ from advisercrm.web.templating import page
 
 router = APIRouter(include_in_schema=False)
 
-AREAS = (("/settings/task-statuses", "Task statuses", "The columns of the task board, in order."),)
+AREAS = (
+    ("/settings/task-statuses", "Task statuses", "The columns of the task board, in order."),
+    ("/settings/webhooks", "Webhooks", "Where the firm's events are sent, and what was sent."),
+    (
+        "/settings/custom-fields",
+        "Custom fields",
+        "The extra fields of tasks, clients, cases, plans.",
+    ),
+    ("/settings/groups", "Groups", "Teams of the firm's staff, and who is in each."),
+    ("/settings/people", "People", "The firm's staff, their roles and their logins."),
+    ("/settings/tokens", "Personal access tokens", "Your own tokens for the API."),
+)
 
 
 @router.get("/settings")

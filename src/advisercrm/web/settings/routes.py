@@ -6,6 +6,7 @@ from advisercrm.web.settings import (
     custom_fields,
     groups,
     index,
+    people,
     task_statuses,
     tokens,
     webhooks,
@@ -18,4 +19,5 @@ ROUTERS = (
     tokens.router,
     custom_fields.router,
     groups.router,
+    people.router,
 )
