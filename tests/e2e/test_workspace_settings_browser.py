@@ -112,11 +112,23 @@ def test_the_owner_adds_a_webhook_and_sees_its_secret_once(
     assert offline.elsewhere() == [] and offline.errors == []
 
 
-def test_the_token_page_passes_the_checks(
+def test_every_settings_page_passes_the_checks(
     offline: Offline, served: dict[str, Any], tmp_path: Path
 ) -> None:
-    base = served["base"]
+    base, demo = served["base"], served["demo"]
     page = _as_owner(offline, served)
-    page.goto(f"{base}/settings/tokens")
-    assert page.get_by_role("heading", level=1).inner_text() == "Personal access tokens"
-    check(page, tmp_path, "tokens")
+    for area in ("custom-fields", "groups", "people", "tokens"):
+        page.goto(f"{base}/settings/{area}")
+        assert page.url == f"{base}/settings/{area}"
+        check(page, tmp_path, area)
+    group = api(served, "GET", "/api/v1/group")["data"][0]
+    page.goto(f"{base}/settings/groups/{group['uuid']}")
+    assert page.get_by_role("heading", level=1).inner_text() == f"Group “{group['name']}”"
+    check(page, tmp_path, "group")
+    page.goto(f"{base}/settings/people/{demo['account_uuid']}")
+    assert page.get_by_role("heading", name="Logins").is_visible()
+    check(page, tmp_path, "person")
+    field = api(served, "GET", "/api/v1/custom-field")["data"][0]
+    page.goto(f"{base}/settings/custom-fields/{field['uuid']}")
+    check(page, tmp_path, "custom-field")
+    assert offline.elsewhere() == [] and offline.errors == []
