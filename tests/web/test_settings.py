@@ -13,8 +13,15 @@ from typing import Any
 import httpx
 import pytest
 from fastapi import FastAPI
+from sqlalchemy import update
+from sqlalchemy.ext.asyncio import AsyncConnection
 
+from advisercrm.db import connect
 from advisercrm.firms.service import add_person
+from advisercrm.kit.errors import ValidationFailed
+from advisercrm.kit.sql import execute
+from advisercrm.tables import task_statuses
+from advisercrm.web.settings.common import attempt
 from tests.helpers import Firm
 from tests.web.conftest import Browser, new_browser
 from tests.webhooks.receiver import sql
@@ -830,3 +837,28 @@ async def test_an_admin_may_not_manage_an_owners_logins_and_a_member_nothing(
     assert await _logins(firm, owner) == before
     names = [a["name"] for a in (await firm.owner.get(f"{ACCOUNTS}?per_page=100")).json()["data"]]
     assert not {"O W", "M M", "F G"} & set(names)
+
+
+async def test_a_refused_write_leaves_nothing_behind(app: FastAPI, firm: Firm) -> None:
+    """A form's write runs in a savepoint: what it wrote before its 422 is rolled back,
+    though the page's own transaction commits."""
+    status = (await _statuses(firm))[0]
+
+    async def writes_then_fails() -> None:
+        await _rename(conn, firm.firm_id, status["uuid"])
+        raise ValidationFailed({"name": ["The name field is required."]})
+
+    async with connect(app.state.engine, begin=True) as conn:
+        no_page: Any = None  # only a refusal other than 422 makes a page
+        result, errors = await attempt(no_page, no_page, conn, writes_then_fails, "/")
+    assert (result, errors) == (None, {"name": ["The name field is required."]})
+    assert (await _statuses(firm))[0] == status
+
+
+async def _rename(conn: AsyncConnection, firm_id: int, status_uuid: str) -> None:
+    statement = (
+        update(task_statuses)
+        .where(task_statuses.c.firm_id == firm_id, task_statuses.c.uuid == uuid.UUID(status_uuid))
+        .values(name="Written")
+    )
+    await execute(conn, statement)
