@@ -862,3 +862,44 @@ async def _rename(conn: AsyncConnection, firm_id: int, status_uuid: str) -> None
         .values(name="Written")
     )
     await execute(conn, statement)
+
+
+ODD = ("", " ", "x" * 3000, "-1", "0", "99999999999999999999999", "1.5", "true", "☃", "%00")
+
+
+@pytest.mark.usefixtures("private_urls")
+async def test_odd_input_on_every_settings_form_is_never_a_server_error(
+    browser: Browser, firm: Firm
+) -> None:
+    await _owner(browser, firm)
+    status = (await _statuses(firm))[0]["uuid"]
+    hook = await firm.owner.created(SUBSCRIPTIONS, {"url": HOOK, "events": ["goal.created"]})
+    field = await firm.owner.created(FIELDS, {"name": "Odd", "type": "selection",
+                                              "selection_options": ["a"]})  # fmt: skip
+    group = await firm.group([])
+    person = firm.owner.account_uuid
+    forms = {
+        "/settings/task-statuses": ("name", "colour", "is_archived"),
+        f"/settings/task-statuses/{status}": ("name", "colour", "is_not_started"),
+        f"/settings/task-statuses/{status}/move": ("position",),
+        "/settings/webhooks": ("url", "events"),
+        f"/settings/webhooks/{hook['uuid']}": ("events",),
+        "/settings/custom-fields": ("name", "type", "model_type", "selection_options"),
+        f"/settings/custom-fields/{field['uuid']}": ("name", "selection_options", "help_text"),
+        "/settings/groups": ("name", "participants"),
+        f"/settings/groups/{group['uuid']}": ("name",),
+        f"/settings/groups/{group['uuid']}/members": ("participants",),
+        "/settings/people": ("first_name", "email", "role", "password"),
+        f"/settings/people/{person}/logins": ("first_name", "email"),
+        "/settings/tokens": ("name", "password", "expires_at"),
+    }
+    for path, names in forms.items():
+        for value in ODD:
+            answer = await _send(browser, path, dict.fromkeys(names, value))
+            assert answer.status_code in (303, 422, 429), (path, value, answer.status_code)
+    for path in ("/settings/task-statuses/nope", "/settings/webhooks/nope/delete",
+                 f"/settings/webhooks/{hook['uuid']}/deliveries/nope/redeliver",
+                 "/settings/groups/nope/members/nope/remove",
+                 f"/settings/people/{person}/logins/nope/expire",
+                 "/settings/tokens/nope/revoke"):  # fmt: skip
+        assert (await _send(browser, path, {})).status_code == 404, path
