@@ -91,6 +91,19 @@ class LoginRepository(FirmRepository):
         )
         return await self.first(query)
 
+    async def live_counts(self, account_uuids: list[uuid.UUID]) -> dict[str, int]:
+        """How many unexpired logins each of these accounts has, by account UUID (one
+        with none is left out): one statement for a page of accounts."""
+        lg, a = logins, accounts
+        live = or_(lg.c.expires_at.is_(None), lg.c.expires_at > func.now())
+        query = (
+            select(a.c.uuid, func.count().label("logins"))
+            .join(lg, and_(lg.c.firm_id == a.c.firm_id, lg.c.account_id == a.c.id))
+            .where(self.scoped(a), a.c.uuid.in_(account_uuids), live)
+            .group_by(a.c.uuid)
+        )
+        return {str(row["uuid"]): int(row["logins"]) for row in await self.all(query)}
+
     async def lock_account(self, account_id: int) -> None:
         """Serialise the writes to one account's logins until the transaction ends: the
         account has one primary login, and a user one login on it."""

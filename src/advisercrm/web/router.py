@@ -8,6 +8,7 @@ from fastapi.staticfiles import StaticFiles
 
 from advisercrm.web import board, clients, goals, signing, tasks
 from advisercrm.web.guard import Interrupt, SignedIn, interrupted
+from advisercrm.web.settings.routes import ROUTERS as SETTINGS
 from advisercrm.web.templating import STATIC_DIR, redirect
 
 home = APIRouter(include_in_schema=False)
@@ -20,6 +21,7 @@ async def start(request: Request, session: SignedIn) -> Response:
 
 def install_web(app: FastAPI) -> None:
     app.add_exception_handler(Interrupt, interrupted)
-    for router in (home, signing.router, clients.router, tasks.router, goals.router, board.router):
+    pages = (clients.router, tasks.router, goals.router, board.router, *SETTINGS)
+    for router in (home, signing.router, *pages):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

@@ -3,6 +3,7 @@ and sending one again. Owners and admins only, like the subscriptions."""
 
 # No `from __future__ import annotations`: FastAPI reads the handlers' annotations.
 
+import uuid
 from typing import Annotated, Any
 
 from asyncpg import Record
@@ -10,6 +11,7 @@ from fastapi import APIRouter, Depends, Path, Request
 from pydantic import BaseModel
 from sqlalchemy import BigInteger, Integer, bindparam, func, select, text
 from sqlalchemy.dialects.postgresql import UUID
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from advisercrm.auth.access import Allowed, ManagerWrite
 from advisercrm.auth.deps import CurrentPrincipal, RenderCtx
@@ -18,7 +20,7 @@ from advisercrm.db import Conn
 from advisercrm.idempotency.route import ApiRoute
 from advisercrm.kit.errors import NotFound
 from advisercrm.kit.fields import path_uuid
-from advisercrm.kit.listing import ListSpec, Page, paginated, parse_list_query
+from advisercrm.kit.listing import ListQuery, ListSpec, Page, paginated, parse_list_query
 from advisercrm.kit.render import JSON, Ctx, timestamp
 from advisercrm.kit.sql import FIRM, Query
 from advisercrm.resource.router import path_row
@@ -106,6 +108,37 @@ def delivery(row: Record, ctx: Ctx) -> dict[str, Any]:
     }
 
 
+async def deliveries(
+    conn: AsyncConnection, principal: Principal, subscription_id: int, query: ListQuery, ctx: Ctx
+) -> tuple[list[dict[str, Any]], int]:
+    """A page of the subscription's deliveries, and their total."""
+    keys = {"firm_id": principal.firm_id, "subscription_id": subscription_id}
+    rows = await _PAGES[query.descending].all(
+        conn, **keys, limit=query.per_page, offset=query.offset
+    )
+    total = await _COUNT.scalar(conn, **keys)
+    return [delivery(r, ctx) for r in rows], total
+
+
+async def find_delivery(
+    conn: AsyncConnection, principal: Principal, subscription_id: int, wanted: uuid.UUID
+) -> Record | None:
+    """The subscription's delivery of this UUID, if there is one."""
+    return await _FIND.first(
+        conn, firm_id=principal.firm_id, subscription_id=subscription_id, uuid=wanted
+    )
+
+
+async def send_again(
+    conn: AsyncConnection, principal: Principal, delivery_id: int, ctx: Ctx
+) -> dict[str, Any]:
+    """Make the delivery pending again, due now; 404 if it went meanwhile."""
+    again = await _REDELIVER.first(conn, firm_id=principal.firm_id, id=delivery_id)
+    if again is None:  # its subscription was deleted meanwhile
+        raise NotFound()
+    return delivery(again, ctx)
+
+
 @router.get(
     "/{uuid}/deliveries",
     response_model=Page[DeliveryOut],
@@ -115,12 +148,8 @@ async def list_deliveries(
     request: Request, row: Subscription, principal: Manager, conn: Conn, ctx: RenderCtx
 ) -> JSON:
     query = parse_list_query(request, SPEC)
-    keys = {"firm_id": principal.firm_id, "subscription_id": row["id"]}
-    rows = await _PAGES[query.descending].all(
-        conn, **keys, limit=query.per_page, offset=query.offset
-    )
-    total = await _COUNT.scalar(conn, **keys)
-    return paginated(request, query, [delivery(r, ctx) for r in rows], total)
+    data, total = await deliveries(conn, principal, row["id"], query, ctx)
+    return paginated(request, query, data, total)
 
 
 async def _delivery(
@@ -134,9 +163,7 @@ async def _delivery(
     wanted = path_uuid(delivery_uuid)
     found = None
     if wanted is not None:
-        found = await _FIND.first(
-            conn, firm_id=principal.firm_id, subscription_id=row["id"], uuid=wanted
-        )
+        found = await find_delivery(conn, principal, row["id"], wanted)
     if found is None:
         raise NotFound()
     return found
@@ -155,7 +182,4 @@ async def redeliver(
     conn: Conn,
     ctx: RenderCtx,
 ) -> JSON:
-    again = await _REDELIVER.first(conn, firm_id=principal.firm_id, id=found["id"])
-    if again is None:  # its subscription was deleted meanwhile
-        raise NotFound()
-    return JSON(delivery(again, ctx), status_code=202)
+    return JSON(await send_again(conn, principal, found["id"], ctx), status_code=202)

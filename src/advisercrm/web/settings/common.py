@@ -1,0 +1,136 @@
+"""What every settings page shares: who may open it, the checked form of a POST, and a
+write run as the API runs it, its 422 errors kept for the form."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Awaitable, Callable
+from typing import Annotated, Any, TypeVar
+from urllib.parse import parse_qs
+
+from fastapi import Depends, Request
+from fastapi.responses import Response
+from pydantic import BaseModel, TypeAdapter, ValidationError
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from advisercrm.auth.access import Action, Allowed, Who
+from advisercrm.kit.body import ALL_RULES, Body
+from advisercrm.kit.errors import ApiError, Forbidden, ValidationFailed
+from advisercrm.kit.fields import to_laravel
+from advisercrm.kit.render import Ctx
+from advisercrm.kit.sql import driver
+from advisercrm.web.guard import Acting, ActingAs, Interrupt
+from advisercrm.web.sessions import CSRF_FIELD, MAX_FORM_BYTES, csrf_ok
+from advisercrm.web.signing import expired
+from advisercrm.web.templating import page
+
+T = TypeVar("T")
+NOT_ALLOWED = "Only the firm's owners and admins can change its settings."
+# A settings form names at most the fields it shows; the event checkboxes are the most.
+MAX_FIELDS = 60
+
+
+def forbidden(request: Request, acting: Acting, message: str = NOT_ALLOWED) -> Response:
+    return page(
+        request, "message.html", acting.session, status=403, title="Not allowed", message=message
+    )
+
+
+async def _manager(request: Request, acting: ActingAs) -> Acting:
+    if not acting.principal.sees_whole_firm:
+        raise Interrupt(forbidden(request, acting))
+    return acting
+
+
+# A settings page's acting account: an owner or admin of the firm, else the 403 page.
+Manager = Annotated[Acting, Depends(_manager)]
+
+
+def ctx(request: Request, acting: Acting) -> Ctx:
+    return acting.principal.ctx(str(request.base_url))
+
+
+async def allowed(request: Request, acting: Acting, action: Action, who: Who) -> None:
+    """The API's own permission check of a route (`auth.access.Allowed`): the 403 page
+    when it refuses."""
+    try:
+        await Allowed(action, who)(acting.principal)
+    except Forbidden:
+        message = f"Your login does not have the {action} permission."
+        raise Interrupt(forbidden(request, acting, message)) from None
+
+
+async def form(request: Request, acting: Acting) -> dict[str, list[str]]:
+    """The POST's urlencoded fields, every value of each; a form without the session's
+    CSRF token is refused with the page-expired page."""
+    kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    body = await request.body()
+    fields: dict[str, list[str]] = {}
+    if kind == "application/x-www-form-urlencoded" and len(body) <= MAX_FORM_BYTES:
+        try:
+            fields = parse_qs(
+                body.decode("utf-8"), keep_blank_values=True, max_num_fields=MAX_FIELDS
+            )
+        except (UnicodeDecodeError, ValueError):
+            fields = {}
+    fields = {k: [v.replace("\x00", "") for v in vs] for k, vs in fields.items()}
+    first = {k: vs[0] for k, vs in fields.items()}
+    if not csrf_ok(request, acting.session.token, first):
+        raise Interrupt(expired(request))
+    fields.pop(CSRF_FIELD, None)
+    return fields
+
+
+def one(fields: dict[str, list[str]], name: str) -> str:
+    return fields.get(name, [""])[0]
+
+
+@functools.cache
+def _all_rules(model: type[Body]) -> TypeAdapter[Any]:
+    return TypeAdapter(Annotated[model, ALL_RULES])  # type: ignore[arg-type]
+
+
+def body(model: type[BaseModel], raw: dict[str, Any]) -> Any:
+    """The request model of the API's route read from `raw` as the route reads a JSON
+    body: a `Body` model (declared with `ALL_RULES` there) keeps its well-formed fields
+    and its shape errors for the service to report with its own; any other raises its
+    422 at once."""
+    try:
+        if issubclass(model, Body):
+            return _all_rules(model).validate_python(raw)
+        return model.model_validate(raw)
+    except ValidationError as error:
+        raise ValidationFailed(to_laravel(list(error.errors()), strip=0)) from None
+
+
+def refused(request: Request, acting: Acting, error: ApiError, back: str) -> Response:
+    """The page of a write the API refuses with an error other than 422 (404, 409, 429):
+    its status, headers and message."""
+    return page(
+        request,
+        "settings/refused.html",
+        acting.session,
+        status=error.status,
+        headers=error.headers,
+        message=error.message,
+        back=back,
+    )
+
+
+async def attempt(
+    request: Request,
+    acting: Acting,
+    conn: AsyncConnection,
+    work: Callable[[], Awaitable[T]],
+    back: str,
+) -> tuple[T | None, dict[str, list[str]]]:
+    """Run a write in a savepoint: its result, or (rolled back) the API's 422 errors by
+    field. Any other error of the API's is its page, `back` linking to the page to return
+    to."""
+    try:
+        async with driver(conn).transaction():
+            return await work(), {}
+    except ValidationFailed as failed:
+        return None, failed.errors
+    except ApiError as error:
+        raise Interrupt(refused(request, acting, error, back)) from None
