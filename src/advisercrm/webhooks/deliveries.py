@@ -23,18 +23,20 @@ from advisercrm.webhooks.http import Attempt
 CHANNEL = "advisercrm_webhooks"
 Conn = asyncpg.Connection | PoolConnectionProxy
 
+# A delivery waits while an earlier one of its record is pending: it is claimable when it
+# is the earliest pending one, asked as `= (SELECT min(...))`, which PostgreSQL answers
+# from the pending-record index whatever its statistics say. Asked as NOT EXISTS, with
+# statistics gathered while little was pending, it scanned every pending delivery for
+# each one it claimed, and a burst's backlog cost its square.
 _CLAIM = """
 WITH due AS (
     SELECT d.firm_id, d.id
     FROM webhook_deliveries AS d
     WHERE d.status = 'pending' AND d.next_attempt_at <= now()
       AND (d.locked_until IS NULL OR d.locked_until < now())
-      AND NOT EXISTS (
-          SELECT 1 FROM webhook_deliveries AS p
+      AND d.event_cursor = (SELECT min(p.event_cursor) FROM webhook_deliveries AS p
           WHERE p.firm_id = d.firm_id AND p.subscription_id = d.subscription_id
-            AND p.record_uuid = d.record_uuid AND p.status = 'pending'
-            AND p.event_cursor < d.event_cursor
-      )
+            AND p.record_uuid = d.record_uuid AND p.status = 'pending')
     ORDER BY d.next_attempt_at
     LIMIT $1
     FOR UPDATE OF d SKIP LOCKED
@@ -51,18 +53,19 @@ RETURNING d.firm_id, d.id, d.subscription_id, d.attempts, d.locked_until, s.url,
           f.timezone
 """
 
-# When the next claimable delivery falls due: the earliest pending one that waits for no
-# earlier one of its record, counted from when its lease (if any) ends.
+# When the next claimable delivery falls due: the earliest pending one, not leased, that
+# waits for no earlier one of its record; found along the due index, so it reads the few
+# rows in flight or waiting rather than every pending one. (A lease that runs out, a
+# worker having died mid-attempt, is noticed by the worker's regular poll.)
 _NEXT_DUE = """
-SELECT extract(epoch FROM min(greatest(d.next_attempt_at, d.locked_until)) - now())
+SELECT extract(epoch FROM d.next_attempt_at - now())
 FROM webhook_deliveries AS d
-WHERE d.status = 'pending'
-  AND NOT EXISTS (
-      SELECT 1 FROM webhook_deliveries AS p
+WHERE d.status = 'pending' AND (d.locked_until IS NULL OR d.locked_until < now())
+  AND d.event_cursor = (SELECT min(p.event_cursor) FROM webhook_deliveries AS p
       WHERE p.firm_id = d.firm_id AND p.subscription_id = d.subscription_id
-        AND p.record_uuid = d.record_uuid AND p.status = 'pending'
-        AND p.event_cursor < d.event_cursor
-  )
+        AND p.record_uuid = d.record_uuid AND p.status = 'pending')
+ORDER BY d.next_attempt_at
+LIMIT 1
 """
 
 # Attempts' outcomes, one row each, for the deliveries whose lease is still this
