@@ -16,7 +16,6 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 from pydantic import TypeAdapter
 
-from advisercrm.auth.access import Allowed
 from advisercrm.groups.description import GROUPS
 from advisercrm.kit.body import ALL_RULES
 from advisercrm.kit.errors import Forbidden, ValidationFailed
@@ -28,9 +27,8 @@ from advisercrm.tasks import service as tasks_service
 from advisercrm.tasks.description import TASKS
 from advisercrm.tasks.router import LIST_SPEC
 from advisercrm.tasks.schemas import TaskUpdate
+from advisercrm.web import forms
 from advisercrm.web.guard import Acting, ActingAs, WebConn
-from advisercrm.web.sessions import csrf_ok, read_form
-from advisercrm.web.signing import expired
 from advisercrm.web.templating import local_path, page, redirect
 
 router = APIRouter(include_in_schema=False)
@@ -95,7 +93,7 @@ async def _board(
 ) -> Response:
     """The board for the filters in `params`; `problems`: a failed move's message by
     task UUID, shown on its card (422)."""
-    principal, ctx = acting.principal, acting.principal.ctx(str(request.base_url))
+    principal, ctx = acting.principal, acting.ctx
     statuses, _ = await resource_service.listing(
         conn, principal, TASK_STATUSES, _of("position"), ctx
     )
@@ -145,9 +143,7 @@ def _wants_json(request: Request) -> bool:
 async def move(request: Request, task_uuid: str, acting: ActingAs, conn: WebConn) -> Response:
     """Move a task to the status the form names, as PUT /api/v1/task/{uuid} with only
     `task_status_uuid` would: 404 before 403 before 422, as the API answers."""
-    form = await read_form(request)
-    if not csrf_ok(request, acting.session.token, form):
-        return expired(request)
+    form = await forms.form(request, acting)
     principal, json = acting.principal, _wants_json(request)
     parsed = path_uuid(task_uuid)
     row = await resource_service.find(conn, principal, TASKS, parsed) if parsed else None
@@ -155,24 +151,23 @@ async def move(request: Request, task_uuid: str, acting: ActingAs, conn: WebConn
         if json:
             return JSONResponse({"message": "Not found."}, status_code=404)
         return page(request, "not_found.html", acting.session, status=404)
-    try:
-        await Allowed("write")(principal)
-    except Forbidden as refused:
+    if not await forms.may(principal):
         if json:
-            return JSONResponse({"message": refused.message}, status_code=403)
+            return JSONResponse({"message": Forbidden.default_message}, status_code=403)
         return page(
             request,
             "message.html",
             acting.session,
             status=403,
             title="Not allowed",
-            message=refused.message,
+            message=Forbidden.default_message,
         )
     back = _back(form)
     body = _MOVE.validate_python({"task_status_uuid": form.get("task_status_uuid") or None})
-    ctx = principal.ctx(str(request.base_url))
+    ctx = acting.ctx
     try:
-        moved = await tasks_service.update(conn, principal, row, body, ctx)
+        async with forms.savepoint(conn):
+            moved = await tasks_service.update(conn, principal, row, body, ctx)
     except ValidationFailed as failed:
         message = " ".join(m for messages in failed.errors.values() for m in messages)
         if json:

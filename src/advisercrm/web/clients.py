@@ -15,7 +15,6 @@ from advisercrm.circles.description import CIRCLES
 from advisercrm.goals.description import GOALS
 from advisercrm.kit.fields import path_uuid
 from advisercrm.kit.listing import MAX_PAGE, InvalidValue, ListQuery
-from advisercrm.kit.render import Ctx
 from advisercrm.resource import service as resource_service
 from advisercrm.tasks import service as tasks_service
 from advisercrm.web.guard import ActingAs, WebConn
@@ -25,10 +24,6 @@ router = APIRouter(include_in_schema=False)
 PER_PAGE = 25
 # Enough for any one client's households, goals and open tasks on one page.
 MOST = 100
-
-
-def _ctx(request: Request, acting: ActingAs) -> Ctx:
-    return acting.principal.ctx(str(request.base_url))
 
 
 def _page_number(raw: str | None) -> int:
@@ -58,7 +53,7 @@ async def client_list(request: Request, acting: ActingAs, conn: WebConn) -> Resp
     filters, error = _search(raw)
     number = _page_number(request.query_params.get("page"))
     query = ListQuery(number, PER_PAGE, "name", False, filters)
-    ctx = _ctx(request, acting)
+    ctx = acting.ctx
     clients, total = await resource_service.listing(conn, acting.principal, CLIENTS, query, ctx)
     return page(
         request,
@@ -82,7 +77,7 @@ def _of(sort: str, **filters: Any) -> ListQuery:
 async def client_page(
     request: Request, client_uuid: str, acting: ActingAs, conn: WebConn
 ) -> Response:
-    principal, ctx = acting.principal, _ctx(request, acting)
+    principal, ctx = acting.principal, acting.ctx
     parsed = path_uuid(client_uuid)
     row = None
     if parsed is not None:

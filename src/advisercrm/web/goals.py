@@ -18,7 +18,6 @@ from pydantic import TypeAdapter, ValidationError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from advisercrm.accounts.description import CLIENTS
-from advisercrm.auth.access import Allowed
 from advisercrm.auth.principal import Principal
 from advisercrm.circles.description import CIRCLES
 from advisercrm.goals import service as goals_service
@@ -29,16 +28,12 @@ from advisercrm.kit.errors import Forbidden, ValidationFailed
 from advisercrm.kit.fields import path_uuid, to_laravel
 from advisercrm.kit.listing import ListQuery
 from advisercrm.kit.render import Ctx
-from advisercrm.kit.sql import driver
 from advisercrm.resource import service as resource_service
+from advisercrm.web import forms
 from advisercrm.web.guard import Acting, ActingAs, WebConn
-from advisercrm.web.sessions import csrf_ok, read_fields
-from advisercrm.web.signing import expired
 from advisercrm.web.templating import page, redirect
 
 router = APIRouter(include_in_schema=False)
-# The goal routes' own permission: any account of the firm with the write flag.
-WRITE = Allowed("write", "anyone")
 CREATE: TypeAdapter[GoalCreate] = TypeAdapter(Annotated[GoalCreate, ALL_RULES])
 UPDATE: TypeAdapter[GoalUpdate] = TypeAdapter(Annotated[GoalUpdate, ALL_RULES])
 # Clients and households offered besides those the form names: a firm's usual book.
@@ -64,15 +59,10 @@ ORDER = (
     "show_on_circles",
 )
 MONEY = "The target amount field must be an amount such as 2500 or 2500.50."
-UNAUTHORIZED = "This action is unauthorized."
 _AMOUNT = re.compile(r"^[+-]?[0-9]{1,20}(\.[0-9]*)?\Z")
 
 Values = dict[str, Any]
 Errors = dict[str, list[str]]
-
-
-def _ctx(request: Request, acting: Acting) -> Ctx:
-    return acting.principal.ctx(str(request.base_url))
 
 
 def _major(amount: str, currency: str) -> str:
@@ -142,17 +132,19 @@ async def _saved(
 ) -> tuple[dict[str, Any] | None, Errors]:
     """The goal as the service wrote it, or every error the API finds in the body with
     the form's own: then nothing the write did is kept."""
-    try:
-        # A savepoint in the page's transaction (asyncpg's, as the API's).
-        async with driver(conn).transaction():
+
+    async def checked() -> dict[str, Any]:
+        try:
             shown = await write(adapter.validate_python(body))
-            if own:
-                raise ValidationFailed({})  # the API's rules passed; the form's did not
-            return shown, {}
-    except ValidationFailed as failed:
-        found = failed.errors
-    except ValidationError as error:  # a body refused as a whole (the API's 422 too)
-        found = to_laravel(error.errors(), strip=0)
+        except ValidationError as error:  # a body refused as a whole (the API's 422 too)
+            raise ValidationFailed(to_laravel(error.errors(), strip=0)) from None
+        if own:
+            raise ValidationFailed({})  # the API's rules passed; the form's did not
+        return shown
+
+    shown, found = await forms.attempt(conn, checked)
+    if shown is not None:
+        return shown, {}
     merged: Errors = {}
     for key, messages in found.items():
         merged.setdefault(key.split(".")[0], []).extend(messages)
@@ -205,7 +197,7 @@ async def _form(
     goal: dict[str, Any] | None = None,
     errors: Errors | None = None,
 ) -> Response:
-    ctx = _ctx(request, acting)
+    ctx = acting.ctx
     clients, circles = await _choices(conn, acting.principal, ctx, values)
     names = {row["uuid"]: row["name"] for row in clients}
     back = f"/clients/{client_uuid}" if client_uuid in names else "/clients"
@@ -236,16 +228,13 @@ def _refused(request: Request, acting: Acting, status: int) -> Response:
         acting.session,
         status=403,
         title="Not allowed",
-        message=UNAUTHORIZED,
+        message=Forbidden.default_message,
     )
 
 
 async def _may_write(principal: Principal) -> bool:
-    try:
-        await WRITE(principal)
-    except Forbidden:
-        return False
-    return True
+    """The goal routes' own permission: any account of the firm with the write flag."""
+    return await forms.may(principal, "write", "anyone")
 
 
 def _landing(shown: dict[str, Any], client_uuid: str) -> str:
@@ -273,13 +262,11 @@ async def new_goal(request: Request, acting: ActingAs, conn: WebConn) -> Respons
 
 @router.post("/goals/new")
 async def create_goal(request: Request, acting: ActingAs, conn: WebConn) -> Response:
-    fields = await read_fields(request, MOST_VALUES)
-    if not csrf_ok(request, acting.session.token, {k: v[0] for k, v in fields.items()}):
-        return expired(request)
+    fields = await forms.fields(request, acting, MOST_VALUES)
     if not await _may_write(acting.principal):
         return _refused(request, acting, 403)
     values, client_uuid = _of_form(fields), fields.get("client", [""])[0]
-    principal, ctx = acting.principal, _ctx(request, acting)
+    principal, ctx = acting.principal, acting.ctx
     body, own = _body(values, ctx.currency)
 
     async def write(parsed: GoalCreate) -> dict[str, Any]:
@@ -293,7 +280,7 @@ async def create_goal(request: Request, acting: ActingAs, conn: WebConn) -> Resp
 
 @router.get("/goals/{goal_uuid}/edit")
 async def edit_goal(request: Request, goal_uuid: str, acting: ActingAs, conn: WebConn) -> Response:
-    principal, ctx = acting.principal, _ctx(request, acting)
+    principal, ctx = acting.principal, acting.ctx
     parsed = path_uuid(goal_uuid)
     row = None
     if parsed is not None:
@@ -311,10 +298,8 @@ async def edit_goal(request: Request, goal_uuid: str, acting: ActingAs, conn: We
 async def update_goal(
     request: Request, goal_uuid: str, acting: ActingAs, conn: WebConn
 ) -> Response:
-    fields = await read_fields(request, MOST_VALUES)
-    if not csrf_ok(request, acting.session.token, {k: v[0] for k, v in fields.items()}):
-        return expired(request)
-    principal, ctx = acting.principal, _ctx(request, acting)
+    fields = await forms.fields(request, acting, MOST_VALUES)
+    principal, ctx = acting.principal, acting.ctx
     parsed = path_uuid(goal_uuid)
     goal_id = None
     if parsed is not None:

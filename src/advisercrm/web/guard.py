@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from advisercrm.auth.principal import Principal
 from advisercrm.db import connect
+from advisercrm.kit.render import Ctx
 from advisercrm.web import sessions
 from advisercrm.web.sessions import Session
 from advisercrm.web.templating import redirect, to_sign_in
@@ -57,13 +58,15 @@ SignedIn = Annotated[Session, Depends(_signed_in)]
 class Acting:
     session: Session
     principal: Principal
+    ctx: Ctx  # how the principal's records are rendered, as the API renders them
 
 
 async def _acting(request: Request, session: SignedIn) -> Acting:
     if session.principal is None:
         here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         raise Interrupt(redirect("/account?" + _next(here)))
-    return Acting(session, session.principal)
+    principal = session.principal
+    return Acting(session, principal, principal.ctx(str(request.base_url)))
 
 
 def _next(path: str) -> str:

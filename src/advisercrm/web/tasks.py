@@ -19,7 +19,7 @@ from advisercrm.auth.access import Allowed
 from advisercrm.auth.principal import Principal
 from advisercrm.custom_fields.description import CUSTOM_FIELDS
 from advisercrm.kit.body import ALL_RULES
-from advisercrm.kit.errors import ApiError, Forbidden, ValidationFailed
+from advisercrm.kit.errors import ApiError, ValidationFailed
 from advisercrm.kit.fields import path_uuid
 from advisercrm.kit.listing import ListQuery
 from advisercrm.kit.render import Ctx
@@ -29,11 +29,9 @@ from advisercrm.tasks import service as tasks_service
 from advisercrm.tasks.description import TASKS
 from advisercrm.tasks.includes import render, show
 from advisercrm.tasks.schemas import TaskUpdate
-from advisercrm.web import task_fields
+from advisercrm.web import forms, task_fields
 from advisercrm.web.clients import PER_PAGE, _page_number
 from advisercrm.web.guard import Acting, ActingAs, WebConn
-from advisercrm.web.sessions import csrf_ok, read_form
-from advisercrm.web.signing import expired
 from advisercrm.web.templating import page, redirect
 
 router = APIRouter(include_in_schema=False)
@@ -44,22 +42,9 @@ MOST = 100
 UPDATE = TypeAdapter(Annotated[TaskUpdate, ALL_RULES])
 
 
-def _ctx(request: Request, acting: Acting) -> Ctx:
-    return acting.principal.ctx(str(request.base_url))
-
-
 def _now(ctx: Ctx) -> str:
     """Now on the firm's clock, as the API writes a due date: overdue is earlier."""
     return dt.datetime.now(ctx.timezone).strftime("%Y-%m-%d %H:%M:%S")
-
-
-async def _may_write(principal: Principal) -> bool:
-    """Whether the API's complete and uncomplete routes would let the principal in."""
-    try:
-        await Allowed("write")(principal)
-    except Forbidden:
-        return False
-    return True
 
 
 @router.get("/tasks")
@@ -69,7 +54,7 @@ async def my_tasks(request: Request, acting: ActingAs, conn: WebConn) -> Respons
     # Subtasks too: one assigned to this account is theirs to do.
     filters = {"assigned_to_uuids": mine, "open_tasks": True, "subtask_visibility": "include"}
     query = ListQuery(number, PER_PAGE, "due_at", False, filters)
-    ctx = _ctx(request, acting)
+    ctx = acting.ctx
     tasks, total = await tasks_service.list_tasks(conn, acting.principal, query, ctx)
     return page(
         request,
@@ -105,9 +90,9 @@ async def _task_page(
     sent: dict[str, str] | None = None,
 ) -> Response:
     """The page; `errors` and `sent`: a refused form's, shown beside its controls."""
-    principal, ctx, errors = acting.principal, _ctx(request, acting), errors or {}
+    principal, ctx, errors = acting.principal, acting.ctx, errors or {}
     task = await show(conn, principal, row, ctx, {"parent_task", "subtasks"})
-    writer = await _may_write(principal)
+    writer = await forms.may(principal)
     reopen_to: list[dict[str, Any]] = []
     if writer and task["completed_at"] is not None:
         only_open = {"is_type_completed": False, "is_archived": False}
@@ -175,15 +160,14 @@ async def _change(
     """A form that changes the task, checked as the API's route checks its request (the
     form's CSRF token first): back to the task's page once done, or the page again with
     the API's reasons for refusing it."""
-    form = await read_form(request)
-    if not csrf_ok(request, acting.session.token, form):
-        return expired(request)
+    form = await forms.form(request, acting)
     row = await _find(conn, acting, task_uuid)
     if row is None:
         return _not_found(request, acting)
     try:
         await Allowed("write")(acting.principal)
-        await change(row, form)
+        async with forms.savepoint(conn):
+            await change(row, form)
     except ApiError as error:
         return await _refused(request, acting, conn, task_uuid, error, form)
     return redirect(f"/tasks/{row['uuid']}")
@@ -192,7 +176,7 @@ async def _change(
 @router.post("/tasks/{task_uuid}/complete")
 async def complete(request: Request, task_uuid: str, acting: ActingAs, conn: WebConn) -> Response:
     async def change(row: Record, form: dict[str, str]) -> object:
-        return await tasks_service.complete(conn, acting.principal, row, _ctx(request, acting))
+        return await tasks_service.complete(conn, acting.principal, row, acting.ctx)
 
     return await _change(request, acting, conn, task_uuid, change)
 
@@ -208,14 +192,14 @@ async def uncomplete(request: Request, task_uuid: str, acting: ActingAs, conn: W
             found = await tasks_service.find_status(conn, principal, status_uuid)
         if found is None:
             raise ValidationFailed({"task_status_uuid": [STATUS_NOT_FOUND]})
-        return await tasks_service.uncomplete(conn, principal, row, found, _ctx(request, acting))
+        return await tasks_service.uncomplete(conn, principal, row, found, acting.ctx)
 
     return await _change(request, acting, conn, task_uuid, change)
 
 
 @router.post("/tasks/{task_uuid}/fields")
 async def set_fields(request: Request, task_uuid: str, acting: ActingAs, conn: WebConn) -> Response:
-    principal, ctx = acting.principal, _ctx(request, acting)
+    principal, ctx = acting.principal, acting.ctx
 
     async def change(row: Record, form: dict[str, str]) -> object:
         definitions = await _task_fields(conn, principal, ctx)

@@ -6,22 +6,18 @@ from __future__ import annotations
 import functools
 from collections.abc import Awaitable, Callable
 from typing import Annotated, Any, TypeVar
-from urllib.parse import parse_qs
 
 from fastapi import Depends, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, TypeAdapter, ValidationError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from advisercrm.auth.access import Action, Allowed, Who
+from advisercrm.auth.access import Action, Who
 from advisercrm.kit.body import ALL_RULES, Body
-from advisercrm.kit.errors import ApiError, Forbidden, ValidationFailed
+from advisercrm.kit.errors import ApiError, ValidationFailed
 from advisercrm.kit.fields import to_laravel
-from advisercrm.kit.render import Ctx
-from advisercrm.kit.sql import driver
+from advisercrm.web import forms
 from advisercrm.web.guard import Acting, ActingAs, Interrupt
-from advisercrm.web.sessions import CSRF_FIELD, MAX_FORM_BYTES, csrf_ok
-from advisercrm.web.signing import expired
 from advisercrm.web.templating import page
 
 T = TypeVar("T")
@@ -46,39 +42,17 @@ async def _manager(request: Request, acting: ActingAs) -> Acting:
 Manager = Annotated[Acting, Depends(_manager)]
 
 
-def ctx(request: Request, acting: Acting) -> Ctx:
-    return acting.principal.ctx(str(request.base_url))
-
-
 async def allowed(request: Request, acting: Acting, action: Action, who: Who) -> None:
     """The API's own permission check of a route (`auth.access.Allowed`): the 403 page
     when it refuses."""
-    try:
-        await Allowed(action, who)(acting.principal)
-    except Forbidden:
+    if not await forms.may(acting.principal, action, who):
         message = f"Your login does not have the {action} permission."
-        raise Interrupt(forbidden(request, acting, message)) from None
+        raise Interrupt(forbidden(request, acting, message))
 
 
 async def form(request: Request, acting: Acting) -> dict[str, list[str]]:
-    """The POST's urlencoded fields, every value of each; a form without the session's
-    CSRF token is refused with the page-expired page."""
-    kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    body = await request.body()
-    fields: dict[str, list[str]] = {}
-    if kind == "application/x-www-form-urlencoded" and len(body) <= MAX_FORM_BYTES:
-        try:
-            fields = parse_qs(
-                body.decode("utf-8"), keep_blank_values=True, max_num_fields=MAX_FIELDS
-            )
-        except (UnicodeDecodeError, ValueError):
-            fields = {}
-    fields = {k: [v.replace("\x00", "") for v in vs] for k, vs in fields.items()}
-    first = {k: vs[0] for k, vs in fields.items()}
-    if not csrf_ok(request, acting.session.token, first):
-        raise Interrupt(expired(request))
-    fields.pop(CSRF_FIELD, None)
-    return fields
+    """The POST's fields, every value of each, once its CSRF token is checked."""
+    return await forms.fields(request, acting, MAX_FIELDS)
 
 
 def one(fields: dict[str, list[str]], name: str) -> str:
@@ -128,9 +102,6 @@ async def attempt(
     field. Any other error of the API's is its page, `back` linking to the page to return
     to."""
     try:
-        async with driver(conn).transaction():
-            return await work(), {}
-    except ValidationFailed as failed:
-        return None, failed.errors
+        return await forms.attempt(conn, work)
     except ApiError as error:
         raise Interrupt(refused(request, acting, error, back)) from None

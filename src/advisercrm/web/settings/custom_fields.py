@@ -20,7 +20,7 @@ from advisercrm.kit.fields import path_uuid
 from advisercrm.kit.listing import MAX_PER_PAGE, ListQuery
 from advisercrm.resource import service
 from advisercrm.web.guard import Acting, Interrupt, WebConn
-from advisercrm.web.settings.common import Manager, allowed, attempt, body, ctx, form, one
+from advisercrm.web.settings.common import Manager, allowed, attempt, body, form, one
 from advisercrm.web.templating import page, redirect
 
 router = APIRouter(include_in_schema=False)
@@ -61,7 +61,7 @@ async def _list_page(
     entered: dict[str, Any] | None = None,
 ) -> Response:
     query = ListQuery(1, MAX_PER_PAGE, "position", False, {})
-    rows, total = await service.listing(conn, acting.principal, R, query, ctx(request, acting))
+    rows, total = await service.listing(conn, acting.principal, R, query, acting.ctx)
     rows.sort(key=lambda row: MODEL_TYPES.index(row["model_type"]))  # stable: by position
     return page(
         request,
@@ -105,7 +105,7 @@ async def create(request: Request, acting: Manager, conn: WebConn) -> Response:
 
     async def work() -> dict[str, Any]:
         made = body(CustomFieldCreate, raw)
-        return await service.create(conn, acting.principal, R, made, ctx(request, acting))
+        return await service.create(conn, acting.principal, R, made, acting.ctx)
 
     _, errors = await attempt(request, acting, conn, work, HERE)
     if errors:
@@ -135,7 +135,7 @@ def _edit_page(
 @router.get(HERE + "/{field_uuid}")
 async def edit_form(request: Request, field_uuid: str, acting: Manager, conn: WebConn) -> Response:
     row = await _found(request, acting, conn, field_uuid)
-    shown = await service.show(conn, acting.principal, R, row, ctx(request, acting))
+    shown = await service.show(conn, acting.principal, R, row, acting.ctx)
     return _edit_page(request, acting, shown)
 
 
@@ -148,12 +148,12 @@ async def update(request: Request, field_uuid: str, acting: Manager, conn: WebCo
 
     async def work() -> dict[str, Any]:
         changes = body(CustomFieldUpdate, raw)
-        here = ctx(request, acting)
+        here = acting.ctx
         return await service.update_row(conn, acting.principal, R, row, changes, here)
 
     _, errors = await attempt(request, acting, conn, work, HERE)
     if errors:
-        shown = await service.show(conn, acting.principal, R, row, ctx(request, acting))
+        shown = await service.show(conn, acting.principal, R, row, acting.ctx)
         return _edit_page(request, acting, shown, 422, errors, {**shown, **raw})
     return redirect(HERE)
 
@@ -165,7 +165,7 @@ async def delete(request: Request, field_uuid: str, acting: Manager, conn: WebCo
 
     async def work() -> None:
         row = await _found(request, acting, conn, field_uuid, lock=True)
-        await service.delete(conn, acting.principal, R, row, ctx(request, acting))
+        await service.delete(conn, acting.principal, R, row, acting.ctx)
 
     await attempt(request, acting, conn, work, HERE)
     return redirect(HERE)

@@ -17,7 +17,7 @@ from advisercrm.kit.fields import path_uuid
 from advisercrm.kit.listing import MAX_PER_PAGE, ListQuery
 from advisercrm.resource import service
 from advisercrm.web.guard import Acting, Interrupt, WebConn
-from advisercrm.web.settings.common import Manager, allowed, attempt, body, ctx, form, one
+from advisercrm.web.settings.common import Manager, allowed, attempt, body, form, one
 from advisercrm.web.templating import page, redirect
 
 router = APIRouter(include_in_schema=False)
@@ -29,7 +29,7 @@ async def staff(request: Request, acting: Acting, conn: WebConn) -> list[dict[st
     """The firm's employees by name, as the API's account list gives them."""
     only = {"type": ACCOUNTS.list_spec.filters["type"]("employee")}
     query = ListQuery(1, MAX_PER_PAGE, "name", False, only)
-    people, _ = await service.listing(conn, acting.principal, ACCOUNTS, query, ctx(request, acting))
+    people, _ = await service.listing(conn, acting.principal, ACCOUNTS, query, acting.ctx)
     return people
 
 
@@ -42,7 +42,7 @@ async def _list_page(
     entered: dict[str, Any] | None = None,
 ) -> Response:
     query = ListQuery(1, MAX_PER_PAGE, "name", False, {})
-    groups, total = await service.listing(conn, acting.principal, R, query, ctx(request, acting))
+    groups, total = await service.listing(conn, acting.principal, R, query, acting.ctx)
     return page(
         request,
         "settings/groups.html",
@@ -82,7 +82,7 @@ async def create(request: Request, acting: Manager, conn: WebConn) -> Response:
 
     async def work() -> dict[str, Any]:
         made = body(GroupCreate, raw)
-        return await service.create(conn, acting.principal, R, made, ctx(request, acting))
+        return await service.create(conn, acting.principal, R, made, acting.ctx)
 
     made, errors = await attempt(request, acting, conn, work, HERE)
     if errors or made is None:
@@ -99,7 +99,7 @@ async def _group_page(
     errors: dict[str, list[str]] | None = None,
     name: str | None = None,
 ) -> Response:
-    shown = await service.show(conn, acting.principal, R, row, ctx(request, acting))
+    shown = await service.show(conn, acting.principal, R, row, acting.ctx)
     members = {p["uuid"] for p in shown["participants"]}
     others = [p for p in await staff(request, acting, conn) if p["uuid"] not in members]
     return page(
@@ -125,7 +125,7 @@ async def _update(
 ) -> dict[str, list[str]]:
     async def work() -> dict[str, Any]:
         changes = body(GroupUpdate, raw)
-        here = ctx(request, acting)
+        here = acting.ctx
         return await service.update_row(conn, acting.principal, R, row, changes, here)
 
     _, errors = await attempt(request, acting, conn, work, HERE)
@@ -153,7 +153,7 @@ async def add(request: Request, group_uuid: str, acting: Manager, conn: WebConn)
 
     async def work() -> dict[str, Any]:
         added = body(ParticipantsAdd, raw)
-        return await add_participants(conn, acting.principal, row, added, ctx(request, acting))
+        return await add_participants(conn, acting.principal, row, added, acting.ctx)
 
     _, errors = await attempt(request, acting, conn, work, HERE)
     if errors:
@@ -169,7 +169,7 @@ async def remove(
     await form(request, acting)
     await allowed(request, acting, "write", R.who)
     row = await _found(request, acting, conn, group_uuid)
-    shown = await service.show(conn, acting.principal, R, row, ctx(request, acting))
+    shown = await service.show(conn, acting.principal, R, row, acting.ctx)
     kept = [p["uuid"] for p in shown["participants"] if p["uuid"] != account_uuid]
     if len(kept) == len(shown["participants"]):
         return page(request, "not_found.html", acting.session, status=404)
@@ -186,7 +186,7 @@ async def delete(request: Request, group_uuid: str, acting: Manager, conn: WebCo
 
     async def work() -> None:
         row = await _found(request, acting, conn, group_uuid, lock=True)
-        await service.delete(conn, acting.principal, R, row, ctx(request, acting))
+        await service.delete(conn, acting.principal, R, row, acting.ctx)
 
     await attempt(request, acting, conn, work, HERE)
     return redirect(HERE)

@@ -26,7 +26,6 @@ from advisercrm.web.settings.common import (
     allowed,
     attempt,
     body,
-    ctx,
     forbidden,
     form,
     one,
@@ -96,7 +95,7 @@ async def create(request: Request, acting: Manager, conn: WebConn) -> Response:
 
     async def work() -> dict[str, Any]:
         made = body(AccountCreate, raw)
-        return await accounts_service.create(conn, acting.principal, made, ctx(request, acting))
+        return await accounts_service.create(conn, acting.principal, made, acting.ctx)
 
     made, errors = await attempt(request, acting, conn, work, HERE)
     if errors or made is None:
@@ -129,7 +128,7 @@ async def _person_page(
     errors: dict[str, list[str]] | None = None,
     entered: dict[str, Any] | None = None,
 ) -> Response:
-    here = ctx(request, acting)
+    here = acting.ctx
     person = await service.show(conn, acting.principal, ACCOUNTS, row, here)
     query = ListQuery(1, MOST_LOGINS, "created_at", False, {})
     logins, _ = await logins_service.listing(conn, acting.principal, row, query, here)
@@ -164,7 +163,7 @@ async def add_login(
 
     async def work() -> dict[str, Any]:
         made = body(LoginCreate, raw)
-        return await logins_service.create(conn, acting.principal, row, made, ctx(request, acting))
+        return await logins_service.create(conn, acting.principal, row, made, acting.ctx)
 
     back = f"{HERE}/{account_uuid}"
     _, errors = await attempt(request, acting, conn, work, back)
@@ -188,7 +187,7 @@ async def expire_login(
     back = f"{HERE}/{account_uuid}"
 
     async def work() -> dict[str, Any]:
-        return await logins_service.expire(conn, acting.principal, login, ctx(request, acting))
+        return await logins_service.expire(conn, acting.principal, login, acting.ctx)
 
     await attempt(request, acting, conn, work, back)
     return redirect(back)

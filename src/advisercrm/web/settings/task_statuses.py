@@ -15,7 +15,7 @@ from advisercrm.task_statuses.description import TASK_STATUSES
 from advisercrm.task_statuses.repository import FLAGS
 from advisercrm.task_statuses.schemas import TaskStatusCreate, TaskStatusUpdate
 from advisercrm.web.guard import Acting, Interrupt, WebConn
-from advisercrm.web.settings.common import Manager, allowed, attempt, body, ctx, form, one
+from advisercrm.web.settings.common import Manager, allowed, attempt, body, form, one
 from advisercrm.web.templating import page, redirect
 
 router = APIRouter(include_in_schema=False)
@@ -44,7 +44,7 @@ async def _list_page(
     entered: dict[str, Any] | None = None,
 ) -> Response:
     query = ListQuery(1, MAX_PER_PAGE, "position", False, {})
-    statuses, total = await service.listing(conn, acting.principal, R, query, ctx(request, acting))
+    statuses, total = await service.listing(conn, acting.principal, R, query, acting.ctx)
     return page(
         request,
         "settings/task_statuses.html",
@@ -83,7 +83,7 @@ async def create(request: Request, acting: Manager, conn: WebConn) -> Response:
 
     async def work() -> dict[str, Any]:
         made = body(TaskStatusCreate, raw)
-        return await service.create(conn, acting.principal, R, made, ctx(request, acting))
+        return await service.create(conn, acting.principal, R, made, acting.ctx)
 
     _, errors = await attempt(request, acting, conn, work, HERE)
     if errors:
@@ -113,7 +113,7 @@ def _edit_page(
 @router.get(HERE + "/{status_uuid}")
 async def edit_form(request: Request, status_uuid: str, acting: Manager, conn: WebConn) -> Response:
     row = await _found(request, acting, conn, status_uuid)
-    shown = await service.show(conn, acting.principal, R, row, ctx(request, acting))
+    shown = await service.show(conn, acting.principal, R, row, acting.ctx)
     return _edit_page(request, acting, shown)
 
 
@@ -122,9 +122,7 @@ async def _update(
 ) -> dict[str, list[str]]:
     async def work() -> dict[str, Any]:
         changes = body(TaskStatusUpdate, raw)
-        return await service.update_row(
-            conn, acting.principal, R, row, changes, ctx(request, acting)
-        )
+        return await service.update_row(conn, acting.principal, R, row, changes, acting.ctx)
 
     _, errors = await attempt(request, acting, conn, work, HERE)
     return errors
@@ -138,7 +136,7 @@ async def update(request: Request, status_uuid: str, acting: Manager, conn: WebC
     raw = _values(fields)
     errors = await _update(request, acting, conn, row, raw)
     if errors:
-        shown = await service.show(conn, acting.principal, R, row, ctx(request, acting))
+        shown = await service.show(conn, acting.principal, R, row, acting.ctx)
         return _edit_page(request, acting, shown, 422, errors, {**shown, **raw})
     return redirect(HERE)
 
@@ -162,7 +160,7 @@ async def delete(request: Request, status_uuid: str, acting: Manager, conn: WebC
 
     async def work() -> None:
         row = await _found(request, acting, conn, status_uuid, lock=True)
-        await service.delete(conn, acting.principal, R, row, ctx(request, acting))
+        await service.delete(conn, acting.principal, R, row, acting.ctx)
 
     await attempt(request, acting, conn, work, HERE)
     return redirect(HERE)

@@ -12,12 +12,12 @@ from fastapi.responses import Response
 
 from advisercrm.kit.errors import ValidationFailed
 from advisercrm.kit.fields import path_uuid
-from advisercrm.kit.sql import driver
 from advisercrm.ratelimit.limiter import TooManyAttempts
 from advisercrm.tokens import service
 from advisercrm.tokens.schemas import TokenCreate
+from advisercrm.web import forms
 from advisercrm.web.guard import Acting, WebConn
-from advisercrm.web.settings.common import Manager, attempt, body, ctx, form, one
+from advisercrm.web.settings.common import Manager, attempt, body, form, one
 from advisercrm.web.templating import page, redirect
 
 router = APIRouter(include_in_schema=False)
@@ -33,7 +33,7 @@ async def _list_page(
     entered: dict[str, Any] | None = None,
     headers: dict[str, str] | None = None,
 ) -> Response:
-    tokens = await service.list_tokens(conn, acting.principal, ctx(request, acting))
+    tokens = await service.list_tokens(conn, acting.principal, acting.ctx)
     return page(
         request,
         "settings/tokens.html",
@@ -61,13 +61,13 @@ async def create(request: Request, acting: Manager, conn: WebConn) -> Response:
     state = request.app.state
     address = request.client.host if request.client else "unknown"
     try:
-        async with driver(conn).transaction():
+        async with forms.savepoint(conn):
             made = await service.create_token(
                 conn,
                 acting.principal,
                 body(TokenCreate, raw),
                 state.secret_key,
-                ctx(request, acting),
+                acting.ctx,
                 state.attempts,
                 address,
             )

@@ -15,7 +15,7 @@ from advisercrm.kit.fields import path_uuid
 from advisercrm.kit.listing import MAX_PER_PAGE, ListQuery
 from advisercrm.resource import service
 from advisercrm.web.guard import Acting, Interrupt, WebConn
-from advisercrm.web.settings.common import Manager, allowed, attempt, body, ctx, form, one
+from advisercrm.web.settings.common import Manager, allowed, attempt, body, form, one
 from advisercrm.web.templating import page, redirect
 from advisercrm.webhooks import history
 from advisercrm.webhooks.description import SUBSCRIPTIONS
@@ -42,7 +42,7 @@ async def _list_page(
     entered: dict[str, Any] | None = None,
 ) -> Response:
     query = ListQuery(1, MAX_PER_PAGE, "created_at", False, {})
-    rows, total = await service.listing(conn, acting.principal, R, query, ctx(request, acting))
+    rows, total = await service.listing(conn, acting.principal, R, query, acting.ctx)
     return page(
         request,
         "settings/webhooks.html",
@@ -82,7 +82,7 @@ async def create(request: Request, acting: Manager, conn: WebConn) -> Response:
 
     async def work() -> dict[str, Any]:
         made = body(SubscriptionCreate, raw)
-        return await service.create(conn, acting.principal, R, made, ctx(request, acting))
+        return await service.create(conn, acting.principal, R, made, acting.ctx)
 
     made, errors = await attempt(request, acting, conn, work, HERE)
     if errors or made is None:
@@ -100,7 +100,7 @@ async def _subscription_page(
     errors: dict[str, list[str]] | None = None,
     entered: list[str] | None = None,
 ) -> Response:
-    here = ctx(request, acting)
+    here = acting.ctx
     shown = await service.show(conn, acting.principal, R, row, here)
     recent = ListQuery(1, RECENT, "created_at", True, {})
     deliveries, total = await history.deliveries(conn, acting.principal, row["id"], recent, here)
@@ -137,9 +137,7 @@ async def update(
 
     async def work() -> dict[str, Any]:
         changes = body(SubscriptionUpdate, raw)
-        return await service.update_row(
-            conn, acting.principal, R, row, changes, ctx(request, acting)
-        )
+        return await service.update_row(conn, acting.principal, R, row, changes, acting.ctx)
 
     _, errors = await attempt(request, acting, conn, work, HERE)
     if errors:
@@ -156,7 +154,7 @@ async def delete(
 
     async def work() -> None:
         row = await _found(request, acting, conn, subscription_uuid, lock=True)
-        await service.delete(conn, acting.principal, R, row, ctx(request, acting))
+        await service.delete(conn, acting.principal, R, row, acting.ctx)
 
     await attempt(request, acting, conn, work, HERE)
     return redirect(HERE)
@@ -178,7 +176,7 @@ async def redeliver(
     back = f"{HERE}/{subscription_uuid}"
 
     async def work() -> dict[str, Any]:
-        return await history.send_again(conn, acting.principal, found["id"], ctx(request, acting))
+        return await history.send_again(conn, acting.principal, found["id"], acting.ctx)
 
     await attempt(request, acting, conn, work, back)
     return redirect(back)
