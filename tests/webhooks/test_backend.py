@@ -5,12 +5,15 @@ is not reused, and the next delivery opens a new one."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import logging
 from collections.abc import AsyncIterator
 
 import pytest
 
 from advisercrm.webhooks import transport
 from advisercrm.webhooks.backend import Backend
+from advisercrm.webhooks.http import post
 
 OK = b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"
 
@@ -25,10 +28,8 @@ class Receiver:
     async def serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         self.connections += 1
         self.writers.append(writer)
-        while not reader.at_eof():
-            head = await reader.readuntil(b"\r\n\r\n") if not reader.at_eof() else b""
-            if not head:
-                break
+        while True:  # until the client closes: readuntil then raises IncompleteReadError
+            head = await reader.readuntil(b"\r\n\r\n")
             length = 0
             for line in head.split(b"\r\n"):
                 if line.lower().startswith(b"content-length:"):
@@ -50,10 +51,8 @@ async def receiver(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[tuple[Recei
     found = Receiver()
 
     async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        try:
+        with contextlib.suppress(asyncio.IncompleteReadError, ConnectionError):
             await found.serve(reader, writer)
-        except (asyncio.IncompleteReadError, ConnectionError):
-            pass
 
     server = await asyncio.start_server(serve, "127.0.0.1", 0)
     port = server.sockets[0].getsockname()[1]
@@ -86,3 +85,14 @@ async def test_a_kept_connection_is_reused_and_one_closed_by_the_receiver_is_not
         await found.drop()
         assert (await client.post(url, content=b"{}")).status_code == 200
         assert found.connections == 2
+
+
+async def test_deliveries_are_not_logged_one_line_each(
+    receiver: tuple[Receiver, int], caplog: pytest.LogCaptureFixture
+) -> None:
+    _, port = receiver
+    caplog.set_level(logging.INFO)
+    async with transport.client(5.0) as client:
+        attempt = await post(client, f"http://127.0.0.1:{port}/hook?token=s3cret", b"{}", {})
+    assert attempt.error is None
+    assert [r.getMessage() for r in caplog.records if "s3cret" in r.getMessage()] == []
