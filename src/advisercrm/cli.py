@@ -378,7 +378,7 @@ def worker() -> None:
 
     if os.environ.get(serve.WEBHOOKS_CHILD):
         serve.die_with_supervisor()  # started by `serve`: go with it, even on SIGKILL
-        os.nice(serve.WEBHOOKS_NICENESS)
+        serve.background_priority()
     _setup_logging()
     options = _webhook_options()
     url = _prepared_url()

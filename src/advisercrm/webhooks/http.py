@@ -6,6 +6,7 @@ answer are read: a receiver's answer is not ours to buffer."""
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -15,6 +16,10 @@ import httpx
 from advisercrm.webhooks.transport import TargetRefused
 
 MAX_ANSWER = 64 * 1024
+# httpx logs every request at INFO with the receiver's url, which may carry a token in its
+# query, and a line per delivery costs the worker a tenth of its time. The worker logs
+# failed attempts itself.
+logging.getLogger("httpx").setLevel(logging.WARNING)
 
 
 @dataclass(frozen=True)

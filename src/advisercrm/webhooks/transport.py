@@ -9,10 +9,12 @@ target). (A client given its transport takes no proxy from the environment.)"""
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
+import httpcore
 import httpx
 
-from advisercrm.webhooks import safety
+from advisercrm.webhooks import backend, safety
 
 
 class TargetRefused(httpx.TransportError):
@@ -38,6 +40,12 @@ async def _checked_address(request: httpx.Request) -> str:
 
 
 class CheckedTransport(httpx.AsyncHTTPTransport):
+    def __init__(self, **options: Any) -> None:
+        super().__init__(**options)
+        # httpx gives no way to name its pool's network backend: set on the pool it made.
+        assert isinstance(self._pool, httpcore.AsyncConnectionPool)
+        self._pool._network_backend = backend.Backend()
+
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         if safety.private_allowed():
             return await super().handle_async_request(request)
