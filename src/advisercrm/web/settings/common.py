@@ -15,7 +15,9 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from advisercrm.auth.access import Action, Who
 from advisercrm.kit.body import ALL_RULES, Body
 from advisercrm.kit.errors import ApiError, ValidationFailed
-from advisercrm.kit.fields import to_laravel
+from advisercrm.kit.fields import path_uuid, to_laravel
+from advisercrm.resource import service
+from advisercrm.resource.description import Resource
 from advisercrm.web import forms
 from advisercrm.web.guard import Acting, ActingAs, Interrupt
 from advisercrm.web.templating import page
@@ -48,6 +50,25 @@ async def allowed(request: Request, acting: Acting, action: Action, who: Who) ->
     if not await forms.may(acting.principal, action, who):
         message = f"Your login does not have the {action} permission."
         raise Interrupt(forbidden(request, acting, message))
+
+
+async def found(
+    request: Request,
+    acting: Acting,
+    conn: AsyncConnection,
+    described: Resource,
+    raw: str,
+    lock: bool = False,
+) -> Any:
+    """The record of `described` the path names, as the API finds it (`lock`: a
+    delete's), else the 404 page."""
+    parsed = path_uuid(raw)
+    row = None
+    if parsed is not None:
+        row = await service.find(conn, acting.principal, described, parsed, lock=lock)
+    if row is None:
+        raise Interrupt(page(request, "not_found.html", acting.session, status=404))
+    return row
 
 
 async def form(request: Request, acting: Acting) -> dict[str, list[str]]:

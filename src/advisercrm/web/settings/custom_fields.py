@@ -16,11 +16,10 @@ from advisercrm.custom_fields.schemas import (
     CustomFieldCreate,
     CustomFieldUpdate,
 )
-from advisercrm.kit.fields import path_uuid
 from advisercrm.kit.listing import MAX_PER_PAGE, ListQuery
 from advisercrm.resource import service
-from advisercrm.web.guard import Acting, Interrupt, WebConn
-from advisercrm.web.settings.common import Manager, allowed, attempt, body, form, one
+from advisercrm.web.guard import Acting, WebConn
+from advisercrm.web.settings.common import Manager, allowed, attempt, body, form, found, one
 from advisercrm.web.templating import page, redirect
 
 router = APIRouter(include_in_schema=False)
@@ -77,19 +76,6 @@ async def _list_page(
     )
 
 
-async def _found(
-    request: Request, acting: Acting, conn: WebConn, raw: str, lock: bool = False
-) -> Any:
-    """The field the path names as the API finds it (`lock`: a delete's), else 404."""
-    parsed = path_uuid(raw)
-    row = None
-    if parsed is not None:
-        row = await service.find(conn, acting.principal, R, parsed, lock=lock)
-    if row is None:
-        raise Interrupt(page(request, "not_found.html", acting.session, status=404))
-    return row
-
-
 @router.get(HERE)
 async def custom_fields(request: Request, acting: Manager, conn: WebConn) -> Response:
     return await _list_page(request, acting, conn)
@@ -134,7 +120,7 @@ def _edit_page(
 
 @router.get(HERE + "/{field_uuid}")
 async def edit_form(request: Request, field_uuid: str, acting: Manager, conn: WebConn) -> Response:
-    row = await _found(request, acting, conn, field_uuid)
+    row = await found(request, acting, conn, R, field_uuid)
     shown = await service.show(conn, acting.principal, R, row, acting.ctx)
     return _edit_page(request, acting, shown)
 
@@ -143,7 +129,7 @@ async def edit_form(request: Request, field_uuid: str, acting: Manager, conn: We
 async def update(request: Request, field_uuid: str, acting: Manager, conn: WebConn) -> Response:
     fields = await form(request, acting)
     await allowed(request, acting, "write", R.who)
-    row = await _found(request, acting, conn, field_uuid)
+    row = await found(request, acting, conn, R, field_uuid)
     raw = _values(fields, row["type"])
 
     async def work() -> dict[str, Any]:
@@ -164,7 +150,7 @@ async def delete(request: Request, field_uuid: str, acting: Manager, conn: WebCo
     await allowed(request, acting, "delete", R.who)
 
     async def work() -> None:
-        row = await _found(request, acting, conn, field_uuid, lock=True)
+        row = await found(request, acting, conn, R, field_uuid, lock=True)
         await service.delete(conn, acting.principal, R, row, acting.ctx)
 
     await attempt(request, acting, conn, work, HERE)

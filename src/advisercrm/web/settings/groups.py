@@ -13,11 +13,10 @@ from advisercrm.accounts.description import ACCOUNTS
 from advisercrm.groups.description import GROUPS
 from advisercrm.groups.participants import ParticipantsAdd, add_participants
 from advisercrm.groups.schemas import GroupCreate, GroupUpdate
-from advisercrm.kit.fields import path_uuid
 from advisercrm.kit.listing import MAX_PER_PAGE, ListQuery
 from advisercrm.resource import service
-from advisercrm.web.guard import Acting, Interrupt, WebConn
-from advisercrm.web.settings.common import Manager, allowed, attempt, body, form, one
+from advisercrm.web.guard import Acting, WebConn
+from advisercrm.web.settings.common import Manager, allowed, attempt, body, form, found, one
 from advisercrm.web.templating import page, redirect
 
 router = APIRouter(include_in_schema=False)
@@ -54,19 +53,6 @@ async def _list_page(
         errors=errors or {},
         entered=entered or {"name": "", "participants": []},
     )
-
-
-async def _found(
-    request: Request, acting: Acting, conn: WebConn, raw: str, lock: bool = False
-) -> Any:
-    """The group the path names as the API finds it (`lock`: a delete's), else 404."""
-    parsed = path_uuid(raw)
-    row = None
-    if parsed is not None:
-        row = await service.find(conn, acting.principal, R, parsed, lock=lock)
-    if row is None:
-        raise Interrupt(page(request, "not_found.html", acting.session, status=404))
-    return row
 
 
 @router.get(HERE)
@@ -116,7 +102,7 @@ async def _group_page(
 
 @router.get(HERE + "/{group_uuid}")
 async def group(request: Request, group_uuid: str, acting: Manager, conn: WebConn) -> Response:
-    row = await _found(request, acting, conn, group_uuid)
+    row = await found(request, acting, conn, R, group_uuid)
     return await _group_page(request, acting, conn, row)
 
 
@@ -136,7 +122,7 @@ async def _update(
 async def rename(request: Request, group_uuid: str, acting: Manager, conn: WebConn) -> Response:
     fields = await form(request, acting)
     await allowed(request, acting, "write", R.who)
-    row = await _found(request, acting, conn, group_uuid)
+    row = await found(request, acting, conn, R, group_uuid)
     name = one(fields, "name")
     errors = await _update(request, acting, conn, row, {"name": name})
     if errors:
@@ -148,7 +134,7 @@ async def rename(request: Request, group_uuid: str, acting: Manager, conn: WebCo
 async def add(request: Request, group_uuid: str, acting: Manager, conn: WebConn) -> Response:
     fields = await form(request, acting)
     await allowed(request, acting, "write", R.who)
-    row = await _found(request, acting, conn, group_uuid)
+    row = await found(request, acting, conn, R, group_uuid)
     raw = {"participants": fields.get("participants", [])}
 
     async def work() -> dict[str, Any]:
@@ -168,7 +154,7 @@ async def remove(
     """The group's participants but this one, written as the API's update writes them."""
     await form(request, acting)
     await allowed(request, acting, "write", R.who)
-    row = await _found(request, acting, conn, group_uuid)
+    row = await found(request, acting, conn, R, group_uuid)
     shown = await service.show(conn, acting.principal, R, row, acting.ctx)
     kept = [p["uuid"] for p in shown["participants"] if p["uuid"] != account_uuid]
     if len(kept) == len(shown["participants"]):
@@ -185,7 +171,7 @@ async def delete(request: Request, group_uuid: str, acting: Manager, conn: WebCo
     await allowed(request, acting, "delete", R.who)
 
     async def work() -> None:
-        row = await _found(request, acting, conn, group_uuid, lock=True)
+        row = await found(request, acting, conn, R, group_uuid, lock=True)
         await service.delete(conn, acting.principal, R, row, acting.ctx)
 
     await attempt(request, acting, conn, work, HERE)

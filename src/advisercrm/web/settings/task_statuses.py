@@ -8,14 +8,13 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from advisercrm.kit.fields import path_uuid
 from advisercrm.kit.listing import MAX_PER_PAGE, ListQuery
 from advisercrm.resource import service
 from advisercrm.task_statuses.description import TASK_STATUSES
 from advisercrm.task_statuses.repository import FLAGS
 from advisercrm.task_statuses.schemas import TaskStatusCreate, TaskStatusUpdate
-from advisercrm.web.guard import Acting, Interrupt, WebConn
-from advisercrm.web.settings.common import Manager, allowed, attempt, body, form, one
+from advisercrm.web.guard import Acting, WebConn
+from advisercrm.web.settings.common import Manager, allowed, attempt, body, form, found, one
 from advisercrm.web.templating import page, redirect
 
 router = APIRouter(include_in_schema=False)
@@ -55,19 +54,6 @@ async def _list_page(
         errors=errors or {},
         entered=entered or {},
     )
-
-
-async def _found(
-    request: Request, acting: Acting, conn: WebConn, raw: str, lock: bool = False
-) -> Any:
-    """The status the path names as the API finds it (`lock`: a delete's), else 404."""
-    parsed = path_uuid(raw)
-    row = None
-    if parsed is not None:
-        row = await service.find(conn, acting.principal, R, parsed, lock=lock)
-    if row is None:
-        raise Interrupt(page(request, "not_found.html", acting.session, status=404))
-    return row
 
 
 @router.get(HERE)
@@ -112,7 +98,7 @@ def _edit_page(
 
 @router.get(HERE + "/{status_uuid}")
 async def edit_form(request: Request, status_uuid: str, acting: Manager, conn: WebConn) -> Response:
-    row = await _found(request, acting, conn, status_uuid)
+    row = await found(request, acting, conn, R, status_uuid)
     shown = await service.show(conn, acting.principal, R, row, acting.ctx)
     return _edit_page(request, acting, shown)
 
@@ -132,7 +118,7 @@ async def _update(
 async def update(request: Request, status_uuid: str, acting: Manager, conn: WebConn) -> Response:
     fields = await form(request, acting)
     await allowed(request, acting, "write", R.who)
-    row = await _found(request, acting, conn, status_uuid)
+    row = await found(request, acting, conn, R, status_uuid)
     raw = _values(fields)
     errors = await _update(request, acting, conn, row, raw)
     if errors:
@@ -146,7 +132,7 @@ async def move(request: Request, status_uuid: str, acting: Manager, conn: WebCon
     """Up or down one place: the API's update with the new `position`."""
     fields = await form(request, acting)
     await allowed(request, acting, "write", R.who)
-    row = await _found(request, acting, conn, status_uuid)
+    row = await found(request, acting, conn, R, status_uuid)
     errors = await _update(request, acting, conn, row, {"position": one(fields, "position")})
     if errors:
         return await _list_page(request, acting, conn, 422, errors)
@@ -159,7 +145,7 @@ async def delete(request: Request, status_uuid: str, acting: Manager, conn: WebC
     await allowed(request, acting, "delete", R.who)
 
     async def work() -> None:
-        row = await _found(request, acting, conn, status_uuid, lock=True)
+        row = await found(request, acting, conn, R, status_uuid, lock=True)
         await service.delete(conn, acting.principal, R, row, acting.ctx)
 
     await attempt(request, acting, conn, work, HERE)

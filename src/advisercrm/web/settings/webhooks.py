@@ -14,8 +14,8 @@ from fastapi.responses import Response
 from advisercrm.kit.fields import path_uuid
 from advisercrm.kit.listing import MAX_PER_PAGE, ListQuery
 from advisercrm.resource import service
-from advisercrm.web.guard import Acting, Interrupt, WebConn
-from advisercrm.web.settings.common import Manager, allowed, attempt, body, form, one
+from advisercrm.web.guard import Acting, WebConn
+from advisercrm.web.settings.common import Manager, allowed, attempt, body, form, found, one
 from advisercrm.web.templating import page, redirect
 from advisercrm.webhooks import history
 from advisercrm.webhooks.description import SUBSCRIPTIONS
@@ -54,19 +54,6 @@ async def _list_page(
         errors=errors or {},
         entered=entered or {"url": "", "events": []},
     )
-
-
-async def _found(
-    request: Request, acting: Acting, conn: WebConn, raw: str, lock: bool = False
-) -> Any:
-    """The subscription the path names as the API finds it (`lock`: a delete's), else 404."""
-    parsed = path_uuid(raw)
-    row = None
-    if parsed is not None:
-        row = await service.find(conn, acting.principal, R, parsed, lock=lock)
-    if row is None:
-        raise Interrupt(page(request, "not_found.html", acting.session, status=404))
-    return row
 
 
 @router.get(HERE)
@@ -122,7 +109,7 @@ async def _subscription_page(
 async def subscription(
     request: Request, subscription_uuid: str, acting: Manager, conn: WebConn
 ) -> Response:
-    row = await _found(request, acting, conn, subscription_uuid)
+    row = await found(request, acting, conn, R, subscription_uuid)
     return await _subscription_page(request, acting, conn, row)
 
 
@@ -132,7 +119,7 @@ async def update(
 ) -> Response:
     fields = await form(request, acting)
     await allowed(request, acting, "write", R.who)
-    row = await _found(request, acting, conn, subscription_uuid)
+    row = await found(request, acting, conn, R, subscription_uuid)
     raw = {"events": _events(fields)}
 
     async def work() -> dict[str, Any]:
@@ -153,7 +140,7 @@ async def delete(
     await allowed(request, acting, "delete", R.who)
 
     async def work() -> None:
-        row = await _found(request, acting, conn, subscription_uuid, lock=True)
+        row = await found(request, acting, conn, R, subscription_uuid, lock=True)
         await service.delete(conn, acting.principal, R, row, acting.ctx)
 
     await attempt(request, acting, conn, work, HERE)
@@ -166,17 +153,17 @@ async def redeliver(
 ) -> Response:
     await form(request, acting)
     await allowed(request, acting, "write", R.who)
-    row = await _found(request, acting, conn, subscription_uuid)
+    row = await found(request, acting, conn, R, subscription_uuid)
     wanted = path_uuid(delivery_uuid)
-    found = None
+    delivery = None
     if wanted is not None:
-        found = await history.find_delivery(conn, acting.principal, row["id"], wanted)
-    if found is None:
+        delivery = await history.find_delivery(conn, acting.principal, row["id"], wanted)
+    if delivery is None:
         return page(request, "not_found.html", acting.session, status=404)
     back = f"{HERE}/{subscription_uuid}"
 
     async def work() -> dict[str, Any]:
-        return await history.send_again(conn, acting.principal, found["id"], acting.ctx)
+        return await history.send_again(conn, acting.principal, delivery["id"], acting.ctx)
 
     await attempt(request, acting, conn, work, back)
     return redirect(back)
