@@ -5,6 +5,7 @@ fits the window at both widths (its columns scroll inside their own container)."
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -58,7 +59,8 @@ def test_the_owner_drags_a_card_to_another_column(wide: Offline, served: dict[st
     target = _column(page, statuses["In Progress"])
     source.drag_to(target.locator("h2"))
     moved = target.locator(f"#task-{task_uuid}")
-    expect(page.locator("#board-status")).to_have_text(f"Moved {name} to In Progress.")
+    said = re.compile(rf"^Moved {re.escape(name)} to In Progress, place \d+\.$")
+    expect(page.locator("#board-status")).to_have_text(said)
     # Where it was dropped: the end of the column, where the server put it.
     expect(target.locator("li.task").last).to_have_attribute("data-task", str(task_uuid))
     assert moved.locator("select").input_value() == statuses["In Progress"]
@@ -74,6 +76,27 @@ def test_the_owner_drags_a_card_to_another_column(wide: Offline, served: dict[st
     page.reload()
     expect(target.locator("li.task").last).to_have_attribute("data-task", str(task_uuid))
     assert wide.elsewhere() == []
+    assert wide.errors == []
+
+
+def test_the_owner_drags_a_card_up_its_column(wide: Offline, served: dict[str, Any]) -> None:
+    statuses = _statuses(served)
+    page = wide.context.new_page()
+    _open_board(page, served)
+    cards = _column(page, statuses["Not Started"]).locator("li.task")
+    # The second card (both in view), dropped on the top half of the first: before it.
+    first, last = cards.first, cards.nth(1)
+    first_uuid, last_uuid = first.get_attribute("data-task"), last.get_attribute("data-task")
+    place = api(served, "GET", f"/api/v1/task/{first_uuid}")["position"]
+    last.drag_to(first, target_position={"x": 20, "y": 6})
+    expect(page.locator("#board-status")).to_contain_text(f"place {place}.")
+    expect(cards.first).to_have_attribute("data-task", str(last_uuid))
+    assert api(served, "GET", f"/api/v1/task/{last_uuid}")["position"] == place
+    assert api(served, "GET", f"/api/v1/task/{first_uuid}")["position"] == place + 1
+    page.reload()
+    expect(_column(page, statuses["Not Started"]).locator("li.task").first).to_have_attribute(
+        "data-task", str(last_uuid)
+    )
     assert wide.errors == []
 
 

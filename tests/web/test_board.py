@@ -331,3 +331,54 @@ async def test_the_board_reads_every_card_in_the_same_statements(
         assert len(_cards(board.text)) == n
         counts.append(len(sent))
     assert counts[0] == counts[1]
+
+
+def _nudges(html: str, task_uuid: str) -> dict[str, str]:
+    """The Up and Down buttons of a card: the position each sends."""
+    start = html.index(f'id="task-{task_uuid}"')
+    form = html[
+        html.index('class="nudge row"', start) : html.index(
+            "</form>", html.index('class="nudge row"', start)
+        )
+    ]
+    return dict(
+        (label, value)
+        for value, label in re.findall(r'name="position" value="(\d+)">(Up|Down)<', form)
+    )
+
+
+async def test_up_and_down_move_a_card_one_place_in_its_column(
+    browser: Browser, firm: Firm
+) -> None:
+    not_started = (await _statuses(firm))[0]
+    made = [await _task(firm, not_started, name=name) for name in ("A", "B", "C")]
+    await browser.sign_in(firm.emails[0], firm.password)
+    board = await browser.http.get("/board")
+    assert _nudges(board.text, made[0]["uuid"]) == {"Down": "2"}
+    assert _nudges(board.text, made[1]["uuid"]) == {"Up": "1", "Down": "3"}
+    token = CSRF.search(board.text)
+    assert token is not None
+    form = {"_token": token.group(1), "task_status_uuid": not_started["uuid"], "back": "/board"}
+    down = await browser.http.post(
+        f"/board/tasks/{made[0]['uuid']}/move", data={**form, "position": "2"}
+    )
+    assert down.status_code == 303
+    board = await browser.http.get("/board")
+    assert _column_cards(board.text, not_started["uuid"]) == ["B", "A", "C"]
+    up = await browser.http.post(
+        f"/board/tasks/{made[2]['uuid']}/move", data={**form, "position": "1"}
+    )
+    assert up.status_code == 303
+    listed = await firm.owner.get(
+        f"/api/v1/task?filter[status_uuid]={not_started['uuid']}&sort=position"
+    )
+    assert [(t["name"], t["position"]) for t in listed.json()["data"]] == [
+        ("C", 1),
+        ("B", 2),
+        ("A", 3),
+    ]
+    refused = await browser.http.post(
+        f"/board/tasks/{made[2]['uuid']}/move", data={**form, "position": "top"}
+    )
+    assert refused.status_code == 422
+    assert "The position field must be an integer." in refused.text

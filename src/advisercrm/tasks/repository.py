@@ -108,6 +108,11 @@ IN_SUBTREE = _in_subtree_query()
 LOCK_STATUS = Query(
     select(st.c.id).where(st.c.firm_id == FIRM, st.c.id == bindparam("status_id")).with_for_update()
 )
+LAST_POSITION = Query(
+    select(func.coalesce(func.max(t.c.position), 0)).where(
+        t.c.firm_id == FIRM, t.c.status_id == bindparam("status_id")
+    )
+)
 NEXT_POSITION = Query(
     select(func.coalesce(func.max(t.c.position), 0) + 1).where(
         t.c.firm_id == FIRM, t.c.status_id == bindparam("status_id")
@@ -280,6 +285,26 @@ class TaskRepository(FirmRepository):
         and is taken in its own statement so the max is read after the lock is granted."""
         await self.fetch(LOCK_STATUS, status_id=status_id)
         return int(await self.fetch_value(NEXT_POSITION, status_id=status_id))
+
+    async def place(
+        self, task_id: int, status_id: int, old: int, wanted: int
+    ) -> tuple[int, list[int]]:
+        """Move a task from `old` to `wanted` in its status column (past the last task:
+        last), as a status moves among statuses: the tasks between shift one place
+        towards where it was. The status row lock serialises it with appends. Returns its
+        new position and the ids of the tasks shifted."""
+        await self.fetch(LOCK_STATUS, status_id=status_id)
+        last = int(await self.fetch_value(LAST_POSITION, status_id=status_id))
+        new = min(wanted, max(old, last))
+        if new == old:
+            return old, []
+        p = t.c.position
+        between = (p >= new, p < old) if new < old else (p > old, p <= new)
+        shifted = p + 1 if new < old else p - 1
+        others = (t.c.status_id == status_id, t.c.id != task_id, *between)
+        statement = update(t).where(self.scoped(t), *others).values(position=shifted)
+        moved = await self.all(statement.returning(t.c.id))
+        return new, [int(row["id"]) for row in moved]
 
     async def create(
         self,

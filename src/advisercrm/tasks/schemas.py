@@ -11,7 +11,7 @@ from pydantic_core import PydanticCustomError
 from advisercrm.accounts.schemas import AccountOut
 from advisercrm.cases.schemas import CaseOut
 from advisercrm.kit.body import Body
-from advisercrm.kit.fields import Required, UUIDStr, clean_text
+from advisercrm.kit.fields import Int, Required, UUIDStr, clean_text
 from advisercrm.kit.render import Ctx, timestamp
 from advisercrm.kit.times import parse_datetime, wall_clock
 from advisercrm.plans.schemas import PlanOut
@@ -85,6 +85,8 @@ class TaskUpdate(Body):
     assigned_to_uuids: UUIDs | None = None
     custom_fields: CustomFields | None = None
     group_uuids: UUIDs | None = None
+    # Beyond Plannr's documented fields: the task's place in its (new) status column.
+    position: Annotated[Int, Field(ge=1)] | None = None
 
 
 class PersonOut(BaseModel):

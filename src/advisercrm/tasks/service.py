@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,6 +19,7 @@ from advisercrm.kit.listing import ListQuery
 from advisercrm.kit.references import INVALID, check_uuid_list
 from advisercrm.kit.render import Ctx
 from advisercrm.kit.times import in_zone
+from advisercrm.resource import events
 from advisercrm.resource import service as resource_service
 from advisercrm.task_statuses.repository import TaskStatusRepository
 from advisercrm.tasks import listing
@@ -195,16 +196,19 @@ async def _recorded(
     task_id: int,
     ctx: Ctx,
     completed: bool = False,
+    others: Sequence[events.Event] = (),
 ) -> dict[str, Any]:
     """The task as the writer sees it, its events recorded: task.completed too when the
-    write completed it."""
+    write completed it, and then the `others` the write caused."""
 
     async def again(owner: Principal) -> dict[str, Any]:
         return (await render(conn, owner, [task_id], ctx))[0]
 
     shown = (await render(conn, principal, [task_id], ctx))[0]
     also = ["task.completed"] if completed else []
-    return await resource_service.recorded(conn, principal, TASKS, action, shown, again, also)
+    return await resource_service.recorded(
+        conn, principal, TASKS, action, shown, again, also, others
+    )
 
 
 def _completes(task: Record, columns: dict[str, Any]) -> bool:
@@ -246,10 +250,17 @@ async def update(
     columns = {**_plain_columns(body, ctx), **resolved.columns}
     if resolved.status is not None:
         columns |= await _move(repo, principal, task, resolved.status)
+    shifted: list[int] = []
+    if body.position is not None:
+        status_id = columns.get("status_id", task["status_id"])
+        old = columns.get("position", task["position"])
+        placed = await repo.place(int(task["id"]), status_id, old, body.position)
+        columns["position"], shifted = placed
     await repo.update(int(task["id"]), columns)
     await _save_links(repo, int(task["id"]), resolved)
     completes = _completes(task, columns)
-    return await _recorded(conn, principal, "updated", int(task["id"]), ctx, completes)
+    others = await resource_service.updated(conn, principal, {"tasks": shifted}, ctx)
+    return await _recorded(conn, principal, "updated", int(task["id"]), ctx, completes, others)
 
 
 async def complete(

@@ -1,9 +1,11 @@
 """The task board: one column per task status of the firm, in the firm's order, holding
 the tasks the acting account may see (open ones unless asked otherwise), filtered by
-assignee, group and due date. A card moves to another column through the service the
-API's task update uses, so its position (the end of the new column), its completion and
-the webhook event it records are the API's own. A form per card moves it without
-JavaScript; board.js sends the same form when a card is dropped on a column."""
+assignee, group and due date. A card moves to another column or place through the
+service the API's task update uses, so its position (the end of the new column, or the
+place asked for), its completion and the webhook events it records are the API's own.
+Forms on each card move it without JavaScript (another column; up or down one place);
+board.js sends the same move form when a card is dropped, with the place it was dropped
+at."""
 
 from __future__ import annotations
 
@@ -141,8 +143,9 @@ def _wants_json(request: Request) -> bool:
 
 @router.post("/board/tasks/{task_uuid}/move")
 async def move(request: Request, task_uuid: str, acting: ActingAs, conn: WebConn) -> Response:
-    """Move a task to the status the form names, as PUT /api/v1/task/{uuid} with only
-    `task_status_uuid` would: 404 before 403 before 422, as the API answers."""
+    """Move a task to the status the form names (and the place, with `position`), as
+    PUT /api/v1/task/{uuid} with those fields would: 404 before 403 before 422, as the
+    API answers."""
     form = await forms.form(request, acting)
     principal, json = acting.principal, _wants_json(request)
     parsed = path_uuid(task_uuid)
@@ -163,7 +166,10 @@ async def move(request: Request, task_uuid: str, acting: ActingAs, conn: WebConn
             message=Forbidden.default_message,
         )
     back = _back(form)
-    body = _MOVE.validate_python({"task_status_uuid": form.get("task_status_uuid") or None})
+    asked = {"task_status_uuid": form.get("task_status_uuid") or None}
+    if form.get("position"):  # a place in the column (Up, Down, a drop between cards)
+        asked["position"] = form["position"]
+    body = _MOVE.validate_python(asked)
     ctx = acting.ctx
     try:
         async with forms.savepoint(conn):
