@@ -21,7 +21,7 @@ from pydantic import TypeAdapter
 from advisercrm.groups.description import GROUPS
 from advisercrm.kit.body import ALL_RULES
 from advisercrm.kit.errors import Forbidden, ValidationFailed
-from advisercrm.kit.fields import UUID_RE, path_uuid
+from advisercrm.kit.fields import UUID_RE
 from advisercrm.kit.listing import MAX_PER_PAGE, InvalidValue, ListQuery
 from advisercrm.resource import service as resource_service
 from advisercrm.task_statuses.description import TASK_STATUSES
@@ -30,8 +30,8 @@ from advisercrm.tasks.description import TASKS
 from advisercrm.tasks.router import LIST_SPEC
 from advisercrm.tasks.schemas import TaskUpdate
 from advisercrm.web import forms
-from advisercrm.web.guard import Acting, ActingAs, WebConn
-from advisercrm.web.templating import local_path, page, redirect
+from advisercrm.web.guard import Acting, ActingAs, WebConn, record
+from advisercrm.web.templating import local_path, not_found, page, redirect
 
 router = APIRouter(include_in_schema=False)
 # The API's largest page: a board holds at most this many cards, and says so when more
@@ -148,12 +148,11 @@ async def move(request: Request, task_uuid: str, acting: ActingAs, conn: WebConn
     API answers."""
     form = await forms.form(request, acting)
     principal, json = acting.principal, _wants_json(request)
-    parsed = path_uuid(task_uuid)
-    row = await resource_service.find(conn, principal, TASKS, parsed) if parsed else None
+    row = await record(conn, acting, TASKS, task_uuid)
     if row is None:
         if json:
             return JSONResponse({"message": "Not found."}, status_code=404)
-        return page(request, "not_found.html", acting.session, status=404)
+        return not_found(request, acting.session)
     if not await forms.may(principal):
         if json:
             return JSONResponse({"message": Forbidden.default_message}, status_code=403)
@@ -178,7 +177,7 @@ async def move(request: Request, task_uuid: str, acting: ActingAs, conn: WebConn
         message = " ".join(m for messages in failed.errors.values() for m in messages)
         if json:
             return JSONResponse({"message": message, "errors": failed.errors}, status_code=422)
-        return await _board(request, acting, conn, _query_of(back), {str(parsed): message})
+        return await _board(request, acting, conn, _query_of(back), {str(row["uuid"]): message})
     if json:
         shown = {"uuid": moved["uuid"], "status": moved["status"], "position": moved["position"]}
         return JSONResponse(shown)

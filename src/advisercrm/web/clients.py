@@ -13,24 +13,16 @@ from fastapi.responses import Response
 from advisercrm.accounts.description import CLIENTS
 from advisercrm.circles.description import CIRCLES
 from advisercrm.goals.description import GOALS
-from advisercrm.kit.fields import path_uuid
-from advisercrm.kit.listing import MAX_PAGE, InvalidValue, ListQuery
+from advisercrm.kit.listing import InvalidValue, ListQuery
 from advisercrm.resource import service as resource_service
 from advisercrm.tasks import service as tasks_service
-from advisercrm.web.guard import ActingAs, WebConn
-from advisercrm.web.templating import page
+from advisercrm.web.guard import ActingAs, WebConn, record
+from advisercrm.web.templating import not_found, page, page_number
 
 router = APIRouter(include_in_schema=False)
 PER_PAGE = 25
 # Enough for any one client's households, goals and open tasks on one page.
 MOST = 100
-
-
-def _page_number(raw: str | None) -> int:
-    """The `page` asked for; anything but a page number shows the first page."""
-    if raw and raw.isdigit() and len(raw) <= 10:
-        return max(1, min(int(raw), MAX_PAGE))
-    return 1
 
 
 def _search(raw: str) -> tuple[dict[str, Any], str]:
@@ -51,7 +43,7 @@ def _search(raw: str) -> tuple[dict[str, Any], str]:
 async def client_list(request: Request, acting: ActingAs, conn: WebConn) -> Response:
     raw = request.query_params.get("q", "")[:255]
     filters, error = _search(raw)
-    number = _page_number(request.query_params.get("page"))
+    number = page_number(request.query_params.get("page"))
     query = ListQuery(number, PER_PAGE, "name", False, filters)
     ctx = acting.ctx
     clients, total = await resource_service.listing(conn, acting.principal, CLIENTS, query, ctx)
@@ -78,12 +70,10 @@ async def client_page(
     request: Request, client_uuid: str, acting: ActingAs, conn: WebConn
 ) -> Response:
     principal, ctx = acting.principal, acting.ctx
-    parsed = path_uuid(client_uuid)
-    row = None
-    if parsed is not None:
-        row = await resource_service.find(conn, principal, CLIENTS, parsed, loaded=True)
-    if row is None or parsed is None:
-        return page(request, "not_found.html", acting.session, status=404)
+    row = await record(conn, acting, CLIENTS, client_uuid, loaded=True)
+    if row is None:
+        return not_found(request, acting.session)
+    parsed = row["uuid"]
     client = await resource_service.show(conn, principal, CLIENTS, row, ctx)
     circles, _ = await resource_service.listing(
         conn, principal, CIRCLES, _of("name", account_uuids=[parsed]), ctx

@@ -30,7 +30,7 @@ from advisercrm.kit.listing import ListQuery
 from advisercrm.kit.render import Ctx
 from advisercrm.resource import service as resource_service
 from advisercrm.web import forms
-from advisercrm.web.guard import Acting, ActingAs, WebConn
+from advisercrm.web.guard import Acting, ActingAs, WebConn, record
 from advisercrm.web.templating import page, redirect
 
 router = APIRouter(include_in_schema=False)
@@ -249,11 +249,7 @@ def _landing(shown: dict[str, Any], client_uuid: str) -> str:
 @router.get("/goals/new")
 async def new_goal(request: Request, acting: ActingAs, conn: WebConn) -> Response:
     client_uuid = request.query_params.get("client", "")
-    parsed = path_uuid(client_uuid)
-    if client_uuid and (
-        parsed is None
-        or await resource_service.find(conn, acting.principal, CLIENTS, parsed) is None
-    ):
+    if client_uuid and await record(conn, acting, CLIENTS, client_uuid) is None:
         return _refused(request, acting, 404)
     if not await _may_write(acting.principal):
         return _refused(request, acting, 403)
@@ -281,10 +277,7 @@ async def create_goal(request: Request, acting: ActingAs, conn: WebConn) -> Resp
 @router.get("/goals/{goal_uuid}/edit")
 async def edit_goal(request: Request, goal_uuid: str, acting: ActingAs, conn: WebConn) -> Response:
     principal, ctx = acting.principal, acting.ctx
-    parsed = path_uuid(goal_uuid)
-    row = None
-    if parsed is not None:
-        row = await resource_service.find(conn, principal, GOALS, parsed, loaded=True)
+    row = await record(conn, acting, GOALS, goal_uuid, loaded=True)
     if row is None:
         return _refused(request, acting, 404)
     if not await _may_write(principal):

@@ -9,13 +9,17 @@ from dataclasses import dataclass
 from typing import Annotated
 from urllib.parse import urlencode
 
+from asyncpg import Record
 from fastapi import Depends, Request
 from fastapi.responses import Response
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from advisercrm.auth.principal import Principal
 from advisercrm.db import connect
+from advisercrm.kit.fields import path_uuid
 from advisercrm.kit.render import Ctx
+from advisercrm.resource import service as resource_service
+from advisercrm.resource.description import Resource
 from advisercrm.web import sessions
 from advisercrm.web.sessions import Session
 from advisercrm.web.templating import redirect, to_sign_in
@@ -74,3 +78,21 @@ def _next(path: str) -> str:
 
 
 ActingAs = Annotated[Acting, Depends(_acting)]
+
+
+async def record(
+    conn: AsyncConnection,
+    acting: Acting,
+    described: Resource,
+    raw: str,
+    loaded: bool = False,
+    lock: bool = False,
+) -> Record | None:
+    """The record of `described` a path names, if the acting account may open it, found
+    as the API finds it; None too when `raw` is not a UUID."""
+    parsed = path_uuid(raw)
+    if parsed is None:
+        return None
+    return await resource_service.find(
+        conn, acting.principal, described, parsed, loaded=loaded, lock=lock
+    )

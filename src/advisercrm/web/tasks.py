@@ -30,9 +30,9 @@ from advisercrm.tasks.description import TASKS
 from advisercrm.tasks.includes import render, show
 from advisercrm.tasks.schemas import TaskUpdate
 from advisercrm.web import forms, task_fields
-from advisercrm.web.clients import PER_PAGE, _page_number
-from advisercrm.web.guard import Acting, ActingAs, WebConn
-from advisercrm.web.templating import page, redirect
+from advisercrm.web.clients import PER_PAGE
+from advisercrm.web.guard import Acting, ActingAs, WebConn, record
+from advisercrm.web.templating import not_found, page, page_number, redirect
 
 router = APIRouter(include_in_schema=False)
 STATUS_NOT_FOUND = "Task status not found."
@@ -49,7 +49,7 @@ def _now(ctx: Ctx) -> str:
 
 @router.get("/tasks")
 async def my_tasks(request: Request, acting: ActingAs, conn: WebConn) -> Response:
-    number = _page_number(request.query_params.get("page"))
+    number = page_number(request.query_params.get("page"))
     mine = [uuid.UUID(acting.principal.account_uuid)]
     # Subtasks too: one assigned to this account is theirs to do.
     filters = {"assigned_to_uuids": mine, "open_tasks": True, "subtask_visibility": "include"}
@@ -66,18 +66,6 @@ async def my_tasks(request: Request, acting: ActingAs, conn: WebConn) -> Respons
         page_number=number,
         last_page=max(1, math.ceil(total / PER_PAGE)),
     )
-
-
-async def _find(conn: WebConn, acting: Acting, raw: str, loaded: bool = False) -> Record | None:
-    """The task the path names, if the acting account may open it (as the API finds it)."""
-    parsed = path_uuid(raw)
-    if parsed is None:
-        return None
-    return await resource_service.find(conn, acting.principal, TASKS, parsed, loaded=loaded)
-
-
-def _not_found(request: Request, acting: Acting) -> Response:
-    return page(request, "not_found.html", acting.session, status=404)
 
 
 async def _task_page(
@@ -125,9 +113,9 @@ async def _task_fields(conn: WebConn, principal: Principal, ctx: Ctx) -> list[di
 
 @router.get("/tasks/{task_uuid}")
 async def task_page(request: Request, task_uuid: str, acting: ActingAs, conn: WebConn) -> Response:
-    row = await _find(conn, acting, task_uuid, loaded=True)
+    row = await record(conn, acting, TASKS, task_uuid, loaded=True)
     if row is None:
-        return _not_found(request, acting)
+        return not_found(request, acting.session)
     return await _task_page(request, acting, conn, row)
 
 
@@ -141,9 +129,9 @@ async def _refused(
 ) -> Response:
     """The task's page again, with why the change was refused (the API's words: its
     message on top, and each field's beside its control)."""
-    row = await _find(conn, acting, task_uuid, loaded=True)
+    row = await record(conn, acting, TASKS, task_uuid, loaded=True)
     if row is None:  # deleted meanwhile
-        return _not_found(request, acting)
+        return not_found(request, acting.session)
     errors = {"action": error.message}
     if isinstance(error, ValidationFailed):
         errors |= {field: messages[0] for field, messages in error.errors.items()}
@@ -161,9 +149,9 @@ async def _change(
     form's CSRF token first): back to the task's page once done, or the page again with
     the API's reasons for refusing it."""
     form = await forms.form(request, acting)
-    row = await _find(conn, acting, task_uuid)
+    row = await record(conn, acting, TASKS, task_uuid)
     if row is None:
-        return _not_found(request, acting)
+        return not_found(request, acting.session)
     try:
         await Allowed("write")(acting.principal)
         async with forms.savepoint(conn):

@@ -12,6 +12,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
+from advisercrm.kit.listing import MAX_PAGE
 from advisercrm.web.sessions import CSRF_FIELD, Session, csrf_token
 
 HERE = Path(__file__).parent
@@ -42,6 +43,17 @@ _env = Environment(
     lstrip_blocks=True,
 )
 _env.filters["date"] = _date
+
+
+def page_number(raw: str | None) -> int:
+    """The `page` asked for; anything but a page number shows the first page."""
+    if raw and raw.isdigit() and len(raw) <= 10:
+        return max(1, min(int(raw), MAX_PAGE))
+    return 1
+
+
+def not_found(request: Request, session: Session | None) -> HTMLResponse:
+    return page(request, "not_found.html", session, status=404)
 
 
 def page(

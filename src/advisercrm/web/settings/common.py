@@ -15,12 +15,11 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from advisercrm.auth.access import Action, Who
 from advisercrm.kit.body import ALL_RULES, Body
 from advisercrm.kit.errors import ApiError, ValidationFailed
-from advisercrm.kit.fields import path_uuid, to_laravel
-from advisercrm.resource import service
+from advisercrm.kit.fields import to_laravel
 from advisercrm.resource.description import Resource
 from advisercrm.web import forms
-from advisercrm.web.guard import Acting, ActingAs, Interrupt
-from advisercrm.web.templating import page
+from advisercrm.web.guard import Acting, ActingAs, Interrupt, record
+from advisercrm.web.templating import not_found, page
 
 T = TypeVar("T")
 NOT_ALLOWED = "Only the firm's owners and admins can change its settings."
@@ -62,12 +61,9 @@ async def found(
 ) -> Any:
     """The record of `described` the path names, as the API finds it (`lock`: a
     delete's), else the 404 page."""
-    parsed = path_uuid(raw)
-    row = None
-    if parsed is not None:
-        row = await service.find(conn, acting.principal, described, parsed, lock=lock)
+    row = await record(conn, acting, described, raw, lock=lock)
     if row is None:
-        raise Interrupt(page(request, "not_found.html", acting.session, status=404))
+        raise Interrupt(not_found(request, acting.session))
     return row
 
 

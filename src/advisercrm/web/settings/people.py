@@ -20,7 +20,7 @@ from advisercrm.logins import service as logins_service
 from advisercrm.logins.repository import LoginRepository
 from advisercrm.logins.schemas import LoginCreate
 from advisercrm.resource import service
-from advisercrm.web.guard import Acting, Interrupt, WebConn
+from advisercrm.web.guard import Acting, Interrupt, WebConn, record
 from advisercrm.web.settings.common import (
     Manager,
     allowed,
@@ -31,7 +31,7 @@ from advisercrm.web.settings.common import (
     one,
 )
 from advisercrm.web.settings.groups import staff
-from advisercrm.web.templating import page, redirect
+from advisercrm.web.templating import not_found, page, redirect
 
 router = APIRouter(include_in_schema=False)
 HERE = "/settings/people"
@@ -107,10 +107,9 @@ async def create(request: Request, acting: Manager, conn: WebConn) -> Response:
 async def _account(request: Request, acting: Acting, conn: WebConn, raw: str) -> Any:
     """The account the path names as the API's login routes find it (404), and may
     manage (403: only owners manage an owner's logins)."""
-    parsed = path_uuid(raw)
-    row = await service.find(conn, acting.principal, ACCOUNTS, parsed) if parsed else None
+    row = await record(conn, acting, ACCOUNTS, raw)
     if row is None:
-        raise Interrupt(page(request, "not_found.html", acting.session, status=404))
+        raise Interrupt(not_found(request, acting.session))
     try:
         accounts_service.check_may_manage(acting.principal, row["type"], row["role"])
     except Forbidden:
