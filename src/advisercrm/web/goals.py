@@ -31,7 +31,7 @@ from advisercrm.kit.render import Ctx
 from advisercrm.resource import service as resource_service
 from advisercrm.web import forms
 from advisercrm.web.guard import Acting, ActingAs, WebConn, record
-from advisercrm.web.templating import page, redirect
+from advisercrm.web.templating import not_found, page, redirect
 
 router = APIRouter(include_in_schema=False)
 CREATE: TypeAdapter[GoalCreate] = TypeAdapter(Annotated[GoalCreate, ALL_RULES])
@@ -221,7 +221,7 @@ async def _form(
 
 def _refused(request: Request, acting: Acting, status: int) -> Response:
     if status == 404:
-        return page(request, "not_found.html", acting.session, status=404)
+        return not_found(request, acting.session)
     return page(
         request,
         "message.html",

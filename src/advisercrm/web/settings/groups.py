@@ -17,7 +17,7 @@ from advisercrm.kit.listing import MAX_PER_PAGE, ListQuery
 from advisercrm.resource import service
 from advisercrm.web.guard import Acting, WebConn
 from advisercrm.web.settings.common import Manager, allowed, attempt, body, form, found, one
-from advisercrm.web.templating import page, redirect
+from advisercrm.web.templating import not_found, page, redirect
 
 router = APIRouter(include_in_schema=False)
 HERE = "/settings/groups"
@@ -158,7 +158,7 @@ async def remove(
     shown = await service.show(conn, acting.principal, R, row, acting.ctx)
     kept = [p["uuid"] for p in shown["participants"] if p["uuid"] != account_uuid]
     if len(kept) == len(shown["participants"]):
-        return page(request, "not_found.html", acting.session, status=404)
+        return not_found(request, acting.session)
     errors = await _update(request, acting, conn, row, {"participants": kept})
     if errors:
         return await _group_page(request, acting, conn, row, 422, errors)

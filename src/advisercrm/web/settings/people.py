@@ -182,7 +182,7 @@ async def expire_login(
     repo = LoginRepository(conn, acting.principal.firm_id)
     login = await repo.find(row["id"], parsed) if parsed is not None else None
     if login is None:
-        return page(request, "not_found.html", acting.session, status=404)
+        return not_found(request, acting.session)
     back = f"{HERE}/{account_uuid}"
 
     async def work() -> dict[str, Any]:

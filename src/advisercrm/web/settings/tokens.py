@@ -18,7 +18,7 @@ from advisercrm.tokens.schemas import TokenCreate
 from advisercrm.web import forms
 from advisercrm.web.guard import Acting, WebConn
 from advisercrm.web.settings.common import Manager, attempt, body, form, one
-from advisercrm.web.templating import page, redirect
+from advisercrm.web.templating import not_found, page, redirect
 
 router = APIRouter(include_in_schema=False)
 HERE = "/settings/tokens"
@@ -86,7 +86,7 @@ async def revoke(request: Request, token_uuid: str, acting: Manager, conn: WebCo
     parsed = path_uuid(token_uuid)
     found = await service.find_token(conn, acting.principal, parsed) if parsed else None
     if found is None:
-        return page(request, "not_found.html", acting.session, status=404)
+        return not_found(request, acting.session)
 
     async def work() -> None:
         await service.revoke_token(conn, acting.principal, found)

@@ -16,7 +16,7 @@ from advisercrm.kit.listing import MAX_PER_PAGE, ListQuery
 from advisercrm.resource import service
 from advisercrm.web.guard import Acting, WebConn
 from advisercrm.web.settings.common import Manager, allowed, attempt, body, form, found, one
-from advisercrm.web.templating import page, redirect
+from advisercrm.web.templating import not_found, page, redirect
 from advisercrm.webhooks import history
 from advisercrm.webhooks.description import SUBSCRIPTIONS
 from advisercrm.webhooks.names import EVENT_NAMES
@@ -159,7 +159,7 @@ async def redeliver(
     if wanted is not None:
         delivery = await history.find_delivery(conn, acting.principal, row["id"], wanted)
     if delivery is None:
-        return page(request, "not_found.html", acting.session, status=404)
+        return not_found(request, acting.session)
     back = f"{HERE}/{subscription_uuid}"
 
     async def work() -> dict[str, Any]:
