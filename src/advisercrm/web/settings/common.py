@@ -16,6 +16,8 @@ from advisercrm.auth.access import Action, Who
 from advisercrm.kit.body import ALL_RULES, Body
 from advisercrm.kit.errors import ApiError, ValidationFailed
 from advisercrm.kit.fields import to_laravel
+from advisercrm.kit.listing import MAX_PER_PAGE, ListQuery
+from advisercrm.resource import service
 from advisercrm.resource.description import Resource
 from advisercrm.web import forms
 from advisercrm.web.guard import Acting, ActingAs, Interrupt, record
@@ -49,6 +51,15 @@ async def allowed(request: Request, acting: Acting, action: Action, who: Who) ->
     if not await forms.may(acting.principal, action, who):
         message = f"Your login does not have the {action} permission."
         raise Interrupt(forbidden(request, acting, message))
+
+
+async def listed(
+    conn: AsyncConnection, acting: Acting, described: Resource, sort: str, **filters: Any
+) -> tuple[list[dict[str, Any]], int]:
+    """The records of `described` the acting account may see, by `sort`, as many as the
+    API's largest page holds (a settings list is short), and how many there are."""
+    query = ListQuery(1, MAX_PER_PAGE, sort, False, filters)
+    return await service.listing(conn, acting.principal, described, query, acting.ctx)
 
 
 async def found(

@@ -16,10 +16,9 @@ from advisercrm.custom_fields.schemas import (
     CustomFieldCreate,
     CustomFieldUpdate,
 )
-from advisercrm.kit.listing import MAX_PER_PAGE, ListQuery
 from advisercrm.resource import service
 from advisercrm.web.guard import Acting, WebConn
-from advisercrm.web.settings.common import Manager, allowed, attempt, body, form, found, one
+from advisercrm.web.settings.common import Manager, allowed, attempt, body, form, found, listed, one
 from advisercrm.web.templating import page, redirect
 
 router = APIRouter(include_in_schema=False)
@@ -59,8 +58,7 @@ async def _list_page(
     errors: dict[str, list[str]] | None = None,
     entered: dict[str, Any] | None = None,
 ) -> Response:
-    query = ListQuery(1, MAX_PER_PAGE, "position", False, {})
-    rows, total = await service.listing(conn, acting.principal, R, query, acting.ctx)
+    rows, total = await listed(conn, acting, R, "position")
     rows.sort(key=lambda row: MODEL_TYPES.index(row["model_type"]))  # stable: by position
     return page(
         request,

@@ -13,10 +13,9 @@ from advisercrm.accounts.description import ACCOUNTS
 from advisercrm.groups.description import GROUPS
 from advisercrm.groups.participants import ParticipantsAdd, add_participants
 from advisercrm.groups.schemas import GroupCreate, GroupUpdate
-from advisercrm.kit.listing import MAX_PER_PAGE, ListQuery
 from advisercrm.resource import service
 from advisercrm.web.guard import Acting, WebConn
-from advisercrm.web.settings.common import Manager, allowed, attempt, body, form, found, one
+from advisercrm.web.settings.common import Manager, allowed, attempt, body, form, found, listed, one
 from advisercrm.web.templating import not_found, page, redirect
 
 router = APIRouter(include_in_schema=False)
@@ -27,8 +26,7 @@ R = GROUPS
 async def staff(request: Request, acting: Acting, conn: WebConn) -> list[dict[str, Any]]:
     """The firm's employees by name, as the API's account list gives them."""
     only = {"type": ACCOUNTS.list_spec.filters["type"]("employee")}
-    query = ListQuery(1, MAX_PER_PAGE, "name", False, only)
-    people, _ = await service.listing(conn, acting.principal, ACCOUNTS, query, acting.ctx)
+    people, _ = await listed(conn, acting, ACCOUNTS, "name", **only)
     return people
 
 
@@ -40,8 +38,7 @@ async def _list_page(
     errors: dict[str, list[str]] | None = None,
     entered: dict[str, Any] | None = None,
 ) -> Response:
-    query = ListQuery(1, MAX_PER_PAGE, "name", False, {})
-    groups, total = await service.listing(conn, acting.principal, R, query, acting.ctx)
+    groups, total = await listed(conn, acting, R, "name")
     return page(
         request,
         "settings/groups.html",

@@ -8,13 +8,12 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from advisercrm.kit.listing import MAX_PER_PAGE, ListQuery
 from advisercrm.resource import service
 from advisercrm.task_statuses.description import TASK_STATUSES
 from advisercrm.task_statuses.repository import FLAGS
 from advisercrm.task_statuses.schemas import TaskStatusCreate, TaskStatusUpdate
 from advisercrm.web.guard import Acting, WebConn
-from advisercrm.web.settings.common import Manager, allowed, attempt, body, form, found, one
+from advisercrm.web.settings.common import Manager, allowed, attempt, body, form, found, listed, one
 from advisercrm.web.templating import page, redirect
 
 router = APIRouter(include_in_schema=False)
@@ -42,8 +41,7 @@ async def _list_page(
     errors: dict[str, list[str]] | None = None,
     entered: dict[str, Any] | None = None,
 ) -> Response:
-    query = ListQuery(1, MAX_PER_PAGE, "position", False, {})
-    statuses, total = await service.listing(conn, acting.principal, R, query, acting.ctx)
+    statuses, total = await listed(conn, acting, R, "position")
     return page(
         request,
         "settings/task_statuses.html",

@@ -12,10 +12,10 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from advisercrm.kit.fields import path_uuid
-from advisercrm.kit.listing import MAX_PER_PAGE, ListQuery
+from advisercrm.kit.listing import ListQuery
 from advisercrm.resource import service
 from advisercrm.web.guard import Acting, WebConn
-from advisercrm.web.settings.common import Manager, allowed, attempt, body, form, found, one
+from advisercrm.web.settings.common import Manager, allowed, attempt, body, form, found, listed, one
 from advisercrm.web.templating import not_found, page, redirect
 from advisercrm.webhooks import history
 from advisercrm.webhooks.description import SUBSCRIPTIONS
@@ -41,8 +41,7 @@ async def _list_page(
     errors: dict[str, list[str]] | None = None,
     entered: dict[str, Any] | None = None,
 ) -> Response:
-    query = ListQuery(1, MAX_PER_PAGE, "created_at", False, {})
-    rows, total = await service.listing(conn, acting.principal, R, query, acting.ctx)
+    rows, total = await listed(conn, acting, R, "created_at")
     return page(
         request,
         "settings/webhooks.html",
