@@ -95,7 +95,7 @@ def private_refused(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 async def _post(url: str) -> httpx.Response:
-    async with transport.client() as client:
+    async with httpx.AsyncClient(transport=transport.client()) as client:
         return await client.post(url, json={"event": "task.created"})
 
 

@@ -4,7 +4,8 @@ question. Before each request the connection pool asks every connection it keeps
 its receiver has closed it ("is_readable"), and AnyIO answers by building every attribute
 of the socket, a getpeername among them: with the worker's 16 connections, about a
 quarter of the worker's CPU. Here the answer comes from the socket itself, as httpcore
-computes it."""
+computes it. And a request's parts (its head, its body) leave in one send when its answer
+is first read, not one system call each: the sends were a fifth of the worker's CPU."""
 
 from __future__ import annotations
 
@@ -25,12 +26,17 @@ class _Stream(httpcore.AsyncNetworkStream):
     def __init__(self, inner: httpcore.AsyncNetworkStream) -> None:
         self._inner = inner
         self._socket: socket.socket | None = inner.get_extra_info("socket")
+        self._unsent: list[bytes] = []
 
     async def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        if self._unsent:
+            unsent, self._unsent = b"".join(self._unsent), []
+            await self._inner.write(unsent, timeout)
         return await self._inner.read(max_bytes, timeout)
 
     async def write(self, buffer: bytes, timeout: float | None = None) -> None:
-        await self._inner.write(buffer, timeout)
+        # Sent with the next read: httpcore reads the answer once the request is written.
+        self._unsent.append(buffer)
 
     async def aclose(self) -> None:
         await self._inner.aclose()

@@ -39,7 +39,11 @@ def _network_error(exc: httpx.HTTPError) -> str:
 
 
 async def post(
-    client: httpx.AsyncClient, url: str, body: bytes, headers: Mapping[str, str]
+    transport: httpx.AsyncBaseTransport,
+    url: str,
+    body: bytes,
+    headers: Mapping[str, str],
+    timeouts: httpx.Timeout,
 ) -> Attempt:
     started = time.monotonic()
 
@@ -47,13 +51,20 @@ async def post(
         return round((time.monotonic() - started) * 1000)
 
     try:
-        async with client.stream("POST", url, content=body, headers=dict(headers)) as answer:
+        request = httpx.Request(
+            "POST", url, content=body, headers=headers, extensions={"timeout": timeouts.as_dict()}
+        )
+        answer = await transport.handle_async_request(request)
+        try:
             read = 0
-            async for chunk in answer.aiter_raw():
+            assert isinstance(answer.stream, httpx.AsyncByteStream)  # an async transport's
+            async for chunk in answer.stream:
                 read += len(chunk)
                 if read >= MAX_ANSWER:
                     break
-            status = answer.status_code
+        finally:
+            await answer.aclose()
+        status = answer.status_code
     except httpx.HTTPError as exc:
         return Attempt(None, _network_error(exc), elapsed())
     except OSError as exc:  # below httpx's own errors (a socket closed under it)

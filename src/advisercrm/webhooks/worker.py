@@ -72,6 +72,7 @@ class Worker:
         self.options = options or Options.from_env()
         self._wake = asyncio.Event()
         self._outcomes: list[deliveries.Outcome] = []  # attempts ended, not yet recorded
+        self._timeout = httpx.Timeout(self.options.timeout)
 
     async def run(self) -> None:
         """Deliver until cancelled; database errors are logged and waited out."""
@@ -103,7 +104,7 @@ class Worker:
                 self.url, min_size=1, max_size=3, timeout=5, command_timeout=10
             )
             housekeeping = asyncio.create_task(self._housekeeping(pool))
-            async with transport.client(options.timeout) as client:
+            async with transport.client() as client:
                 while True:
                     if listener.is_closed():
                         raise ConnectionError("the LISTEN connection was lost")
@@ -156,10 +157,10 @@ class Worker:
         finally:
             woken.cancel()
 
-    async def _deliver(self, client: httpx.AsyncClient, job: Job) -> None:
+    async def _deliver(self, client: httpx.AsyncBaseTransport, job: Job) -> None:
         """Attempt the delivery; its outcome waits for the next `_record`."""
         body, headers = request(job)
-        attempt = await post(client, job.url, body, headers)
+        attempt = await post(client, job.url, body, headers, self._timeout)
         delay = retry_delay(self.options.retry_base, job.attempts + 1)
         self._outcomes.append(deliveries.Outcome(job, attempt, delay))
         if attempt.error is not None:
