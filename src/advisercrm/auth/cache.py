@@ -37,6 +37,8 @@ Key = tuple[bytes, uuid.UUID | None]  # the token's digest, the account it names
 SIZE = 4096
 # Seconds: a bound in case a notification is ever missed while the connection looks up.
 MAX_AGE = 60.0
+# Seconds before listening again after a loss: doubling from the first to the last.
+RETRY_FIRST, RETRY_LAST = 0.1, 5.0
 
 
 class AuthCache:
@@ -54,6 +56,11 @@ class AuthCache:
     def listening(self) -> bool:
         # The driver knows a lost socket before the termination callback runs.
         return self._listener is not None and not self._listener.is_closed()
+
+    @property
+    def listener_pid(self) -> int | None:
+        """The listening connection's server process."""
+        return self._listener.get_server_pid() if self._listener is not None else None
 
     def get(self, key: Key) -> Record | None:
         if not self.listening:
@@ -89,7 +96,7 @@ class AuthCache:
 
     async def run(self, url: str) -> None:
         """Listen until cancelled; a lost connection empties the cache and is made again
-        after a growing wait (0.1 s doubling to 5 s)."""
+        after a growing wait."""
         failures = 0
         while True:
             started = time.monotonic()
@@ -100,7 +107,7 @@ class AuthCache:
             self._stop()
             # A connection that listened for a while was healthy: its loss starts anew.
             failures = 1 if time.monotonic() - started > 10 else failures + 1
-            await asyncio.sleep(min(0.1 * 2 ** (failures - 1), 5.0))
+            await asyncio.sleep(min(RETRY_FIRST * 2 ** (failures - 1), RETRY_LAST))
 
     async def _listen(self, url: str) -> None:
         lost = asyncio.Event()
