@@ -261,3 +261,32 @@ async def test_without_its_listener_the_cache_answers_nothing(
     await auth_listening(app)
     assert (await other.get(ACCOUNTS)).status_code == 200
     assert cache.get(key(app, other)) is not None
+
+
+async def test_a_lookup_overtaken_by_a_notification_is_not_kept(app: FastAPI, firm: Firm) -> None:
+    """A change notified while a token's lookup is under way may postdate what the
+    lookup read: its row is used for that request but not kept. The lookup is held up by
+    a lock on the tokens' table while a notification arrives."""
+    actor = await firm.actor()
+    cache = await auth_listening(app)
+    await auth_settled(app)
+    async with app.state.engine.connect() as locker:
+        await locker.execute(text("LOCK TABLE personal_access_tokens IN ACCESS EXCLUSIVE MODE"))
+        request = asyncio.create_task(actor.get(ACCOUNTS))
+        waiting = text(
+            "SELECT count(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation "
+            "WHERE c.relname = 'personal_access_tokens' AND NOT l.granted"
+        )
+        for _ in range(5_000):
+            async with app.state.engine.connect() as conn:
+                if (await conn.execute(waiting)).scalar_one():
+                    break
+            await asyncio.sleep(0.001)
+        else:
+            raise AssertionError("the lookup never waited for the lock")
+        await auth_settled(app)  # a notification, seen while the lookup waits
+        await locker.rollback()
+    assert (await request).status_code == 200
+    assert cache.get(key(app, actor)) is None
+    assert (await actor.get(ACCOUNTS)).status_code == 200  # the next lookup is kept
+    assert cache.get(key(app, actor)) is not None
