@@ -2,7 +2,7 @@
 
 Each process keeps what the token lookup (auth.repository.find_token) returned for a
 token digest and the account it named, and answers from it only while it is LISTENing
-on CHANNEL: triggers (migration 0016) notify it on every change to what the lookup
+on CHANNEL: triggers (the auth_notify migration) notify it on every change to what the lookup
 reads (a token revoked, deleted or given another expiry; a login added, changed or
 removed; an account's type, role or uuid changed or the account deleted; a firm's
 timezone or currency), and any notification drops the whole cache: such changes are
@@ -35,7 +35,8 @@ log = logging.getLogger("advisercrm.auth")
 CHANNEL = "advisercrm_auth"
 Key = tuple[bytes, uuid.UUID | None]  # the token's digest, the account it names
 SIZE = 4096
-# Seconds: a bound in case a notification is ever missed while the connection looks up.
+# Seconds a kept row is used at most: a last bound should a notification ever be missed
+# (a connection gone without its socket closing is not noticed).
 MAX_AGE = 60.0
 # Seconds before listening again after a loss: doubling from the first to the last.
 RETRY_FIRST, RETRY_LAST = 0.1, 5.0
