@@ -3,6 +3,7 @@ through the API itself (so every fixture obeys the rules under test)."""
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import secrets
 from dataclasses import dataclass, field
@@ -10,8 +11,9 @@ from typing import Any
 
 import httpx
 from fastapi import FastAPI
-from sqlalchemy import select
+from sqlalchemy import select, text
 
+from advisercrm.auth.cache import CHANNEL, AuthCache
 from advisercrm.auth.service import issue_token
 from advisercrm.firms.service import add_person, create_firm
 from advisercrm.tables import accounts
@@ -128,3 +130,30 @@ async def new_firm(app: FastAPI, client: httpx.AsyncClient) -> Firm:
         )
     owner = Actor(client, made["token"], made["account_uuid"])
     return Firm(app, client, made["firm_id"], made["firm_uuid"], owner, password, [email])
+
+
+async def auth_listening(app: FastAPI) -> AuthCache:
+    """The app's token cache, once it listens (until then it keeps nothing)."""
+    cache: AuthCache = app.state.auth_cache
+    for _ in range(10_000):
+        if cache.listening:
+            return cache
+        await asyncio.sleep(0.001)
+    raise AssertionError("the auth cache never started listening")
+
+
+async def auth_settled(app: FastAPI) -> None:
+    """Wait until the app's token cache has had the notifications of every change
+    committed so far: they arrive in commit order, so a marker sent now comes after them.
+    (A change made outside a request is seen a moment after its commit.)"""
+    cache = await auth_listening(app)
+    marker = f"marker-{secrets.token_hex(4)}"
+    async with app.state.engine.begin() as conn:
+        await conn.execute(
+            text("SELECT pg_notify(:channel, :marker)"), {"channel": CHANNEL, "marker": marker}
+        )
+    for _ in range(10_000):
+        if cache.last_notice == marker:
+            return
+        await asyncio.sleep(0.001)
+    raise AssertionError("the auth cache never got its marker")

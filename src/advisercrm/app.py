@@ -21,6 +21,7 @@ from starlette.middleware.cors import CORSMiddleware
 from advisercrm import __version__
 from advisercrm.accounts.owners import router as owners_router
 from advisercrm.accounts.router import router as accounts_router
+from advisercrm.auth import cache as auth_cache
 from advisercrm.avatar import router as avatar_router
 from advisercrm.case_lookups.description import CASE_STATUSES, CASE_TYPES
 from advisercrm.cases.description import CASES
@@ -220,8 +221,9 @@ def create_app(settings: Settings | None = None, url: str | None = None) -> Fast
         app.state.attempts = Attempts(limits_engine)
         app.state.secret_key = config.secret_key()
         try:
-            with metrics.watch_pools({"requests": engine, "ratelimit": limits_engine}):
-                yield
+            async with auth_cache.running(chosen) as app.state.auth_cache:
+                with metrics.watch_pools({"requests": engine, "ratelimit": limits_engine}):
+                    yield
         finally:
             await engine.dispose()
             await limits_engine.dispose()

@@ -14,7 +14,7 @@ from fastapi import FastAPI
 from sqlalchemy import func, text, update
 
 from advisercrm.tables import personal_access_tokens
-from tests.helpers import Actor, Firm, new_firm
+from tests.helpers import Actor, Firm, auth_settled, new_firm
 
 ACCOUNTS = "/api/v1/account"
 CLIENTS = "/api/v1/client"
@@ -217,6 +217,7 @@ async def set_token_expiry(app: FastAPI, token_uuid: str, seconds_from_now: int)
     async with app.state.engine.begin() as conn:
         moment = func.now() + text(f"interval '{int(seconds_from_now)} seconds'")
         await conn.execute(update(t).where(t.c.uuid == token_uuid).values(expires_at=moment))
+    await auth_settled(app)
 
 
 @dataclass

@@ -26,7 +26,7 @@ from tests.accounts.support import (
     compact_of,
     with_account,
 )
-from tests.helpers import Actor, Firm
+from tests.helpers import Actor, Firm, auth_settled
 
 
 async def hat(firm: Firm, home: Firm, role: str = "member") -> str:
@@ -106,6 +106,7 @@ async def test_an_expired_login_cannot_act(shop: Cast) -> None:
             .where(logins.c.firm_id == shop.firm.firm_id, logins.c.account_id == account_id)
             .values(expires_at=func.now() - text("interval '1 minute'"))
         )
+    await auth_settled(shop.firm.app)
     assert_body(await actor.get(ACCOUNTS), 403, NOT_YOUR_ACCOUNT)
     [login] = (await login_page(actor))["data"]
     assert login["expires_at"] is not None

@@ -12,6 +12,7 @@ from asyncpg import Record
 from fastapi import Depends, Request
 
 from advisercrm.auth import repository
+from advisercrm.auth.cache import AuthCache
 from advisercrm.auth.credentials import token_hash
 from advisercrm.auth.principal import Principal, User
 from advisercrm.db import Conn
@@ -44,16 +45,33 @@ async def _count(request: Request, bucket: str) -> None:
     request.state.ratelimit = verdict.headers()
 
 
+def _acceptable(row: Record, account_uuid: uuid.UUID | None) -> bool:
+    """Whether the row lets the token act (as the named account): only those are kept."""
+    if account_uuid is None:
+        return True
+    bound = row["token_account_id"]
+    return row["login_id"] is not None and bound in (None, row["account_id"])
+
+
 async def _token_row(request: Request, conn: Conn, account_uuid: uuid.UUID | None) -> Record:
+    cache: AuthCache = request.app.state.auth_cache
     try:
         digest = token_hash(_bearer(request), request.app.state.secret_key)
-        row = await repository.find_token(conn, digest, account_uuid)
-        # The lookup is by digest; comparing again in constant time keeps any timing
-        # difference out of the one comparison this code makes.
-        if row is None or not hmac.compare_digest(bytes(row["token_hash"]), digest):
-            raise Unauthenticated()
+        key = (digest, account_uuid)
+        generation = cache.generation  # before the lookup: a drop during it is seen
+        row = cache.get(key)
+        kept = row is not None
+        if row is None:
+            row = await repository.find_token(conn, digest, account_uuid)
+            # The lookup is by digest; comparing again in constant time keeps any timing
+            # difference out of the one comparison this code makes.
+            if row is None or not hmac.compare_digest(bytes(row["token_hash"]), digest):
+                raise Unauthenticated()
+        # A kept row is checked too: a token expires while it is kept.
         if row["revoked_at"] is not None or _expired(row["expires_at"]):
             raise Unauthenticated()
+        if not kept and _acceptable(row, account_uuid):
+            cache.put(key, row, generation)
     except Unauthenticated:
         # Guessing tokens spends the budget of the caller's address.
         await _count(request, f"ip:{request.client.host if request.client else 'unknown'}")

@@ -27,6 +27,8 @@ from advisercrm.kit import sql
 from advisercrm.kit.sql import Query
 from advisercrm.tables import accounts, logins, personal_access_tokens, users
 
+# Kept in memory by each process (auth.cache) until the auth_notify migration's triggers
+# say a column it reads changed: a column newly read here must be watched there too.
 _FIND_TOKEN = Query(
     text(
         """
