@@ -29,7 +29,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_en
 from advisercrm.config import Settings
 from advisercrm.embedded import Embedded
 from advisercrm.kit.errors import ApiError
-from advisercrm.kit.sql import driver, json_dumps, limit_statements
+from advisercrm.kit.sql import committed, driver, forget_writes, json_dumps, limit_statements
 
 log = logging.getLogger(__name__)
 # The embedded server this process holds, with its URI.
@@ -176,7 +176,9 @@ async def connect(
     `begin`, one committed at the end (rolled back on an error); `snapshot`, one read-only
     transaction whose statements all see the same snapshot, the first one's
     (REPEATABLE READ). Without either, each statement commits by itself. `statements`
-    limits how many it may send (`kit.sql.limit_statements`).
+    limits how many it may send (`kit.sql.limit_statements`). Once its writes have
+    committed, the process's watchers of the tables they wrote are told
+    (`kit.sql.watch_writes`).
 
     The transaction is asyncpg's, on the connection under `conn`; SQLAlchemy never
     sees it, so its `execute` must not be used here (it would begin one of its own).
@@ -188,6 +190,7 @@ async def connect(
     try:
         async with engine.connect() as conn:
             limit_statements(conn, statements)
+            forget_writes(conn)  # made on this connection outside `connect`, told to no one
             try:
                 transaction = None
                 if begin or snapshot:
@@ -199,17 +202,21 @@ async def connect(
                 except Exception as error:
                     # Not on a lost connection: ROLLBACK would wait out COMMAND_TIMEOUT
                     # on a hung server; the connection is dropped below instead.
-                    if transaction is not None and not unavailable(error):
+                    if transaction is None:
+                        committed(conn)  # each statement sent committed by itself
+                    elif not unavailable(error):
                         await transaction.rollback()
                     raise
                 if transaction is not None:
                     await transaction.commit()
+                committed(conn)
             except Exception as error:
                 if unavailable(error) and not isinstance(error, DatabaseUnavailable):
                     await _drop(conn, error)
                 raise
             finally:
                 limit_statements(conn, None)
+                forget_writes(conn)
                 # Cancelled, or its ROLLBACK failed: still in the transaction, so not
                 # fit for the pool (checked from the last reply, no round trip).
                 if not conn.invalidated and driver(conn).is_in_transaction():

@@ -290,3 +290,26 @@ async def test_a_lookup_overtaken_by_a_notification_is_not_kept(app: FastAPI, fi
     assert cache.get(key(app, actor)) is None
     assert (await actor.get(ACCOUNTS)).status_code == 200  # the next lookup is kept
     assert cache.get(key(app, actor)) is not None
+
+
+async def test_the_process_that_revokes_a_token_refuses_it_before_any_notification(
+    app: FastAPI, firm: Firm
+) -> None:
+    """A revocation through the API drops the process's own cache as it commits: the
+    process's next request does not wait for the database's notification (here never
+    heard: the cache's callback is taken off its listener)."""
+    cache = await auth_listening(app)
+    body = {"name": "revoked soon", "password": firm.password}
+    minted = await firm.owner.created("/api/v1/personal-access-tokens", body)
+    actor = with_token(firm.owner, minted["token"])
+    cache = await kept(app, actor)
+    assert cache._listener is not None
+    listener = cache._listener
+    await listener.remove_listener(auth_cache.CHANNEL, cache._notified)
+    try:
+        revoked = await firm.owner.delete(f"/api/v1/personal-access-tokens/{minted['uuid']}")
+        assert revoked.status_code == 204, revoked.text
+        assert cache.listening
+        assert_body(await actor.get(ACCOUNTS), 401, UNAUTHENTICATED)
+    finally:
+        await listener.add_listener(auth_cache.CHANNEL, cache._notified)

@@ -15,6 +15,10 @@ before listening began) is not kept (`generation`), so a row read before a revoc
 can never be stored after its notification. Only successes are kept: an unknown token
 costs what it did. Expiry is still checked on every request against the kept values
 (auth.deps). Entries are also bounded in number (least recently used go first) and age.
+
+The process that makes such a change does not wait for its notification: its own caches
+are dropped as the change commits (`kit.sql.watch_writes`), so its next request cannot
+meet a token it has just revoked. Other processes hear of it a few milliseconds later.
 """
 
 from __future__ import annotations
@@ -24,11 +28,14 @@ import contextlib
 import logging
 import time
 import uuid
+import weakref
 from collections import OrderedDict
 from collections.abc import AsyncIterator
 
 import asyncpg
 from asyncpg import Record
+
+from advisercrm.kit import sql
 
 log = logging.getLogger("advisercrm.auth")
 
@@ -40,6 +47,17 @@ SIZE = 4096
 MAX_AGE = 60.0
 # Seconds before listening again after a loss: doubling from the first to the last.
 RETRY_FIRST, RETRY_LAST = 0.1, 5.0
+# The tables the token lookup reads (the triggers watch the same ones).
+TABLES = frozenset({"personal_access_tokens", "logins", "accounts", "firms"})
+_caches: weakref.WeakSet[AuthCache] = weakref.WeakSet()
+
+
+def _clear_every_cache() -> None:
+    for cache in list(_caches):
+        cache.clear()
+
+
+sql.watch_writes(TABLES, _clear_every_cache)
 
 
 class AuthCache:
@@ -52,6 +70,7 @@ class AuthCache:
         # is kept only if none of these happened since it began.
         self.generation = 0
         self.last_notice = ""  # the last notification's payload (tests wait for theirs)
+        _caches.add(self)
 
     @property
     def listening(self) -> bool:

@@ -25,6 +25,7 @@ statement without the firm's predicate raises `TenancyError` instead of running.
 from __future__ import annotations
 
 import functools
+import re
 import weakref
 from collections.abc import Callable
 from typing import Any, cast
@@ -79,9 +80,45 @@ def limit_statements(conn: AsyncConnection, count: int | None) -> None:
         conn.info[_LEFT] = count
 
 
-def _sender(conn: AsyncConnection) -> asyncpg.Connection:
+# Tables whose committed writes the process must hear of at once (`watch_writes`), and
+# the mark a connection carries once it sent a statement that writes one.
+_watchers: list[tuple[frozenset[str], Callable[[], None]]] = []
+_WROTE = "advisercrm.wrote_watched"
+_WRITES = re.compile(r"\b(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM|TRUNCATE)\s+\"?(\w+)", re.I)
+
+
+def watch_writes(tables: frozenset[str], callback: Callable[[], None]) -> None:
+    """Call `callback` in this process when a transaction (or a statement outside one)
+    that wrote one of `tables` has committed (`db.connect`): before any later request of
+    the process can read what it changed."""
+    _watchers.append((tables, callback))
+    _watched.cache_clear()
+
+
+@functools.lru_cache(maxsize=4096)
+def _watched(sql: str) -> tuple[Callable[[], None], ...]:
+    """The callbacks of the watched tables this SQL text writes."""
+    written = {name.lower() for name in _WRITES.findall(sql)}
+    return tuple(callback for tables, callback in _watchers if tables & written)
+
+
+def committed(conn: AsyncConnection) -> None:
+    """Tell the watchers of the tables the connection wrote since the last call."""
+    for callback in conn.info.pop(_WROTE, ()):
+        callback()
+
+
+def forget_writes(conn: AsyncConnection) -> None:
+    """A rolled-back transaction's writes: nothing to tell."""
+    conn.info.pop(_WROTE, None)
+
+
+def _sender(conn: AsyncConnection, sql: str) -> asyncpg.Connection:
     """The asyncpg connection to send one statement on, within the connection's limit."""
     info = conn.info
+    watchers = _watched(sql)
+    if watchers:
+        info.setdefault(_WROTE, set()).update(watchers)
     left = info.get(_LEFT)
     if left is not None:
         if left <= 0:
@@ -163,15 +200,19 @@ class Query:
         return values
 
     async def all(self, conn: AsyncConnection, **params: Any) -> list[asyncpg.Record]:
-        rows: list[asyncpg.Record] = await _sender(conn).fetch(self.sql, *self.args(params))
+        rows: list[asyncpg.Record] = await _sender(conn, self.sql).fetch(
+            self.sql, *self.args(params)
+        )
         return rows
 
     async def first(self, conn: AsyncConnection, **params: Any) -> asyncpg.Record | None:
-        row: asyncpg.Record | None = await _sender(conn).fetchrow(self.sql, *self.args(params))
+        row: asyncpg.Record | None = await _sender(conn, self.sql).fetchrow(
+            self.sql, *self.args(params)
+        )
         return row
 
     async def scalar(self, conn: AsyncConnection, **params: Any) -> Any:
-        return await _sender(conn).fetchval(self.sql, *self.args(params))
+        return await _sender(conn, self.sql).fetchval(self.sql, *self.args(params))
 
 
 def compiled(statement: ClauseElement) -> tuple[str, list[Any]]:
@@ -191,26 +232,26 @@ def compiled(statement: ClauseElement) -> tuple[str, list[Any]]:
 
 async def fetch(conn: AsyncConnection, statement: ClauseElement) -> list[asyncpg.Record]:
     sql, args = compiled(statement)
-    rows: list[asyncpg.Record] = await _sender(conn).fetch(sql, *args)
+    rows: list[asyncpg.Record] = await _sender(conn, sql).fetch(sql, *args)
     return rows
 
 
 async def fetch_row(conn: AsyncConnection, statement: ClauseElement) -> asyncpg.Record | None:
     sql, args = compiled(statement)
-    row: asyncpg.Record | None = await _sender(conn).fetchrow(sql, *args)
+    row: asyncpg.Record | None = await _sender(conn, sql).fetchrow(sql, *args)
     return row
 
 
 async def fetch_value(conn: AsyncConnection, statement: ClauseElement) -> Any:
     sql, args = compiled(statement)
-    return await _sender(conn).fetchval(sql, *args)
+    return await _sender(conn, sql).fetchval(sql, *args)
 
 
 async def execute(conn: AsyncConnection, statement: ClauseElement) -> None:
     """Run a statement for its effect. (Through `fetch`: asyncpg's `execute` with
     arguments runs the same protocol; without, it would switch to the simple one.)"""
     sql, args = compiled(statement)
-    await _sender(conn).fetch(sql, *args)
+    await _sender(conn, sql).fetch(sql, *args)
 
 
 def like_pattern(text: str) -> str:
