@@ -8,7 +8,7 @@ cache costs an extra round trip to prepare it).
 
 Writes OUT/capture.json (round trips and statements per request), one pgbench replay
 script per write request (OUT/replay_*.sql, parameters as pgbench variables defined in
-capture.json) and EXPLAIN ANALYZE of the statements of S3 and S5 (OUT/explain_*.json).
+capture.json) and EXPLAIN ANALYZE of the statements of S3, S5, S6, S7 and S8 (OUT/explain_*.json).
 
 Usage: python bench/capture.py DB_URL PGDATA SERVER_URL OUT
 """
@@ -172,6 +172,17 @@ def _literal(value: str | None) -> str:
     return "NULL" if value is None else "'" + value.replace("'", "''") + "'"
 
 
+# The requests whose SELECTs are explained, and the file name of each.
+EXPLAINED = {
+    "S3": "s3",
+    "S5": "s5",
+    "S6": "s6",
+    "S6 (2 characters)": "s6_short",
+    "S7": "s7",
+    "S8": "s8",
+}
+
+
 def main() -> None:
     url, pgdata, base, out = sys.argv[1], Path(sys.argv[2]), sys.argv[3], Path(sys.argv[4])
     data = json.loads((out / "data.json").read_text())
@@ -188,7 +199,7 @@ def main() -> None:
     post = {"Content-Type": "application/json", "Accept": "application/json"}
     first = {
         name: (out / f"{name}.txt").read_text().splitlines()[0]
-        for name in ("s1", "s1_one", "s1_ten", "s3", "s4", "s5")
+        for name in ("s1", "s1_one", "s1_ten", "s3", "s4", "s5", "s6", "s7", "s8")
     }
     task_bodies = (out / "s2.txt").read_text().splitlines()
     requests: dict[str, tuple[dict[str, str], tuple[str, str, str | None]]] = {
@@ -198,6 +209,11 @@ def main() -> None:
         "S3": (as_member, ("GET", first["s3"], None)),
         "S4": (owner, ("GET", first["s4"], None)),
         "S5": (owner, ("GET", first["s5"], None)),
+        "S6": (owner, ("GET", first["s6"], None)),
+        # Two characters: no trigram to look up, the firm's tasks are read instead.
+        "S6 (2 characters)": (owner, ("GET", first["s6"].split("=")[0] + "=pe", None)),
+        "S7": (as_member, ("GET", first["s7"], None)),
+        "S8": (as_member, ("GET", first["s8"], None)),
     }
     for status in range(1, 5):  # S2 spreads over four status columns: one capture each
         body = next(
@@ -218,9 +234,9 @@ def main() -> None:
             (out / f"replay_{prefix.rstrip('_')}.sql").write_text(script)
             report["defines"].update(defines)
             report["replays"][name] = f"replay_{prefix.rstrip('_')}.sql"
-        if name in ("S3", "S5"):
+        if name in EXPLAINED:
             plans = asyncio.run(explain(url, entries))
-            (out / f"explain_{name.lower()}.json").write_text(json.dumps(plans, indent=2) + "\n")
+            (out / f"explain_{EXPLAINED[name]}.json").write_text(json.dumps(plans, indent=2) + "\n")
     (out / "capture.json").write_text(json.dumps(report, indent=2) + "\n")
 
 

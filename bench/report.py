@@ -372,15 +372,16 @@ def rss_section(by_pid: dict[str, float], by_phase: dict[str, float], hwm: str) 
 
 
 def explain_section(out: Path) -> list[str]:
-    lines = ["## Appendix: the slowest statements of S3 and S5, EXPLAIN ANALYZE", ""]
-    for name in ("s3", "s5"):
+    lines = ["## Appendix: the slowest statements of S3, S5, S6, S7 and S8, EXPLAIN ANALYZE", ""]
+    for name in ("s3", "s5", "s6", "s6_short", "s7", "s8"):
         path = out / f"explain_{name}.json"
         if not path.exists():
             continue
         plans = sorted(json.loads(path.read_text()), key=lambda x: -x["ms"])[:2]
         for plan in plans:
             lines += [
-                f"### {name.upper()}: {plan['ms']} ms in the captured request",
+                f"### {name.upper().replace('_SHORT', ' (2 characters)')}: "
+                f"{plan['ms']} ms in the captured request",
                 "",
                 "```sql",
                 " ".join(plan["sql"].split()),
