@@ -17,7 +17,9 @@ create them (both are trusted extensions: CREATE on the database is enough). The
 index is left out, the migration still succeeds and the filter works as before.
 
 Built CONCURRENTLY, outside the migration's transaction, so that a big table keeps
-taking writes meanwhile (about a minute for a million tasks).
+taking writes meanwhile: 13 s for the benchmark's million tasks (40 MB of index), where
+the name filter's count in its large firm fell from about 400 ms to 100 ms for a word in
+a sixth of the names and to 3 ms for a rare one.
 """
 
 import logging
