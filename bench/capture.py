@@ -158,7 +158,7 @@ async def explain(url: str, entries: list[Entry]) -> list[dict[str, Any]]:
     out = []
     try:
         for i, e in enumerate(x for x in entries if x.kind == "execute"):
-            if not e.sql.lstrip().upper().startswith("SELECT"):
+            if not e.sql.lstrip().upper().startswith(("SELECT", "WITH")):  # reads only
                 continue
             args = ", ".join(_literal(e.params.get(n)) for n in range(1, len(e.params) + 1))
             await conn.execute(f"PREPARE bench_{i} AS {e.sql}")

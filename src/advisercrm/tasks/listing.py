@@ -225,14 +225,16 @@ def _page_query(
     """The page's tasks as `TASKS.load` gives them, each row with the total (one row of
     nulls but the total past the end): one statement. The viewer's own assigned tasks
     are few, so they are found once and counted and paged from there (from their
-    assignee rows alone when those answer the list); other lists count and page apart,
-    each with the plan that suits it (an index in sort order can then stop after one
-    page)."""
+    assignee rows alone when those answer the list); so are the tasks a name search
+    finds, each of which costs a recheck of its row (through the trigram index) or the
+    whole firm is read (short text): once, not once to count and once more to page.
+    Other lists count and page apart, each with the plan that suits it (an index in
+    sort order can then stop after one page)."""
     column = SORTS[sort]
     nullable = bool(getattr(column, "nullable", False))
     limit, offset = bindparam("limit", type_=BigInteger), bindparam("offset", type_=BigInteger)
-    if mine:
-        if _on_assignee_rows(reach, filters, sort):
+    if mine or filters & {"name", "name=short"}:
+        if mine and _on_assignee_rows(reach, filters, sort):
             found = _own_tasks(filters)
         else:
             conditions = _conditions(reach, filters, mine)
