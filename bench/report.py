@@ -59,6 +59,8 @@ def rss(out: Path) -> tuple[dict[str, float], dict[str, float]]:
     by_phase: dict[str, float] = defaultdict(float)
     path = out / "rss.txt"
     for line in path.read_text().splitlines() if path.exists() else []:
+        if len(line.split()) != 3:  # the phase file read while it was being rewritten
+            continue
         phase, pid, kb = line.split()
         by_pid[pid] = max(by_pid[pid], int(kb) / 1024)
         by_phase[phase] = max(by_phase[phase], int(kb) / 1024)
