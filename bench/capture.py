@@ -8,7 +8,7 @@ cache costs an extra round trip to prepare it).
 
 Writes OUT/capture.json (round trips and statements per request), one pgbench replay
 script per write request (OUT/replay_*.sql, parameters as pgbench variables defined in
-capture.json) and EXPLAIN ANALYZE of the statements of S3 and S5 (OUT/explain_*.json).
+capture.json) and EXPLAIN ANALYZE of the statements of S3, S5, S6, S7 and S8 (OUT/explain_*.json).
 
 Usage: python bench/capture.py DB_URL PGDATA SERVER_URL OUT
 """
@@ -101,7 +101,11 @@ def capture_one(
             with log.open("rb") as handle:
                 handle.seek(start)
                 entries = parse_log(handle.read().decode("utf-8", "replace"))
-            busiest = max({e.pid for e in entries}, key=lambda p: sum(e.pid == p for e in entries))
+            # The request's connection: the one that read its token (the background
+            # webhook worker may have sent more statements meanwhile).
+            pids = {e.pid for e in entries if "FROM personal_access_tokens" in e.sql}
+            pids = pids or {e.pid for e in entries}
+            busiest = max(pids, key=lambda p: sum(e.pid == p for e in entries))
             captures.append(([e for e in entries if e.pid == busiest], answer))
     finally:
         asyncio.run(_log_all(url, False))
@@ -154,7 +158,7 @@ async def explain(url: str, entries: list[Entry]) -> list[dict[str, Any]]:
     out = []
     try:
         for i, e in enumerate(x for x in entries if x.kind == "execute"):
-            if not e.sql.lstrip().upper().startswith("SELECT"):
+            if not e.sql.lstrip().upper().startswith(("SELECT", "WITH")):  # reads only
                 continue
             args = ", ".join(_literal(e.params.get(n)) for n in range(1, len(e.params) + 1))
             await conn.execute(f"PREPARE bench_{i} AS {e.sql}")
@@ -170,6 +174,17 @@ async def explain(url: str, entries: list[Entry]) -> list[dict[str, Any]]:
 
 def _literal(value: str | None) -> str:
     return "NULL" if value is None else "'" + value.replace("'", "''") + "'"
+
+
+# The requests whose SELECTs are explained, and the file name of each.
+EXPLAINED = {
+    "S3": "s3",
+    "S5": "s5",
+    "S6": "s6",
+    "S6 (2 characters)": "s6_short",
+    "S7": "s7",
+    "S8": "s8",
+}
 
 
 def main() -> None:
@@ -188,7 +203,7 @@ def main() -> None:
     post = {"Content-Type": "application/json", "Accept": "application/json"}
     first = {
         name: (out / f"{name}.txt").read_text().splitlines()[0]
-        for name in ("s1", "s1_one", "s1_ten", "s3", "s4", "s5")
+        for name in ("s1", "s1_one", "s1_ten", "s3", "s4", "s5", "s6", "s7", "s8")
     }
     task_bodies = (out / "s2.txt").read_text().splitlines()
     requests: dict[str, tuple[dict[str, str], tuple[str, str, str | None]]] = {
@@ -198,6 +213,11 @@ def main() -> None:
         "S3": (as_member, ("GET", first["s3"], None)),
         "S4": (owner, ("GET", first["s4"], None)),
         "S5": (owner, ("GET", first["s5"], None)),
+        "S6": (owner, ("GET", first["s6"], None)),
+        # Two characters: no trigram to look up, the firm's tasks are read instead.
+        "S6 (2 characters)": (owner, ("GET", first["s6"].split("=")[0] + "=pe", None)),
+        "S7": (as_member, ("GET", first["s7"], None)),
+        "S8": (as_member, ("GET", first["s8"], None)),
     }
     for status in range(1, 5):  # S2 spreads over four status columns: one capture each
         body = next(
@@ -218,9 +238,9 @@ def main() -> None:
             (out / f"replay_{prefix.rstrip('_')}.sql").write_text(script)
             report["defines"].update(defines)
             report["replays"][name] = f"replay_{prefix.rstrip('_')}.sql"
-        if name in ("S3", "S5"):
+        if name in EXPLAINED:
             plans = asyncio.run(explain(url, entries))
-            (out / f"explain_{name.lower()}.json").write_text(json.dumps(plans, indent=2) + "\n")
+            (out / f"explain_{EXPLAINED[name]}.json").write_text(json.dumps(plans, indent=2) + "\n")
     (out / "capture.json").write_text(json.dumps(report, indent=2) + "\n")
 
 

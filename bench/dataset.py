@@ -39,7 +39,14 @@ from advisercrm.kit.sql import driver
 
 FIRMS = 20
 LARGE_SHARE = 0.30  # firm 0 holds this share of every table; the rest follow Zipf
-SCALES = {"full": (50_000, 1_000_000, 200_000), "small": (2_000, 40_000, 8_000)}
+# Clients, tasks and goals over all firms.
+SCALES = {
+    "full": (50_000, 1_000_000, 200_000),
+    "medium": (5_000, 100_000, 20_000),
+    "small": (2_000, 40_000, 8_000),
+}
+# S6's searches: words that each occur in a sixth of the task names (see "tasks" below).
+SEARCH_WORDS = ("pension", "Transaction", "details", "MEETING", "annual", "fact")
 REQUESTS_PER_FILE = 2_000
 DUE_BEFORE_DAYS = 30  # S3's filter[due_before]: this many days after generation
 
@@ -515,6 +522,9 @@ def requests(firm: Firm, people: dict[str, Any], today: dt.date) -> dict[str, li
             f"{bench_uuid('circle', fi, rng.randrange(firm.circles))}"
             for _ in range(n)
         ],
+        "s6": [f"/api/v1/task?{quote('filter[name]')}={w}" for w in SEARCH_WORDS],
+        "s7": ["/api/v1/task"],
+        "s8": ["/api/v2/goals"],
     }
 
 

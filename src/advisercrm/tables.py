@@ -412,6 +412,10 @@ Index(
     tasks.c.id,
     postgresql_where=tasks.c.parent_id.is_(None),
 )
+# The name filter's trigram index (firm_id, name gin_trgm_ops), where the database has
+# the extensions it needs: not declared here, since a database may lack it; see
+# the task name trigram migration.
+TASK_NAME_INDEX = "ix_tasks_firm_id_name_trgm"
 # Each assignee row copies its task's status, due date and level (parent_id IS NULL), so
 # a person's own open tasks due before a date are found, counted and ordered from one
 # index range per status: see migration 0006. Inserted with the row; a trigger on tasks

@@ -92,6 +92,11 @@ EVERY = "t1 t2 t3 t4 t6"
         ({}, EVERY),
         ({"name": "call"}, "t1 t3"),
         ({"name": "CALL A"}, "t1"),
+        # Under three letters in a row: the trigram index has nothing to look up, and
+        # another form of the same test is sent (the firm's tasks read); both agree.
+        ({"name": "ca"}, "t1 t3 t6"),
+        ({"name": "b"}, "t2"),
+        ({"name": "ALIC"}, "t1"),
         ({"name": "%"}, ""),
         ({"name": ""}, EVERY),
         ({"taskable_type": "client"}, "t1 t4"),

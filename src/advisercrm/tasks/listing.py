@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import re
 from typing import Any
 
 from sqlalchemy import (
@@ -159,8 +160,11 @@ def _conditions(reach: str, filters: frozenset[str], mine: bool) -> list[ColumnE
     c: list[ColumnElement[bool]] = [t.c.firm_id == FIRM]
     if not (mine and reach == "member"):
         c.append(visible(template(reach)))
-    if "name" in f:
-        c.append(t.c.name.icontains(bindparam("name", type_=String), escape="/"))
+    name = bindparam("name", type_=String)
+    if "name" in f:  # ILIKE: the trigram index of the task name trigram migration serves it
+        c.append(t.c.name.ilike(name, escape="/"))
+    if "name=short" in f:  # see `_short`: a form that index does not serve
+        c.append(func.lower(t.c.name).like(func.lower(name), escape="/"))
     if "taskable_type" in f:
         c.append(t.c.taskable_type == any_(bindparam("taskable_type", type_=ARRAY(String))))
     if "taskable_uuid" in f:
@@ -221,14 +225,16 @@ def _page_query(
     """The page's tasks as `TASKS.load` gives them, each row with the total (one row of
     nulls but the total past the end): one statement. The viewer's own assigned tasks
     are few, so they are found once and counted and paged from there (from their
-    assignee rows alone when those answer the list); other lists count and page apart,
-    each with the plan that suits it (an index in sort order can then stop after one
-    page)."""
+    assignee rows alone when those answer the list); so are the tasks a name search
+    finds, each of which costs a recheck of its row (through the trigram index) or the
+    whole firm is read (short text): once, not once to count and once more to page.
+    Other lists count and page apart, each with the plan that suits it (an index in
+    sort order can then stop after one page)."""
     column = SORTS[sort]
     nullable = bool(getattr(column, "nullable", False))
     limit, offset = bindparam("limit", type_=BigInteger), bindparam("offset", type_=BigInteger)
-    if mine:
-        if _on_assignee_rows(reach, filters, sort):
+    if mine or filters & {"name", "name=short"}:
+        if mine and _on_assignee_rows(reach, filters, sort):
             found = _own_tasks(filters)
         else:
             conditions = _conditions(reach, filters, mine)
@@ -260,6 +266,9 @@ def statement(query: ListQuery, principal: Principal, zone: Any) -> tuple[Query,
     """The list's statement (`TASKS.with_rows`) and its parameters."""
     f = query.filters
     names = {name for name in f if name not in CHOICES}
+    if "name" in f and _short(f["name"]):
+        names.discard("name")
+        names.add("name=short")
     names |= {f"{name}={str(f[name]).lower()}" for name in CHOICES if name in f}
     # Plannr's older `show_child_tasks` says the same as `subtask_visibility`, which wins.
     children = "include" if f.get("show_child_tasks") else "exclude"
@@ -269,6 +278,18 @@ def statement(query: ListQuery, principal: Principal, zone: Any) -> tuple[Query,
         principal.reach, frozenset(names), _mine(f, principal), query.sort, query.descending
     )
     return compiled, _filter_params(f, zone)
+
+
+def _short(text: str) -> bool:
+    """Whether the name filter's text has no three letters or digits in a row, of which
+    the trigram index (the task name trigram migration) could look up a trigram. Such text would have it
+    read every entry of every firm (with firm_id in the index too: the firm narrows the
+    search only for a key on the same column); its lists read the firm's tasks instead,
+    as they did before the index, through a form of the test the index does not serve."""
+    return _TRIGRAM.search(text) is None
+
+
+_TRIGRAM = re.compile(r"[^\W_]{3}")
 
 
 def _mine(f: dict[str, Any], principal: Principal) -> bool:
