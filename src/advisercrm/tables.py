@@ -414,7 +414,7 @@ Index(
 )
 # The name filter's trigram index (firm_id, name gin_trgm_ops), where the database has
 # the extensions it needs: not declared here, since a database may lack it; see
-# the task name trigram migration.
+# migrations/versions/0017_task_name_trigrams.py.
 TASK_NAME_INDEX = "ix_tasks_firm_id_name_trgm"
 # Each assignee row copies its task's status, due date and level (parent_id IS NULL), so
 # a person's own open tasks due before a date are found, counted and ordered from one

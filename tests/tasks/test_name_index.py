@@ -1,4 +1,4 @@
-"""The task name filter's trigram index (the task name trigram migration): built where the database can
+"""The task name filter's trigram index (its own migration): built where the database can
 create pg_trgm and btree_gin, left out where it cannot, and the migration succeeds
 either way. Against real databases: a role refused CREATE on its database cannot create
 extensions, as on a managed PostgreSQL that withholds them."""

@@ -161,7 +161,7 @@ def _conditions(reach: str, filters: frozenset[str], mine: bool) -> list[ColumnE
     if not (mine and reach == "member"):
         c.append(visible(template(reach)))
     name = bindparam("name", type_=String)
-    if "name" in f:  # ILIKE: the trigram index of the task name trigram migration serves it
+    if "name" in f:  # ILIKE: the trigram index (when the database has it) serves it
         c.append(t.c.name.ilike(name, escape="/"))
     if "name=short" in f:  # see `_short`: a form that index does not serve
         c.append(func.lower(t.c.name).like(func.lower(name), escape="/"))
@@ -282,7 +282,7 @@ def statement(query: ListQuery, principal: Principal, zone: Any) -> tuple[Query,
 
 def _short(text: str) -> bool:
     """Whether the name filter's text has no three letters or digits in a row, of which
-    the trigram index (the task name trigram migration) could look up a trigram. Such text would have it
+    the trigram index could look up a trigram. Such text would have it
     read every entry of every firm (with firm_id in the index too: the firm narrows the
     search only for a key on the same column); its lists read the firm's tasks instead,
     as they did before the index, through a form of the test the index does not serve."""
