@@ -109,9 +109,12 @@ class World:
     async def id_of(self, uuid: str) -> int:
         return await self.firm.account_id(uuid)
 
-    async def sql(self, statement: str, **values: Any) -> None:
+    async def sql(self, statement: str, **values: Any) -> int:
         async with self.firm.app.state.engine.begin() as conn:
-            await conn.execute(text(statement), {"firm": self.firm.firm_id, **values})
+            # The statements' random() too follows the test's seed.
+            await conn.execute(text("SELECT setseed(:seed)"), {"seed": self.rng.random()})
+            done = await conn.execute(text(statement), {"firm": self.firm.firm_id, **values})
+            return int(done.rowcount)
 
     async def ok(self, response: Any) -> None:
         assert response.status_code in (200, 201, 204), response.text
@@ -124,12 +127,11 @@ class World:
 
     async def api_circle(self) -> str:
         circle = self.rng.choice(self.circles)
-        body = {
-            "account_uuids": self.some(self.clients, 3, 1),
-            "group_uuids": self.some(self.groups, 2),
-        }
+        body: dict[str, Any] = {"account_uuids": self.some(self.clients, 3, 1)}
+        if self.rng.random() < 0.5:
+            body["group_uuids"] = self.some(self.groups, 2)
         await self.ok(await self.firm.owner.put(f"{CIRCLES}/{circle}", body))
-        return "API: a circle's accounts and groups replaced"
+        return "API: a circle's accounts (and groups) replaced"
 
     async def api_assigned(self) -> str:
         client = self.rng.choice(self.clients)
@@ -189,30 +191,54 @@ class World:
         return "SQL: one account's group places given to another"
 
     async def sql_circles(self) -> str:
-        circle = self.rng.choice(self.circles)
+        bare, filled, thinned = (self.rng.choice(self.circles) for _ in range(3))
         await self.sql(
             "DELETE FROM circle_groups cg USING circles c WHERE cg.firm_id = :firm"
-            " AND c.firm_id = :firm AND c.id = cg.circle_id AND c.uuid = :circle",
-            circle=circle,
+            " AND c.id = cg.circle_id AND c.firm_id = :firm AND c.uuid = :circle",
+            circle=bare,
         )
         await self.sql(
             "INSERT INTO circle_groups (firm_id, circle_id, group_id)"
-            " SELECT :firm, c.id, g.id FROM circles c, groups g WHERE c.firm_id = :firm"
-            " AND g.firm_id = :firm AND c.uuid <> :circle AND random() < 0.5"
+            " SELECT :firm, c.id, g.id FROM circles c JOIN groups g ON g.firm_id = c.firm_id"
+            " WHERE c.firm_id = :firm AND c.uuid <> :circle AND random() < 0.5"
             " ON CONFLICT DO NOTHING",
-            circle=circle,
+            circle=bare,
         )
         await self.sql(
             "INSERT INTO circle_accounts (firm_id, circle_id, account_id)"
-            " SELECT :firm, c.id, a.id FROM circles c, accounts a WHERE c.firm_id = :firm"
-            " AND a.firm_id = :firm AND c.uuid = :circle AND a.type = 'client'"
-            " AND random() < 0.3 ON CONFLICT DO NOTHING",
-            circle=circle,
+            " SELECT :firm, c.id, a.id FROM circles c JOIN accounts a ON a.firm_id = c.firm_id"
+            " WHERE c.firm_id = :firm AND c.uuid = :circle AND random() < 0.3"
+            " ON CONFLICT DO NOTHING",
+            circle=filled,
+        )
+        await self.sql(
+            "DELETE FROM circle_accounts ca USING circles c WHERE ca.firm_id = :firm"
+            " AND c.id = ca.circle_id AND c.firm_id = :firm AND c.uuid = :circle"
+            " AND random() < 0.5",
+            circle=thinned,
+        )
+        await self.sql(
+            "UPDATE circle_accounts ca SET circle_id = t.id FROM circles f, circles t"
+            " WHERE ca.firm_id = :firm AND f.firm_id = :firm AND t.firm_id = :firm"
+            " AND f.uuid = :filled AND t.uuid = :thinned AND ca.circle_id = f.id"
+            " AND NOT EXISTS (SELECT FROM circle_accounts o WHERE o.firm_id = :firm"
+            " AND o.circle_id = t.id AND o.account_id = ca.account_id)",
+            filled=filled,
+            thinned=thinned,
+        )
+        # One circle's group exchanged for another the circle did not carry.
+        await self.sql(
+            "UPDATE circle_groups cg SET group_id = pick.target FROM (SELECT o.circle_id,"
+            " o.group_id, g.id AS target FROM circle_groups o JOIN groups g"
+            " ON g.firm_id = o.firm_id WHERE o.firm_id = :firm AND NOT EXISTS (SELECT"
+            " FROM circle_groups x WHERE x.firm_id = :firm AND x.circle_id = o.circle_id"
+            " AND x.group_id = g.id) ORDER BY random() LIMIT 1) pick WHERE cg.firm_id = :firm"
+            " AND cg.circle_id = pick.circle_id AND cg.group_id = pick.group_id"
         )
         await self.sql(
             "UPDATE circle_accounts SET login_access_level = 'read' WHERE firm_id = :firm"
         )
-        return "SQL: circles' groups and accounts"
+        return "SQL: circles' groups and accounts, added, removed and moved"
 
     async def sql_assigned(self) -> str:
         member = await self.id_of(self.rng.choice(self.members))
