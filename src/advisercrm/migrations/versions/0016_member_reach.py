@@ -266,6 +266,8 @@ def _backfill() -> None:
             sa.text("SELECT member_reach_refresh(:firms, :ids)"),
             {"firms": [m.firm_id for m in batch], "ids": [m.id for m in batch]},
         )
+    # The reads' plans need the table's statistics from the start.
+    conn.execute(sa.text("ANALYZE member_reach"))
 
 
 def downgrade() -> None:
