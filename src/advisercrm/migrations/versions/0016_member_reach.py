@@ -27,9 +27,11 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 # The rule, for the members named by the parallel arrays (firms, ids): rows no longer
-# reached go, rows newly reached come; other members' rows are not touched. Accounts that
-# are not (or no longer) members keep no rows. A reached account must still exist: while
-# a deletion cascades, one link table may not have lost the account's rows yet.
+# reached go, rows newly reached come (set differences, which PostgreSQL hashes: a NOT
+# EXISTS against the CTE ran as a nested loop, quadratic in a member's rows); other
+# members' rows are not touched. Accounts that are not (or no longer) members keep no
+# rows. A reached account must still exist: while a deletion cascades, one link table may
+# not have lost the account's rows yet.
 REFRESH = """
 CREATE FUNCTION member_reach_refresh(firms bigint[], ids bigint[]) RETURNS void
 LANGUAGE sql AS $$
@@ -58,14 +60,18 @@ WITH affected AS (
 ), live AS (
     SELECT w.firm_id, w.member_id, w.client_id FROM want w
     WHERE EXISTS (SELECT FROM accounts a WHERE a.firm_id = w.firm_id AND a.id = w.client_id)
+), had AS (
+    SELECT r.firm_id, r.member_id, r.client_id FROM member_reach r
+    JOIN affected f ON r.firm_id = f.firm_id AND r.member_id = f.member_id
 ), gone AS (
-    DELETE FROM member_reach r USING affected f
-    WHERE r.firm_id = f.firm_id AND r.member_id = f.member_id
-      AND NOT EXISTS (SELECT FROM live w WHERE w.firm_id = r.firm_id
-                      AND w.member_id = r.member_id AND w.client_id = r.client_id)
+    DELETE FROM member_reach r
+    USING (SELECT firm_id, member_id, client_id FROM had
+           EXCEPT SELECT firm_id, member_id, client_id FROM live) d
+    WHERE r.firm_id = d.firm_id AND r.member_id = d.member_id AND r.client_id = d.client_id
 )
 INSERT INTO member_reach (firm_id, member_id, client_id)
 SELECT firm_id, member_id, client_id FROM live
+EXCEPT SELECT firm_id, member_id, client_id FROM had
 ON CONFLICT DO NOTHING
 $$
 """
