@@ -4,12 +4,13 @@ through the API or directly in SQL, one row or many at a time."""
 
 from __future__ import annotations
 
+import asyncio
 import random
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 from sqlalchemy import and_, or_, select, text, union
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from advisercrm.tables import (
     accounts,
@@ -316,3 +317,44 @@ async def test_other_firms_reach_is_untouched(firm: Firm, other_firm: Firm) -> N
             await other_firm.account_id(client["uuid"]),
         ),
     }
+
+
+async def test_concurrent_changes_to_one_firm_see_each_other(firm: Firm) -> None:
+    """Two transactions each remove one of the two ways a member reaches a client (the
+    group they share, the circle carrying that group). Each alone keeps the row; the
+    second waits for the first (the firm's lock) and so sees both removals."""
+    member = await firm.actor()
+    client = (await firm.client_account())["uuid"]
+    group = await firm.group([member.account_uuid, client])
+    await firm.circle([client], group_uuids=[group["uuid"]])
+    member_id, client_id = await firm.account_id(member.account_uuid), await firm.account_id(client)
+    engine, values = firm.app.state.engine, {"firm": firm.firm_id, "client": client_id}
+    async with engine.connect() as first, engine.connect() as second:
+        await first.begin()
+        await first.execute(
+            text("DELETE FROM group_participants WHERE firm_id = :firm AND account_id = :client"),
+            values,
+        )
+        await second.begin()
+        pid = (await second.execute(text("SELECT pg_backend_pid()"))).scalar_one()
+        removal = asyncio.create_task(
+            second.execute(
+                text("DELETE FROM circle_accounts WHERE firm_id = :firm AND account_id = :client"),
+                values,
+            )
+        )
+        # Another backend's state, so polled (until it waits, or finishes without waiting).
+        while not removal.done() and not await waiting_on_lock(engine, pid):  # noqa: ASYNC110
+            await asyncio.sleep(0.01)
+        await first.commit()
+        await removal
+        await second.commit()
+    await assert_matches(firm, "two removals at once")
+    async with engine.connect() as conn:
+        assert (member_id, client_id) not in await stored(conn, firm.firm_id)
+
+
+async def waiting_on_lock(engine: AsyncEngine, pid: int) -> bool:
+    query = text("SELECT wait_event = 'advisory' FROM pg_stat_activity WHERE pid = :pid")
+    async with engine.connect() as conn:
+        return bool((await conn.execute(query, {"pid": pid})).scalar_one())
