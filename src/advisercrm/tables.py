@@ -257,6 +257,12 @@ circle_accounts = _link(
 )
 circle_groups = _link("circle_groups", ("circle_id", "circles"), ("group_id", "groups"))
 
+# Every account each member reaches (auth.visibility): the clients of the groups they take
+# part in, of the circles carrying those groups, and those assigned to them. Written only
+# by the database's triggers on the tables above and on accounts (its migration), so no
+# write path can leave it stale; read in place of evaluating the rule at every read.
+member_reach = _link("member_reach", ("member_id", "accounts"), ("client_id", "accounts"))
+
 goals = _firm_table(
     "goals",
     Column("name", String(255), nullable=False),

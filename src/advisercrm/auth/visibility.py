@@ -2,8 +2,9 @@
 
 Owners and admins see the whole firm. A member reaches a client through a group they
 share (the client is a participant of the group, or sits in a circle that carries it)
-or by being the client's assigned adviser, administrator or paraplanner. Client and
-external accounts reach only themselves.
+or by being the client's assigned adviser, administrator or paraplanner: the database
+keeps that reach as rows of `member_reach` (kept by its migration's triggers), read here. Client
+and external accounts reach only themselves.
 """
 
 from __future__ import annotations
@@ -18,22 +19,20 @@ from sqlalchemy import (
     ColumnElement,
     FromClause,
     Select,
-    and_,
     exists,
     or_,
     select,
     true,
-    union,
 )
 
 from advisercrm.auth.principal import Principal
 from advisercrm.tables import (
-    accounts,
     circle_accounts,
     circle_groups,
     circles,
     group_participants,
     groups,
+    member_reach,
 )
 
 
@@ -44,71 +43,28 @@ def member_group_ids(principal: Principal) -> Select[tuple[int]]:
     )
 
 
-def reachable_client_ids(principal: Principal) -> Select[tuple[int]]:
-    """Accounts a member reaches: through their groups (directly or via circles), or as
-    the client's assigned adviser, administrator or paraplanner."""
-    gp, ca, cg = group_participants, circle_accounts, circle_groups
-    mine = member_group_ids(principal).scalar_subquery()
-    via_groups = select(gp.c.account_id).where(
-        gp.c.firm_id == principal.firm_id, gp.c.group_id.in_(mine)
+def _reaches(principal: Principal, account_id: ColumnElement[int]) -> ColumnElement[bool]:
+    """Whether the member reaches the account: one probe of the member's precomputed reach
+    (`member_reach`, kept by the database as groups, circles and assigned staff change)."""
+    r = member_reach
+    return exists().where(
+        r.c.firm_id == principal.firm_id,
+        r.c.member_id == principal.account_id,
+        r.c.client_id == account_id,
     )
-    via_circles = (
-        select(ca.c.account_id)
-        .join(cg, and_(cg.c.firm_id == ca.c.firm_id, cg.c.circle_id == ca.c.circle_id))
-        .where(ca.c.firm_id == principal.firm_id, cg.c.group_id.in_(mine))
-    )
-    a = accounts
-    assigned = select(a.c.id).where(
-        a.c.firm_id == principal.firm_id,
-        or_(
-            a.c.assigned_adviser_id == principal.account_id,
-            a.c.assigned_administrator_id == principal.account_id,
-            a.c.assigned_paraplanner_id == principal.account_id,
-        ),
-    )
-    return union(via_groups, via_circles, assigned)  # type: ignore[return-value]
 
 
 @functools.lru_cache(maxsize=256)
 def _reachable(principal: Principal) -> CTE:
-    """`reachable_client_ids` as one named CTE per principal: a statement that tests it
-    in many places (a member's task list, whose embedded accounts, plans and cases each
-    do) plans and runs it once instead of once per place."""
-    return reachable_client_ids(principal).cte("reachable_clients")
-
-
-def _reaches(principal: Principal, account_id: ColumnElement[int]) -> ColumnElement[bool]:
-    """`reachable_client_ids`, as a test of one account for one member: a few index
-    probes from the account's side (its groups, its circles' groups, its assigned staff)
-    rather than the member's whole reach."""
-    firm, viewer = principal.firm_id, principal.account_id
-    gp, ca, cg = group_participants, circle_accounts, circle_groups
-    mine, reached = group_participants.alias("mine"), accounts.alias("reached")
-    in_my_group = (mine.c.firm_id == firm, mine.c.account_id == viewer)
-    via_groups = exists().where(
-        gp.c.firm_id == firm,
-        gp.c.account_id == account_id,
-        *in_my_group,
-        mine.c.group_id == gp.c.group_id,
+    """The member's reach as one named CTE per principal: a statement that tests it in many
+    places (a member's task list, whose embedded accounts, plans and cases each do) reads
+    the member's rows once and probes them in memory, rather than the index per test."""
+    r = member_reach
+    return (
+        select(r.c.client_id)
+        .where(r.c.firm_id == principal.firm_id, r.c.member_id == principal.account_id)
+        .cte("reachable_clients")
     )
-    via_circles = exists().where(
-        ca.c.firm_id == firm,
-        ca.c.account_id == account_id,
-        cg.c.firm_id == firm,
-        cg.c.circle_id == ca.c.circle_id,
-        *in_my_group,
-        mine.c.group_id == cg.c.group_id,
-    )
-    assigned = exists().where(
-        reached.c.firm_id == firm,
-        reached.c.id == account_id,
-        or_(
-            reached.c.assigned_adviser_id == viewer,
-            reached.c.assigned_administrator_id == viewer,
-            reached.c.assigned_paraplanner_id == viewer,
-        ),
-    )
-    return or_(via_groups, via_circles, assigned)
 
 
 def client_visible(principal: Principal, account_id: ColumnElement[int]) -> ColumnElement[bool]:
@@ -120,10 +76,9 @@ def client_visible(principal: Principal, account_id: ColumnElement[int]) -> Colu
             principal.account_id, BindParameter
         ):
             # The viewer is a row of the enclosing statement (resource.viewers), out of
-            # a CTE's sight, and run once per member: tested from the account's side.
+            # a CTE's sight, and run once per member: probed for each account.
             return _reaches(principal, account_id)
-        reachable = _reachable(principal)
-        return account_id.in_(select(reachable.c.account_id))
+        return account_id.in_(select(_reachable(principal).c.client_id))
     return account_id == principal.account_id
 
 
