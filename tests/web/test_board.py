@@ -311,9 +311,9 @@ async def test_the_board_reads_every_card_in_the_same_statements(
     sent: list[int] = []
     send = sql._sender
 
-    def counted(conn: Any) -> Any:
+    def counted(conn: Any, text: str) -> Any:
         sent.append(1)
-        return send(conn)
+        return send(conn, text)
 
     statuses = await _statuses(firm)
     client = await firm.client_account()
