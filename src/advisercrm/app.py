@@ -179,10 +179,13 @@ async def _http_error(request: Request, exc: Exception) -> JSON:
 
 async def _conflict(request: Request, exc: Exception) -> JSON:
     # Every rule is checked before writing; a constraint can still fire when two requests
-    # race (the same new slug or email at once). That is a conflict to retry, not a 500.
-    # SQLAlchemy wraps the driver's error; compiled statements (kit.sql) raise it bare.
-    constraint = getattr(getattr(exc, "orig", exc), "constraint_name", None)
-    log.info("constraint conflict on %s %s: %s", request.method, request.url.path, constraint)
+    # race (the same new slug or email at once), and two transactions can each wait for a
+    # lock the other holds (PostgreSQL then rolls one back: a deadlock). Either is a
+    # conflict to retry, not a 500. SQLAlchemy wraps the driver's error; compiled
+    # statements (kit.sql) raise it bare.
+    error = getattr(exc, "orig", exc)
+    cause = getattr(error, "constraint_name", None) or type(error).__name__
+    log.info("conflict on %s %s: %s", request.method, request.url.path, cause)
     return JSON({"message": CONFLICT}, status_code=409)
 
 
@@ -251,6 +254,7 @@ def create_app(settings: Settings | None = None, url: str | None = None) -> Fast
     app.add_exception_handler(HTTPException, _http_error)
     app.add_exception_handler(IntegrityError, _conflict)
     app.add_exception_handler(asyncpg.IntegrityConstraintViolationError, _conflict)
+    app.add_exception_handler(asyncpg.TransactionRollbackError, _conflict)
     app.add_exception_handler(Exception, _server_error)
     for router in (
         tokens_router,
