@@ -21,7 +21,7 @@ from advisercrm.resource import service
 from advisercrm.resource.description import Resource
 from advisercrm.web import forms
 from advisercrm.web.guard import Acting, ActingAs, Interrupt, record
-from advisercrm.web.templating import not_found, page
+from advisercrm.web.templating import not_found, page, redirect
 
 T = TypeVar("T")
 NOT_ALLOWED = "Only the firm's owners and admins can change its settings."
@@ -103,6 +103,26 @@ def body(model: type[BaseModel], raw: dict[str, Any]) -> Any:
         return model.model_validate(raw)
     except ValidationError as error:
         raise ValidationFailed(to_laravel(list(error.errors()), strip=0)) from None
+
+
+async def delete_record(
+    request: Request,
+    acting: Acting,
+    conn: AsyncConnection,
+    described: Resource,
+    raw: str,
+    back: str,
+) -> Response:
+    """A delete form's POST: the API's delete of the record the path names, then `back`."""
+    await form(request, acting)
+    await allowed(request, acting, "delete", described.who)
+
+    async def work() -> None:
+        row = await found(request, acting, conn, described, raw, lock=True)
+        await service.delete(conn, acting.principal, described, row, acting.ctx)
+
+    await attempt(request, acting, conn, work, back)
+    return redirect(back)
 
 
 def refused(request: Request, acting: Acting, error: ApiError, back: str) -> Response:

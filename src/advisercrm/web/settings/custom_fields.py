@@ -18,7 +18,17 @@ from advisercrm.custom_fields.schemas import (
 )
 from advisercrm.resource import service
 from advisercrm.web.guard import Acting, WebConn
-from advisercrm.web.settings.common import Manager, allowed, attempt, body, form, found, listed, one
+from advisercrm.web.settings.common import (
+    Manager,
+    allowed,
+    attempt,
+    body,
+    delete_record,
+    form,
+    found,
+    listed,
+    one,
+)
 from advisercrm.web.templating import page, redirect
 
 router = APIRouter(include_in_schema=False)
@@ -144,12 +154,4 @@ async def update(request: Request, field_uuid: str, acting: Manager, conn: WebCo
 
 @router.post(HERE + "/{field_uuid}/delete")
 async def delete(request: Request, field_uuid: str, acting: Manager, conn: WebConn) -> Response:
-    await form(request, acting)
-    await allowed(request, acting, "delete", R.who)
-
-    async def work() -> None:
-        row = await found(request, acting, conn, R, field_uuid, lock=True)
-        await service.delete(conn, acting.principal, R, row, acting.ctx)
-
-    await attempt(request, acting, conn, work, HERE)
-    return redirect(HERE)
+    return await delete_record(request, acting, conn, R, field_uuid, HERE)

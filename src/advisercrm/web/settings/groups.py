@@ -15,7 +15,17 @@ from advisercrm.groups.participants import ParticipantsAdd, add_participants
 from advisercrm.groups.schemas import GroupCreate, GroupUpdate
 from advisercrm.resource import service
 from advisercrm.web.guard import Acting, WebConn
-from advisercrm.web.settings.common import Manager, allowed, attempt, body, form, found, listed, one
+from advisercrm.web.settings.common import (
+    Manager,
+    allowed,
+    attempt,
+    body,
+    delete_record,
+    form,
+    found,
+    listed,
+    one,
+)
 from advisercrm.web.templating import not_found, page, redirect
 
 router = APIRouter(include_in_schema=False)
@@ -164,12 +174,4 @@ async def remove(
 
 @router.post(HERE + "/{group_uuid}/delete")
 async def delete(request: Request, group_uuid: str, acting: Manager, conn: WebConn) -> Response:
-    await form(request, acting)
-    await allowed(request, acting, "delete", R.who)
-
-    async def work() -> None:
-        row = await found(request, acting, conn, R, group_uuid, lock=True)
-        await service.delete(conn, acting.principal, R, row, acting.ctx)
-
-    await attempt(request, acting, conn, work, HERE)
-    return redirect(HERE)
+    return await delete_record(request, acting, conn, R, group_uuid, HERE)

@@ -13,7 +13,17 @@ from advisercrm.task_statuses.description import TASK_STATUSES
 from advisercrm.task_statuses.repository import FLAGS
 from advisercrm.task_statuses.schemas import TaskStatusCreate, TaskStatusUpdate
 from advisercrm.web.guard import Acting, WebConn
-from advisercrm.web.settings.common import Manager, allowed, attempt, body, form, found, listed, one
+from advisercrm.web.settings.common import (
+    Manager,
+    allowed,
+    attempt,
+    body,
+    delete_record,
+    form,
+    found,
+    listed,
+    one,
+)
 from advisercrm.web.templating import page, redirect
 
 router = APIRouter(include_in_schema=False)
@@ -139,12 +149,4 @@ async def move(request: Request, status_uuid: str, acting: Manager, conn: WebCon
 
 @router.post(HERE + "/{status_uuid}/delete")
 async def delete(request: Request, status_uuid: str, acting: Manager, conn: WebConn) -> Response:
-    await form(request, acting)
-    await allowed(request, acting, "delete", R.who)
-
-    async def work() -> None:
-        row = await found(request, acting, conn, R, status_uuid, lock=True)
-        await service.delete(conn, acting.principal, R, row, acting.ctx)
-
-    await attempt(request, acting, conn, work, HERE)
-    return redirect(HERE)
+    return await delete_record(request, acting, conn, R, status_uuid, HERE)

@@ -15,7 +15,17 @@ from advisercrm.kit.fields import path_uuid
 from advisercrm.kit.listing import ListQuery
 from advisercrm.resource import service
 from advisercrm.web.guard import Acting, WebConn
-from advisercrm.web.settings.common import Manager, allowed, attempt, body, form, found, listed, one
+from advisercrm.web.settings.common import (
+    Manager,
+    allowed,
+    attempt,
+    body,
+    delete_record,
+    form,
+    found,
+    listed,
+    one,
+)
 from advisercrm.web.templating import not_found, page, redirect
 from advisercrm.webhooks import history
 from advisercrm.webhooks.description import SUBSCRIPTIONS
@@ -135,15 +145,7 @@ async def update(
 async def delete(
     request: Request, subscription_uuid: str, acting: Manager, conn: WebConn
 ) -> Response:
-    await form(request, acting)
-    await allowed(request, acting, "delete", R.who)
-
-    async def work() -> None:
-        row = await found(request, acting, conn, R, subscription_uuid, lock=True)
-        await service.delete(conn, acting.principal, R, row, acting.ctx)
-
-    await attempt(request, acting, conn, work, HERE)
-    return redirect(HERE)
+    return await delete_record(request, acting, conn, R, subscription_uuid, HERE)
 
 
 @router.post(HERE + "/{subscription_uuid}/deliveries/{delivery_uuid}/redeliver")
