@@ -281,11 +281,11 @@ def statement(query: ListQuery, principal: Principal, zone: Any) -> tuple[Query,
 
 
 def _short(text: str) -> bool:
-    """Whether the name filter's text has no three letters or digits in a row, of which
-    the trigram index could look up a trigram. Such text would have it
-    read every entry of every firm (with firm_id in the index too: the firm narrows the
-    search only for a key on the same column); its lists read the firm's tasks instead,
-    as they did before the index, through a form of the test the index does not serve."""
+    """Whether the name filter's text has no three letters or digits in a row: no
+    trigram the index could look up. Through the index such text would read every entry
+    of every firm (with firm_id in the index too: the firm narrows the search only for a
+    key on the same column); its lists read the firm's tasks instead, as they did before
+    the index, through a form of the test the index does not serve."""
     return _TRIGRAM.search(text) is None
 
 
