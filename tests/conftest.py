@@ -8,9 +8,11 @@ import asyncio
 import os
 import secrets
 import tempfile
+import time
 import warnings
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
+from types import SimpleNamespace
 
 import asyncpg
 import httpx
@@ -24,6 +26,8 @@ from advisercrm.auth import credentials
 from advisercrm.config import Settings
 from advisercrm.embedded import _ensure_database
 from advisercrm.migrate import upgrade
+from advisercrm.ratelimit import limiter
+from advisercrm.ratelimit.limiter import WINDOW
 from tests.helpers import Actor, Firm, new_firm
 
 warnings.filterwarnings("ignore", module="platformdirs")
@@ -39,6 +43,14 @@ def cheap_password_hashing() -> Iterator[None]:
             credentials, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
         )
         yield
+
+
+@pytest.fixture
+def one_minute(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Hold the rate limiter's clock inside one budget minute, so no test straddles two
+    windows (a lease taken at a minute's end does not carry over)."""
+    frozen = (int(time.time()) // WINDOW) * WINDOW + 5
+    monkeypatch.setattr(limiter, "time", SimpleNamespace(time=lambda: frozen))
 
 
 @pytest.fixture(scope="session")

@@ -273,6 +273,7 @@ async def test_a_hung_server_gets_503_within_the_timeouts_not_a_hang(
         assert (await served.read()).status_code == 200
 
 
+@pytest.mark.usefixtures("one_minute")
 async def test_when_the_limiters_database_is_down_new_callers_get_503_not_a_free_pass(
     external: ExternalPostgres, database_url: str, settings: Settings
 ) -> None:

@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-import time
 from collections.abc import AsyncIterator
-from types import SimpleNamespace
 from typing import Any
 
 import httpx
@@ -16,19 +14,14 @@ from fastapi import FastAPI
 
 from advisercrm.app import create_app
 from advisercrm.config import Settings
-from advisercrm.ratelimit import limiter as limiter_module
 from advisercrm.ratelimit import repository
-from advisercrm.ratelimit.limiter import WINDOW, Limiter
+from advisercrm.ratelimit.limiter import Limiter
 from tests.helpers import Firm
 
 LIMIT = 40
 
 
-@pytest.fixture(autouse=True)
-def one_minute(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Hold the clock inside one budget minute, so no test straddles two windows."""
-    frozen = (int(time.time()) // WINDOW) * WINDOW + 5
-    monkeypatch.setattr(limiter_module, "time", SimpleNamespace(time=lambda: frozen))
+pytestmark = pytest.mark.usefixtures("one_minute")
 
 
 @pytest.fixture
