@@ -21,6 +21,7 @@ from sqlalchemy import update
 
 from advisercrm.tables import personal_access_tokens
 from tests.helpers import Actor, Firm, new_firm
+from tests.webhooks.support import make_deliveries
 
 TOKENS = "/api/v1/personal-access-tokens"
 _names = itertools.count(1)
@@ -125,6 +126,7 @@ async def build_world(firm: Firm, spares: bool) -> World:
                 "group_uuids": [group],
             },
         )
+        await make_deliveries(firm.app)
         deliveries = await owner.get(
             f"/api/v2/webhook-subscriptions/{into['subscription']}/deliveries"
         )

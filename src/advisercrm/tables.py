@@ -487,12 +487,16 @@ webhook_subscriptions = _firm_table(
     Column("events", ARRAY(String(64)), nullable=False),
     Column("signing_secret", String(60), nullable=False),
     Column("last_outgoing_webhook_call_at", DateTime(timezone=True)),
+    # The firm's cursor up to which the worker made this subscription's deliveries; set
+    # to the firm's last one when the subscription is created (a trigger).
+    Column("fanned_through", BigInteger, nullable=False, server_default="0"),
 )
 
-# One per event and subscription that takes its name, written with the event (in the same
-# statement). The worker claims due pending ones under a lease (`locked_until`, past the
-# attempt's timeout) and records each attempt; `record_uuid` is the event's, copied so a
-# delivery can wait for the earlier pending ones of its record without a join.
+# One per event and subscription that takes its name, made by the worker after the event
+# commits (`webhooks.deliveries`). The worker claims due pending ones under a lease
+# (`locked_until`, past the attempt's timeout) and records each attempt; `record_uuid` is
+# the event's, copied so a delivery can wait for the earlier pending ones of its record
+# without a join.
 _PENDING = text("status = 'pending'")
 webhook_deliveries = Table(
     "webhook_deliveries",

@@ -25,6 +25,7 @@ from advisercrm.web.settings.common import attempt
 from tests.helpers import Firm
 from tests.web.conftest import Browser, new_browser
 from tests.webhooks.receiver import sql
+from tests.webhooks.support import make_deliveries
 
 STATUSES = "/api/v1/task-status"
 AREAS = ("task-statuses", "webhooks", "custom-fields", "groups", "people", "tokens")
@@ -300,6 +301,7 @@ async def test_a_subscription_shows_its_deliveries_and_sends_one_again(
     await _owner(browser, firm)
     made = await firm.owner.created(SUBSCRIPTIONS, {"url": HOOK, "events": ["account.created"]})
     await firm.client_account()
+    await make_deliveries(firm.app)
     deliveries = f"{SUBSCRIPTIONS}/{made['uuid']}/deliveries"
     [delivery] = (await firm.owner.get(deliveries)).json()["data"]
     await sql(

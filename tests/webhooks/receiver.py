@@ -104,12 +104,16 @@ async def worker(url: str, options: Options = FAST) -> AsyncIterator[Worker]:
 
 
 async def set_aside_others(url: str) -> None:
-    """Deliveries other tests left pending (no worker ran for them, and their urls are
-    not this test's) must not be attempted by this test's worker."""
+    """Deliveries other tests left pending or not yet made (no worker ran for them, and
+    their urls are not this test's) must not be attempted by this test's worker."""
     conn = await asyncpg.connect(url)
     try:
         await conn.execute(
             "UPDATE webhook_deliveries SET status = 'failed' WHERE status = 'pending'"
+        )
+        await conn.execute(
+            "UPDATE webhook_subscriptions AS s SET fanned_through = c.last"
+            " FROM event_counters AS c WHERE c.firm_id = s.firm_id"
         )
     finally:
         await conn.close()

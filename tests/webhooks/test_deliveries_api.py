@@ -13,6 +13,7 @@ import pytest
 from advisercrm.webhooks.worker import Options
 from tests.helpers import Firm
 from tests.webhooks.receiver import Receiver, set_aside_others, until, worker
+from tests.webhooks.support import make_deliveries
 
 SUBSCRIPTIONS = "/api/v2/webhook-subscriptions"
 FORBIDDEN = {"message": "This action is unauthorized."}
@@ -100,6 +101,7 @@ async def test_unknown_and_other_firms_uuids_are_not_found(
         SUBSCRIPTIONS, {"url": "http://127.0.0.1:9/h", "events": ["account.created"]}
     )
     await firm.client_account()
+    await make_deliveries(firm.app)
     [item] = (await firm.owner.get(f"{SUBSCRIPTIONS}/{made['uuid']}/deliveries")).json()["data"]
     await set_aside_others(database_url)
     unknown = str(uuid.uuid4())
@@ -134,6 +136,7 @@ async def test_an_admin_may_members_and_clients_may_not(database_url: str, firm:
         SUBSCRIPTIONS, {"url": "http://127.0.0.1:9/h", "events": ["account.created"]}
     )
     await firm.client_account()
+    await make_deliveries(firm.app)
     await set_aside_others(database_url)
     path = f"{SUBSCRIPTIONS}/{made['uuid']}/deliveries"
     admin = await firm.actor(role="admin")

@@ -1,6 +1,6 @@
-"""Webhook delivery end to end: a write records its event and the deliveries of its
-subscriptions in one statement; the worker (run in process, on the test database) posts
-each to a real HTTP receiver on the loopback, signed, retried until it is answered with
+"""Webhook delivery end to end: a write records its event; the worker (run in process, on
+the test database) makes its subscriptions' deliveries and posts each to a real HTTP
+receiver on the loopback, signed, retried until it is answered with
 a 2xx, in each record's order, and never twice at once."""
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from tests.webhooks.receiver import (
     until,
     worker,
 )
-from tests.webhooks.support import recorded
+from tests.webhooks.support import make_deliveries, recorded
 
 SUBSCRIPTIONS = "/api/v2/webhook-subscriptions"
 
@@ -142,6 +142,7 @@ async def test_a_subscription_gets_only_the_events_it_takes(
         made = await subscribe(firm, receiver, ["account.updated"])
         client = await firm.client_account()
         await firm.owner.put(f"/api/v1/client/{client['uuid']}", json={"first_name": "Al"})
+    await make_deliveries(app)
     rows = await sql(
         database_url,
         "SELECT e.name FROM webhook_deliveries d JOIN events e"
@@ -213,6 +214,7 @@ async def test_a_failure_is_recorded_and_after_a_day_the_delivery_fails(
     async with Receiver(answers=[500] * 3).running() as receiver:
         made = await subscribe(firm, receiver, ["account.created"])
         await firm.client_account()
+        await make_deliveries(firm.app)
         query = (
             "SELECT d.status, d.attempts, d.status_code, d.error, d.next_attempt_at > now()"
             " AS later FROM webhook_deliveries d JOIN webhook_subscriptions s"

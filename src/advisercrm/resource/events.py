@@ -7,11 +7,12 @@ on first use) and inserts the events. The counter row stays locked until commit,
 firm's writes that record events commit one after the other from that point, and the
 cursors follow commit order: a reader of `cursor > n` never misses an event that commits
 later with a smaller cursor. The insert is the write's last statement, so the lock is
-held only for the commit.
+held only for the commit; the statement does nothing more under it.
 
-The same statement fans each event out to the firm's webhook subscriptions that take its
-name (one `webhook_deliveries` row each) and, when it wrote any, wakes the delivery worker
-(`pg_notify`, sent at commit). A firm without subscriptions pays one index probe."""
+When a subscription of the firm takes one of the events, the statement wakes the
+delivery worker (`pg_notify`, sent at commit), which makes the deliveries from the
+committed events (`webhooks.deliveries`). A firm without subscriptions pays one index
+probe."""
 
 from __future__ import annotations
 
@@ -43,16 +44,13 @@ _RECORD = Query(
                        SELECT CAST(jsonb_array_elements_text(item.value -> 'seen_by') AS bigint)
                    ) END
             FROM counter, jsonb_array_elements(:items) WITH ORDINALITY AS item(value, ord)
-            RETURNING cursor, name, record_uuid
-        ), fanned AS (
-            INSERT INTO webhook_deliveries (firm_id, subscription_id, event_cursor, record_uuid)
-            SELECT s.firm_id, s.id, recorded.cursor, recorded.record_uuid
-            FROM webhook_subscriptions AS s JOIN recorded ON recorded.name = ANY (s.events)
-            WHERE s.firm_id = :firm_id
-            ORDER BY recorded.cursor, s.id
-            RETURNING 1
+            RETURNING name
         )
-        SELECT pg_notify('advisercrm_webhooks', '') FROM (SELECT 1 FROM fanned LIMIT 1) AS woken
+        SELECT pg_notify('advisercrm_webhooks', '')
+        WHERE EXISTS (
+            SELECT FROM webhook_subscriptions AS s JOIN recorded ON recorded.name = ANY (s.events)
+            WHERE s.firm_id = :firm_id
+        )
         """
     ).bindparams(
         bindparam("firm_id", type_=BigInteger),

@@ -3,6 +3,13 @@ not held to one firm and kit.sql (which refuses such statements) does not run th
 run on the worker's own asyncpg connections, and each write names the (firm_id, id) of a
 row the worker claimed.
 
+The worker makes the deliveries: each subscription has those of the events after the
+cursor it reached (`fanned_through`) that it takes, up to its firm's last committed
+cursor. Cursors commit in order (`resource.events`), so every event up to that one is
+there to read, and none after the cursor reached can be missed. A subscription is taken
+under a row lock, skipping those another worker holds, and its deliveries are made and
+its cursor moved in one statement: each event is fanned out once.
+
 A claim takes due pending deliveries under a lease (`locked_until`) in one statement,
 skipping rows another worker is claiming, and those with an earlier pending delivery of
 the same record to the same subscription (each record's events go out in order). The
@@ -22,6 +29,35 @@ from advisercrm.webhooks.http import Attempt
 
 CHANNEL = "advisercrm_webhooks"
 Conn = asyncpg.Connection | PoolConnectionProxy
+
+# Up to $1 events per subscription and $2 subscriptions a statement; `more` says whether
+# any was left behind.
+_FAN_OUT = """
+WITH behind AS (
+    SELECT s.firm_id, s.id, s.events, s.fanned_through AS after,
+           least(c.last, s.fanned_through + $1) AS upto, c.last
+    FROM webhook_subscriptions AS s JOIN event_counters AS c ON c.firm_id = s.firm_id
+    WHERE c.last > s.fanned_through
+    ORDER BY s.firm_id, s.id
+    LIMIT $2
+    FOR UPDATE OF s SKIP LOCKED
+), made AS (
+    INSERT INTO webhook_deliveries (firm_id, subscription_id, event_cursor, record_uuid)
+    SELECT b.firm_id, b.id, e.cursor, e.record_uuid
+    FROM behind AS b JOIN events AS e
+      ON e.firm_id = b.firm_id AND e.cursor > b.after AND e.cursor <= b.upto
+    WHERE e.name = ANY (b.events)
+    ORDER BY b.firm_id, e.cursor, b.id
+    RETURNING 1
+), moved AS (
+    UPDATE webhook_subscriptions AS s SET fanned_through = b.upto
+    FROM behind AS b WHERE s.firm_id = b.firm_id AND s.id = b.id
+)
+SELECT (SELECT count(*) FROM made) AS made,
+       (SELECT count(*) = $2 OR coalesce(bool_or(upto < last), false) FROM behind) AS more
+"""
+FAN_OUT_EVENTS = 1000
+FAN_OUT_SUBSCRIPTIONS = 100
 
 # A delivery waits while an earlier one of its record is pending: it is claimable when it
 # is the earliest pending one, asked as `= (SELECT min(...))`, which PostgreSQL answers
@@ -135,6 +171,14 @@ def _job(row: Any) -> Job:
         payload=row["payload"],
         timezone=row["timezone"],
     )
+
+
+async def fan_out(conn: Conn) -> tuple[int, bool]:
+    """Make the deliveries of the events committed since the last call: how many, and
+    whether there are more to make."""
+    row = await conn.fetchrow(_FAN_OUT, FAN_OUT_EVENTS, FAN_OUT_SUBSCRIPTIONS)
+    assert row is not None  # an aggregate always returns its one row
+    return int(row["made"]), bool(row["more"])
 
 
 async def claim(conn: Conn, limit: int, lease_seconds: float) -> list[Job]:

@@ -1,6 +1,6 @@
 """How long events are kept: `ADVISERCRM_EVENT_RETENTION_DAYS` (default 30, read in
 `webhooks.options`). Older events go with their deliveries, except an event with a
-delivery still pending, which stays until that delivery ends.
+delivery still pending, or not yet made, which stays until that delivery ends.
 
 The delivery worker prunes once an hour, in batches of `BATCH` events, each batch its
 own short transaction that skips rows others hold, so no lock is held for long. Each
@@ -23,6 +23,10 @@ WITH gone AS (
               SELECT 1 FROM webhook_deliveries AS d
               WHERE d.firm_id = old.firm_id AND d.event_cursor = old.cursor
                 AND d.status = 'pending'
+          )
+          AND NOT EXISTS (
+              SELECT 1 FROM webhook_subscriptions AS s
+              WHERE s.firm_id = old.firm_id AND s.fanned_through < old.cursor
           )
         ORDER BY old.created_at
         LIMIT $2

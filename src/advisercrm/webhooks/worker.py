@@ -2,12 +2,12 @@
 retrying failures with exponential backoff and jitter for a day (`deliveries`).
 
 One loop records the outcomes of the attempts that ended since it last ran (one
-statement for all of them), then claims due deliveries (up to `concurrency` in flight)
-and sends each in a task of its own. It wakes when a write records deliveries (LISTEN on
-a connection of its own; the notification comes at the write's commit), when half the
-attempts in flight have ended, and at least every `poll` seconds, or sooner when a retry
-falls due. A lost
-database is logged and reconnected to after a growing wait; cancelling the worker stops
+statement for all of them), makes the deliveries of the events committed since, then
+claims due deliveries (up to `concurrency` in flight) and sends each in a task of its
+own. It wakes when a write records an event a subscription takes (LISTEN on a connection
+of its own; the notification comes at the write's commit), when half the attempts in
+flight have ended, and at least every `poll` seconds, or sooner when a retry falls due.
+A lost database is logged and reconnected to after a growing wait; cancelling the worker stops
 it, leaving any attempt it cut short to its lease (attempted again after it expires)."""
 
 from __future__ import annotations
@@ -112,15 +112,17 @@ class Worker:
                     await self._record(pool)
                     free = options.concurrency - len(inflight)
                     wait = options.poll
-                    if free > 0:
-                        async with pool.acquire() as conn:
-                            jobs = await deliveries.claim(conn, free, options.lease)
-                            if len(jobs) < free:
-                                due = await deliveries.next_due(conn)
-                                if due is not None:
-                                    wait = min(wait, max(due, 0.01))
-                        for job in jobs:
-                            inflight.add(asyncio.create_task(self._deliver(client, job)))
+                    async with pool.acquire() as conn:
+                        _, more = await deliveries.fan_out(conn)
+                        jobs = await deliveries.claim(conn, free, options.lease) if free else []
+                        if free and len(jobs) < free:
+                            due = await deliveries.next_due(conn)
+                            if due is not None:
+                                wait = min(wait, max(due, 0.01))
+                    if more:
+                        self._wake.set()
+                    for job in jobs:
+                        inflight.add(asyncio.create_task(self._deliver(client, job)))
                     await self._sleep(inflight, wait)
         finally:
             if housekeeping is not None:
