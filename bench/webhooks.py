@@ -5,6 +5,7 @@ python bench/webhooks.py receive PORT_FILE RECEIPTS   a loopback receiver: answe
     writes its port to PORT_FILE once listening. Plain asyncio, so it costs the
     machine as little as a receiver can.
 python bench/webhooks.py drain DB_URL SECONDS          wait until no delivery is pending
+    or still to be made
 python bench/webhooks.py lag DB_URL RECEIPTS OUT_JSON  delivery lag per event: receipt
     time minus the event's created_at (its transaction's start, so the lag is a little
     over commit-to-receipt), as percentiles.
@@ -71,8 +72,12 @@ async def drain(url: str, seconds: float) -> None:
     deadline = time.monotonic() + seconds
     try:
         while time.monotonic() < deadline:
+            # Deliveries pending, and events the worker has not made deliveries of yet.
             pending = await conn.fetchval(
-                "SELECT count(*) FROM webhook_deliveries WHERE status = 'pending'"
+                "SELECT (SELECT count(*) FROM webhook_deliveries WHERE status = 'pending')"
+                " + (SELECT coalesce(sum(c.last - s.fanned_through), 0)"
+                "    FROM webhook_subscriptions AS s"
+                "    JOIN event_counters AS c ON c.firm_id = s.firm_id)"
             )
             if pending == 0:
                 return

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import getpass
 import json
 import logging
@@ -381,6 +382,8 @@ def worker() -> None:
         serve.background_priority()
     _setup_logging()
     options = _webhook_options()
+    if os.environ.get(serve.WEBHOOKS_CHILD):  # beside the requests: leave them the cores
+        options = dataclasses.replace(options, yield_above=serve.YIELD_ABOVE)
     url = _prepared_url()
 
     async def run() -> None:

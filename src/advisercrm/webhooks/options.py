@@ -46,6 +46,10 @@ class Options:
     retention_days: int = DEFAULT_RETENTION_DAYS
     prune_every: float = 3600.0  # seconds between prunes of old events
     gauge_every: float = 5.0  # seconds between counts of the pending deliveries
+    # `serve`'s worker: while the processors are busier than this with other work, it
+    # waits (`worker.Worker._yielding`), for at most `yield_at_most` seconds at a time.
+    yield_above: float | None = None
+    yield_at_most: float = 30.0
 
     @property
     def lease(self) -> float:

@@ -30,10 +30,12 @@ from advisercrm.observability.metrics import WEBHOOK_ATTEMPTS, WEBHOOK_LAG, WEBH
 from advisercrm.webhooks import deliveries, retention, transport
 from advisercrm.webhooks.deliveries import Job
 from advisercrm.webhooks.http import post
+from advisercrm.webhooks.load import Load
 from advisercrm.webhooks.options import Options
 
 log = logging.getLogger("advisercrm.webhooks")
 MAX_RETRY_DELAY = 3600.0
+YIELD_CHECK = 0.25  # seconds between looks at the machine while yielding
 
 
 def retry_delay(base: float, attempts: int) -> float:
@@ -73,6 +75,9 @@ class Worker:
         self._wake = asyncio.Event()
         self._outcomes: list[deliveries.Outcome] = []  # attempts ended, not yet recorded
         self._timeout = httpx.Timeout(self.options.timeout)
+        self._load = Load()
+        self._held_since: float | None = None
+        self._draining = False
 
     async def run(self) -> None:
         """Deliver until cancelled; database errors are logged and waited out."""
@@ -110,12 +115,16 @@ class Worker:
                         raise ConnectionError("the LISTEN connection was lost")
                     self._wake.clear()
                     await self._record(pool)
+                    if self._yielding():
+                        await asyncio.sleep(YIELD_CHECK)
+                        continue
                     free = options.concurrency - len(inflight)
                     wait = options.poll
                     async with pool.acquire() as conn:
                         _, more = await deliveries.fan_out(conn)
                         jobs = await deliveries.claim(conn, free, options.lease) if free else []
                         if free and len(jobs) < free:
+                            self._draining = False  # caught up: it may yield again
                             due = await deliveries.next_due(conn)
                             if due is not None:
                                 wait = min(wait, max(due, 0.01))
@@ -136,6 +145,28 @@ class Worker:
                     await self._record(pool)
                 pool.terminate()
             listener.terminate()
+
+    def _yielding(self) -> bool:
+        """Whether to leave the processors to other work for now (`serve`'s worker): while
+        they are saturated, for at most `yield_at_most` seconds; then it delivers until
+        it has caught up, so a lasting load delays deliveries but never stops them."""
+        above = self.options.yield_above
+        if above is None or self._draining:
+            return False
+        now = time.monotonic()
+        if self._load.busy() < above:
+            self._held_since = None
+            return False
+        if self._held_since is None:
+            self._held_since = now
+        if now - self._held_since < self.options.yield_at_most:
+            return True
+        log.info(
+            "webhook deliveries go on after waiting %.0f s for busy processors",
+            now - self._held_since,
+        )
+        self._held_since, self._draining = None, True
+        return False
 
     async def _sleep(self, inflight: set[asyncio.Task[None]], wait: float) -> None:
         """Until woken, half the attempts in flight have ended, or `wait` seconds pass.

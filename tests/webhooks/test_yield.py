@@ -1,0 +1,108 @@
+"""`serve`'s worker leaves the processors to the requests while other work saturates
+them, for at most `yield_at_most` seconds, then delivers until it has caught up; and the
+machine's load it goes by leaves out the worker's own work."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import subprocess
+import sys
+import threading
+import time
+
+import pytest
+
+from advisercrm.webhooks import load as load_module
+from advisercrm.webhooks.load import Load
+from advisercrm.webhooks.worker import Worker
+from tests.helpers import Firm
+from tests.webhooks.receiver import FAST, Receiver, set_aside_others, worker
+
+SUBSCRIPTIONS = "/api/v2/webhook-subscriptions"
+linux = pytest.mark.skipif(sys.platform != "linux", reason="the load is read from /proc")
+
+
+@pytest.fixture(autouse=True)
+def private_urls(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ADVISERCRM_WEBHOOK_ALLOW_PRIVATE", "1")
+
+
+class Fixed:
+    def __init__(self, busy: float) -> None:
+        self.value = busy
+
+    def busy(self) -> float:
+        return self.value
+
+
+def _worker(busy: float, at_most: float) -> Worker:
+    running = Worker("postgresql://unused", dataclasses.replace(FAST, yield_above=0.85))
+    running.options = dataclasses.replace(running.options, yield_at_most=at_most)
+    running._load = Fixed(busy)  # type: ignore[assignment]
+    return running
+
+
+def test_it_yields_only_while_the_machine_is_saturated() -> None:
+    assert not Worker("postgresql://unused", FAST)._yielding()  # a worker of its own
+    assert not _worker(0.5, 60)._yielding()
+    busy = _worker(0.9, 60)
+    assert busy._yielding() and busy._yielding()
+    busy._load.value = 0.2  # type: ignore[attr-defined]
+    assert not busy._yielding()
+
+
+def test_after_yielding_its_longest_it_delivers_until_caught_up() -> None:
+    busy = _worker(0.9, 0.05)
+    assert busy._yielding()
+    time.sleep(0.06)
+    assert not busy._yielding()
+    assert not busy._yielding()  # still saturated, but catching up first
+    busy._draining = False  # what a claim that found less than it could take does
+    assert busy._yielding()
+
+
+@linux
+def test_the_load_counts_other_processes_and_not_this_one() -> None:
+    load = Load()
+    spinner = subprocess.Popen([sys.executable, "-c", "while True: pass"])
+    try:
+        time.sleep(0.6)
+        assert load.busy() >= 0.3  # one core of the machine's, at least
+    finally:
+        spinner.kill()
+        spinner.wait()
+    time.sleep(0.2)
+    load.busy()
+    before = load_module._machine()
+    deadline = time.monotonic() + 0.6
+
+    def spin() -> None:
+        while time.monotonic() < deadline:
+            pass
+
+    spinning = threading.Thread(target=spin)
+    spinning.start()
+    spinning.join()
+    after = load_module._machine()
+    assert before is not None and after is not None
+    everything = (after[0] - before[0]) / (after[1] - before[1])
+    # Its own thread's core is left out (whatever else the machine is doing meanwhile).
+    assert everything - load.busy() >= 0.3
+
+
+async def test_a_saturated_machine_delays_deliveries_for_at_most_the_limit(
+    database_url: str, firm: Firm
+) -> None:
+    await set_aside_others(database_url)
+    always = dataclasses.replace(FAST, yield_above=0.0)  # any load counts as saturated
+    async with Receiver().running() as receiver:
+        await firm.owner.created(
+            SUBSCRIPTIONS, {"url": receiver.url, "events": ["account.created"]}
+        )
+        await firm.client_account()
+        async with worker(database_url, dataclasses.replace(always, yield_at_most=60)):
+            await asyncio.sleep(1.0)
+        assert receiver.received == []  # held back the whole time
+        async with worker(database_url, dataclasses.replace(always, yield_at_most=0.3)):
+            await receiver.wait_for(1, limit=10)
