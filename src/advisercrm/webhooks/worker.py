@@ -7,8 +7,10 @@ claims due deliveries (up to `concurrency` in flight) and sends each in a task o
 own. It wakes when a write records an event a subscription takes (LISTEN on a connection
 of its own; the notification comes at the write's commit), when half the attempts in
 flight have ended, and at least every `poll` seconds, or sooner when a retry falls due.
-A lost database is logged and reconnected to after a growing wait; cancelling the worker stops
-it, leaving any attempt it cut short to its lease (attempted again after it expires)."""
+The worker `serve` starts skips the making and claiming while the machine is saturated
+(`_yielding`). A lost database is logged and reconnected to after a growing wait;
+cancelling the worker stops it, leaving any attempt it cut short to its lease
+(attempted again after it expires)."""
 
 from __future__ import annotations
 
