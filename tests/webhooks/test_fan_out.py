@@ -5,6 +5,7 @@ event whose deliveries are not made yet."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 
 import asyncpg
@@ -108,3 +109,30 @@ async def test_the_retention_keeps_an_event_not_yet_fanned_out(
     )
     assert len(kept) == 1
     assert await deliveries.fan_out(conn) == (1, False)
+
+
+async def test_two_workers_fanning_out_at_once_make_each_delivery_once(
+    database_url: str, conn: asyncpg.Connection, firm: Firm, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for _ in range(2):
+        await _subscribe(firm, ["account.created"])
+    for _ in range(12):
+        await firm.client_account()
+    monkeypatch.setattr(deliveries, "FAN_OUT_EVENTS", 2)  # many small batches to race on
+    other = await asyncpg.connect(database_url)
+
+    async def work(on: asyncpg.Connection) -> None:
+        while (await deliveries.fan_out(on))[1]:
+            pass
+
+    try:
+        await asyncio.gather(work(conn), work(other))
+    finally:
+        await other.close()
+    await work(conn)  # what a skipped subscription still had
+    rows = await conn.fetch(
+        "SELECT subscription_id, event_cursor FROM webhook_deliveries WHERE firm_id = $1",
+        firm.firm_id,
+    )
+    pairs = [(row["subscription_id"], row["event_cursor"]) for row in rows]
+    assert len(pairs) == len(set(pairs)) == 24

@@ -1,6 +1,7 @@
 """`serve`'s worker leaves the processors to the requests while other work saturates
-them, for at most `yield_at_most` seconds, then delivers until it has caught up; and the
-machine's load it goes by leaves out the worker's own work."""
+them (from above 85% busy until below 60%), for at most `yield_at_most` seconds, then
+delivers until it has caught up; and the machine's load it goes by leaves out the
+worker's own work."""
 
 from __future__ import annotations
 
@@ -48,7 +49,12 @@ def test_it_yields_only_while_the_machine_is_saturated() -> None:
     assert not _worker(0.5, 60)._yielding()
     busy = _worker(0.9, 60)
     assert busy._yielding() and busy._yielding()
-    busy._load.value = 0.2  # type: ignore[attr-defined]
+    busy._load.value = 0.7  # type: ignore[attr-defined]
+    assert busy._yielding()  # below where the wait began, not far enough below to end it
+    busy._load.value = 0.55  # type: ignore[attr-defined]
+    assert not busy._yielding()
+    assert not busy._yielding()  # and not waiting, 0.7 does not start a wait
+    busy._load.value = 0.7  # type: ignore[attr-defined]
     assert not busy._yielding()
 
 

@@ -38,6 +38,7 @@ from advisercrm.webhooks.options import Options
 log = logging.getLogger("advisercrm.webhooks")
 MAX_RETRY_DELAY = 3600.0
 YIELD_CHECK = 0.25  # seconds between looks at the machine while yielding
+RESUME_BELOW = 0.25  # a wait ends when the load is this far below where it begins
 
 
 def retry_delay(base: float, attempts: int) -> float:
@@ -156,7 +157,10 @@ class Worker:
         if above is None or self._draining:
             return False
         now = time.monotonic()
-        if self._load.busy() < above:
+        # Once waiting, it waits until the load falls well below where it began, so a
+        # load that hovers near the mark does not start and stop it over and over.
+        mark = above if self._held_since is None else above - RESUME_BELOW
+        if self._load.busy() < mark:
             self._held_since = None
             return False
         if self._held_since is None:
