@@ -136,3 +136,25 @@ async def test_two_workers_fanning_out_at_once_make_each_delivery_once(
     )
     pairs = [(row["subscription_id"], row["event_cursor"]) for row in rows]
     assert len(pairs) == len(set(pairs)) == 24
+
+
+async def test_the_subscription_furthest_behind_goes_first(
+    conn: asyncpg.Connection, firm: Firm, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With room for one subscription a statement, the one with more events waiting is
+    served first, not the first made: none is left behind for ever by others."""
+    await _subscribe(firm, ["account.created"])
+    await _subscribe(firm, ["account.created"])
+    for _ in range(3):
+        await firm.client_account()
+    # The first made is one event behind, the second three.
+    await conn.execute(
+        "UPDATE webhook_subscriptions AS s SET fanned_through = c.last - 1"
+        " FROM event_counters AS c WHERE c.firm_id = s.firm_id AND s.firm_id = $1"
+        " AND s.id = (SELECT min(id) FROM webhook_subscriptions WHERE firm_id = $1)",
+        firm.firm_id,
+    )
+    monkeypatch.setattr(deliveries, "FAN_OUT_SUBSCRIPTIONS", 1)
+    assert await deliveries.fan_out(conn) == (3, True)
+    assert await deliveries.fan_out(conn) == (1, True)  # `more`: the limit was reached
+    assert await deliveries.fan_out(conn) == (0, False)

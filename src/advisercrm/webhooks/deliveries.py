@@ -30,15 +30,16 @@ from advisercrm.webhooks.http import Attempt
 CHANNEL = "advisercrm_webhooks"
 Conn = asyncpg.Connection | PoolConnectionProxy
 
-# Up to $1 events per subscription and $2 subscriptions a statement; `more` says whether
-# any was left behind.
+# Up to $1 events per subscription and $2 subscriptions a statement (a statement stays
+# short: at most $1 * $2 rows), the furthest behind first, so none is left waiting for
+# ever while others keep falling behind; `more` says whether any was left behind.
 _FAN_OUT = """
 WITH behind AS (
     SELECT s.firm_id, s.id, s.events, s.fanned_through AS after,
            least(c.last, s.fanned_through + $1) AS upto, c.last
     FROM webhook_subscriptions AS s JOIN event_counters AS c ON c.firm_id = s.firm_id
     WHERE c.last > s.fanned_through
-    ORDER BY s.firm_id, s.id
+    ORDER BY c.last - s.fanned_through DESC, s.firm_id, s.id
     LIMIT $2
     FOR UPDATE OF s SKIP LOCKED
 ), made AS (
@@ -56,8 +57,8 @@ WITH behind AS (
 SELECT (SELECT count(*) FROM made) AS made,
        (SELECT count(*) = $2 OR coalesce(bool_or(upto < last), false) FROM behind) AS more
 """
-FAN_OUT_EVENTS = 1000
-FAN_OUT_SUBSCRIPTIONS = 100
+FAN_OUT_EVENTS = 500
+FAN_OUT_SUBSCRIPTIONS = 20
 
 # A delivery waits while an earlier one of its record is pending: it is claimable when it
 # is the earliest pending one, asked as `= (SELECT min(...))`, which PostgreSQL answers

@@ -7,7 +7,10 @@ delivering at idle priority, its PostgreSQL sessions at idle priority too, still
 burst of task creates by about a quarter, while without a worker the same burst lost
 nothing, so the worker has to hold off itself.
 
-Linux only (`/proc`); elsewhere the machine always reads as idle and nothing waits."""
+Linux only (`/proc`); elsewhere the machine always reads as idle and nothing waits. It
+reads the whole machine's processors: in a container held to a share of them by a CPU
+quota the worker waits later than it should (or never), and time the hypervisor gave
+elsewhere (steal) counts as busy."""
 
 from __future__ import annotations
 

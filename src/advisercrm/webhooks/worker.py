@@ -127,12 +127,13 @@ class Worker:
                         _, more = await deliveries.fan_out(conn)
                         jobs = await deliveries.claim(conn, free, options.lease) if free else []
                         if free and len(jobs) < free:
-                            self._draining = False  # caught up: it may yield again
                             due = await deliveries.next_due(conn)
                             if due is not None:
                                 wait = min(wait, max(due, 0.01))
                     if more:
                         self._wake.set()
+                    elif not jobs and not inflight:
+                        self._draining = False  # caught up: it may wait again
                     for job in jobs:
                         inflight.add(asyncio.create_task(self._deliver(client, job)))
                     await self._sleep(inflight, wait)

@@ -8,6 +8,10 @@ committed one. A subscription starts from its firm's last cursor when it is crea
 trigger, so no insert can forget it), and existing ones from their firm's last cursor
 now, since their deliveries were made with their events.
 
+Stop every server before upgrading: one of an earlier version still running would make
+deliveries with its writes, and the worker would make them again. A downgrade loses the
+deliveries of events not yet fanned out.
+
 Revision ID: 0019
 Revises: 0018
 Create Date: 2026-12-02 13:30:00.000000
