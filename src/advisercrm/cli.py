@@ -375,6 +375,7 @@ def worker() -> None:
     import signal
 
     from advisercrm import serve
+    from advisercrm.webhooks.options import SERVE_YIELD_ABOVE
     from advisercrm.webhooks.worker import Worker
 
     if os.environ.get(serve.WEBHOOKS_CHILD):
@@ -383,7 +384,7 @@ def worker() -> None:
     _setup_logging()
     options = _webhook_options()
     if os.environ.get(serve.WEBHOOKS_CHILD):  # beside the requests: leave them the cores
-        options = dataclasses.replace(options, yield_above=serve.YIELD_ABOVE)
+        options = dataclasses.replace(options, yield_above=SERVE_YIELD_ABOVE)
     url = _prepared_url()
 
     async def run() -> None:

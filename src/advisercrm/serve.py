@@ -49,8 +49,6 @@ log = logging.getLogger("advisercrm.serve")
 KILL_TIMEOUT = 10
 SUPERVISOR_PID = "ADVISERCRM_SUPERVISOR_PID"
 WEBHOOKS_CHILD = "ADVISERCRM_WEBHOOKS_CHILD"  # set for the worker `serve` starts
-# The worker `serve` starts waits while other work keeps the processors busier than this.
-YIELD_ABOVE = 0.85
 PR_SET_PDEATHSIG = 1
 
 

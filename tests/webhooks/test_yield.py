@@ -17,6 +17,7 @@ import pytest
 
 from advisercrm.webhooks import load as load_module
 from advisercrm.webhooks.load import Load
+from advisercrm.webhooks.options import SERVE_YIELD_ABOVE
 from advisercrm.webhooks.worker import Worker
 from tests.helpers import Firm
 from tests.webhooks.receiver import FAST, Receiver, set_aside_others, worker
@@ -39,8 +40,8 @@ class Fixed:
 
 
 def _worker(busy: float, at_most: float) -> Worker:
-    running = Worker("postgresql://unused", dataclasses.replace(FAST, yield_above=0.85))
-    running.options = dataclasses.replace(running.options, yield_at_most=at_most)
+    options = dataclasses.replace(FAST, yield_above=SERVE_YIELD_ABOVE, yield_at_most=at_most)
+    running = Worker("postgresql://unused", options)
     running._load = Fixed(busy)  # type: ignore[assignment]
     return running
 

@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from advisercrm.config import SettingsError
 
 DEFAULT_RETENTION_DAYS = 30
+# The worker `serve` starts waits while other work keeps the processors busier than this.
+SERVE_YIELD_ABOVE = 0.85
 
 
 def retention_days() -> int:
@@ -46,8 +48,9 @@ class Options:
     retention_days: int = DEFAULT_RETENTION_DAYS
     prune_every: float = 3600.0  # seconds between prunes of old events
     gauge_every: float = 5.0  # seconds between counts of the pending deliveries
-    # `serve`'s worker: while the processors are busier than this with other work, it
-    # waits (`worker.Worker._yielding`), for at most `yield_at_most` seconds at a time.
+    # While the processors are busier than this with other work, the worker waits
+    # (`worker.Worker._yielding`), for at most `yield_at_most` seconds at a time; None,
+    # it never waits. `serve`'s worker: SERVE_YIELD_ABOVE.
     yield_above: float | None = None
     yield_at_most: float = 30.0
 
