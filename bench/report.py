@@ -442,7 +442,28 @@ def profile_section(out: Path) -> list[str]:
     return [path.read_text(), ""] if path.exists() else []
 
 
+def costs(out: Path, scenarios: list[str]) -> None:
+    """One line per scenario a `BENCH_ONLY` run measured: throughput and CPU per request."""
+    w = wrk_results(out)
+    cpu = json.loads((out / "cpu.json").read_text())
+    for name in scenarios:
+        r = w.get(name)
+        if r is None:
+            print(f"{name}: no result")
+            continue
+        n = r["requests"]
+        print(
+            f"{name}: {r['rps']:,.1f} requests/s, p99 {r['p99_ms']:.2f} ms, "
+            f"{r['errors']:.0f} errors, "
+            f"server {cost(cpu, name, ('server',), n):.2f} / "
+            f"PostgreSQL {cost(cpu, name, ('postgres',), n):.2f} CPU ms per request"
+        )
+
+
 def main() -> None:
+    if sys.argv[1] == "--costs":
+        costs(Path(sys.argv[2]), sys.argv[3:])
+        return
     out = Path(sys.argv[1])
     info = dict(
         line.split("=", 1) for line in (out / "machine.txt").read_text().splitlines() if "=" in line
