@@ -162,3 +162,20 @@ async def test_invisible_goal_is_404_not_403_without_permissions(
     for method in ("GET", "PUT", "DELETE"):
         response = await reader.request(method, path, json={"name": "x"})
         assert (response.status_code, response.json()) == (404, NOT_FOUND), method
+
+
+async def test_a_created_goal_is_shown_as_its_own_get_shows_it(
+    firm: Firm, world: MemberWorld
+) -> None:
+    """The create renders what its statement read for the writer: the same document the
+    writer's GET then gives, for a member and for a client login."""
+    c = world.clients
+    household = await firm.circle([c["q"], c["r"]])
+    body = {"account_uuids": [c["q"], c["p"]], "visible_to_circles_uuids": [household["uuid"]]}
+    made = await world.member.created(GOALS, {**body, "name": "Member's"})
+    assert (await world.member.get(goal_path(made["uuid"]))).json() == made
+    me = await firm.actor(type="client", role="individual")
+    ours = await firm.circle([me.account_uuid, c["s"]])
+    body = {"account_uuids": [me.account_uuid], "visible_to_circles_uuids": [ours["uuid"]]}
+    made = await me.created(GOALS, {**body, "name": "Client's"})
+    assert (await me.get(goal_path(made["uuid"]))).json() == made

@@ -61,41 +61,52 @@ _GOAL = (
     .cte("goal")
 )
 # The goal and its owner and circle links in one statement (issue 4: one insert per write).
-INSERT = Query(
-    select(_GOAL).add_cte(
-        insert(ga)
-        .from_select(
-            ["firm_id", "goal_id", "account_id", "position"],
-            select(
-                FIRM,
-                _GOAL.c.id,
-                literal_column("o.account_id"),
-                literal_column("o.position - 1"),
-            ).select_from(
-                _GOAL.join(
-                    func.unnest(ids_param("owner_ids"))
-                    .table_valued("account_id", with_ordinality="position")
-                    .render_derived(name="o"),
-                    true(),
-                )
-            ),
-        )
-        .cte("owners"),
-        insert(gc)
-        .from_select(
-            ["firm_id", "goal_id", "circle_id"],
-            select(FIRM, _GOAL.c.id, literal_column("c.circle_id")).select_from(
-                _GOAL.join(
-                    func.unnest(ids_param("circle_ids"))
-                    .table_valued("circle_id")
-                    .render_derived(name="c"),
-                    true(),
-                )
-            ),
-        )
-        .cte("shown_in"),
+_INSERT = select(_GOAL).add_cte(
+    insert(ga)
+    .from_select(
+        ["firm_id", "goal_id", "account_id", "position"],
+        select(
+            FIRM,
+            _GOAL.c.id,
+            literal_column("o.account_id"),
+            literal_column("o.position - 1"),
+        ).select_from(
+            _GOAL.join(
+                func.unnest(ids_param("owner_ids"))
+                .table_valued("account_id", with_ordinality="position")
+                .render_derived(name="o"),
+                true(),
+            )
+        ),
     )
+    .cte("owners"),
+    insert(gc)
+    .from_select(
+        ["firm_id", "goal_id", "circle_id"],
+        select(FIRM, _GOAL.c.id, literal_column("c.circle_id")).select_from(
+            _GOAL.join(
+                func.unnest(ids_param("circle_ids"))
+                .table_valued("circle_id")
+                .render_derived(name="c"),
+                true(),
+            )
+        ),
+    )
+    .cte("shown_in"),
 )
+
+
+@functools.cache
+def _insert_query(reach: str) -> Query:
+    """`_INSERT`, returning also the owners and circles the goal nests as a viewer of this
+    reach may open them (`Resource.rows_json`): they exist before the goal, so the
+    statement can read them, and the new goal renders without another."""
+    viewer = template(reach)
+    nested = {
+        f"nested_{key}": one.resource.rows_json(viewer, FIRM, ids_param(one.column))
+        for key, one in GOALS.nested.items()
+    }
+    return Query(_INSERT.add_columns(*(expr.label(name) for name, expr in nested.items())))
 
 
 @functools.cache
@@ -152,11 +163,18 @@ class GoalRepository(FirmRepository):
         return {r["circle_id"] for r in rows}
 
     async def insert(
-        self, values: dict[str, Any], owner_ids: list[int], circle_ids: list[int]
+        self,
+        principal: Principal,
+        values: dict[str, Any],
+        owner_ids: list[int],
+        circle_ids: list[int],
     ) -> dict[str, Any]:
         """The goal with its owners and circles, in one round trip; returns its row as
-        GOALS.load does."""
-        row = await self.fetch_row(INSERT, owner_ids=owner_ids, circle_ids=circle_ids, **values)
+        GOALS.load gives it to the principal."""
+        query = _insert_query(principal.reach)
+        row = await self.fetch_row(
+            query, owner_ids=owner_ids, circle_ids=circle_ids, **values, **principal.viewer()
+        )
         assert row is not None  # an INSERT ... VALUES always returns its row
         # Listed in creation order, as GOALS.load lists them.
         return dict(row) | {"owner_ids": owner_ids, "circle_ids": sorted(circle_ids)}

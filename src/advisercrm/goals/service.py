@@ -93,7 +93,7 @@ async def create(
     errors.raise_if_any()
     values = body.model_dump(include=set(COLUMNS))
     values["show_on_circles"] = body.show_on_circles
-    row = await repo.insert(values, owner_ids, circle_ids)
+    row = await repo.insert(principal, values, owner_ids, circle_ids)
     shown = (await resource_service.render_rows(conn, principal, GOALS, [row], ctx))[0]
     return await _recorded(conn, principal, "created", shown, int(row["id"]), ctx)
 
