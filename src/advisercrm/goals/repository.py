@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import functools
 import uuid
+from collections.abc import Mapping
 from typing import Any
 
-from asyncpg import Record
 from sqlalchemy import (
     BigInteger,
     and_,
@@ -18,6 +18,7 @@ from sqlalchemy import (
     func,
     insert,
     literal_column,
+    or_,
     select,
     true,
     union_all,
@@ -34,6 +35,8 @@ from advisercrm.kit.sql import FIRM, Query, ids_param, uuids_param
 from advisercrm.tables import accounts, circle_accounts, circles, goal_accounts, goal_circles, goals
 
 g, ga, gc, ca = goals, goal_accounts, goal_circles, circle_accounts
+# A goal's references by UUID: each with its id and whether it passes (`ok`).
+References = Mapping[uuid.UUID, Any]
 # A goal's owner and circle ids, as its description embeds them (no viewer: all of them).
 LINKS = Query(
     select(
@@ -52,65 +55,11 @@ CIRCLES_WITH_OWNER = Query(
         ca.c.account_id == any_(ids_param("owner_ids")),
     )
 )
-_GOAL = (
-    insert(g)
-    .values(
-        firm_id=FIRM, **{c: bindparam(c, type_=g.c[c].type) for c in (*COLUMNS, "show_on_circles")}
-    )
-    .returning(*g.c)
-    .cte("goal")
-)
-# The goal and its owner and circle links in one statement (issue 4: one insert per write).
-_INSERT = select(_GOAL).add_cte(
-    insert(ga)
-    .from_select(
-        ["firm_id", "goal_id", "account_id", "position"],
-        select(
-            FIRM,
-            _GOAL.c.id,
-            literal_column("o.account_id"),
-            literal_column("o.position - 1"),
-        ).select_from(
-            _GOAL.join(
-                func.unnest(ids_param("owner_ids"))
-                .table_valued("account_id", with_ordinality="position")
-                .render_derived(name="o"),
-                true(),
-            )
-        ),
-    )
-    .cte("owners"),
-    insert(gc)
-    .from_select(
-        ["firm_id", "goal_id", "circle_id"],
-        select(FIRM, _GOAL.c.id, literal_column("c.circle_id")).select_from(
-            _GOAL.join(
-                func.unnest(ids_param("circle_ids"))
-                .table_valued("circle_id")
-                .render_derived(name="c"),
-                true(),
-            )
-        ),
-    )
-    .cte("shown_in"),
-)
 
 
-@functools.cache
-def _insert_query(reach: str) -> Query:
-    """`_INSERT`, returning also the owners and circles the goal nests as a viewer of this
-    reach may open them (`Resource.rows_json`): they exist before the goal, so the
-    statement can read them, and the new goal renders without another."""
-    viewer = template(reach)
-    nested = {
-        f"nested_{key}": one.resource.rows_json(viewer, FIRM, ids_param(one.column))
-        for key, one in GOALS.nested.items()
-    }
-    return Query(_INSERT.add_columns(*(expr.label(name) for name, expr in nested.items())))
-
-
-@functools.cache
-def _references_query(reach: str) -> Query:
+def _references(reach: str) -> Any:
+    """The owners and circles a new goal names: accounts with `ok` (a client the viewer
+    sees), circles the viewer sees with `ok` (holds one of those owners)."""
     viewer = template(reach)
     a, c = accounts, circles
     valid_owner = and_(a.c.type == "client", account_visible(viewer))
@@ -120,18 +69,88 @@ def _references_query(reach: str) -> Query:
     holds_owner = exists().where(
         ca.c.firm_id == c.c.firm_id, ca.c.circle_id == c.c.id, ca.c.account_id.in_(owners)
     )
-    return Query(
-        union_all(
-            select(
-                literal_column("'a'").label("kind"), a.c.id, a.c.uuid, valid_owner.label("ok")
-            ).where(a.c.firm_id == FIRM, a.c.uuid == any_(uuids_param("owner_uuids"))),
-            select(literal_column("'c'"), c.c.id, c.c.uuid, holds_owner).where(
-                c.c.firm_id == FIRM,
-                c.c.uuid == any_(uuids_param("circle_uuids")),
-                circle_visible(viewer),
-            ),
+    return union_all(
+        select(
+            literal_column("'a'").label("kind"), a.c.id, a.c.uuid, valid_owner.label("ok")
+        ).where(a.c.firm_id == FIRM, a.c.uuid == any_(uuids_param("owner_uuids"))),
+        select(literal_column("'c'"), c.c.id, c.c.uuid, holds_owner).where(
+            c.c.firm_id == FIRM,
+            c.c.uuid == any_(uuids_param("circle_uuids")),
+            circle_visible(viewer),
+        ),
+    )
+
+
+@functools.cache
+def _references_query(reach: str) -> Query:
+    return Query(_references(reach))
+
+
+def _linked(link: Any, column: str, goal: Any, refs: Any, kind: str) -> Any:
+    """Insert the goal's links to the referenced rows of this kind, in the body's order."""
+    given = (
+        func.unnest(uuids_param("owner_uuids" if kind == "a" else "circle_uuids"))
+        .table_valued("uuid", with_ordinality="position")
+        .render_derived(name="given")
+    )
+    named = and_(refs.c.kind == kind, refs.c.uuid == literal_column("given.uuid"))
+    columns = [FIRM, goal.c.id, refs.c.id]
+    names = ["firm_id", "goal_id", column]
+    if link is ga:
+        columns.append(literal_column("given.position - 1"))
+        names.append("position")
+    rows = select(*columns).select_from(goal.join(given, true()).join(refs, named))
+    return insert(link).from_select(names, rows)
+
+
+@functools.cache
+def _create_query(reach: str) -> Query:
+    """A new goal in one round trip: its references checked (`_references`) and, only if
+    every one passes, the goal inserted with its owners and circles. Returns one row: the
+    references as JSON (`refs`, for the service to report what failed), the goal's
+    columns (null when it was not inserted), and the owners and circles it nests as the
+    viewer may open them (`Resource.rows_json`): they exist before the goal, so the
+    statement can read them and the new goal renders without another."""
+    viewer = template(reach)
+    refs = _references(reach).cte("refs")
+    owner_uuids, circle_uuids = uuids_param("owner_uuids"), uuids_param("circle_uuids")
+
+    def found(kind: str) -> Any:
+        return select(func.count()).where(refs.c.kind == kind).scalar_subquery()
+
+    def failed(kind: str) -> Any:
+        return exists().where(refs.c.kind == kind, refs.c.ok.is_not(True))
+
+    # Each given UUID found once (a duplicate or an unknown one leaves the counts short),
+    # every owner a client the viewer sees, every circle holding an owner (when any
+    # owner is given): the service's own checks (goals.service) in SQL.
+    passes = and_(
+        found("a") == func.cardinality(owner_uuids),
+        found("c") == func.cardinality(circle_uuids),
+        ~failed("a"),
+        or_(func.cardinality(owner_uuids) == 0, ~failed("c")),
+    )
+    names = [*COLUMNS, "show_on_circles"]
+    values = select(FIRM, *(bindparam(c, type_=g.c[c].type) for c in names)).where(passes)
+    goal = insert(g).from_select(["firm_id", *names], values).returning(*g.c).cte("goal")
+    pairs = []
+    for name in ("kind", "id", "uuid", "ok"):
+        pairs += [literal_column(f"'{name}'"), refs.c[name]]
+    checked = select(func.json_agg(func.json_build_object(*pairs)).label("refs")).cte("checked")
+    nested = []
+    for key, one in GOALS.nested.items():
+        kind = "a" if one.column == "owner_ids" else "c"
+        ids = func.array(select(refs.c.id).where(refs.c.kind == kind).scalar_subquery())
+        nested.append(one.resource.rows_json(viewer, FIRM, ids).label(f"nested_{key}"))
+    statement = (
+        select(checked.c.refs, *goal.c, *nested)
+        .select_from(checked.outerjoin(goal, true()))
+        .add_cte(
+            _linked(ga, "account_id", goal, refs, "a").cte("owners"),
+            _linked(gc, "circle_id", goal, refs, "c").cte("shown_in"),
         )
     )
+    return Query(statement)
 
 
 @functools.cache
@@ -162,28 +181,35 @@ class GoalRepository(FirmRepository):
         rows = await self.fetch(CIRCLES_WITH_OWNER, circle_ids=circle_ids, owner_ids=owner_ids)
         return {r["circle_id"] for r in rows}
 
-    async def insert(
+    async def create(
         self,
         principal: Principal,
         values: dict[str, Any],
-        owner_ids: list[int],
-        circle_ids: list[int],
-    ) -> dict[str, Any]:
-        """The goal with its owners and circles, in one round trip; returns its row as
-        GOALS.load gives it to the principal."""
-        query = _insert_query(principal.reach)
+        owner_uuids: list[uuid.UUID],
+        circle_uuids: list[uuid.UUID],
+    ) -> tuple[dict[str, Any] | None, References, References]:
+        """The goal with its owners and circles if all of them pass the checks, in one
+        round trip (`_create_query`): its row as GOALS.load gives it to the principal but
+        for its owner and circle ids (None when it was not inserted), and the owners and
+        circles as `references` gives them."""
         row = await self.fetch_row(
-            query, owner_ids=owner_ids, circle_ids=circle_ids, **values, **principal.viewer()
+            _create_query(principal.reach),
+            owner_uuids=owner_uuids,
+            circle_uuids=circle_uuids,
+            **values,
+            **principal.viewer(),
         )
-        assert row is not None  # an INSERT ... VALUES always returns its row
-        # Listed in creation order, as GOALS.load lists them.
-        return dict(row) | {"owner_ids": owner_ids, "circle_ids": sorted(circle_ids)}
+        assert row is not None  # the checks' row is always there
+        found = row["refs"] or []
+        owners = {uuid.UUID(r["uuid"]): r for r in found if r["kind"] == "a"}
+        shown_in = {uuid.UUID(r["uuid"]): r for r in found if r["kind"] == "c"}
+        goal = {k: v for k, v in row.items() if k != "refs"} if row["id"] is not None else None
+        return goal, owners, shown_in
 
     async def references(
         self, principal: Principal, owner_uuids: list[uuid.UUID], circle_uuids: list[uuid.UUID]
-    ) -> tuple[dict[uuid.UUID, Record], dict[uuid.UUID, Record]]:
-        """The owners and circles a new goal names, in one round trip: accounts with `ok`
-        (a client the principal sees), visible circles with `ok` (holds one of them)."""
+    ) -> tuple[References, References]:
+        """The owners and circles a new goal names (`_references`), in one round trip."""
         rows = await self.fetch(
             _references_query(principal.reach),
             owner_uuids=list(set(owner_uuids)),

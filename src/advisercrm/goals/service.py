@@ -87,13 +87,20 @@ async def create(
     repo = GoalRepository(conn, principal.firm_id)
     errors = BodyErrors(body)
     owner_uuids, circle_uuids = body.account_uuids or [], body.visible_to_circles_uuids or []
-    owners, circles = await repo.references(principal, owner_uuids, circle_uuids)
+    row = None
+    if errors:  # a malformed body: its references are checked, nothing is written
+        owners, circles = await repo.references(principal, owner_uuids, circle_uuids)
+    else:
+        values = body.model_dump(include=set(COLUMNS))
+        values["show_on_circles"] = body.show_on_circles
+        row, owners, circles = await repo.create(principal, values, owner_uuids, circle_uuids)
     owner_ids = check_uuid_list("account_uuids", owner_uuids, owners, errors, _ok)
     circle_ids = _check_circles(circle_uuids, circles, bool(owner_ids), _ok, errors)
-    errors.raise_if_any()
-    values = body.model_dump(include=set(COLUMNS))
-    values["show_on_circles"] = body.show_on_circles
-    row = await repo.insert(principal, values, owner_ids, circle_ids)
+    errors.raise_if_any()  # the transaction rolls back whatever the statement wrote
+    if row is None:
+        raise RuntimeError("the goal's statement and its checks disagree on its references")
+    # Listed as GOALS.load lists them: owners in the body's order, circles by id.
+    row |= {"owner_ids": owner_ids, "circle_ids": sorted(circle_ids)}
     shown = (await resource_service.render_rows(conn, principal, GOALS, [row], ctx))[0]
     return await _recorded(conn, principal, "created", shown, int(row["id"]), ctx)
 
