@@ -78,6 +78,19 @@ async def _log_all(url: str, on: bool) -> None:
         await conn.close()
 
 
+async def _request_pids(url: str) -> set[int]:
+    """The server's request connections (the webhook worker and the token cache name
+    theirs otherwise)."""
+    conn = await asyncpg.connect(url)
+    try:
+        rows = await conn.fetch(
+            "SELECT pid FROM pg_stat_activity WHERE application_name = 'advisercrm'"
+        )
+    finally:
+        await conn.close()
+    return {row["pid"] for row in rows}
+
+
 def send(base: str, headers: dict[str, str], method: str, path: str, body: str | None) -> Any:
     request = urllib.request.Request(  # noqa: S310 - our own server's http URL
         base + path, data=body.encode() if body else None, method=method, headers=headers
@@ -101,8 +114,11 @@ def capture_one(
             with log.open("rb") as handle:
                 handle.seek(start)
                 entries = parse_log(handle.read().decode("utf-8", "replace"))
-            # The request's connection: the one that read its token (the background
-            # webhook worker may have sent more statements meanwhile).
+            # The request's connection: one of the server's request connections (the
+            # webhook worker may have sent statements meanwhile), the one that read the
+            # token if the token was read.
+            served = asyncio.run(_request_pids(url))
+            entries = [e for e in entries if e.pid in served] or entries
             pids = {e.pid for e in entries if "FROM personal_access_tokens" in e.sql}
             pids = pids or {e.pid for e in entries}
             busiest = max(pids, key=lambda p: sum(e.pid == p for e in entries))

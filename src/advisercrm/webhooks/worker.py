@@ -39,6 +39,8 @@ log = logging.getLogger("advisercrm.webhooks")
 MAX_RETRY_DELAY = 3600.0
 YIELD_CHECK = 0.25  # seconds between looks at the machine while yielding
 RESUME_BELOW = 0.25  # a wait ends when the load is this far below where it begins
+# What pg_stat_activity shows for its connections (the servers' request connections: advisercrm).
+APPLICATION_NAME = "advisercrm-webhooks"
 
 
 def retry_delay(base: float, attempts: int) -> float:
@@ -101,7 +103,8 @@ class Worker:
 
     async def _serve(self) -> None:
         options = self.options
-        listener = await asyncpg.connect(self.url, timeout=5)
+        named = {"application_name": APPLICATION_NAME}
+        listener = await asyncpg.connect(self.url, timeout=5, server_settings=named)
         pool: asyncpg.Pool | None = None
         inflight: set[asyncio.Task[None]] = set()
         housekeeping: asyncio.Task[None] | None = None
@@ -109,7 +112,12 @@ class Worker:
             await listener.add_listener(deliveries.CHANNEL, self._notified)
             listener.add_termination_listener(self._notified)
             pool = await asyncpg.create_pool(
-                self.url, min_size=1, max_size=3, timeout=5, command_timeout=10
+                self.url,
+                min_size=1,
+                max_size=3,
+                timeout=5,
+                command_timeout=10,
+                server_settings=named,
             )
             housekeeping = asyncio.create_task(self._housekeeping(pool))
             async with transport.client() as client:
