@@ -1,6 +1,7 @@
 """Goals (/api/v2/goals, and a client's under /api/v1/client/{client_uuid}/goal): owned
 by client accounts in order, shown in the circles that hold an owner. What a goal's
-writes check (owners, circles holding one of them) lives in `goals.service`."""
+writes check (owners, circles holding one of them) lives in `goals.service` (and, for a
+create, in the statement of `goals.repository` too)."""
 
 from __future__ import annotations
 

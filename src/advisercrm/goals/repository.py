@@ -1,5 +1,5 @@
-"""SQL of a goal's writes: its owners and the circles it is shown in (reads come from
-its description)."""
+"""SQL of a goal's writes: its owners and the circles it is shown in. Reads come from its
+description, but for a create's, which reads the records the new goal nests."""
 
 from __future__ import annotations
 
@@ -86,21 +86,29 @@ def _references_query(reach: str) -> Query:
     return Query(_references(reach))
 
 
-def _linked(link: Any, column: str, goal: Any, refs: Any, kind: str) -> Any:
-    """Insert the goal's links to the referenced rows of this kind, in the body's order."""
+# A reference's kind (`_references`) by the parameter that names it and by the goal's
+# link table.
+KINDS = {"owner_ids": "a", "circle_ids": "c"}
+
+
+def _owners(goal: Any, refs: Any) -> Any:
+    """Insert the new goal's owner links, in the body's order."""
     given = (
-        func.unnest(uuids_param("owner_uuids" if kind == "a" else "circle_uuids"))
+        func.unnest(uuids_param("owner_uuids"))
         .table_valued("uuid", with_ordinality="position")
         .render_derived(name="given")
     )
-    named = and_(refs.c.kind == kind, refs.c.uuid == literal_column("given.uuid"))
-    columns = [FIRM, goal.c.id, refs.c.id]
-    names = ["firm_id", "goal_id", column]
-    if link is ga:
-        columns.append(literal_column("given.position - 1"))
-        names.append("position")
-    rows = select(*columns).select_from(goal.join(given, true()).join(refs, named))
-    return insert(link).from_select(names, rows)
+    named = and_(refs.c.kind == "a", refs.c.uuid == literal_column("given.uuid"))
+    rows = select(FIRM, goal.c.id, refs.c.id, literal_column("given.position - 1"))
+    rows = rows.select_from(goal.join(given, true()).join(refs, named))
+    return insert(ga).from_select(["firm_id", "goal_id", "account_id", "position"], rows)
+
+
+def _circles(goal: Any, refs: Any) -> Any:
+    """Insert the new goal's circle links."""
+    rows = select(FIRM, goal.c.id, refs.c.id).where(refs.c.kind == "c")
+    rows = rows.select_from(goal.join(refs, true()))
+    return insert(gc).from_select(["firm_id", "goal_id", "circle_id"], rows)
 
 
 @functools.cache
@@ -122,8 +130,9 @@ def _create_query(reach: str) -> Query:
         return exists().where(refs.c.kind == kind, refs.c.ok.is_not(True))
 
     # Each given UUID found once (a duplicate or an unknown one leaves the counts short),
-    # every owner a client the viewer sees, every circle holding an owner (when any
-    # owner is given): the service's own checks (goals.service) in SQL.
+    # every owner a client the viewer sees, every circle holding an owner: the checks of
+    # goals.service (`create`, `_check_circles`) in SQL, to be changed together. (A body
+    # without owners fails its shape; the first term only mirrors `_check_circles`.)
     passes = and_(
         found("a") == func.cardinality(owner_uuids),
         found("c") == func.cardinality(circle_uuids),
@@ -139,15 +148,15 @@ def _create_query(reach: str) -> Query:
     checked = select(func.json_agg(func.json_build_object(*pairs)).label("refs")).cte("checked")
     nested = []
     for key, one in GOALS.nested.items():
-        kind = "a" if one.column == "owner_ids" else "c"
+        kind = KINDS[one.column]
         ids = func.array(select(refs.c.id).where(refs.c.kind == kind).scalar_subquery())
         nested.append(one.resource.rows_json(viewer, FIRM, ids).label(f"nested_{key}"))
     statement = (
         select(checked.c.refs, *goal.c, *nested)
         .select_from(checked.outerjoin(goal, true()))
         .add_cte(
-            _linked(ga, "account_id", goal, refs, "a").cte("owners"),
-            _linked(gc, "circle_id", goal, refs, "c").cte("shown_in"),
+            _owners(goal, refs).cte("owners"),
+            _circles(goal, refs).cte("shown_in"),
         )
     )
     return Query(statement)
@@ -189,9 +198,10 @@ class GoalRepository(FirmRepository):
         circle_uuids: list[uuid.UUID],
     ) -> tuple[dict[str, Any] | None, References, References]:
         """The goal with its owners and circles if all of them pass the checks, in one
-        round trip (`_create_query`): its row as GOALS.load gives it to the principal but
-        for its owner and circle ids (None when it was not inserted), and the owners and
-        circles as `references` gives them."""
+        round trip (`_create_query`): its columns and the records it nests as GOALS.load
+        gives them to the principal, without `visible` and the owner and circle ids the
+        service adds (None when it was not inserted); and the owners and circles as
+        `references` gives them."""
         row = await self.fetch_row(
             _create_query(principal.reach),
             owner_uuids=owner_uuids,
@@ -200,9 +210,9 @@ class GoalRepository(FirmRepository):
             **principal.viewer(),
         )
         assert row is not None  # the checks' row is always there
-        found = row["refs"] or []
-        owners = {uuid.UUID(r["uuid"]): r for r in found if r["kind"] == "a"}
-        shown_in = {uuid.UUID(r["uuid"]): r for r in found if r["kind"] == "c"}
+        checked = row["refs"] or []
+        owners = {uuid.UUID(r["uuid"]): r for r in checked if r["kind"] == "a"}
+        shown_in = {uuid.UUID(r["uuid"]): r for r in checked if r["kind"] == "c"}
         goal = {k: v for k, v in row.items() if k != "refs"} if row["id"] is not None else None
         return goal, owners, shown_in
 

@@ -54,7 +54,7 @@ async def _circle_ids(
     return _check_circles(uuids, found, bool(owner_ids), lambda r: r["id"] in with_owner, errors)
 
 
-def _check_circles(
+def _check_circles(  # as `goals.repository._create_query` checks them in SQL
     uuids: list[uuid.UUID],
     found: Mapping[uuid.UUID, Any],
     has_owners: bool,
@@ -96,7 +96,7 @@ async def create(
         row, owners, circles = await repo.create(principal, values, owner_uuids, circle_uuids)
     owner_ids = check_uuid_list("account_uuids", owner_uuids, owners, errors, _ok)
     circle_ids = _check_circles(circle_uuids, circles, bool(owner_ids), _ok, errors)
-    errors.raise_if_any()  # the transaction rolls back whatever the statement wrote
+    errors.raise_if_any()  # a failed check: the statement inserted nothing
     if row is None:
         raise RuntimeError("the goal's statement and its checks disagree on its references")
     # Listed as GOALS.load lists them: owners in the body's order, circles by id.
