@@ -145,7 +145,9 @@ async def test_a_user_with_two_accounts_chooses_one(
         "/account", data={"_token": "0" * 64, "account_uuid": client["uuid"]}
     )
     assert wrong.status_code == 403
-    unknown = {"_token": token, "account_uuid": firm.owner.account_uuid[:-1] + "0"}
+    # The owner's own UUID with its last digit changed: no account has it.
+    mine = firm.owner.account_uuid
+    unknown = {"_token": token, "account_uuid": mine[:-1] + ("1" if mine[-1] == "0" else "0")}
     refused = await browser.http.post("/account", data=unknown)
     assert refused.status_code == 422
     assert "Choose one of your accounts." in refused.text
