@@ -390,8 +390,8 @@ BULK = [
        AND ((m.m = (d.k / 3) % d.staff AND d.r >= 0.1)
             OR (m.m = (d.k / 3 + 1) % d.staff AND d.r >= 0.8))
      JOIN tasks t ON t.firm_id = d.firm_id AND t.id = d.task_base + d.k;
-     INSERT INTO task_groups (firm_id, task_id, group_id)
-     SELECT p.firm_id, p.task_base + k, p.group_base + (k * 7) % p.groups
+     INSERT INTO task_groups (firm_id, task_id, group_id, top_level)
+     SELECT p.firm_id, p.task_base + k, p.group_base + (k * 7) % p.groups, k % 10 <> 9
      FROM bench_plan p CROSS JOIN generate_series(0, p.tasks - 1) k WHERE random() < 0.5;
      INSERT INTO task_custom_values (firm_id, task_id, custom_field_id, value)
      SELECT p.firm_id, p.task_base + k, p.field_id,

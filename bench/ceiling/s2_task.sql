@@ -88,8 +88,8 @@ assigned AS (
   FROM task t, assignees a
 ),
 grouped AS (
-  INSERT INTO task_groups (firm_id, task_id, group_id)
-  SELECT t.firm_id, t.id, g.id FROM task t, chosen_groups g
+  INSERT INTO task_groups (firm_id, task_id, group_id, top_level)
+  SELECT t.firm_id, t.id, g.id, t.parent_id IS NULL FROM task t, chosen_groups g
 ),
 valued AS (
   INSERT INTO task_custom_values (firm_id, task_id, custom_field_id, value)

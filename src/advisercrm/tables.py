@@ -409,6 +409,9 @@ Index(None, tasks.c.firm_id, tasks.c.client_id)
 Index(None, tasks.c.firm_id, tasks.c.case_id)
 Index(None, tasks.c.firm_id, tasks.c.plan_id)
 Index(None, tasks.c.firm_id, tasks.c.due_at, tasks.c.id)
+# The tasks one person wrote, by level (a member's count of the tasks they see: see
+# migration 0020); also what deleting an account looks up to clear their authorship.
+Index(None, tasks.c.firm_id, tasks.c.author_id, tasks.c.parent_id, tasks.c.id)
 # Open tasks of one person due before a date: see migration 0005.
 Index(
     None,
@@ -443,7 +446,22 @@ Index(
     task_assignees.c.task_id,
     postgresql_where=task_assignees.c.top_level,
 )
-task_groups = _link("task_groups", ("task_id", "tasks"), ("group_id", "groups"))
+# Each group row copies its task's level (parent_id IS NULL), as the assignee rows do, so
+# a member's count of their top-level tasks reads the rows of their groups alone: see
+# migration 0020. Inserted with the row; a trigger on tasks keeps it in step.
+task_groups = _link(
+    "task_groups",
+    ("task_id", "tasks"),
+    ("group_id", "groups"),
+    Column("top_level", Boolean, nullable=False),
+)
+Index(
+    "ix_task_groups_top_level_firm_id_group_id_task_id",  # the columns of `_link`'s own
+    task_groups.c.firm_id,
+    task_groups.c.group_id,
+    task_groups.c.task_id,
+    postgresql_where=task_groups.c.top_level,
+)
 task_custom_values = _link(
     "task_custom_values",
     ("task_id", "tasks"),

@@ -1,9 +1,10 @@
 """Each task_assignees row copies its task's status, due date and level (migration 0006),
-and the viewer's own tasks are listed from those copies when they answer the list. The
+and the viewer's own tasks are listed from those copies when they answer the list; each
+task_groups row copies its level (migration 0020), which a member's count reads. The
 copies must follow every write: inserted with the row, kept in step by a trigger when
-the task changes, re-read when the assignees are replaced. These tests change tasks
-after assigning them and compare "mine" with the general path (which reads tasks), and
-check the copies against tasks after random sequences of API operations."""
+the task changes, re-read when the links are replaced. These tests change tasks after
+assigning them and compare "mine" with the general path (which reads tasks), and check
+the copies against tasks after random sequences of API operations."""
 
 from __future__ import annotations
 
@@ -35,11 +36,14 @@ FILTERS: list[dict[str, str]] = [
 SORTS = ["due_at", "-due_at", "created_at"]
 MISMATCHES = text(
     """
-    SELECT count(*) FROM task_assignees ta
-    JOIN tasks t ON t.firm_id = ta.firm_id AND t.id = ta.task_id
-    WHERE ta.firm_id = :firm_id
-      AND (ta.status_id <> t.status_id OR ta.due_at IS DISTINCT FROM t.due_at
-           OR ta.top_level <> (t.parent_id IS NULL))
+    SELECT (SELECT count(*) FROM task_assignees ta
+            JOIN tasks t ON t.firm_id = ta.firm_id AND t.id = ta.task_id
+            WHERE ta.firm_id = :firm_id
+              AND (ta.status_id <> t.status_id OR ta.due_at IS DISTINCT FROM t.due_at
+                   OR ta.top_level <> (t.parent_id IS NULL)))
+         + (SELECT count(*) FROM task_groups tg
+            JOIN tasks t ON t.firm_id = tg.firm_id AND t.id = tg.task_id
+            WHERE tg.firm_id = :firm_id AND tg.top_level <> (t.parent_id IS NULL))
     """
 )
 
@@ -145,19 +149,21 @@ DUES = [None, "2024-01-01 09:00:00", "2024-01-10 09:00:00", "2024-02-15 12:30:00
 
 
 async def random_operations(fresh: World, seed: int, steps: int) -> list[Actor]:
-    """Random creates, updates (status, due date, parent, assignees, several at once),
-    completions, reopenings and deletes by the owner; the copies are checked after each."""
+    """Random creates, updates (status, due date, parent, assignees, groups, several at
+    once), completions, reopenings and deletes by the owner; the copies are checked after
+    each."""
     rng = random.Random(seed)  # noqa: S311 (a reproducible sequence, not a secret)
     firm, owner = fresh.firm, fresh.owner
     members = [await firm.actor(role="member") for _ in range(2)]
     people = [owner.account_uuid, *(a.account_uuid for a in members)]
+    groups = [(await firm.group([a.account_uuid]))["uuid"] for a in members]
     statuses = [s["uuid"] for s in fresh.statuses]  # Not Started, In Progress, Completed
     open_statuses = statuses[:2]
     everything = {"filter[subtask_visibility]": "include", "per_page": "500"}
     tasks = [t["uuid"] for t in (await ok(await owner.get(TASKS, params=everything)))["data"]]
 
-    def some_people() -> list[str]:
-        return rng.sample(people, rng.randint(0, len(people)))
+    def some(of: list[str]) -> list[str]:
+        return rng.sample(of, rng.randint(0, len(of)))
 
     for _ in range(steps):
         action = rng.choice(
@@ -166,7 +172,8 @@ async def random_operations(fresh: World, seed: int, steps: int) -> list[Actor]:
         if action == "create" or not tasks:
             body = fresh.body(
                 name=f"task {rng.random():.6f}",
-                assigned_to_uuids=some_people(),
+                assigned_to_uuids=some(people),
+                group_uuids=some(groups),
                 due_at=rng.choice(DUES),
                 task_status_uuid=rng.choice(statuses),
                 parent_task_uuid=rng.choice([None, *tasks]),
@@ -177,7 +184,8 @@ async def random_operations(fresh: World, seed: int, steps: int) -> list[Actor]:
                 "task_status_uuid": rng.choice(statuses),
                 "due_at": rng.choice(DUES),
                 "parent_task_uuid": rng.choice([None, *tasks]),
-                "assigned_to_uuids": some_people(),
+                "assigned_to_uuids": some(people),
+                "group_uuids": some(groups),
                 "name": f"task {rng.random():.6f}",
             }
             chosen = rng.sample(sorted(fields), rng.randint(1, 3))
@@ -204,3 +212,8 @@ async def test_assignee_rows_copy_their_tasks_after_random_operations(fresh: Wor
         actors += await random_operations(fresh, seed, steps=40)
     for actor in actors:
         await assert_mine_is_general(actor)
+        # A member's count by level is read from the copies (the page is not).
+        for level in ("exclude", "include", "only"):
+            params = {"filter[subtask_visibility]": level, "per_page": "500"}
+            body = await ok(await actor.get(TASKS, params=params))
+            assert body["meta"]["total"] == len(body["data"]), level

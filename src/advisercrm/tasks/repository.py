@@ -73,7 +73,10 @@ CREATE_COLUMNS = (
     "completed_at",
     "completed_by_id",
 )
-ASSIGNEE_COLUMNS = ("firm_id", "task_id", "account_id", "status_id", "due_at", "top_level")
+# What a task's link rows copy from it (tables.py): the assignee rows its status, due
+# date and level, the group rows its level.
+ASSIGNEE_COPIES = ("status_id", "due_at", "top_level")
+GROUP_COPIES = ("top_level",)
 
 
 # --- Single tasks, by UUID or id ------------------------------------------------------
@@ -178,6 +181,20 @@ def _references_query(reach: str, kind: str, lock_status: bool) -> Query:
 # --- A new task and its links, in one statement -----------------------------------------
 
 
+def _copied(task: Any, names: tuple[str, ...]) -> list[Any]:
+    """The task's columns a link row copies (`top_level`: whether it has no parent)."""
+    return [task.c.parent_id.is_(None) if n == "top_level" else task.c[n] for n in names]
+
+
+def _linked(table: Any, ids: str, copies: tuple[str, ...], task: Any, *where: Any) -> Any:
+    """An insert of the task's rows of a link table, one per id of the `ids` parameter,
+    with what they copy of the task (`task`: tasks, or the CTE that inserts one)."""
+    target = next(c.name for c in table.primary_key if c.name not in ("firm_id", "task_id"))
+    copied = _copied(task, copies)
+    rows = select(FIRM, task.c.id, func.unnest(ids_param(ids)), *copied).where(*where)
+    return insert(table).from_select(["firm_id", "task_id", target, *copies], rows)
+
+
 def _create_query() -> Query:
     """Insert the task at the end of its status column and its assignees, groups and
     custom values, through data-modifying CTEs that read the new id from the first.
@@ -198,24 +215,11 @@ def _create_query() -> Query:
         .returning(t.c.id, t.c.status_id, t.c.due_at, t.c.parent_id)
         .cte("new_task")
     )
-    # The assignee rows carry the task's status, due date and level (see tables.py),
-    # taken from the row the first CTE returns: a sibling CTE's insert is not visible
-    # to this statement's reads of tasks.
-    assignees = insert(ta).from_select(
-        [*ASSIGNEE_COLUMNS],
-        select(
-            FIRM,
-            new.c.id,
-            func.unnest(ids_param("account_ids")),
-            new.c.status_id,
-            new.c.due_at,
-            new.c.parent_id.is_(None),
-        ),
-    )
-    linked_groups = insert(tg).from_select(
-        ["firm_id", "task_id", "group_id"],
-        select(FIRM, new.c.id, func.unnest(ids_param("group_ids"))),
-    )
+    # The link rows carry what they copy of the task (see tables.py), taken from the row
+    # the first CTE returns: a sibling CTE's insert is not visible to this statement's
+    # reads of tasks.
+    assignees = _linked(ta, "account_ids", ASSIGNEE_COPIES, new)
+    linked_groups = _linked(tg, "group_ids", GROUP_COPIES, new)
     given = (
         func.unnest(ids_param("field_ids"), bindparam("field_values", type_=ARRAY(Text)))
         .table_valued("field_id", "value")
@@ -239,24 +243,18 @@ def _create_query() -> Query:
 CREATE = _create_query()
 
 
-def _replace_assignees_queries() -> tuple[Query, Query]:
-    """Drop a task's assignees, then add the new ones with the task's status, due date
-    and level read from tasks (the task's own update, earlier in the transaction,
-    already applied)."""
+def _replace_queries(table: Any, ids: str, copies: tuple[str, ...]) -> tuple[Query, Query]:
+    """Drop a task's rows of a link table, then add the new ones with what they copy of
+    the task read from tasks (the task's own update, earlier in the transaction, already
+    applied)."""
     task_id = bindparam("task_id", type_=BigInteger)
-    drop = delete(ta).where(ta.c.firm_id == FIRM, ta.c.task_id == task_id)
-    rows = select(
-        t.c.firm_id,
-        t.c.id,
-        func.unnest(ids_param("account_ids")),
-        t.c.status_id,
-        t.c.due_at,
-        t.c.parent_id.is_(None),
-    ).where(t.c.firm_id == FIRM, t.c.id == task_id)
-    return Query(drop), Query(insert(ta).from_select([*ASSIGNEE_COLUMNS], rows))
+    drop = delete(table).where(table.c.firm_id == FIRM, table.c.task_id == task_id)
+    add = _linked(table, ids, copies, t, t.c.firm_id == FIRM, t.c.id == task_id)
+    return Query(drop), Query(add)
 
 
-DROP_ASSIGNEES, ADD_ASSIGNEES = _replace_assignees_queries()
+DROP_ASSIGNEES, ADD_ASSIGNEES = _replace_queries(ta, "account_ids", ASSIGNEE_COPIES)
+DROP_GROUPS, ADD_GROUPS = _replace_queries(tg, "group_ids", GROUP_COPIES)
 
 
 class TaskRepository(FirmRepository):
@@ -342,7 +340,9 @@ class TaskRepository(FirmRepository):
             await self.fetch(ADD_ASSIGNEES, task_id=task_id, account_ids=account_ids)
 
     async def replace_groups(self, task_id: int, group_ids: list[int]) -> None:
-        await self.replace_links(tg, "task_id", task_id, "group_id", group_ids)
+        await self.fetch(DROP_GROUPS, task_id=task_id)
+        if group_ids:
+            await self.fetch(ADD_GROUPS, task_id=task_id, group_ids=group_ids)
 
     async def set_custom_values(self, task_id: int, values: dict[int, Any]) -> None:
         """Set the given fields' values; None removes a value."""
