@@ -204,3 +204,36 @@ async def test_a_login_without_delete_permission_cannot_delete(scene: Scene, rol
     assert (response.status_code, response.json()) == (403, UNAUTHORIZED)
     assert await task_count(scene.world.owner) == count
     assert (await writer.put(task_path(target), {"name": "Still mine"})).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("level", "expected"),
+    [
+        ("exclude", {"grp", "asg", "mine", "all3"}),
+        ("include", {"grp", "asg", "mine", "under", "all3", "sub_all3", "sub_grp"}),
+        ("only", {"under", "sub_all3", "sub_grp"}),
+    ],
+)
+async def test_a_members_count_is_what_they_see(
+    scene: Scene, level: str, expected: set[str]
+) -> None:
+    """A member's list by level alone is counted from their side (their groups' rows,
+    their assignee rows, their tasks): a task reached all three ways counts once, a
+    subtask counts by its own links, not its parent's."""
+    world, member, p, g = scene.world, scene.member, scene.people["p"], scene.people["G"]
+    me = [member.account_uuid]
+    on_p = {"taskable_uuid": p, "group_uuids": [g], "assigned_to_uuids": me}
+    all3 = await world.task_made(member, name="all3", **on_p)
+    under_all3 = {"parent_task_uuid": all3["uuid"]}
+    scene.tasks |= {
+        "all3": all3,
+        "sub_all3": await world.task_made(member, **on_p, **under_all3),
+        "sub_grp": await world.task_made(**on_p | {"assigned_to_uuids": []}, **under_all3),
+    }
+    params = {"filter[subtask_visibility]": level, "per_page": "500"}
+    response = await member.get(TASKS, params=params)
+    assert response.status_code == 200, response.text
+    body = response.json()
+    names = {str(t["uuid"]): n for n, t in scene.tasks.items()}
+    assert {names.get(t["uuid"], "world") for t in body["data"]} == expected
+    assert body["meta"]["total"] == len(body["data"]) == len(expected)

@@ -15,10 +15,12 @@ from sqlalchemy import (
     exists,
     false,
     func,
+    not_,
     null,
     or_,
     select,
     true,
+    union,
 )
 from sqlalchemy.dialects.postgresql import array
 
@@ -68,7 +70,8 @@ def linked(table: Any, condition: ColumnElement[bool], task: FromClause = t) -> 
 
 def visible(principal: Principal, task: FromClause = t) -> ColumnElement[bool]:
     """Managers see all tasks; members tasks with one of their groups, assigned to them or
-    written by them; client accounts tasks on their own record assigned to them."""
+    written by them (`visible_ids` is the same rule from the member's side: change the
+    two together); client accounts tasks on their own record assigned to them."""
     if principal.sees_whole_firm:
         return true()
     assigned = linked(ta, ta.c.account_id == principal.account_id, task)
@@ -79,6 +82,35 @@ def visible(principal: Principal, task: FromClause = t) -> ColumnElement[bool]:
     if principal.type == "client":
         return and_(task.c.client_id == principal.account_id, assigned)
     return false()
+
+
+def visible_ids(principal: Principal, top_level: bool | None) -> Any:
+    """The ids of the tasks `visible` shows a member, from the member's side: their
+    groups' tasks, those assigned to them and those they wrote, each an index range of a
+    table keyed by the member's side (a union: one task may be all three). Testing each
+    of a big firm's tasks instead costs as many tests as it has tasks. `top_level`: only
+    top-level tasks, only subtasks (False) or both (None); the link rows copy the level."""
+    assert principal.is_member
+
+    def level(is_top: Any) -> list[Any]:
+        return [] if top_level is None else [is_top if top_level else not_(is_top)]
+
+    mine = member_group_ids(principal).scalar_subquery()
+    return union(
+        select(tg.c.task_id).where(
+            tg.c.firm_id == principal.firm_id, tg.c.group_id.in_(mine), *level(tg.c.top_level)
+        ),
+        select(ta.c.task_id).where(
+            ta.c.firm_id == principal.firm_id,
+            ta.c.account_id == principal.account_id,
+            *level(ta.c.top_level),
+        ),
+        select(t.c.id).where(
+            t.c.firm_id == principal.firm_id,
+            t.c.author_id == principal.account_id,
+            *level(t.c.parent_id.is_(None)),
+        ),
+    )
 
 
 def _row_of(viewer: Principal, table: Any, column: Any, rule: Any = None) -> Any:

@@ -44,7 +44,7 @@ from advisercrm.tables import (
     task_statuses,
     tasks,
 )
-from advisercrm.tasks.description import SORTS, TASKS, linked, visible
+from advisercrm.tasks.description import SORTS, TASKS, linked, visible, visible_ids
 from advisercrm.tasks.schemas import PRIORITIES
 
 t, ta, tg, st = tasks, task_assignees, task_groups, task_statuses
@@ -218,6 +218,18 @@ def _own_tasks(filters: frozenset[str]) -> Any:
     return select(ta.c.task_id.label("id"), ta.c.due_at.label("sort_key")).where(and_(*c))
 
 
+def _member_total(reach: str, filters: frozenset[str]) -> Any:
+    """A member's count of a list filtered by level alone (their default list: top-level
+    tasks), from their side (`visible_ids`); None for other lists. The page itself still
+    walks the sort's index, testing each task, and stops after one page."""
+    levels = {f"subtask_visibility={v}": v for v in ("exclude", "include", "only")}
+    if reach != "member" or len(filters) != 1 or not filters <= levels.keys():
+        return None
+    top_level = {"exclude": True, "only": False, "include": None}[levels[next(iter(filters))]]
+    found = visible_ids(template(reach), top_level).subquery()
+    return select(func.count()).select_from(found)
+
+
 @functools.lru_cache(maxsize=256)
 def _page_query(
     reach: str, filters: frozenset[str], mine: bool, sort: str, descending: bool
@@ -249,7 +261,9 @@ def _page_query(
         )
     else:
         conditions = _conditions(reach, filters, mine)
-        total = select(func.count()).select_from(t).where(*conditions)
+        total = _member_total(reach, filters)
+        if total is None:
+            total = select(func.count()).select_from(t).where(*conditions)
         page = (
             select(t.c.id)
             .where(*conditions)
