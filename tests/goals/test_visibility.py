@@ -55,6 +55,27 @@ async def test_member_lists_only_goals_reachable_through_their_groups(
     assert await uuids_listed(world.member, **hidden) == [g["pr"]]
 
 
+async def test_a_members_list_counts_a_goal_once_and_pages_in_order(
+    firm: Firm, world: MemberWorld
+) -> None:
+    """A member's unfiltered list is read from their side (the goals of the clients they
+    reach): a goal with two owners in reach is one goal, and pages follow the sort."""
+    c, g = world.clients, world.goals
+    g["pq"] = (await firm.goal([c["p"], c["q"]], name="Goal pq"))["uuid"]
+    mine = [g["p"], g["q"], g["pr"], g["pq"]]
+    assert await uuids_listed(world.member) == mine
+    assert await goal_count(world.member) == 4
+    for sort, expected in [("created_at", mine), ("-created_at", mine[::-1])]:
+        pages = []
+        for number in ("1", "2", "3"):
+            params = {"per_page": "3", "page": number, "sort": sort}
+            response = await world.member.get(GOALS, params=params)
+            assert response.status_code == 200, response.text
+            assert response.json()["meta"]["total"] == 4
+            pages += [item["uuid"] for item in response.json()["data"]]
+        assert pages == expected, sort
+
+
 async def test_member_gets_404_for_goals_out_of_reach(world: MemberWorld) -> None:
     for name in ("r", "s", "rs"):
         path = goal_path(world.goals[name])

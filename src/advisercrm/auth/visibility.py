@@ -20,6 +20,7 @@ from sqlalchemy import (
     FromClause,
     Select,
     exists,
+    func,
     or_,
     select,
     true,
@@ -137,3 +138,10 @@ def shown(principal: Principal | None, rule: Rule, row: Any) -> list[ColumnEleme
     if principal is None or principal.sees_whole_firm:
         return []
     return [rule(principal, row)]
+
+
+def reached_clients(principal: Principal) -> ColumnElement[Any]:
+    """The ids of the clients a member reaches, as an array: `column == any_(...)` reads
+    an index once per client, where an IN over the same rows may read the whole firm's
+    range of it (a generic plan cannot tell a big firm from a small one)."""
+    return func.array(select(_reachable(principal).c.client_id).scalar_subquery())

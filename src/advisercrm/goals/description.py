@@ -7,12 +7,23 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, any_, exists, func, literal_column, select, true, union
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    and_,
+    any_,
+    exists,
+    func,
+    literal_column,
+    select,
+    true,
+    union,
+)
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 
 from advisercrm.accounts.description import ACCOUNTS
 from advisercrm.auth.principal import Principal
-from advisercrm.auth.visibility import client_visible
+from advisercrm.auth.visibility import client_visible, reached_clients
 from advisercrm.circles.description import CIRCLES
 from advisercrm.goals.schemas import GoalCreate, GoalOut, GoalUpdate, goal
 from advisercrm.kit.listing import date_filter, int_list_filter, uuid_list_filter
@@ -41,6 +52,18 @@ def visible(principal: Principal) -> ColumnElement[bool]:
     if principal.sees_whole_firm:
         return true()
     return owned_by(client_visible(principal, ga.c.account_id))
+
+
+def reached(principal: Principal) -> Select[Any]:
+    """The ids of the goals `visible` shows a member, from their side: the goals of the
+    clients they reach, an index range each (change the two together)."""
+    return (
+        select(ga.c.goal_id.label("id"))
+        .where(
+            ga.c.firm_id == principal.firm_id, ga.c.account_id == any_(reached_clients(principal))
+        )
+        .distinct()
+    )
 
 
 def shown_in_circles(uuids: Any) -> ColumnElement[bool]:
@@ -84,6 +107,7 @@ GOALS = Resource(
     event="goal",
     table=g,
     visible=visible,
+    reached=reached,
     render=_render,
     embeds=lambda viewer, firm_id, goal_id: {
         "owner_ids": _ids(ga, "account_id", firm_id, goal_id, ga.c.position),

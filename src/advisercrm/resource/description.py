@@ -200,6 +200,10 @@ class Resource:
     visible: Callable[[Principal], ColumnElement[bool]]
     render: Callable[[Any, Ctx], dict[str, Any]]
     sorts: Mapping[str, Any]
+    # The ids of the rows `visible` shows a member, read from the member's side (a few
+    # index ranges): their unfiltered list then counts these, where testing each of a
+    # big firm's rows would cost as many tests as it has rows.
+    reached: Callable[[Principal], Select[Any]] | None = None
     embeds: Embeds = lambda viewer, firm_id, row_id: {}
     # Renders many rows at once where their parts recur (a page of tasks shares a few
     # statuses and people): each part is then rendered once.
@@ -379,12 +383,18 @@ class Resource:
         """A page of ids and the total, with these filters (the value of the n-th by name
         the parameter `where_<n>`) and under this parent (its id the parameter `parent_id`)."""
         t, viewer = self.table, template(reach)
+        column = self.sorts[sort]
+        if self.reached and viewer.is_member and not (filters or parent or self.scope):
+            found = self.reached(viewer).cte("reached")
+            total = select(func.count()).select_from(found)
+            conditions = [t.c.firm_id == FIRM, t.c.id.in_(select(found.c.id))]
+            return page_select(t, conditions, column, descending, total.scalar_subquery())
         conditions = [t.c.firm_id == FIRM, self.visible(viewer), *self.scope]
         for i, name in enumerate(sorted(filters)):
             conditions.append(self.filter_named(name).where(bindparam(f"where_{i}"), viewer))
         if parent:
             conditions.append(self.parents[parent](bindparam("parent_id")))
-        return page_select(t, conditions, self.sorts[sort], descending)
+        return page_select(t, conditions, column, descending)
 
     # Bounded: the filters a caller combines are theirs to choose.
     @functools.lru_cache(maxsize=1024)  # noqa: B019
