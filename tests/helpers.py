@@ -113,6 +113,16 @@ class Firm:
             token, _ = await issue_token(conn, person.user_id, "test", self.app.state.secret_key)
         return Actor(self.client, token, person.account_uuid)
 
+    async def ids_seen(self, viewer: Actor, query: Any) -> set[int]:
+        """The ids a statement built for a stand-in viewer (`auth.principal.template`)
+        finds when run for this one."""
+        params = {
+            "viewer_firm_id": self.firm_id,
+            "viewer_id": await self.account_id(viewer.account_uuid),
+        }
+        async with self.app.state.engine.connect() as conn:
+            return {int(row[0]) for row in await conn.execute(query, params)}
+
     async def account_id(self, account_uuid: str) -> int:
         async with self.app.state.engine.connect() as conn:
             query = select(accounts.c.id).where(

@@ -6,7 +6,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pytest
+from sqlalchemy import select
 
+from advisercrm.auth.principal import template
+from advisercrm.goals.description import GOALS as GOAL_RESOURCE
 from tests.goals.support import (
     GOALS,
     NOT_FOUND,
@@ -74,6 +77,19 @@ async def test_a_members_list_counts_a_goal_once_and_pages_in_order(
             assert response.json()["meta"]["total"] == 4
             pages += [item["uuid"] for item in response.json()["data"]]
         assert pages == expected, sort
+
+
+async def test_a_members_goals_from_their_side_are_those_the_rule_shows(
+    firm: Firm, world: MemberWorld
+) -> None:
+    """`reached` (a member's unfiltered list) and `visible` (every other read) agree."""
+    await firm.goal([world.clients["p"], world.clients["q"]])
+    member, t = template("member"), GOAL_RESOURCE.table
+    assert GOAL_RESOURCE.reached is not None
+    general = select(t.c.id).where(t.c.firm_id == firm.firm_id, GOAL_RESOURCE.visible(member))
+    seen = await firm.ids_seen(world.member, general)
+    assert len(seen) == 4
+    assert await firm.ids_seen(world.member, GOAL_RESOURCE.reached(member)) == seen
 
 
 async def test_member_gets_404_for_goals_out_of_reach(world: MemberWorld) -> None:

@@ -7,7 +7,11 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from sqlalchemy import select
 
+from advisercrm.auth.principal import template
+from advisercrm.tables import tasks
+from advisercrm.tasks.description import visible, visible_ids
 from tests.helpers import Actor, Firm
 from tests.tasks.support import (
     NOT_FOUND,
@@ -210,8 +214,8 @@ async def test_a_login_without_delete_permission_cannot_delete(scene: Scene, rol
     ("level", "expected"),
     [
         ("exclude", {"grp", "asg", "mine", "all3"}),
-        ("include", {"grp", "asg", "mine", "under", "all3", "sub_all3", "sub_grp"}),
-        ("only", {"under", "sub_all3", "sub_grp"}),
+        ("include", {"grp", "asg", "mine", "under", "all3", "sub_all3", "sub_grp", "sub_mine"}),
+        ("only", {"under", "sub_all3", "sub_grp", "sub_mine"}),
     ],
 )
 async def test_a_members_count_is_what_they_see(
@@ -229,6 +233,7 @@ async def test_a_members_count_is_what_they_see(
         "all3": all3,
         "sub_all3": await world.task_made(member, **on_p, **under_all3),
         "sub_grp": await world.task_made(**on_p | {"assigned_to_uuids": []}, **under_all3),
+        "sub_mine": await world.task_made(member, taskable_uuid=p, **under_all3),  # written only
     }
     params = {"filter[subtask_visibility]": level, "per_page": "500"}
     response = await member.get(TASKS, params=params)
@@ -237,3 +242,13 @@ async def test_a_members_count_is_what_they_see(
     names = {str(t["uuid"]): n for n, t in scene.tasks.items()}
     assert {names.get(t["uuid"], "world") for t in body["data"]} == expected
     assert body["meta"]["total"] == len(body["data"]) == len(expected)
+    # The count's rule from the member's side and the page's rule agree.
+    top_level = {"exclude": True, "include": None, "only": False}[level]
+    viewer, t = template("member"), tasks
+    levels = {True: [t.c.parent_id.is_(None)], False: [t.c.parent_id.is_not(None)], None: []}
+    general = select(t.c.id).where(
+        t.c.firm_id == world.firm.firm_id, visible(viewer), *levels[top_level]
+    )
+    seen = await world.firm.ids_seen(member, general)
+    assert await world.firm.ids_seen(member, visible_ids(viewer, top_level)) == seen
+    assert len(seen) == len(expected)

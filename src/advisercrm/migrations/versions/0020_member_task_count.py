@@ -18,8 +18,11 @@ change), filled, checked by a constraint validated without blocking writes, then
 NULL, which that constraint lets PostgreSQL do without reading the table again. Every
 step can run again: a migration stopped part way finishes on the next start.
 
-Stop every server before upgrading: one of an earlier version still running would insert
-group rows without the level, which the new constraint refuses.
+Stop every server before upgrading. One of an earlier version still running inserts group
+rows without the level: those it writes before the constraint below is added are filled
+after it (`STRAGGLERS`), and from then on its inserts of group rows are refused. A
+trigger cannot fill them instead: the earlier version inserts a new task's group rows in
+the statement that inserts the task, whose row such a trigger would not see.
 """
 
 from collections.abc import Sequence
@@ -71,8 +74,8 @@ WITH batch AS (
 SELECT firm_id, task_id, group_id FROM batch
 ORDER BY firm_id DESC, task_id DESC, group_id DESC LIMIT 1
 """
-# Rows left without the level (inserted by a server still running the earlier version
-# while the batches ran): with the check constraint in place no more can come.
+# Rows left without the level: none, unless a server of the earlier version was still
+# running while the batches ran. With the check constraint in place no more can come.
 STRAGGLERS = """
 UPDATE task_groups g SET top_level = t.parent_id IS NULL
 FROM tasks t WHERE t.firm_id = g.firm_id AND t.id = g.task_id AND g.top_level IS NULL
