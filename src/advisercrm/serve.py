@@ -24,6 +24,7 @@ import asyncio
 import contextlib
 import ctypes
 import errno
+import gc
 import logging
 import os
 import signal
@@ -86,10 +87,19 @@ def worker_app() -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[Any]:
         _leave_interrupts_to_supervisor()
         async with serve_app(app) as state:
+            _freeze_startup_objects()
             yield state
 
     app.router.lifespan_context = lifespan
     return app
+
+
+def _freeze_startup_objects() -> None:
+    """Leave the objects made at startup (modules, routes, compiled statements: about
+    230,000) out of the collector's full passes. Each full pass stopped the worker for
+    140-190 ms, every request it held waiting, a few times a minute under load."""
+    gc.collect()
+    gc.freeze()
 
 
 def _leave_interrupts_to_supervisor() -> None:
