@@ -21,6 +21,28 @@ async def _goals(firm: Firm, count: int) -> list[str]:
     return [(await firm.goal([owner]))["uuid"] for _ in range(count)]
 
 
+async def test_links_keep_the_other_parameters_in_their_order(firm: Firm) -> None:
+    """Every link repeats the request's other parameters, encoded and in order, and
+    names its own page last."""
+    owner = (await firm.client_account())["uuid"]
+    for _ in range(3):
+        await firm.goal([owner], name="Tom & Jo's plan")
+    query = "filter%5Bname%5D=Tom+%26+Jo%27s&page=2&per_page=1&sort=-name&sort=name"
+    response = await firm.owner.get(f"{GOALS}?{query}")
+    assert response.status_code == 200, response.text
+    kept = f"{BASE}?filter%5Bname%5D=Tom+%26+Jo%27s&per_page=1&sort=-name&sort=name&page="
+    body = response.json()
+    assert body["links"] == {
+        "first": f"{kept}1",
+        "last": f"{kept}3",
+        "prev": f"{kept}1",
+        "next": f"{kept}3",
+    }
+    assert [link["url"] for link in body["meta"]["links"]] == [
+        f"{kept}{page}" for page in (1, 1, 2, 3, 3)
+    ]
+
+
 async def test_first_page_with_the_default_size(firm: Firm) -> None:
     made = await _goals(firm, 17)
     response = await firm.owner.get(GOALS)

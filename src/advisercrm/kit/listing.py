@@ -243,10 +243,12 @@ def paginated(request: Request, query: ListQuery, data: list[Any], total: int) -
     """Laravel's paginated resource body: data, links and meta."""
     path = str(request.url.replace(query="", fragment=""))
     last_page = max(1, math.ceil(total / query.per_page))
-    kept = [(k, v) for k, v in request.query_params.multi_items() if k != "page"]
+    kept = urlencode([(k, v) for k, v in request.query_params.multi_items() if k != "page"])
+    # The query without the page, encoded once: a page of links names up to 15 pages.
+    prefix = f"{path}?{kept}&page=" if kept else f"{path}?page="
 
     def link(page: int) -> str:
-        return f"{path}?{urlencode([*kept, ('page', str(page))])}"
+        return f"{prefix}{page}"
 
     start = query.offset + 1
     return JSON(
