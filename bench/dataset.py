@@ -506,6 +506,7 @@ def requests(firm: Firm, people: dict[str, Any], today: dt.date) -> dict[str, li
     n = REQUESTS_PER_FILE
     return {
         "s0": ["/healthz"],
+        "s0d": ["/readyz"],
         "s1": [
             goal_body([rng.randrange(i * third, (i + 1) * third) for i in range(3)])
             for _ in range(n)

@@ -15,6 +15,7 @@ from typing import Any
 
 SCENARIOS = {
     "S0": "GET /healthz (floor: no database, no auth)",
+    "S0D": "GET /readyz (floor with one database round trip: SELECT 1, no auth)",
     "S1": "POST /api/v2/goals (3 owners, 3 circles)",
     "S2": "POST /api/v1/task (plan, parent, 2 assignees, 2 groups, 1 custom field)",
     "S3": "GET /api/v1/task my open tasks due before a date, sort=due_at (member, large firm)",
@@ -289,6 +290,13 @@ def ratios_section(
             None,
         ),
         ("S4 / S0", _fmt(s4), ">= 0.40", s4 is not None and s4 >= 0.4),
+        (
+            "S0D / S0: the most any request with one round trip reaches",
+            _fmt(_ratio(rps("S0D"), rps("S0"))),
+            "",
+            None,
+        ),
+        ("S4 / S0D", _fmt(_ratio(rps("S4"), rps("S0D"))), "", None),
         (
             f"S2W / S2 (webhooks subscribed): median of {len(pairs)} pairs run one after the "
             f"other ({', '.join(_fmt(x) for x in s2w_each)})",
