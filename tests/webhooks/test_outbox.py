@@ -10,7 +10,6 @@ from collections.abc import AsyncIterator
 import httpx
 import pytest
 from fastapi import FastAPI
-from sqlalchemy import text
 
 from advisercrm.app import create_app
 from advisercrm.auth.deps import CurrentPrincipal, RenderCtx
@@ -68,18 +67,11 @@ def _event(name: str, record_uuid: str) -> events.Event:
     return events.Event(name, "circle", record_uuid, {})
 
 
-async def _waiting_on_a_lock(served: FastAPI) -> bool:
-    query = text(
-        "SELECT count(*) FROM pg_stat_activity "
-        "WHERE wait_event_type = 'Lock' AND query LIKE '%event_counters%'"
-    )
-    async with served.state.engine.connect() as conn:
-        return bool((await conn.execute(query)).scalar_one())
-
-
 async def test_cursors_follow_commit_order(served: FastAPI) -> None:
-    """The first writer holds the firm's counter until it commits: the second, started
-    while the first is open, waits, and takes the next cursor only after the commit."""
+    """A writer takes its cursor when it commits: one that records its event first and
+    commits second gets the later cursor, and the other writer does not wait for it. A
+    reader between the two commits sees the first commit's event only, so `cursor > n`
+    misses nothing that commits later."""
     async with httpx.AsyncClient(
         transport=httpx.ASGITransport(app=served), base_url="http://test"
     ) as http:
@@ -91,17 +83,18 @@ async def test_cursors_follow_commit_order(served: FastAPI) -> None:
             await events.record_all(conn, firm.firm_id, [_event("circle.updated", record_uuid)])
 
     async with connect(served.state.engine, begin=True) as conn:
-        await events.record_all(conn, firm.firm_id, [_event("circle.created", record_uuid)])
-        later = asyncio.create_task(second())
-        # Until the second writer waits on a lock (or, without the lock, has finished).
-        while True:
-            if later.done() or await _waiting_on_a_lock(served):
-                break
-            await asyncio.sleep(0.01)
-        assert not later.done()
-    await later
-    rows = await recorded(served, firm.firm_id)
-    assert [(r["cursor"], r["name"]) for r in rows] == [
-        (1, "circle.created"),
-        (2, "circle.updated"),
+        await events.record_all(
+            conn,
+            firm.firm_id,
+            [_event("circle.created", record_uuid), _event("circle.deleted", record_uuid)],
+        )
+        # The other writer commits while this one is open: it must not wait for it.
+        await asyncio.wait_for(second(), timeout=10)
+        between = await recorded(served, firm.firm_id)
+    after = await recorded(served, firm.firm_id)
+    assert [(r["cursor"], r["name"]) for r in between] == [(1, "circle.updated")]
+    assert [(r["cursor"], r["name"]) for r in after] == [
+        (1, "circle.updated"),
+        (2, "circle.created"),
+        (3, "circle.deleted"),
     ]

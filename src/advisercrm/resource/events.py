@@ -2,12 +2,14 @@
 the record, in its transaction: a change that commits has its events, one that rolls back
 has none.
 
-One statement per write: it takes the next cursors from the firm's counter row (created
-on first use) and inserts the events. The counter row stays locked until commit, so the
-firm's writes that record events commit one after the other from that point, and the
-cursors follow commit order: a reader of `cursor > n` never misses an event that commits
-later with a smaller cursor. The insert is the write's last statement, so the lock is
-held only for the commit; the statement does nothing more under it.
+One statement per write inserts its events, each with a pending cursor. A deferred
+trigger (migration 0021) gives them their cursors at COMMIT, from the firm's counter row,
+which stays locked until the commit ends: the firm's commits that record events follow
+one another from that point, and the cursors follow commit order, so a reader of
+`cursor > n` never misses an event that commits later with a smaller cursor. Taking the
+counter inside COMMIT keeps the lock for the commit alone; taken by this statement, it
+was held while COMMIT travelled from the server and back, and the firm's writes queued
+behind that round trip.
 
 When a subscription of the firm takes one of the events, the statement wakes the
 delivery worker (`pg_notify`, sent at commit), which makes the deliveries from the
@@ -30,20 +32,16 @@ from advisercrm.kit.sql import Query
 _RECORD = Query(
     text(
         """
-        WITH counter AS (
-            INSERT INTO event_counters (firm_id, last) VALUES (:firm_id, :count)
-            ON CONFLICT (firm_id) DO UPDATE SET last = event_counters.last + :count
-            RETURNING last
-        )
-        , recorded AS (
+        WITH recorded AS (
             INSERT INTO events (firm_id, cursor, name, record_type, record_uuid, payload, seen_by)
-            SELECT :firm_id, counter.last - :count + item.ord, item.value ->> 'name',
+            SELECT :firm_id, -nextval('event_pending_cursors'), item.value ->> 'name',
                    item.value ->> 'type', CAST(item.value ->> 'uuid' AS uuid),
                    item.value -> 'data',
                    CASE WHEN jsonb_typeof(item.value -> 'seen_by') = 'array' THEN ARRAY(
                        SELECT CAST(jsonb_array_elements_text(item.value -> 'seen_by') AS bigint)
                    ) END
-            FROM counter, jsonb_array_elements(:items) WITH ORDINALITY AS item(value, ord)
+            FROM jsonb_array_elements(:items) WITH ORDINALITY AS item(value, ord)
+            ORDER BY item.ord  -- the order they take their cursors in
             RETURNING name
         )
         SELECT pg_notify('advisercrm_webhooks', '')
@@ -54,7 +52,6 @@ _RECORD = Query(
         """
     ).bindparams(
         bindparam("firm_id", type_=BigInteger),
-        bindparam("count", type_=BigInteger),
         bindparam("items", type_=JSONB),
     )
 )
@@ -86,4 +83,4 @@ async def record_all(conn: AsyncConnection, firm_id: int, events: Sequence[Event
         }
         for e in events
     ]
-    await _RECORD.all(conn, firm_id=firm_id, count=len(items), items=items)
+    await _RECORD.all(conn, firm_id=firm_id, items=items)
