@@ -104,7 +104,7 @@ LOGINS = "/api/v1/account/{account_uuid}/login"
 # whose token the process has kept (auth.cache), as it has after the caller's first
 # request: that one sends one statement more, the token's lookup (see FIRST below).
 # A write of an account, circle, case, plan, task or goal sends one statement for its
-# events (the firm's next cursors and the insert, together). A delete of a row other
+# events (their cursors are taken at COMMIT, by a trigger). A delete of a row other
 # records depend on first reads what goes with it and what it changes (one statement),
 # and renders the changed records of each kind for their update events (one each: a
 # circle's accounts). A circle's write of its name or accounts reads its accounts (their

@@ -1,6 +1,6 @@
 """The outbox's guarantees: an event is written in its change's transaction (a change
-refused after its write records nothing), and cursors follow commit order: a firm's
-second writer waits for the first to commit before it takes its cursor."""
+refused after its write records nothing), and cursors follow commit order: a write takes
+its cursors as it commits, under the firm's counter, and holds it until the commit ends."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ from advisercrm.circles.schemas import CircleCreate
 from advisercrm.config import Settings
 from advisercrm.db import Conn, connect
 from advisercrm.kit.errors import ValidationFailed
+from advisercrm.kit.sql import driver
 from advisercrm.resource import events, service
 from tests.helpers import new_firm
 from tests.webhooks.support import names, recorded
@@ -67,11 +68,26 @@ def _event(name: str, record_uuid: str) -> events.Event:
     return events.Event(name, "circle", record_uuid, {})
 
 
+async def _last(served: FastAPI, firm_id: int) -> int:
+    async with connect(served.state.engine) as conn:
+        query = "SELECT last FROM event_counters WHERE firm_id = $1"
+        return int(await driver(conn).fetchval(query, firm_id))
+
+
+async def _waiting_to_commit(served: FastAPI) -> bool:
+    query = (
+        "SELECT count(*) FROM pg_stat_activity "
+        "WHERE wait_event_type = 'Lock' AND query LIKE 'COMMIT%'"
+    )
+    async with connect(served.state.engine) as conn:
+        return bool(await driver(conn).fetchval(query))
+
+
 async def test_cursors_follow_commit_order(served: FastAPI) -> None:
-    """A writer takes its cursor when it commits: one that records its event first and
-    commits second gets the later cursor, and the other writer does not wait for it. A
-    reader between the two commits sees the first commit's event only, so `cursor > n`
-    misses nothing that commits later."""
+    """A write takes its cursors when it commits: one that records its events first (in
+    two statements) and commits second gets the later cursors, in the order it recorded
+    them, and the other writer does not wait for it. A reader between the two commits
+    sees the first commit's event only, so `cursor > n` misses nothing."""
     async with httpx.AsyncClient(
         transport=httpx.ASGITransport(app=served), base_url="http://test"
     ) as http:
@@ -83,11 +99,8 @@ async def test_cursors_follow_commit_order(served: FastAPI) -> None:
             await events.record_all(conn, firm.firm_id, [_event("circle.updated", record_uuid)])
 
     async with connect(served.state.engine, begin=True) as conn:
-        await events.record_all(
-            conn,
-            firm.firm_id,
-            [_event("circle.created", record_uuid), _event("circle.deleted", record_uuid)],
-        )
+        await events.record_all(conn, firm.firm_id, [_event("circle.created", record_uuid)])
+        await events.record_all(conn, firm.firm_id, [_event("circle.deleted", record_uuid)])
         # The other writer commits while this one is open: it must not wait for it.
         await asyncio.wait_for(second(), timeout=10)
         between = await recorded(served, firm.firm_id)
@@ -98,3 +111,39 @@ async def test_cursors_follow_commit_order(served: FastAPI) -> None:
         (2, "circle.created"),
         (3, "circle.deleted"),
     ]
+    assert await _last(served, firm.firm_id) == 3
+
+
+async def test_a_commit_holds_the_counter_until_it_ends(served: FastAPI) -> None:
+    """While another transaction holds the firm's counter, a write's COMMIT waits for it,
+    and its event stays unseen; it then takes the cursor after the other's."""
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=served), base_url="http://test"
+    ) as http:
+        firm = await new_firm(served, http)
+    record_uuid = "00000000-0000-4000-8000-000000000002"
+    async with connect(served.state.engine, begin=True) as conn:
+        await events.record_all(conn, firm.firm_id, [_event("circle.created", record_uuid)])
+    first = await _last(served, firm.firm_id)
+
+    async def write() -> None:
+        async with connect(served.state.engine, begin=True) as conn:
+            await events.record_all(conn, firm.firm_id, [_event("circle.updated", record_uuid)])
+
+    async with connect(served.state.engine, begin=True) as blocker:
+        bump = "UPDATE event_counters SET last = last + 1 WHERE firm_id = $1"
+        await driver(blocker).execute(bump, firm.firm_id)
+        later = asyncio.create_task(write())
+        while True:  # until the write waits at COMMIT (or, without the lock, is done)
+            if later.done() or await _waiting_to_commit(served):
+                break
+            await asyncio.sleep(0.01)
+        assert not later.done()
+        assert [r["cursor"] for r in await recorded(served, firm.firm_id)] == [first]
+    await later
+    rows = await recorded(served, firm.firm_id)
+    assert [(r["cursor"], r["name"]) for r in rows] == [
+        (first, "circle.created"),
+        (first + 2, "circle.updated"),
+    ]
+    assert await _last(served, firm.firm_id) == first + 2

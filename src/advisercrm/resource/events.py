@@ -9,7 +9,8 @@ one another from that point, and the cursors follow commit order, so a reader of
 `cursor > n` never misses an event that commits later with a smaller cursor. Taking the
 counter inside COMMIT keeps the lock for the commit alone; taken by this statement, it
 was held while COMMIT travelled from the server and back, and the firm's writes queued
-behind that round trip.
+behind that round trip. Until COMMIT an event's cursor is pending (negative): nothing in
+the writing transaction may read it.
 
 When a subscription of the firm takes one of the events, the statement wakes the
 delivery worker (`pg_notify`, sent at commit), which makes the deliveries from the

@@ -12,6 +12,8 @@ inserted: the lock is held for the commit alone.
 A pending cursor is never seen outside its transaction: by the time the transaction's
 rows are visible, the trigger has replaced it. A server of an earlier version still
 running inserts events with their cursors already taken; the trigger leaves those alone.
+Stop every server of this version before downgrading: its writes would fail without
+the sequence.
 
 Revision ID: 0021
 Revises: 0020
@@ -30,23 +32,34 @@ depends_on: str | Sequence[str] | None = None
 
 def upgrade() -> None:
     op.execute("CREATE SEQUENCE event_pending_cursors")
+    # The first event of a transaction to fire numbers all of that transaction's pending
+    # events of the firm, in the order they were recorded, and moves the counter once;
+    # the others find theirs done. Pending cursors fall as they are taken (-nextval, in
+    # the order of each statement's rows), so that order is theirs, highest first. A
+    # transaction sees no pending row but its own: others' are uncommitted, or numbered.
     op.execute(
         """
         CREATE FUNCTION advisercrm_event_cursor() RETURNS trigger
         LANGUAGE plpgsql AS $$
         BEGIN
-            WITH counter AS (
-                INSERT INTO event_counters (firm_id, last) VALUES (NEW.firm_id, 1)
-                ON CONFLICT (firm_id) DO UPDATE SET last = event_counters.last + 1
+            WITH pending AS (
+                SELECT cursor, row_number() OVER (ORDER BY cursor DESC) AS n,
+                       count(*) OVER () AS total
+                FROM events WHERE firm_id = NEW.firm_id AND cursor < 0
+            ), counter AS (
+                INSERT INTO event_counters (firm_id, last)
+                SELECT NEW.firm_id, count(*) FROM pending HAVING count(*) > 0
+                ON CONFLICT (firm_id) DO UPDATE SET last = event_counters.last + EXCLUDED.last
                 RETURNING last
             )
-            UPDATE events SET cursor = counter.last FROM counter
-            WHERE events.firm_id = NEW.firm_id AND events.cursor = NEW.cursor;
+            UPDATE events SET cursor = counter.last - pending.total + pending.n
+            FROM counter, pending
+            WHERE events.firm_id = NEW.firm_id AND events.cursor = pending.cursor;
             RETURN NULL;
         END $$
         """
     )
-    # Deferred: it fires at COMMIT, once per event, in the order they were inserted.
+    # Deferred: it fires at COMMIT.
     op.execute(
         """
         CREATE CONSTRAINT TRIGGER event_cursor AFTER INSERT ON events
