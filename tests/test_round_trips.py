@@ -305,7 +305,7 @@ async def test_the_counter_sees_statements_of_both_kinds_and_the_prepares(bench:
     cold, warm = await run(), await run()
     assert [t.kind for t in cold] == [QUERY, PREPARE, EXECUTE, PREPARE, EXECUTE, QUERY]
     assert warm == [
-        Trip(QUERY, "BEGIN;"),
+        Trip(QUERY, "BEGIN ISOLATION LEVEL READ COMMITTED;"),
         Trip(EXECUTE, sql.compiled(per_call)[0]),
         Trip(EXECUTE, compiled.sql),
         Trip(QUERY, "COMMIT;"),

@@ -19,7 +19,7 @@ from sqlalchemy import func, select, text
 
 from advisercrm.app import create_app
 from advisercrm.config import Settings
-from advisercrm.db import Conn, connect
+from advisercrm.db import Conn, connect, create_engine
 from advisercrm.kit.sql import Query, driver
 from advisercrm.tables import firms
 
@@ -105,3 +105,24 @@ async def test_a_connection_left_in_a_transaction_is_not_pooled(served: Served) 
     async with connect(served.app.state.engine) as conn:
         assert not driver(conn).is_in_transaction()
         assert await FIRMS.scalar(conn) > 0
+
+
+async def test_a_write_is_read_committed_whatever_the_databases_default(
+    database_url: str,
+) -> None:
+    """A connection whose default is REPEATABLE READ still writes at READ COMMITTED: the
+    events' counter, taken at COMMIT, would otherwise fail a firm's concurrent writes."""
+    engine = create_engine(database_url, 1)  # one connection: the one set below
+    try:
+        async with connect(engine) as conn:
+            await driver(conn).execute("SET default_transaction_isolation = 'repeatable read'")
+        async with connect(engine, snapshot=False) as conn:
+            assert await driver(conn).fetchval("SHOW default_transaction_isolation") == (
+                "repeatable read"
+            )
+        async with connect(engine, begin=True) as conn:
+            mode = await MODE.first(conn)
+        assert mode is not None
+        assert list(mode) == ["read committed", "off"]
+    finally:
+        await engine.dispose()

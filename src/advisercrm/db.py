@@ -165,7 +165,7 @@ def create_engine(url: str, pool_size: int, command_timeout: float | None = None
     return engine
 
 
-Isolation = Literal["repeatable_read"] | None
+Isolation = Literal["repeatable_read", "read_committed"]
 
 
 @contextlib.asynccontextmanager
@@ -173,7 +173,10 @@ async def connect(
     engine: AsyncEngine, begin: bool = False, snapshot: bool = False, statements: int | None = None
 ) -> AsyncIterator[AsyncConnection]:
     """A pooled connection for kit.sql's statements, in a transaction when asked:
-    `begin`, one committed at the end (rolled back on an error); `snapshot`, one read-only
+    `begin`, one committed at the end (rolled back on an error), READ COMMITTED whatever
+    the database's default (the events' counter, taken at COMMIT, and the row locks
+    writes wait on assume it: under REPEATABLE READ a firm's concurrent writes would fail
+    at COMMIT); `snapshot`, one read-only
     transaction whose statements all see the same snapshot, the first one's
     (REPEATABLE READ). Without either, each statement commits by itself. `statements`
     limits how many it may send (`kit.sql.limit_statements`). Once its writes have
@@ -194,7 +197,7 @@ async def connect(
             try:
                 transaction = None
                 if begin or snapshot:
-                    isolation: Isolation = "repeatable_read" if snapshot else None
+                    isolation: Isolation = "repeatable_read" if snapshot else "read_committed"
                     transaction = driver(conn).transaction(isolation=isolation, readonly=snapshot)
                     await transaction.start()
                 try:
