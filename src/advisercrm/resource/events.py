@@ -3,14 +3,14 @@ the record, in its transaction: a change that commits has its events, one that r
 has none.
 
 One statement per write inserts its events, each with a pending cursor. A deferred
-trigger (migration 0021) gives them their cursors at COMMIT, from the firm's counter row,
-which stays locked until the commit ends: the firm's commits that record events follow
-one another from that point, and the cursors follow commit order, so a reader of
-`cursor > n` never misses an event that commits later with a smaller cursor. Taking the
-counter inside COMMIT keeps the lock for the commit alone; taken by this statement, it
-was held while COMMIT travelled from the server and back, and the firm's writes queued
-behind that round trip. Until COMMIT an event's cursor is pending (negative): nothing in
-the writing transaction may read it.
+trigger (migrations 0021, 0022) gives each its cursor at COMMIT, in the order they were
+inserted, from the firm's counter row, which stays locked until the commit ends: the
+firm's commits that record events follow one another from that point, and the cursors
+follow commit order, so a reader of `cursor > n` never misses an event that commits
+later with a smaller cursor. Taking the counter inside COMMIT keeps the lock for the
+commit alone; taken by this statement, it was held while COMMIT travelled from the
+server and back, and the firm's writes queued behind that round trip. Until COMMIT an
+event's cursor is pending (negative): nothing in the writing transaction may read it.
 
 When a subscription of the firm takes one of the events, the statement wakes the
 delivery worker (`pg_notify`, sent at commit), which makes the deliveries from the
@@ -42,7 +42,7 @@ _RECORD = Query(
                        SELECT CAST(jsonb_array_elements_text(item.value -> 'seen_by') AS bigint)
                    ) END
             FROM jsonb_array_elements(:items) WITH ORDINALITY AS item(value, ord)
-            ORDER BY item.ord  -- the order they take their cursors in
+            ORDER BY item.ord  -- the order they take their cursors in, at COMMIT
             RETURNING name
         )
         SELECT pg_notify('advisercrm_webhooks', '')
