@@ -25,6 +25,30 @@ async def test_migrated_schema_matches_the_tables(app: FastAPI) -> None:
         assert await conn.run_sync(diff) == []
 
 
+async def test_every_foreign_key_is_indexed(app: FastAPI) -> None:
+    """A row deleted (or re-keyed) finds the rows that refer to it through an index that
+    leads with the referring columns, in any order: without one, deleting an account
+    reads every task of its firm to clear their `completed_by_id`."""
+    query = text(
+        """
+        SELECT c.conrelid::regclass::text AS child, c.conname AS name
+        FROM pg_constraint AS c
+        WHERE c.contype = 'f' AND c.connamespace = 'public'::regnamespace
+          AND NOT EXISTS (
+              SELECT FROM pg_index AS i, LATERAL (
+                  SELECT (string_to_array(i.indkey::text, ' ')::int2[])[1:cardinality(c.conkey)]
+                      AS leading
+              ) AS k
+              WHERE i.indrelid = c.conrelid AND k.leading @> c.conkey AND c.conkey @> k.leading
+          )
+        ORDER BY 1, 2
+        """
+    )
+    async with app.state.engine.connect() as conn:
+        unindexed = [f"{row.child}.{row.name}" for row in await conn.execute(query)]
+    assert unindexed == []
+
+
 async def test_every_firm_table_is_keyed_by_firm(app: FastAPI) -> None:
     """Tenancy is structural: firm-owned tables lead their primary key with firm_id."""
     query = text(

@@ -82,6 +82,15 @@ def _fk(column: str, table: str, ondelete: str = "CASCADE") -> ForeignKeyConstra
     )
 
 
+def _referrers(table: Table, column: str) -> Index:
+    """The index of an optional reference (`_fk`): every foreign key has one leading with
+    its columns, so that a row going finds the rows that name it (its SET NULL, its
+    CASCADE) without reading their table. Rows that name nothing have no entry."""
+    return Index(
+        None, table.c.firm_id, table.c[column], postgresql_where=table.c[column].isnot(None)
+    )
+
+
 def _link(name: str, left: tuple[str, str], right: tuple[str, str], *extra: Any) -> Table:
     """A many-to-many link between two firm-owned tables, indexed from both sides."""
     (left_col, left_table), (right_col, right_table) = left, right
@@ -155,6 +164,9 @@ Index(None, accounts.c.firm_id, accounts.c.type, accounts.c.created_at, accounts
 # For the status and introducer filters, and for the SET NULL when one is deleted.
 Index(None, accounts.c.firm_id, accounts.c.client_status_id)
 Index(None, accounts.c.firm_id, accounts.c.introduced_by_id)
+_referrers(accounts, "assigned_adviser_id")
+_referrers(accounts, "assigned_administrator_id")
+_referrers(accounts, "assigned_paraplanner_id")
 
 account_owners = _link(
     "account_owners",
@@ -220,6 +232,7 @@ personal_access_tokens = Table(
     UniqueConstraint("token_hash"),
     Index(None, "user_id"),
 )
+_referrers(personal_access_tokens, "account_id")
 
 groups = _firm_table(
     "groups",
@@ -246,6 +259,7 @@ circles = _firm_table(
     Column("current_life_stage_id", BigInteger),
     _fk("current_life_stage_id", "life_stages", "SET NULL (current_life_stage_id)"),
 )
+_referrers(circles, "current_life_stage_id")
 # A member's login access level to the circle (read or write), shown on the member's own
 # circles; null when none was given.
 circle_accounts = _link(
@@ -412,6 +426,7 @@ Index(None, tasks.c.firm_id, tasks.c.due_at, tasks.c.id)
 # The tasks one person wrote, by level (a member's count of the tasks they see: see
 # migration 0020); also what deleting an account looks up to clear their authorship.
 Index(None, tasks.c.firm_id, tasks.c.author_id, tasks.c.parent_id, tasks.c.id)
+_referrers(tasks, "completed_by_id")
 # Open tasks of one person due before a date: see migration 0005.
 Index(
     None,
@@ -592,6 +607,7 @@ web_sessions = Table(
     UniqueConstraint("token_hash"),
     Index(None, "user_id"),
 )
+_referrers(web_sessions, "account_id")
 
 # Failed password checks per throttle key (a hash of e.g. the email and the address),
 # counted until `resets_at`; shared by every process on the database.

@@ -30,6 +30,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
+from advisercrm.migrations.online import build_index
+
 revision: str = "0020"
 down_revision: str | None = "0019"
 branch_labels: str | Sequence[str] | None = None
@@ -101,8 +103,8 @@ def upgrade() -> None:
         bind.execute(sa.text(f"ALTER TABLE task_groups VALIDATE CONSTRAINT {CHECK}"))
         bind.execute(sa.text("ALTER TABLE task_groups ALTER COLUMN top_level SET NOT NULL"))
         bind.execute(sa.text(f"ALTER TABLE task_groups DROP CONSTRAINT {CHECK}"))
-        _index(bind, GROUPS_INDEX, "task_groups (firm_id, group_id, task_id) WHERE top_level")
-        _index(bind, AUTHOR_INDEX, "tasks (firm_id, author_id, parent_id, id)")
+        build_index(bind, GROUPS_INDEX, "task_groups (firm_id, group_id, task_id) WHERE top_level")
+        build_index(bind, AUTHOR_INDEX, "tasks (firm_id, author_id, parent_id, id)")
         # The reads' plans need the new column's statistics from the start.
         bind.execute(sa.text("ANALYZE task_groups"))
 
@@ -115,18 +117,6 @@ def _fill(bind: sa.Connection) -> None:
         if last is None:
             return
         key = dict(last._mapping)
-
-
-def _index(bind: sa.Connection, name: str, definition: str) -> None:
-    """Build the index without blocking writes; one an interrupted build left invalid is
-    built again."""
-    invalid = bind.execute(
-        sa.text("SELECT NOT indisvalid FROM pg_index WHERE indexrelid = to_regclass(:name)"),
-        {"name": name},
-    ).scalar()
-    if invalid:
-        bind.execute(sa.text(f"DROP INDEX CONCURRENTLY {name}"))
-    bind.execute(sa.text(f"CREATE INDEX CONCURRENTLY IF NOT EXISTS {name} ON {definition}"))
 
 
 def downgrade() -> None:
