@@ -35,11 +35,21 @@ async def test_every_foreign_key_is_indexed(app: FastAPI) -> None:
         FROM pg_constraint AS c
         WHERE c.contype = 'f' AND c.connamespace = 'public'::regnamespace
           AND NOT EXISTS (
-              SELECT FROM pg_index AS i, LATERAL (
-                  SELECT (string_to_array(i.indkey::text, ' ')::int2[])[1:cardinality(c.conkey)]
-                      AS leading
+              SELECT FROM pg_index AS i
+              JOIN pg_class AS ic ON ic.oid = i.indexrelid
+              JOIN pg_am AS am ON am.oid = ic.relam,
+              LATERAL (
+                  SELECT (string_to_array(i.indkey::text, ' ')::int2[])
+                      [1:least(cardinality(c.conkey), i.indnkeyatts)] AS leading
               ) AS k
-              WHERE i.indrelid = c.conrelid AND k.leading @> c.conkey AND c.conkey @> k.leading
+              WHERE i.indrelid = c.conrelid AND i.indisvalid AND am.amname = 'btree'
+                AND k.leading @> c.conkey AND c.conkey @> k.leading
+                -- Partial only as "a referring column IS NOT NULL", which the check implies.
+                AND (i.indpred IS NULL OR pg_get_expr(i.indpred, i.indrelid) IN (
+                    SELECT format('(%s IS NOT NULL)', quote_ident(a.attname))
+                    FROM pg_attribute AS a
+                    WHERE a.attrelid = c.conrelid AND a.attnum = ANY (c.conkey)
+                ))
           )
         ORDER BY 1, 2
         """

@@ -185,3 +185,38 @@ async def test_a_cursor_costs_the_same_however_many_events_came_before(
     after_some, after_many = await record(2000), await record(6000)
     assert after_many <= after_some + 1  # one more level of the tree, at most
     assert await _last(served, firm.firm_id) == 8006
+
+
+async def test_a_transactions_cursors_are_reserved_at_once(served: FastAPI) -> None:
+    """COMMIT reserves the cursors of all the events a transaction recorded in one update
+    of the firm's counter, however many (one update per event left a version of the row
+    for each, which every later update of the transaction stepped over). An event
+    inserted without being counted (as by a server of an earlier version) takes one more,
+    so no cursor is given twice."""
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=served), base_url="http://test"
+    ) as http:
+        firm = await new_firm(served, http)
+    record_uuid = "00000000-0000-4000-8000-000000000003"
+    first = _event("circle.created", record_uuid)
+    async with connect(served.state.engine, begin=True) as conn:
+        await events.record_all(conn, firm.firm_id, [first])
+    start = await _last(served, firm.firm_id)
+    uncounted = (
+        "INSERT INTO events (firm_id, cursor, name, record_type, record_uuid, payload)"
+        " VALUES ($1, -nextval('event_pending_cursors'), 'circle.deleted', 'circle', $2, '{}')"
+    )
+    updates = "SELECT pg_stat_get_xact_tuples_updated('event_counters'::regclass)"
+    async with connect(served.state.engine, begin=True) as conn:
+        db = driver(conn)
+        many = [_event("circle.updated", record_uuid)] * 500
+        await events.record_all(conn, firm.firm_id, many)
+        await db.execute(uncounted, firm.firm_id, record_uuid)
+        before = await db.fetchval(updates)
+        await db.execute("SET CONSTRAINTS event_cursor IMMEDIATE")
+        # The block, then the uncounted event's own.
+        assert await db.fetchval(updates) - before == 2
+    rows = await recorded(served, firm.firm_id)
+    assert [r["cursor"] for r in rows] == list(range(start, start + 502))
+    assert names(rows)[-2:] == ["circle.updated", "circle.deleted"]
+    assert await _last(served, firm.firm_id) == start + 501

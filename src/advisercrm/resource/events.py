@@ -2,15 +2,17 @@
 the record, in its transaction: a change that commits has its events, one that rolls back
 has none.
 
-One statement per write inserts its events, each with a pending cursor. A deferred
-trigger (migrations 0021, 0022) gives each its cursor at COMMIT, in the order they were
-inserted, from the firm's counter row, which stays locked until the commit ends: the
-firm's commits that record events follow one another from that point, and the cursors
-follow commit order, so a reader of `cursor > n` never misses an event that commits
-later with a smaller cursor. Taking the counter inside COMMIT keeps the lock for the
-commit alone; taken by this statement, it was held while COMMIT travelled from the
-server and back, and the firm's writes queued behind that round trip. Until COMMIT an
-event's cursor is pending (negative): nothing in the writing transaction may read it.
+One statement per write inserts its events, each with a pending cursor, and counts them
+in a transaction-local setting. A deferred trigger (migrations 0021, 0022) gives them
+their cursors at COMMIT: the first reserves the transaction's count from the firm's
+counter row, which stays locked until the commit ends, and each then takes the next of
+that block, in the order they were inserted. The firm's commits that record events
+follow one another from that point, and the cursors follow commit order, so a reader of
+`cursor > n` never misses an event that commits later with a smaller cursor. Taking the
+counter inside COMMIT keeps the lock for the commit alone; taken by this statement, it
+was held while COMMIT travelled from the server and back, and the firm's writes queued
+behind that round trip. Until COMMIT an event's cursor is pending (negative): nothing in
+the writing transaction may read it.
 
 When a subscription of the firm takes one of the events, the statement wakes the
 delivery worker (`pg_notify`, sent at commit), which makes the deliveries from the
@@ -45,11 +47,19 @@ _RECORD = Query(
             ORDER BY item.ord  -- the order they take their cursors in, at COMMIT
             RETURNING name
         )
-        SELECT pg_notify('advisercrm_webhooks', '')
-        WHERE EXISTS (
-            SELECT FROM webhook_subscriptions AS s JOIN recorded ON recorded.name = ANY (s.events)
-            WHERE s.firm_id = :firm_id
-        )
+        -- Count them for COMMIT, which reserves the transaction's cursors at once.
+        SELECT set_config(
+                   counted.name,
+                   (coalesce(nullif(current_setting(counted.name, true), ''), '0')::bigint
+                    + (SELECT count(*) FROM recorded))::text,
+                   true
+               ) AS pending,
+               CASE WHEN EXISTS (
+                   SELECT FROM webhook_subscriptions AS s
+                   JOIN recorded ON recorded.name = ANY (s.events)
+                   WHERE s.firm_id = :firm_id
+               ) THEN pg_notify('advisercrm_webhooks', '') END AS woken
+        FROM (SELECT 'advisercrm.pending_' || :firm_id AS name) AS counted
         """
     ).bindparams(
         bindparam("firm_id", type_=BigInteger),

@@ -44,5 +44,6 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    for table, column in REFERENCES:
-        op.drop_index(f"ix_{table}_firm_id_{column}", table_name=table)
+    with op.get_context().autocommit_block():
+        for table, column in REFERENCES:
+            op.execute(f"DROP INDEX CONCURRENTLY IF EXISTS ix_{table}_firm_id_{column}")
