@@ -220,3 +220,31 @@ async def test_a_transactions_cursors_are_reserved_at_once(served: FastAPI) -> N
     assert [r["cursor"] for r in rows] == list(range(start, start + 502))
     assert names(rows)[-2:] == ["circle.updated", "circle.deleted"]
     assert await _last(served, firm.firm_id) == start + 501
+
+
+async def test_a_transaction_writing_two_firms_numbers_each_in_order(served: FastAPI) -> None:
+    """The count and the block are kept for one firm at a time: a transaction that records
+    events of two firms, interleaved, still gives each firm's events its next cursors in
+    the order they were recorded (each then reserving its own)."""
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=served), base_url="http://test"
+    ) as http:
+        one, other = await new_firm(served, http), await new_firm(served, http)
+    record_uuid = "00000000-0000-4000-8000-000000000004"
+    async with connect(served.state.engine, begin=True) as conn:
+        writes = ((one, "circle.created"), (other, "circle.created"), (one, "circle.deleted"))
+        for firm, name in writes:
+            made = [_event(name, record_uuid), _event("circle.updated", record_uuid)]
+            await events.record_all(conn, firm.firm_id, made)
+    ones, others = await recorded(served, one.firm_id), await recorded(served, other.firm_id)
+    assert [(r["cursor"], r["name"]) for r in ones] == [
+        (1, "circle.created"),
+        (2, "circle.updated"),
+        (3, "circle.deleted"),
+        (4, "circle.updated"),
+    ]
+    assert [(r["cursor"], r["name"]) for r in others] == [
+        (1, "circle.created"),
+        (2, "circle.updated"),
+    ]
+    assert (await _last(served, one.firm_id), await _last(served, other.firm_id)) == (4, 2)

@@ -47,11 +47,13 @@ _RECORD = Query(
             ORDER BY item.ord  -- the order they take their cursors in, at COMMIT
             RETURNING name
         )
-        -- Count them for COMMIT, which reserves the transaction's cursors at once.
+        -- Count them for COMMIT, which reserves the transaction's cursors at once:
+        -- "firm:count" (migration 0022).
         SELECT set_config(
-                   counted.name,
-                   (coalesce(nullif(current_setting(counted.name, true), ''), '0')::bigint
-                    + (SELECT count(*) FROM recorded))::text,
+                   'advisercrm.pending_events',
+                   concat_ws(':', :firm_id, (SELECT count(*) FROM recorded) + CASE
+                       WHEN split_part(counted.value, ':', 1) = CAST(:firm_id AS text)
+                       THEN CAST(split_part(counted.value, ':', 2) AS bigint) ELSE 0 END),
                    true
                ) AS pending,
                CASE WHEN EXISTS (
@@ -59,7 +61,7 @@ _RECORD = Query(
                    JOIN recorded ON recorded.name = ANY (s.events)
                    WHERE s.firm_id = :firm_id
                ) THEN pg_notify('advisercrm_webhooks', '') END AS woken
-        FROM (SELECT 'advisercrm.pending_' || :firm_id AS name) AS counted
+        FROM (SELECT current_setting('advisercrm.pending_events', true) AS value) AS counted
         """
     ).bindparams(
         bindparam("firm_id", type_=BigInteger),

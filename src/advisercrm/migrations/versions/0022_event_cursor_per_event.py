@@ -9,14 +9,19 @@ written since the table was last vacuumed (130 index and heap pages per COMMIT a
 out at COMMIT).
 
 Now the events' statement counts what it records in a transaction-local setting
-(`advisercrm.pending_<firm>`). At COMMIT the first event's trigger reserves that many
-cursors from the firm's counter in one update, and each event sets the next cursor of
-the block on its own row, found by its pending cursor; the block's progress is kept in
-transaction-local settings too. Deferred triggers fire in the order their rows were
-inserted, so the cursors follow the order the events were recorded in, and the counter
-row, locked by the reservation, stays locked until the commit ends. An event beyond the
-block (one recorded after an early firing, or inserted without being counted) reserves
-what was recorded since, or one cursor for itself.
+(`advisercrm.pending_events`, "firm:count"). At COMMIT the first event's trigger
+reserves that many cursors from the firm's counter in one update, and each event sets
+the next cursor of the block on its own row, found by its pending cursor; the block's
+progress is a transaction-local setting too (`advisercrm.cursor_block`,
+"firm:next:last"). Deferred triggers fire in the order their rows were inserted, so the
+cursors follow the order the events were recorded in, and the counter row, locked by the
+reservation, stays locked until the commit ends. An event beyond the block (one recorded
+after an early firing, or inserted without being counted) reserves what was recorded
+since, or one cursor for itself.
+
+Two setting names, whatever the number of firms: a connection keeps every name it has
+seen. A transaction that records events of two firms (none does) loses only the
+batching: the other firm's events then reserve a cursor each.
 
 Revision ID: 0022
 Revises: 0021
@@ -39,26 +44,37 @@ def upgrade() -> None:
         CREATE OR REPLACE FUNCTION advisercrm_event_cursor() RETURNS trigger
         LANGUAGE plpgsql AS $$
         DECLARE
-            pending CONSTANT text := 'advisercrm.pending_' || NEW.firm_id;
-            following CONSTANT text := 'advisercrm.next_' || NEW.firm_id;
-            reserved CONSTANT text := 'advisercrm.reserved_' || NEW.firm_id;
-            taken bigint := nullif(current_setting(following, true), '')::bigint;
-            block_end bigint := nullif(current_setting(reserved, true), '')::bigint;
-            wanted bigint;
+            mine CONSTANT text := NEW.firm_id || ':';
+            -- 'firm:count' of the events recorded and not yet reserved (resource.events)
+            pending CONSTANT text :=
+                coalesce(current_setting('advisercrm.pending_events', true), '');
+            -- 'firm:next:last' of the block being taken
+            block CONSTANT text :=
+                coalesce(current_setting('advisercrm.cursor_block', true), '');
+            taken bigint;
+            block_end bigint;
+            wanted bigint := 0;
         BEGIN
+            IF starts_with(block, mine) THEN
+                taken := split_part(block, ':', 2)::bigint;
+                block_end := split_part(block, ':', 3)::bigint;
+            END IF;
             IF taken IS NULL OR taken > block_end THEN
                 -- The events recorded and not yet reserved, this one at least.
-                wanted := nullif(current_setting(pending, true), '')::bigint;
-                wanted := greatest(coalesce(wanted, 0), 1);
+                IF starts_with(pending, mine) THEN
+                    wanted := split_part(pending, ':', 2)::bigint;
+                    PERFORM set_config('advisercrm.pending_events', '', true);
+                END IF;
+                wanted := greatest(wanted, 1);
                 INSERT INTO event_counters (firm_id, last) VALUES (NEW.firm_id, wanted)
                 ON CONFLICT (firm_id) DO UPDATE SET last = event_counters.last + EXCLUDED.last
                 RETURNING last INTO block_end;
                 taken := block_end - wanted + 1;
-                PERFORM set_config(reserved, block_end::text, true);
-                PERFORM set_config(pending, '0', true);
             END IF;
             UPDATE events SET cursor = taken WHERE firm_id = NEW.firm_id AND cursor = NEW.cursor;
-            PERFORM set_config(following, (taken + 1)::text, true);
+            PERFORM set_config(
+                'advisercrm.cursor_block', concat_ws(':', NEW.firm_id, taken + 1, block_end), true
+            );
             RETURN NULL;
         END $$
         """
