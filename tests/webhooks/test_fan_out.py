@@ -12,6 +12,7 @@ import asyncpg
 import pytest
 
 from advisercrm.webhooks import deliveries, retention
+from advisercrm.webhooks.http import Attempt
 from tests.helpers import Firm
 from tests.webhooks.receiver import set_aside_others
 
@@ -158,3 +159,37 @@ async def test_the_subscription_furthest_behind_goes_first(
     assert await deliveries.fan_out(conn) == (3, True)
     assert await deliveries.fan_out(conn) == (1, True)  # `more`: the limit was reached
     assert await deliveries.fan_out(conn) == (0, False)
+
+
+async def test_an_attempt_recorded_while_its_subscription_is_deleted_does_not_deadlock(
+    conn: asyncpg.Connection, database_url: str, firm: Firm
+) -> None:
+    """A request deleting a subscription locks its row, then deletes its deliveries. The
+    worker recording an attempt meanwhile writes the delivery, and notes the call on the
+    subscription only after: had it held the delivery while waiting for the
+    subscription, the delete would wait for it in turn, and PostgreSQL would roll one of
+    the two back (a 409 for the request)."""
+    await _subscribe(firm, ["account.created"])
+    await firm.client_account()
+    assert await deliveries.fan_out(conn) == (1, False)
+    [job] = await deliveries.claim(conn, 10, 30)
+    failed = deliveries.Outcome(job, Attempt(500, "HTTP 500", 3), 60)
+    key = (job.firm_id, job.subscription_id)
+    deleting = await asyncpg.connect(database_url)
+    try:
+        async with deleting.transaction():
+            lock = "SELECT FROM webhook_subscriptions WHERE firm_id = $1 AND id = $2 FOR UPDATE"
+            await deleting.execute(lock, *key)
+            recording = asyncio.create_task(deliveries.record(conn, [failed]))
+            waiting = "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
+            while True:  # until it waits for the subscription's row
+                if recording.done() or await deleting.fetchval(waiting):
+                    break
+                await asyncio.sleep(0.01)
+            delete = "DELETE FROM webhook_subscriptions WHERE firm_id = $1 AND id = $2"
+            await deleting.execute(delete, *key)
+        statuses = await asyncio.wait_for(recording, timeout=10)
+        assert statuses == {(job.firm_id, job.id): "pending"}
+    finally:
+        await deleting.close()
+    assert await _made(conn, firm) == []

@@ -106,34 +106,38 @@ LIMIT 1
 """
 
 # Attempts' outcomes, one row each, for the deliveries whose lease is still this
-# worker's; their subscriptions note the call. A failure is retried after its delay, but
-# not past a day after the delivery was made: the attempt due then is the last. Returns
-# each delivery's status now (none for a lease that passed to another worker).
+# worker's. A failure is retried after its delay, but not past a day after the delivery
+# was made: the attempt due then is the last. Returns each delivery's status now (none
+# for a lease that passed to another worker) and its subscription.
 _RECORD = """
 WITH outcome AS (
     SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::int[], $4::text[], $5::int[],
                          $6::timestamptz[], $7::float8[])
         AS o(firm_id, id, status_code, error, duration_ms, lease, retry_in)
-), done AS (
-    UPDATE webhook_deliveries AS d
-    SET attempts = d.attempts + 1, status_code = o.status_code, error = o.error,
-        duration_ms = o.duration_ms, locked_until = NULL,
-        status = CASE WHEN o.error IS NULL THEN 'delivered'
-                      WHEN now() >= d.created_at + make_interval(hours => 24) THEN 'failed'
-                      ELSE 'pending' END,
-        delivered_at = CASE WHEN o.error IS NULL THEN now() ELSE d.delivered_at END,
-        next_attempt_at = CASE WHEN o.error IS NULL THEN d.next_attempt_at
-            ELSE least(now() + make_interval(secs => o.retry_in),
-                       d.created_at + make_interval(hours => 24)) END
-    FROM outcome AS o
-    WHERE d.firm_id = o.firm_id AND d.id = o.id AND d.locked_until = o.lease
-    RETURNING d.firm_id, d.id, d.subscription_id, d.status
-), noted AS (
-    UPDATE webhook_subscriptions AS s SET last_outgoing_webhook_call_at = now()
-    FROM (SELECT DISTINCT firm_id, subscription_id FROM done) AS called
-    WHERE s.firm_id = called.firm_id AND s.id = called.subscription_id
 )
-SELECT firm_id, id, status FROM done
+UPDATE webhook_deliveries AS d
+SET attempts = d.attempts + 1, status_code = o.status_code, error = o.error,
+    duration_ms = o.duration_ms, locked_until = NULL,
+    status = CASE WHEN o.error IS NULL THEN 'delivered'
+                  WHEN now() >= d.created_at + make_interval(hours => 24) THEN 'failed'
+                  ELSE 'pending' END,
+    delivered_at = CASE WHEN o.error IS NULL THEN now() ELSE d.delivered_at END,
+    next_attempt_at = CASE WHEN o.error IS NULL THEN d.next_attempt_at
+        ELSE least(now() + make_interval(secs => o.retry_in),
+                   d.created_at + make_interval(hours => 24)) END
+FROM outcome AS o
+WHERE d.firm_id = o.firm_id AND d.id = o.id AND d.locked_until = o.lease
+RETURNING d.firm_id, d.id, d.subscription_id, d.status
+"""
+
+# The subscriptions called note it, in a statement of their own, once the attempts'
+# rows are written and no longer locked: a request deleting a subscription holds its row
+# and then deletes its deliveries, so one statement writing the deliveries and then the
+# subscription could deadlock with it (the request was then the one rolled back: 409).
+_NOTE = """
+UPDATE webhook_subscriptions AS s SET last_outgoing_webhook_call_at = now()
+FROM unnest($1::bigint[], $2::bigint[]) AS called(firm_id, subscription_id)
+WHERE s.firm_id = called.firm_id AND s.id = called.subscription_id
 """
 
 _PENDING = "SELECT count(*) FROM webhook_deliveries WHERE status = 'pending'"
@@ -205,8 +209,9 @@ class Outcome:
 
 
 async def record(conn: Conn, outcomes: list[Outcome]) -> dict[tuple[int, int], str]:
-    """Record the attempts, in one statement; each delivery's status after its attempt,
-    by (firm_id, id) (a delivery whose lease was lost is left out)."""
+    """Record the attempts, then note the calls on their subscriptions (`_NOTE`: two
+    statements, each its own transaction); each delivery's status after its attempt, by
+    (firm_id, id) (a delivery whose lease was lost is left out)."""
     rows = await conn.fetch(
         _RECORD,
         [o.job.firm_id for o in outcomes],
@@ -217,4 +222,7 @@ async def record(conn: Conn, outcomes: list[Outcome]) -> dict[tuple[int, int], s
         [o.job.lease for o in outcomes],
         [o.retry_in for o in outcomes],
     )
+    called = sorted({(row["firm_id"], row["subscription_id"]) for row in rows})
+    if called:
+        await conn.execute(_NOTE, [c[0] for c in called], [c[1] for c in called])
     return {(row["firm_id"], row["id"]): row["status"] for row in rows}

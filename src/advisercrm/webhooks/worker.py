@@ -215,7 +215,7 @@ class Worker:
             log.info("webhook %s to %s failed: %s", job.name, job.url, attempt.error)
 
     async def _record(self, pool: asyncpg.Pool) -> None:
-        """Record the attempts that ended since the last call, in one statement."""
+        """Record the attempts that ended since the last call (`deliveries.record`)."""
         outcomes, self._outcomes = self._outcomes, []
         if not outcomes:
             return
