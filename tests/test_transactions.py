@@ -111,7 +111,7 @@ async def test_a_write_is_read_committed_whatever_the_databases_default(
     database_url: str,
 ) -> None:
     """A connection whose default is REPEATABLE READ still writes at READ COMMITTED: the
-    events' counter, taken at COMMIT, would otherwise fail a firm's concurrent writes."""
+    events' counter, taken with COMMIT, would otherwise fail a firm's concurrent writes."""
     engine = create_engine(database_url, 1)  # one connection: the one set below
     try:
         async with connect(engine) as conn:

@@ -17,7 +17,7 @@ import contextlib
 import logging
 import time
 from collections.abc import AsyncIterator, Callable
-from typing import Annotated, Any, Literal, TypeVar
+from typing import Annotated, Any, TypeVar
 
 import asyncpg
 import orjson
@@ -28,6 +28,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_en
 
 from advisercrm.config import Settings
 from advisercrm.embedded import Embedded
+from advisercrm.kit import transactions
 from advisercrm.kit.errors import ApiError
 from advisercrm.kit.sql import committed, driver, forget_writes, json_dumps, limit_statements
 
@@ -158,14 +159,13 @@ def create_engine(url: str, pool_size: int, command_timeout: float | None = None
                 # plans) cost 2 to 4 times their execution (issue 4: 0.52 ms of planning
                 # against 0.16 ms for the account load; the goal list 0.70 against 0.45).
                 "plan_cache_mode": "force_generic_plan",
+                # The only escape of a literal is a doubled quote (kit.transactions).
+                "standard_conforming_strings": "on",
             },
         },
     )
     event.listen(engine.sync_engine, "checkout", _replace_if_closed)
     return engine
-
-
-Isolation = Literal["repeatable_read", "read_committed"]
 
 
 @contextlib.asynccontextmanager
@@ -174,7 +174,7 @@ async def connect(
 ) -> AsyncIterator[AsyncConnection]:
     """A pooled connection for kit.sql's statements, in a transaction when asked:
     `begin`, one committed at the end (rolled back on an error), READ COMMITTED whatever
-    the database's default (the events' counter, taken at COMMIT, and the row locks
+    the database's default (the events' counter, taken with COMMIT, and the row locks
     writes wait on assume it: under REPEATABLE READ a firm's concurrent writes would fail
     at COMMIT); `snapshot`, one read-only
     transaction whose statements all see the same snapshot, the first one's
@@ -183,8 +183,9 @@ async def connect(
     committed, the process's watchers of the tables they wrote are told
     (`kit.sql.watch_writes`).
 
-    The transaction is asyncpg's, on the connection under `conn`; SQLAlchemy never
-    sees it, so its `execute` must not be used here (it would begin one of its own).
+    The transaction is `kit.transactions`', on the asyncpg connection under `conn`;
+    SQLAlchemy never sees it, so its `execute` must not be used here (it would begin one
+    of its own).
     A connection handed back still in a transaction (its ROLLBACK never got through) is
     dropped, not pooled.
 
@@ -195,23 +196,24 @@ async def connect(
             limit_statements(conn, statements)
             forget_writes(conn)  # made on this connection outside `connect`, told to no one
             try:
-                transaction = None
-                if begin or snapshot:
-                    isolation: Isolation = "repeatable_read" if snapshot else "read_committed"
-                    transaction = driver(conn).transaction(isolation=isolation, readonly=snapshot)
-                    await transaction.start()
+                in_transaction = begin or snapshot
+                if in_transaction:
+                    isolation: transactions.Isolation = (
+                        "repeatable_read" if snapshot else "read_committed"
+                    )
+                    await transactions.begin(conn, isolation)
                 try:
                     yield conn
+                    if in_transaction:
+                        await transactions.commit(conn)
                 except Exception as error:
                     # Not on a lost connection: ROLLBACK would wait out COMMAND_TIMEOUT
                     # on a hung server; the connection is dropped below instead.
-                    if transaction is None:
+                    if not in_transaction:
                         committed(conn)  # each statement sent committed by itself
                     elif not unavailable(error):
-                        await transaction.rollback()
+                        await transactions.rollback(conn)
                     raise
-                if transaction is not None:
-                    await transaction.commit()
                 committed(conn)
             except Exception as error:
                 if unavailable(error) and not isinstance(error, DatabaseUnavailable):

@@ -485,11 +485,12 @@ task_custom_values = _link(
 )
 
 # The changes of a firm's records, each written in the transaction of its change (an
-# outbox). `cursor` counts a firm's events in commit order: inserted pending (negative),
-# each takes the next one from `event_counters` at COMMIT (a deferred trigger, migrations
-# 0021 and 0022) under a row lock held until the commit ends, so a later cursor never
-# commits before an earlier one. `seen_by` (deletions only): the members and clients who
-# could open the record just before it went, since it cannot be checked afterwards.
+# outbox). `cursor` counts a firm's events in commit order: they are inserted in the
+# message that commits their write (`resource.events`, migration 0024), their cursors
+# taken from `event_counters` under a row lock held until the commit ends, so a later
+# cursor never commits before an earlier one. `seen_by` (deletions only): the members and
+# clients who could open the record just before it went, since it cannot be checked
+# afterwards.
 event_counters = Table(
     "event_counters",
     metadata,

@@ -1,6 +1,7 @@
 """The outbox's guarantees: an event is written in its change's transaction (a change
 refused after its write records nothing), and cursors follow commit order: a write takes
-its cursors as it commits, under the firm's counter, and holds it until the commit ends."""
+its cursors in the message that commits it, under the firm's counter, and holds it until
+the commit ends."""
 
 from __future__ import annotations
 
@@ -17,10 +18,11 @@ from advisercrm.circles.description import CIRCLES
 from advisercrm.circles.schemas import CircleCreate
 from advisercrm.config import Settings
 from advisercrm.db import Conn, connect
+from advisercrm.kit import transactions
 from advisercrm.kit.errors import ValidationFailed
 from advisercrm.kit.sql import driver
 from advisercrm.resource import events, service
-from tests.helpers import new_firm
+from tests.helpers import Firm, new_firm
 from tests.webhooks.support import names, recorded
 
 REFUSED = {"message": "Refused after the write.", "errors": {"name": ["Refused after the write."]}}
@@ -64,6 +66,13 @@ async def test_a_change_that_rolls_back_records_no_event(served: FastAPI) -> Non
         ]
 
 
+async def _firm(served: FastAPI) -> Firm:
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=served), base_url="http://test"
+    ) as http:
+        return await new_firm(served, http)
+
+
 def _event(name: str, record_uuid: str) -> events.Event:
     return events.Event(name, "circle", record_uuid, {})
 
@@ -75,9 +84,11 @@ async def _last(served: FastAPI, firm_id: int) -> int:
 
 
 async def _waiting_to_commit(served: FastAPI) -> bool:
+    """Whether a write waits for a lock in its commit's message (its events' call first;
+    the text shown may be cut short before the COMMIT)."""
     query = (
         "SELECT count(*) FROM pg_stat_activity "
-        "WHERE wait_event_type = 'Lock' AND query LIKE 'COMMIT%'"
+        "WHERE wait_event_type = 'Lock' AND query LIKE 'SELECT advisercrm_record_events(%'"
     )
     async with connect(served.state.engine) as conn:
         return bool(await driver(conn).fetchval(query))
@@ -88,10 +99,7 @@ async def test_cursors_follow_commit_order(served: FastAPI) -> None:
     two statements) and commits second gets the later cursors, in the order it recorded
     them, and the other writer does not wait for it. A reader between the two commits
     sees the first commit's event only, so `cursor > n` misses nothing."""
-    async with httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=served), base_url="http://test"
-    ) as http:
-        firm = await new_firm(served, http)
+    firm = await _firm(served)
     record_uuid = "00000000-0000-4000-8000-000000000001"
 
     async def second() -> None:
@@ -117,10 +125,7 @@ async def test_cursors_follow_commit_order(served: FastAPI) -> None:
 async def test_a_commit_holds_the_counter_until_it_ends(served: FastAPI) -> None:
     """While another transaction holds the firm's counter, a write's COMMIT waits for it,
     and its event stays unseen; it then takes the cursor after the other's."""
-    async with httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=served), base_url="http://test"
-    ) as http:
-        firm = await new_firm(served, http)
+    firm = await _firm(served)
     record_uuid = "00000000-0000-4000-8000-000000000002"
     async with connect(served.state.engine, begin=True) as conn:
         await events.record_all(conn, firm.firm_id, [_event("circle.created", record_uuid)])
@@ -149,73 +154,105 @@ async def test_a_commit_holds_the_counter_until_it_ends(served: FastAPI) -> None
     assert await _last(served, firm.firm_id) == first + 2
 
 
-async def _commit_reads(served: FastAPI, firm_id: int) -> int:
-    """Blocks of the events' primary key one event's cursor takes: its deferred trigger
-    fired early (SET CONSTRAINTS) so this transaction's own statistics can count them."""
-    reads = "SELECT pg_stat_get_xact_blocks_fetched('pk_events'::regclass)"
+async def test_events_travel_with_the_commit(served: FastAPI) -> None:
+    """Until the write commits, its events are not sent: the firm's counter and events
+    are untouched; the message that commits inserts them with their cursors, each row
+    written once (the pending cursors' trigger skips them)."""
+    firm = await _firm(served)
+    record_uuid = "00000000-0000-4000-8000-000000000005"
     async with connect(served.state.engine, begin=True) as conn:
+        await events.record_all(conn, firm.firm_id, [_event("circle.created", record_uuid)])
         db = driver(conn)
-        await events.record_all(conn, firm_id, [_event("circle.updated", "0" * 32)])
-        before = int(await db.fetchval(reads))
-        await db.execute("SET CONSTRAINTS event_cursor IMMEDIATE")
-        return int(await db.fetchval(reads)) - before
+        sent = "SELECT count(*) FROM events WHERE firm_id = $1"
+        assert await db.fetchval(sent, firm.firm_id) == 0
+        counted = "SELECT count(*) FROM event_counters WHERE firm_id = $1"
+        assert await db.fetchval(counted, firm.firm_id) == 0
+        # The function as the commit's message calls it, then the deferred triggers; the
+        # statistics may hold counts not yet reported: deltas.
+        written = (
+            "SELECT pg_stat_get_xact_tuples_inserted('events'::regclass),"
+            " pg_stat_get_xact_tuples_updated('events'::regclass)"
+        )
+        before = await db.fetchrow(written)
+        items = '[{"name": "circle.updated", "type": "circle", "uuid": "%s", "data": {}}]'
+        call = "SELECT advisercrm_record_events($1, $2)"
+        await db.execute(call, firm.firm_id, items % record_uuid)
+        await db.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        after = await db.fetchrow(written)
+        assert (after[0] - before[0], after[1] - before[1]) == (1, 0)
+    rows = await recorded(served, firm.firm_id)
+    assert [(r["cursor"], r["name"]) for r in rows] == [
+        (1, "circle.updated"),
+        (2, "circle.created"),
+    ]
+
+
+async def test_a_savepoint_rolled_back_drops_its_events(served: FastAPI) -> None:
+    firm = await _firm(served)
+    record_uuid = "00000000-0000-4000-8000-000000000006"
+    async with connect(served.state.engine, begin=True) as conn:
+        await events.record_all(conn, firm.firm_id, [_event("circle.created", record_uuid)])
+        with pytest.raises(ValidationFailed):
+            async with transactions.savepoint(conn):
+                await events.record_all(conn, firm.firm_id, [_event("circle.updated", record_uuid)])
+                raise ValidationFailed({"name": ["Refused."]})
+        async with transactions.savepoint(conn):
+            await events.record_all(conn, firm.firm_id, [_event("circle.deleted", record_uuid)])
+    rows = await recorded(served, firm.firm_id)
+    assert [(r["cursor"], r["name"]) for r in rows] == [
+        (1, "circle.created"),
+        (2, "circle.deleted"),
+    ]
 
 
 async def test_a_cursor_costs_the_same_however_many_events_came_before(
     served: FastAPI,
 ) -> None:
-    """Each numbered event leaves its pending entry in the primary key until VACUUM: a
-    cursor is taken by the event's own key, never by reading those entries, so its cost
-    does not grow with the events written since (the scan it replaced read 21 blocks
-    after 2,000 events, 61 after 8,000)."""
-    async with httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=served), base_url="http://test"
-    ) as http:
-        firm = await new_firm(served, http)
+    """Taking a cursor reads the counter and the primary key's right edge, never the
+    firm's earlier events: its cost does not grow with the events written before (0021's
+    scan of pending entries read 21 blocks after 2,000 events, 61 after 8,000)."""
+    firm = await _firm(served)
+    reads = "SELECT pg_stat_get_xact_blocks_fetched('pk_events'::regclass)"
+    one = '[{"name": "circle.updated", "type": "circle", "uuid": "%s", "data": {}}]' % ("0" * 32)
 
     async def record(n: int) -> int:
-        """Blocks the next cursor takes after n more events: the fewest of three
-        commits (one that splits a page of the index reads a few more)."""
+        """Blocks of the primary key the next event takes after n more events: the
+        fewest of three (one that splits a page of the index reads a few more)."""
         for _ in range(n // 2000):
             async with connect(served.state.engine, begin=True) as conn:
                 many = [_event("circle.updated", "0" * 32)] * 2000
                 await events.record_all(conn, firm.firm_id, many)
-        return min([await _commit_reads(served, firm.firm_id) for _ in range(3)])
+        taken = []
+        for _ in range(3):
+            async with connect(served.state.engine, begin=True) as conn:
+                db = driver(conn)
+                before = int(await db.fetchval(reads))
+                await db.execute("SELECT advisercrm_record_events($1, $2)", firm.firm_id, one)
+                taken.append(int(await db.fetchval(reads)) - before)
+        return min(taken)
 
     after_some, after_many = await record(2000), await record(6000)
     assert after_many <= after_some + 1  # one more level of the tree, at most
     assert await _last(served, firm.firm_id) == 8006
 
 
-async def test_a_transactions_cursors_are_reserved_at_once(served: FastAPI) -> None:
-    """COMMIT reserves the cursors of all the events a transaction recorded in one update
-    of the firm's counter, however many (one update per event left a version of the row
-    for each, which every later update of the transaction stepped over). An event
-    inserted without being counted (as by a server of an earlier version) takes one more,
-    so no cursor is given twice."""
-    async with httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=served), base_url="http://test"
-    ) as http:
-        firm = await new_firm(served, http)
+async def test_an_earlier_servers_pending_event_takes_the_next_cursor(served: FastAPI) -> None:
+    """A server of an earlier version, still running during an upgrade, inserts its events
+    with pending cursors, numbered at COMMIT by a trigger from the same counter: no
+    cursor is given twice, and a transaction's cursors stay consecutive."""
+    firm = await _firm(served)
     record_uuid = "00000000-0000-4000-8000-000000000003"
-    first = _event("circle.created", record_uuid)
     async with connect(served.state.engine, begin=True) as conn:
-        await events.record_all(conn, firm.firm_id, [first])
+        await events.record_all(conn, firm.firm_id, [_event("circle.created", record_uuid)])
     start = await _last(served, firm.firm_id)
-    uncounted = (
+    pending = (
         "INSERT INTO events (firm_id, cursor, name, record_type, record_uuid, payload)"
         " VALUES ($1, -nextval('event_pending_cursors'), 'circle.deleted', 'circle', $2, '{}')"
     )
-    updates = "SELECT pg_stat_get_xact_tuples_updated('event_counters'::regclass)"
     async with connect(served.state.engine, begin=True) as conn:
-        db = driver(conn)
+        await driver(conn).execute(pending, firm.firm_id, record_uuid)
         many = [_event("circle.updated", record_uuid)] * 500
         await events.record_all(conn, firm.firm_id, many)
-        await db.execute(uncounted, firm.firm_id, record_uuid)
-        before = await db.fetchval(updates)
-        await db.execute("SET CONSTRAINTS event_cursor IMMEDIATE")
-        # The block, then the uncounted event's own.
-        assert await db.fetchval(updates) - before == 2
     rows = await recorded(served, firm.firm_id)
     assert [r["cursor"] for r in rows] == list(range(start, start + 502))
     assert names(rows)[-2:] == ["circle.updated", "circle.deleted"]
@@ -226,10 +263,7 @@ async def test_a_transaction_writing_two_firms_numbers_each_in_order(served: Fas
     """The count and the block are kept for one firm at a time: a transaction that records
     events of two firms, interleaved, still gives each firm's events its next cursors in
     the order they were recorded (each then reserving its own)."""
-    async with httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=served), base_url="http://test"
-    ) as http:
-        one, other = await new_firm(served, http), await new_firm(served, http)
+    one, other = await _firm(served), await _firm(served)
     record_uuid = "00000000-0000-4000-8000-000000000004"
     async with connect(served.state.engine, begin=True) as conn:
         writes = ((one, "circle.created"), (other, "circle.created"), (one, "circle.deleted"))

@@ -2,7 +2,7 @@
 
 SQLAlchemy Core only builds and compiles statements (for the asyncpg dialect); asyncpg
 runs them on the connection under the caller's `AsyncConnection`, inside the transaction
-`db.connect` opened there with asyncpg's own `Connection.transaction()`. SQLAlchemy's
+`db.connect` opened there (`kit.transactions`). SQLAlchemy's
 execute path cost about 0.16 ms more than asyncpg's per statement and would
 begin transactions of its own: nothing here goes through it.
 

@@ -19,6 +19,7 @@ from fastapi.responses import JSONResponse, Response
 from pydantic import TypeAdapter
 
 from advisercrm.groups.description import GROUPS
+from advisercrm.kit import transactions
 from advisercrm.kit.body import ALL_RULES
 from advisercrm.kit.errors import Forbidden, ValidationFailed
 from advisercrm.kit.fields import UUID_RE
@@ -171,7 +172,7 @@ async def move(request: Request, task_uuid: str, acting: ActingAs, conn: WebConn
     body = _MOVE.validate_python(asked)
     ctx = acting.ctx
     try:
-        async with forms.savepoint(conn):
+        async with transactions.savepoint(conn):
             moved = await tasks_service.update(conn, principal, row, body, ctx)
     except ValidationFailed as failed:
         message = " ".join(m for messages in failed.errors.values() for m in messages)

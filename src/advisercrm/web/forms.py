@@ -5,8 +5,7 @@ nothing behind when the page answers with the form again."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
+from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
 from fastapi import Request
@@ -15,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from advisercrm.auth.access import Action, Allowed, Who
 from advisercrm.auth.principal import Principal
 from advisercrm.kit.errors import Forbidden, ValidationFailed
-from advisercrm.kit.sql import driver
+from advisercrm.kit.transactions import savepoint
 from advisercrm.web.guard import Acting, Interrupt
 from advisercrm.web.sessions import CSRF_FIELD, csrf_ok, read_fields
 from advisercrm.web.signing import expired
@@ -47,13 +46,6 @@ async def may(principal: Principal, action: Action = "write", who: Who = "staff"
     except Forbidden:
         return False
     return True
-
-
-@asynccontextmanager
-async def savepoint(conn: AsyncConnection) -> AsyncIterator[None]:
-    """A savepoint in the page's transaction (asyncpg's, as the API's writes use)."""
-    async with driver(conn).transaction():
-        yield
 
 
 async def attempt(

@@ -18,6 +18,7 @@ from pydantic import TypeAdapter
 from advisercrm.auth.access import Allowed
 from advisercrm.auth.principal import Principal
 from advisercrm.custom_fields.description import CUSTOM_FIELDS
+from advisercrm.kit import transactions
 from advisercrm.kit.body import ALL_RULES
 from advisercrm.kit.errors import ApiError, ValidationFailed
 from advisercrm.kit.fields import path_uuid
@@ -154,7 +155,7 @@ async def _change(
         return not_found(request, acting.session)
     try:
         await Allowed("write")(acting.principal)
-        async with forms.savepoint(conn):
+        async with transactions.savepoint(conn):
             await change(row, form)
     except ApiError as error:
         return await _refused(request, acting, conn, task_uuid, error, form)

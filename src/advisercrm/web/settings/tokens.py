@@ -10,12 +10,12 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from advisercrm.kit import transactions
 from advisercrm.kit.errors import ValidationFailed
 from advisercrm.kit.fields import path_uuid
 from advisercrm.ratelimit.limiter import TooManyAttempts
 from advisercrm.tokens import service
 from advisercrm.tokens.schemas import TokenCreate
-from advisercrm.web import forms
 from advisercrm.web.guard import Acting, WebConn
 from advisercrm.web.settings.common import Manager, attempt, body, form, one
 from advisercrm.web.templating import not_found, page, redirect
@@ -61,7 +61,7 @@ async def create(request: Request, acting: Manager, conn: WebConn) -> Response:
     state = request.app.state
     address = request.client.host if request.client else "unknown"
     try:
-        async with forms.savepoint(conn):
+        async with transactions.savepoint(conn):
             made = await service.create_token(
                 conn,
                 acting.principal,
