@@ -282,3 +282,15 @@ async def test_a_transaction_writing_two_firms_numbers_each_in_order(served: Fas
         (2, "circle.updated"),
     ]
     assert (await _last(served, one.firm_id), await _last(served, other.firm_id)) == (4, 2)
+
+
+async def test_an_events_data_reaches_the_database_as_written(served: FastAPI) -> None:
+    """The commit's message carries the events as a literal: quotes, backslashes and
+    statement separators in their data stay data."""
+    firm = await _firm(served)
+    data = {"name": "O'Brien \\' \\\\ ''); DROP TABLE events; --", "note": "$$ ; \n é 🙂"}
+    event = events.Event("circle.updated", "circle", "0" * 32, data)
+    async with connect(served.state.engine, begin=True) as conn:
+        await events.record_all(conn, firm.firm_id, [event])
+    rows = await recorded(served, firm.firm_id)
+    assert [r["payload"] for r in rows] == [data]
