@@ -139,15 +139,22 @@ def _upgrade(url: str) -> tuple[str | None, str | None]:
 def _in_transaction(work: Callable[[AsyncConnection], Awaitable[T]], url: str = "") -> T:
     """Run `work` in one transaction on the prepared database (or on `url`, prepared)."""
     from advisercrm.db import create_engine
-    from advisercrm.kit.sql import driver
+    from advisercrm.kit import transactions
 
     url = url or _prepared_url()
 
     async def run() -> T:
         engine = create_engine(url, 1)
         try:
-            async with engine.connect() as conn, driver(conn).transaction():
-                return await work(conn)
+            async with engine.connect() as conn:
+                await transactions.begin(conn)
+                try:
+                    done = await work(conn)
+                    await transactions.commit(conn)
+                except BaseException:
+                    await transactions.rollback(conn)
+                    raise
+                return done
         finally:
             await engine.dispose()
 

@@ -198,10 +198,7 @@ async def connect(
             try:
                 in_transaction = begin or snapshot
                 if in_transaction:
-                    isolation: transactions.Isolation = (
-                        "repeatable_read" if snapshot else "read_committed"
-                    )
-                    await transactions.begin(conn, isolation)
+                    await transactions.begin(conn, snapshot)
                 try:
                     yield conn
                     if in_transaction:

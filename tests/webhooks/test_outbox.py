@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 
+import asyncpg
 import httpx
 import pytest
 from fastapi import FastAPI
@@ -260,9 +261,8 @@ async def test_an_earlier_servers_pending_event_takes_the_next_cursor(served: Fa
 
 
 async def test_a_transaction_writing_two_firms_numbers_each_in_order(served: FastAPI) -> None:
-    """The count and the block are kept for one firm at a time: a transaction that records
-    events of two firms, interleaved, still gives each firm's events its next cursors in
-    the order they were recorded (each then reserving its own)."""
+    """A transaction that records events of two firms, interleaved, gives each firm's
+    events its next cursors in the order they were recorded."""
     one, other = await _firm(served), await _firm(served)
     record_uuid = "00000000-0000-4000-8000-000000000004"
     async with connect(served.state.engine, begin=True) as conn:
@@ -294,3 +294,47 @@ async def test_an_events_data_reaches_the_database_as_written(served: FastAPI) -
         await events.record_all(conn, firm.firm_id, [event])
     rows = await recorded(served, firm.firm_id)
     assert [r["payload"] for r in rows] == [data]
+
+
+async def test_a_savepoint_rolled_back_inside_another_leaves_the_outer_whole(
+    served: FastAPI,
+) -> None:
+    """An inner savepoint refused and caught, then the outer one refused: the outer's
+    rollback reaches its own start, taking its write and its event with it (a rollback
+    to the inner one's start would keep the write and drop its event)."""
+    firm = await _firm(served)
+    record_uuid = "00000000-0000-4000-8000-000000000007"
+    rename = "UPDATE firms SET name = 'Renamed' WHERE id = $1"
+    async with connect(served.state.engine, begin=True) as conn:
+        await events.record_all(conn, firm.firm_id, [_event("circle.created", record_uuid)])
+        with pytest.raises(ValidationFailed):
+            async with transactions.savepoint(conn):
+                await driver(conn).execute(rename, firm.firm_id)
+                await events.record_all(conn, firm.firm_id, [_event("circle.updated", record_uuid)])
+                with pytest.raises(ValidationFailed):
+                    async with transactions.savepoint(conn):
+                        raise ValidationFailed({"name": ["Inner."]})
+                raise ValidationFailed({"name": ["Outer."]})
+    rows = await recorded(served, firm.firm_id)
+    assert [(r["cursor"], r["name"]) for r in rows] == [(1, "circle.created")]
+    async with connect(served.state.engine) as conn:
+        name = "SELECT name FROM firms WHERE id = $1"
+        assert await driver(conn).fetchval(name, firm.firm_id) != "Renamed"
+
+
+async def test_a_commit_whose_events_fail_commits_nothing(served: FastAPI) -> None:
+    """The events' call fails in the commit's message (a record UUID that is not one):
+    the error reaches the caller, the write's own rows are rolled back with it, and the
+    connection goes back to the pool out of any transaction."""
+    firm = await _firm(served)
+    before = await recorded(served, firm.firm_id)
+    rename = "UPDATE firms SET name = 'Renamed' WHERE id = $1"
+    with pytest.raises(asyncpg.InvalidTextRepresentationError):
+        async with connect(served.state.engine, begin=True) as conn:
+            await driver(conn).execute(rename, firm.firm_id)
+            await events.record_all(conn, firm.firm_id, [_event("circle.created", "not-a-uuid")])
+    assert await recorded(served, firm.firm_id) == before
+    async with connect(served.state.engine) as conn:
+        db = driver(conn)
+        assert not db.is_in_transaction()
+        assert await db.fetchval("SELECT name FROM firms WHERE id = $1", firm.firm_id) != "Renamed"

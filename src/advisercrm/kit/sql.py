@@ -1,4 +1,5 @@
-"""Running SQL: every statement the application sends goes through here, to asyncpg.
+"""Running SQL: every statement the application sends goes through here, to asyncpg
+(but BEGIN, COMMIT and what travels with it: `kit.transactions`).
 
 SQLAlchemy Core only builds and compiles statements (for the asyncpg dialect); asyncpg
 runs them on the connection under the caller's `AsyncConnection`, inside the transaction

@@ -10,8 +10,12 @@ queued inside it, with the rest of its work.
 The calls travel as SQL text, so their arguments are literals (`literal`): a string's
 quotes doubled, which with `standard_conforming_strings` (on since PostgreSQL 9.1, and
 pinned per connection by `db.create_engine`) is the only character a literal escapes.
+Being text, they are also what PostgreSQL writes to its log when the message fails (a
+bound parameter's value it leaves out), and what `pg_stat_activity` shows meanwhile:
+the events' data is the firm's records, so the database's log holds them then.
 
-The statements are sent on asyncpg's connection directly, not through its
+These statements bypass `kit.sql` (its firm check, statement limit and write watchers):
+they name no table. They are sent on asyncpg's connection directly, not through its
 `Connection.transaction()`: that object would not know of a COMMIT sent with other
 work, and would take its next transaction for a nested one.
 """
@@ -21,17 +25,11 @@ from __future__ import annotations
 import contextlib
 import re
 from collections.abc import AsyncIterator
-from typing import Literal
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from advisercrm.kit.sql import driver
 
-Isolation = Literal["repeatable_read", "read_committed"]
-_BEGIN = {
-    "read_committed": "BEGIN ISOLATION LEVEL READ COMMITTED",
-    "repeatable_read": "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
-}
 # The calls queued for the COMMIT of the connection's transaction, in its info; absent
 # outside a transaction begun here.
 _AT_COMMIT = "advisercrm.at_commit"
@@ -40,12 +38,15 @@ _NAME = re.compile(r"\A[a-z_]+\Z")
 
 def literal(text: str) -> str:
     """A string as an SQL literal."""
+    assert "\0" not in text  # PostgreSQL's text cannot hold it; orjson escapes it
     return "'" + text.replace("'", "''") + "'"
 
 
-async def begin(conn: AsyncConnection, isolation: Isolation) -> None:
-    """READ COMMITTED for a write; REPEATABLE READ, read-only, for a snapshot."""
-    await driver(conn).execute(_BEGIN[isolation])
+async def begin(conn: AsyncConnection, snapshot: bool = False) -> None:
+    """A write's transaction (READ COMMITTED, whatever the database's default), or a
+    snapshot: read-only, its statements all seeing the first one's (REPEATABLE READ)."""
+    level = "REPEATABLE READ READ ONLY" if snapshot else "READ COMMITTED"
+    await driver(conn).execute(f"BEGIN ISOLATION LEVEL {level}")
     conn.info[_AT_COMMIT] = []
 
 
@@ -63,29 +64,26 @@ async def rollback(conn: AsyncConnection) -> None:
 
 
 async def call_at_commit(conn: AsyncConnection, function: str, *args: int | str) -> None:
-    """Call a database function in the message that commits the connection's
-    transaction; outside one begun here, now."""
+    """Call a database function in the message that commits the transaction `begin`
+    opened on the connection."""
     assert _NAME.match(function), function
     values = (str(int(a)) if isinstance(a, int) else literal(a) for a in args)
-    call = f"{function}({', '.join(values)})"
-    queued: list[str] | None = conn.info.get(_AT_COMMIT)
-    if queued is None:
-        await driver(conn).execute(f"SELECT {call}")
-    else:
-        queued.append(call)
+    conn.info[_AT_COMMIT].append(f"{function}({', '.join(values)})")
 
 
 @contextlib.asynccontextmanager
 async def savepoint(conn: AsyncConnection) -> AsyncIterator[None]:
     """A savepoint in the connection's transaction: what the block did (the calls it
     queued for COMMIT included) is rolled back if it raises."""
-    queued: list[str] = conn.info.get(_AT_COMMIT, [])
+    queued: list[str] = conn.info[_AT_COMMIT]
     mark = len(queued)
     await driver(conn).execute("SAVEPOINT advisercrm")
     try:
         yield
     except BaseException:
-        await driver(conn).execute("ROLLBACK TO SAVEPOINT advisercrm")
+        # Released too, so that an enclosing savepoint of the same name, rolled back
+        # later, goes back to its own start and not to this one's.
+        await driver(conn).execute("ROLLBACK TO SAVEPOINT advisercrm; RELEASE SAVEPOINT advisercrm")
         del queued[mark:]
         raise
     await driver(conn).execute("RELEASE SAVEPOINT advisercrm")
