@@ -161,9 +161,25 @@ def replay_script(entries: list[Entry], new_id: int, prefix: str) -> tuple[str, 
             defines[name] = value
             return f":{name}"
 
+        def literal(match: re.Match[str]) -> str:
+            name = f"{prefix}{len(defines)}"
+            defines[name] = match[1].replace("''", "'")
+            return f":{name}"
+
         sql = re.sub(r"\$(\d+)", variable, e.sql.strip().rstrip(";"))
-        returns_new = re.match(r"INSERT INTO (goals|tasks) ", sql) and "RETURNING" in sql
-        lines.append(sql + (" \\gset new_" if returns_new else ";"))
+        statements = [sql]
+        if e.kind == "statement":
+            # A simple query's literals become variables: pgbench would read a colon in
+            # one (JSON's) as a variable of its own. Its statements (the events' call
+            # and COMMIT) are sent as one pipeline, one round trip, as the server does.
+            statements = re.sub(r"'((?:[^']|'')*)'", literal, sql).split(";")
+        if len(statements) > 1:
+            lines.append("\\startpipeline")
+        for one in (x.strip() for x in statements):
+            returns_new = re.match(r"INSERT INTO (goals|tasks) ", one) and "RETURNING" in one
+            lines.append(one + (" \\gset new_" if returns_new else ";"))
+        if len(statements) > 1:
+            lines.append("\\endpipeline")
     return "\n".join(lines) + "\n", defines
 
 
