@@ -42,6 +42,7 @@ def upgrade() -> None:
         DECLARE
             wanted CONSTANT bigint := jsonb_array_length(items);
             block_end bigint;
+            subscribed boolean;
         BEGIN
             IF wanted = 0 THEN
                 RETURN;
@@ -49,21 +50,25 @@ def upgrade() -> None:
             INSERT INTO event_counters (firm_id, last) VALUES (firm, wanted)
             ON CONFLICT (firm_id) DO UPDATE SET last = event_counters.last + EXCLUDED.last
             RETURNING last INTO block_end;
-            INSERT INTO events (firm_id, cursor, name, record_type, record_uuid, payload, seen_by)
-            SELECT firm, block_end - wanted + item.ord, item.value ->> 'name',
-                   item.value ->> 'type', CAST(item.value ->> 'uuid' AS uuid),
-                   item.value -> 'data',
-                   CASE WHEN jsonb_typeof(item.value -> 'seen_by') = 'array' THEN ARRAY(
-                       SELECT CAST(jsonb_array_elements_text(item.value -> 'seen_by') AS bigint)
-                   ) END
-            FROM jsonb_array_elements(items) WITH ORDINALITY AS item(value, ord);
-            -- Wake the delivery worker (at commit) when a subscription takes one of them.
-            IF EXISTS (
+            -- Whether a subscription takes one of them, from the names the insert returns.
+            WITH recorded AS (
+                INSERT INTO events
+                    (firm_id, cursor, name, record_type, record_uuid, payload, seen_by)
+                SELECT firm, block_end - wanted + item.ord, item.value ->> 'name',
+                       item.value ->> 'type', CAST(item.value ->> 'uuid' AS uuid),
+                       item.value -> 'data',
+                       CASE WHEN jsonb_typeof(item.value -> 'seen_by') = 'array' THEN ARRAY(
+                           SELECT CAST(jsonb_array_elements_text(item.value -> 'seen_by') AS bigint)
+                       ) END
+                FROM jsonb_array_elements(items) WITH ORDINALITY AS item(value, ord)
+                RETURNING name
+            )
+            SELECT EXISTS (
                 SELECT FROM webhook_subscriptions AS s
-                WHERE s.firm_id = firm AND s.events && ARRAY(
-                    SELECT item ->> 'name' FROM jsonb_array_elements(items) AS item
-                )::varchar[]
-            ) THEN
+                JOIN recorded ON recorded.name = ANY (s.events)
+                WHERE s.firm_id = firm
+            ) INTO subscribed;
+            IF subscribed THEN  -- wake the delivery worker, at commit
                 PERFORM pg_notify('advisercrm_webhooks', '');
             END IF;
         END $$
