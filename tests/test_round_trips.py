@@ -202,8 +202,9 @@ TABLE: dict[tuple[str, str], tuple[Builder | None, int]] = {
     ("GET", TASK):                                                  (None, 1),
     ("PUT", TASK):                                                  (None, 5),
     ("DELETE", TASK):                                               (None, 5),
-    # The owner's page of changes: one statement (a member's adds two per record type).
-    ("GET", "/api/v1/changes"):                                     (None, 3),
+    # The owner's page of changes: the committed events numbered, then one statement (a
+    # member's adds two per record type).
+    ("GET", "/api/v1/changes"):                                     (None, 4),
     ("GET", "/api/v2/webhook-subscriptions"):                       (None, 1),
     ("POST", "/api/v2/webhook-subscriptions"):                      (None, 3),
     ("GET", "/api/v2/webhook-subscriptions/{uuid}"):                (None, 1),

@@ -174,9 +174,8 @@ async def connect(
 ) -> AsyncIterator[AsyncConnection]:
     """A pooled connection for kit.sql's statements, in a transaction when asked:
     `begin`, one committed at the end (rolled back on an error), READ COMMITTED whatever
-    the database's default (the events' counter, taken with COMMIT, and the row locks
-    writes wait on assume it: under REPEATABLE READ a firm's concurrent writes would fail
-    at COMMIT); `snapshot`, one read-only
+    the database's default (the row locks writes wait on assume it: under REPEATABLE
+    READ concurrent writes of one record would fail); `snapshot`, one read-only
     transaction whose statements all see the same snapshot, the first one's
     (REPEATABLE READ). Without either, each statement commits by itself. `statements`
     limits how many it may send (`kit.sql.limit_statements`). Once its writes have
@@ -256,6 +255,7 @@ def _log_outage(error: Exception) -> None:
 READS = frozenset({"GET", "HEAD"})
 # The attribute that marks a read route answered by one statement (`one_statement`).
 ONE_STATEMENT = "one_statement"
+OWN_TRANSACTIONS = "own_transactions"
 Endpoint = TypeVar("Endpoint", bound=Callable[..., Any])
 
 
@@ -274,9 +274,21 @@ def one_statement(
     return mark
 
 
-def _one_statement(request: Request) -> bool:
+def own_transactions(endpoint: Endpoint) -> Endpoint:
+    """Mark a read route that begins its transaction itself (`kit.transactions.snapshot`),
+    after statements that must commit before its snapshot is taken: the route gets a
+    connection on which each statement, the caller's token first, commits by itself."""
+    setattr(endpoint, OWN_TRANSACTIONS, True)
+    return endpoint
+
+
+def _marked(request: Request, mark: str) -> Any:
     route = request.scope.get("route")
-    when = getattr(getattr(route, "endpoint", None), ONE_STATEMENT, None)
+    return getattr(getattr(route, "endpoint", None), mark, None)
+
+
+def _one_statement(request: Request) -> bool:
+    when = _marked(request, ONE_STATEMENT)
     return when is not None and bool(when(request))
 
 
@@ -290,6 +302,10 @@ async def transaction(request: Request) -> AsyncIterator[AsyncConnection]:
     read = request.method in READS
     if read and _one_statement(request):
         async with connect(request.app.state.engine, statements=2) as conn:
+            yield conn
+        return
+    if read and _marked(request, OWN_TRANSACTIONS):
+        async with connect(request.app.state.engine) as conn:
             yield conn
         return
     async with connect(request.app.state.engine, begin=not read, snapshot=read) as conn:

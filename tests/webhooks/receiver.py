@@ -103,11 +103,18 @@ async def worker(url: str, options: Options = FAST) -> AsyncIterator[Worker]:
             await task
 
 
+# Every firm's committed events given their cursors, as a reader of them first does.
+NUMBER_ALL = (
+    "SELECT advisercrm_number_events(id, 2147483647) FROM (SELECT id FROM firms ORDER BY id) AS f"
+)
+
+
 async def set_aside_others(url: str) -> None:
     """Deliveries other tests left pending or not yet made (no worker ran for them, and
     their urls are not this test's) must not be attempted by this test's worker."""
     conn = await asyncpg.connect(url)
     try:
+        await conn.execute(NUMBER_ALL)
         await conn.execute(
             "UPDATE webhook_deliveries SET status = 'failed' WHERE status = 'pending'"
         )

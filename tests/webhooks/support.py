@@ -9,12 +9,14 @@ import asyncpg
 from fastapi import FastAPI
 from sqlalchemy import select
 
+from advisercrm.resource.events import number_pending
 from advisercrm.tables import events
 from advisercrm.webhooks import deliveries
 
 
 async def recorded(app: FastAPI, firm_id: int) -> list[dict[str, Any]]:
-    """The firm's events in cursor order: cursor, name, record type and uuid, data."""
+    """The firm's events in cursor order, numbered first as a reader numbers them
+    (`resource.events`): cursor, name, record type and uuid, data."""
     query = (
         select(
             events.c.cursor,
@@ -27,6 +29,7 @@ async def recorded(app: FastAPI, firm_id: int) -> list[dict[str, Any]]:
         .order_by(events.c.cursor)
     )
     async with app.state.engine.connect() as conn:
+        await number_pending(conn, firm_id)
         rows = (await conn.execute(query)).mappings().all()
     return [{**row, "record_uuid": str(row["record_uuid"])} for row in rows]
 

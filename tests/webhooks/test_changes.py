@@ -149,7 +149,8 @@ async def test_a_cursor_older_than_what_is_kept_is_gone(database_url: str, firm:
     pruned = start + 2  # as if the retention had pruned the events up to here
     await sql(
         database_url,
-        "UPDATE event_counters SET pruned_through = $2 WHERE firm_id = $1",
+        "INSERT INTO event_counters (firm_id, last, pruned_through) VALUES ($1, $2 - 2, $2)"
+        " ON CONFLICT (firm_id) DO UPDATE SET pruned_through = $2",
         firm.firm_id,
         pruned,
     )

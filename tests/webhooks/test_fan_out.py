@@ -14,7 +14,7 @@ import pytest
 from advisercrm.webhooks import deliveries, retention
 from advisercrm.webhooks.http import Attempt
 from tests.helpers import Firm
-from tests.webhooks.receiver import set_aside_others
+from tests.webhooks.receiver import NUMBER_ALL, set_aside_others
 
 SUBSCRIPTIONS = "/api/v2/webhook-subscriptions"
 NOWHERE = "http://127.0.0.1:9/hook"  # never called: no worker runs here
@@ -149,6 +149,7 @@ async def test_the_subscription_furthest_behind_goes_first(
     for _ in range(3):
         await firm.client_account()
     # The first made is one event behind, the second three.
+    await conn.execute(NUMBER_ALL)
     await conn.execute(
         "UPDATE webhook_subscriptions AS s SET fanned_through = c.last - 1"
         " FROM event_counters AS c WHERE c.firm_id = s.firm_id AND s.firm_id = $1"

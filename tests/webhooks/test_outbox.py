@@ -79,20 +79,21 @@ def _event(name: str, record_uuid: str) -> events.Event:
 
 
 async def _last(served: FastAPI, firm_id: int) -> int:
+    """The firm's last cursor, once its committed events are numbered."""
     async with connect(served.state.engine) as conn:
+        await events.number_pending(conn, firm_id)
         query = "SELECT last FROM event_counters WHERE firm_id = $1"
         return int(await driver(conn).fetchval(query, firm_id))
 
 
-async def _waiting_to_commit(served: FastAPI) -> bool:
-    """Whether a write waits for a lock in its commit's message (its events' call first;
-    the text shown may be cut short before the COMMIT)."""
+async def _waiting_for_a_lock(served: FastAPI, prefix: str) -> bool:
+    """Whether a statement starting with `prefix` waits for a lock."""
     query = (
-        "SELECT count(*) FROM pg_stat_activity "
-        "WHERE wait_event_type = 'Lock' AND query LIKE 'SELECT advisercrm_record_events(%'"
+        "SELECT count(*) FROM pg_stat_activity"
+        " WHERE wait_event_type = 'Lock' AND starts_with(query, $1)"
     )
     async with connect(served.state.engine) as conn:
-        return bool(await driver(conn).fetchval(query))
+        return bool(await driver(conn).fetchval(query, prefix))
 
 
 async def test_cursors_follow_commit_order(served: FastAPI) -> None:
@@ -123,42 +124,67 @@ async def test_cursors_follow_commit_order(served: FastAPI) -> None:
     assert await _last(served, firm.firm_id) == 3
 
 
-async def test_a_commit_holds_the_counter_until_it_ends(served: FastAPI) -> None:
-    """While another transaction holds the firm's counter, a write's COMMIT waits for it,
-    and its event stays unseen; it then takes the cursor after the other's."""
+async def test_a_write_does_not_wait_for_a_numbering(served: FastAPI) -> None:
+    """While a numbering holds the firm's counter, a write commits at once; its event
+    waits, unnumbered, and the next numbering gives it the cursor after those given."""
     firm = await _firm(served)
     record_uuid = "00000000-0000-4000-8000-000000000002"
-    async with connect(served.state.engine, begin=True) as conn:
-        await events.record_all(conn, firm.firm_id, [_event("circle.created", record_uuid)])
-    first = await _last(served, firm.firm_id)
-
-    async def write() -> None:
+    for name in ("circle.created", "circle.updated"):
         async with connect(served.state.engine, begin=True) as conn:
-            await events.record_all(conn, firm.firm_id, [_event("circle.updated", record_uuid)])
+            await events.record_all(conn, firm.firm_id, [_event(name, record_uuid)])
+    async with connect(served.state.engine, begin=True) as numbering:
+        assert await events.number_pending(numbering, firm.firm_id) == 2
+        async with connect(served.state.engine, begin=True) as conn:
+            await events.record_all(conn, firm.firm_id, [_event("circle.deleted", record_uuid)])
+            await asyncio.wait_for(transactions.commit(conn), timeout=10)
+            await transactions.begin(conn)  # for `connect` to end
+    rows = await recorded(served, firm.firm_id)
+    assert [(r["cursor"], r["name"]) for r in rows] == [
+        (1, "circle.created"),
+        (2, "circle.updated"),
+        (3, "circle.deleted"),
+    ]
 
-    async with connect(served.state.engine, begin=True) as blocker:
+
+async def test_a_numbering_waits_for_the_one_before(served: FastAPI) -> None:
+    """A numbering that starts while another holds the firm's counter waits for it, then
+    gives the cursors after those the other gave: none given twice."""
+    firm = await _firm(served)
+    record_uuid = "00000000-0000-4000-8000-000000000007"
+    for name in ("circle.created", "circle.updated"):
+        async with connect(served.state.engine, begin=True) as conn:
+            await events.record_all(conn, firm.firm_id, [_event(name, record_uuid)])
+        assert await _last(served, firm.firm_id) in (1, 2)  # the first numbered, then the second
+
+    async def second() -> int:
+        async with connect(served.state.engine) as conn:
+            return await events.number_pending(conn, firm.firm_id)
+
+    async with connect(served.state.engine, begin=True) as conn:
+        await events.record_all(conn, firm.firm_id, [_event("circle.deleted", record_uuid)])
+    async with connect(served.state.engine, begin=True) as other:  # gives cursor 3 meanwhile
         bump = "UPDATE event_counters SET last = last + 1 WHERE firm_id = $1"
-        await driver(blocker).execute(bump, firm.firm_id)
-        later = asyncio.create_task(write())
-        while True:  # until the write waits at COMMIT (or, without the lock, is done)
-            if later.done() or await _waiting_to_commit(served):
+        await driver(other).execute(bump, firm.firm_id)
+        later = asyncio.create_task(second())
+        while True:  # until the second waits for the counter (or, without the lock, is done)
+            if later.done() or await _waiting_for_a_lock(served, "SELECT advisercrm_number"):
                 break
             await asyncio.sleep(0.01)
         assert not later.done()
-        assert [r["cursor"] for r in await recorded(served, firm.firm_id)] == [first]
-    await later
+    assert await later == 1
     rows = await recorded(served, firm.firm_id)
     assert [(r["cursor"], r["name"]) for r in rows] == [
-        (first, "circle.created"),
-        (first + 2, "circle.updated"),
+        (1, "circle.created"),
+        (2, "circle.updated"),
+        (4, "circle.deleted"),
     ]
-    assert await _last(served, firm.firm_id) == first + 2
+    assert await _last(served, firm.firm_id) == 4
 
 
 async def test_events_travel_with_the_commit(served: FastAPI) -> None:
     """Until the write commits, its events are not sent: the firm's counter and events
-    are untouched; the message that commits inserts them with their cursors, each row
-    written once (the pending cursors' trigger skips them)."""
+    are untouched; the message that commits inserts them, waiting for their cursors
+    (negative), each row written once, and takes no lock on the counter."""
     firm = await _firm(served)
     record_uuid = "00000000-0000-4000-8000-000000000005"
     async with connect(served.state.engine, begin=True) as conn:
@@ -178,9 +204,12 @@ async def test_events_travel_with_the_commit(served: FastAPI) -> None:
         items = '[{"name": "circle.updated", "type": "circle", "uuid": "%s", "data": {}}]'
         call = "SELECT advisercrm_record_events($1, $2)"
         await db.execute(call, firm.firm_id, items % record_uuid)
-        await db.execute("SET CONSTRAINTS ALL IMMEDIATE")
         after = await db.fetchrow(written)
         assert (after[0] - before[0], after[1] - before[1]) == (1, 0)
+        assert (
+            await db.fetchval("SELECT max(cursor) FROM events WHERE firm_id = $1", firm.firm_id) < 0
+        )
+        assert await db.fetchval(counted, firm.firm_id) == 0
     rows = await recorded(served, firm.firm_id)
     assert [(r["cursor"], r["name"]) for r in rows] == [
         (1, "circle.updated"),
@@ -209,9 +238,9 @@ async def test_a_savepoint_rolled_back_drops_its_events(served: FastAPI) -> None
 async def test_a_cursor_costs_the_same_however_many_events_came_before(
     served: FastAPI,
 ) -> None:
-    """Taking a cursor reads the counter and the primary key's right edge, never the
-    firm's earlier events: its cost does not grow with the events written before (0021's
-    scan of pending entries read 21 blocks after 2,000 events, 61 after 8,000)."""
+    """Recording an event reads none of the firm's earlier events: its cost does not grow
+    with the events written before (0021's scan of pending entries read 21 blocks after
+    2,000 events, 61 after 8,000)."""
     firm = await _firm(served)
     reads = "SELECT pg_stat_get_xact_blocks_fetched('pk_events'::regclass)"
     one = '[{"name": "circle.updated", "type": "circle", "uuid": "%s", "data": {}}]' % ("0" * 32)
@@ -239,8 +268,8 @@ async def test_a_cursor_costs_the_same_however_many_events_came_before(
 
 async def test_an_earlier_servers_pending_event_takes_the_next_cursor(served: FastAPI) -> None:
     """A server of an earlier version, still running during an upgrade, inserts its events
-    with pending cursors, numbered at COMMIT by a trigger from the same counter: no
-    cursor is given twice, and a transaction's cursors stay consecutive."""
+    with pending cursors: they are numbered with the others, in the order they were
+    recorded, no cursor given twice, a transaction's cursors consecutive."""
     firm = await _firm(served)
     record_uuid = "00000000-0000-4000-8000-000000000003"
     async with connect(served.state.engine, begin=True) as conn:
@@ -256,7 +285,7 @@ async def test_an_earlier_servers_pending_event_takes_the_next_cursor(served: Fa
         await events.record_all(conn, firm.firm_id, many)
     rows = await recorded(served, firm.firm_id)
     assert [r["cursor"] for r in rows] == list(range(start, start + 502))
-    assert names(rows)[-2:] == ["circle.updated", "circle.deleted"]
+    assert names(rows)[-501:] == ["circle.deleted"] + ["circle.updated"] * 500
     assert await _last(served, firm.firm_id) == start + 501
 
 

@@ -14,7 +14,15 @@ from prometheus_client import REGISTRY
 from advisercrm.config import SettingsError
 from advisercrm.webhooks import options, retention
 from tests.helpers import Firm
-from tests.webhooks.receiver import FAST, Receiver, set_aside_others, sql, until, worker
+from tests.webhooks.receiver import (
+    FAST,
+    NUMBER_ALL,
+    Receiver,
+    set_aside_others,
+    sql,
+    until,
+    worker,
+)
 
 SUBSCRIPTIONS = "/api/v2/webhook-subscriptions"
 
@@ -25,6 +33,7 @@ def private_urls(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 async def _cursors(url: str, firm_id: int) -> list[int]:
+    await sql(url, NUMBER_ALL)
     rows = await sql(url, "SELECT cursor FROM events WHERE firm_id = $1 ORDER BY 1", firm_id)
     return [row["cursor"] for row in rows]
 

@@ -72,6 +72,17 @@ async def call_at_commit(conn: AsyncConnection, function: str, *args: int | str)
 
 
 @contextlib.asynccontextmanager
+async def snapshot(conn: AsyncConnection) -> AsyncIterator[None]:
+    """A read-only transaction around the block: its statements all see the first one's
+    snapshot. For a route that runs statements of its own before (`db.own_transactions`)."""
+    await begin(conn, snapshot=True)
+    try:
+        yield
+    finally:
+        await rollback(conn)
+
+
+@contextlib.asynccontextmanager
 async def savepoint(conn: AsyncConnection) -> AsyncIterator[None]:
     """A savepoint in the connection's transaction: what the block did (the calls it
     queued for COMMIT included) is rolled back if it raises."""

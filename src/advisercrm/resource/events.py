@@ -3,19 +3,20 @@ the record, in its transaction: a change that commits has its events, one that r
 has none.
 
 A write's events are recorded by one call of the database function
-`advisercrm_record_events` (migration 0024), sent in the message that commits the
-transaction (`kit.transactions.call_at_commit`). It reserves the events' block of
-cursors from the firm's counter row, which stays locked until the commit ends, and
-inserts them with their cursors, in the order they were recorded. The firm's commits
-that record events follow one another from that point, and the cursors follow commit
-order, so a reader of `cursor > n` never misses an event that commits later with a
-smaller cursor. COMMIT follows the call on the server, with no round trip between: the
-counter is held for the insert and the commit alone.
+`advisercrm_record_events` (migrations 0024 and 0025), sent in the message that commits
+the transaction (`kit.transactions.call_at_commit`). It inserts them with pending
+cursors (negative, falling in the order they were recorded) and takes no lock, so the
+firm's concurrent writes share their commits' disk flushes.
 
-When a subscription of the firm takes one of the events, the function wakes the
-delivery worker (`pg_notify`, sent at commit), which makes the deliveries from the
-committed events (`webhooks.deliveries`). A firm without subscriptions pays one index
-probe."""
+Whoever reads events by cursor numbers the committed pending ones first (`number_pending`: the
+change feed, and the delivery worker before it fans out): under a lock on the firm's
+counter, the oldest take the next cursors, in the order they were recorded. An event
+that commits after a numbering is numbered by a later one, with a higher cursor, so
+cursors follow commit order and a reader of `cursor > n` never misses an event.
+
+When a subscription of the firm takes one of the events, the record function wakes the
+delivery worker (`pg_notify`, sent at commit), which numbers them and makes the
+deliveries (`webhooks.deliveries`). A firm without subscriptions pays one index probe."""
 
 from __future__ import annotations
 
@@ -27,7 +28,12 @@ from typing import Any
 import orjson
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from advisercrm.kit.sql import driver
 from advisercrm.kit.transactions import call_at_commit
+
+# The most pending events one numbering gives cursors to: a backlog left by a long burst
+# with no reader is numbered in steps of this size, each a short transaction.
+NUMBER_AT_MOST = 10_000
 
 
 @dataclass(frozen=True)
@@ -57,3 +63,14 @@ async def record_all(conn: AsyncConnection, firm_id: int, events: Sequence[Event
         for e in events
     ]
     await call_at_commit(conn, "advisercrm_record_events", firm_id, orjson.dumps(items).decode())
+
+
+async def number_pending(conn: AsyncConnection, firm_id: int) -> int:
+    """Give the firm's committed pending events their cursors (the oldest NUMBER_AT_MOST),
+    in a transaction of its own, before a read by cursor: how many took one. The
+    connection must not be in a transaction."""
+    return int(
+        await driver(conn).fetchval(
+            "SELECT advisercrm_number_events($1, $2)", firm_id, NUMBER_AT_MOST
+        )
+    )

@@ -1,8 +1,10 @@
 """The change feed (GET /api/v1/changes): a firm's events after a cursor, in commit order,
 for a client to sync from without webhooks.
 
-Cursors are handed out in commit order (`resource.events`), and a read sees one snapshot:
-what it sees is every event up to some cursor, with no gap a later commit could fill.
+Cursors are handed out in commit order (`resource.events`): a read numbers the events
+committed since the last numbering, then reads in one snapshot, so what it sees is every
+event up to some cursor, with no gap a later commit could fill, its caller's own writes
+included.
 Owners and admins get every event with its data as recorded. Anyone else gets the
 changes of records they may open now, each with the record as they see it now (the
 recorded data may embed what they may not see); a record gone since is left out, and its
@@ -28,15 +30,17 @@ from advisercrm.auth.deps import CurrentPrincipal, RenderCtx
 from advisercrm.auth.principal import Principal
 from advisercrm.cases.description import CASES
 from advisercrm.circles.description import CIRCLES
-from advisercrm.db import Conn
+from advisercrm.db import Conn, own_transactions
 from advisercrm.goals.description import GOALS
 from advisercrm.idempotency.route import ApiRoute
 from advisercrm.kit.errors import Errors, Gone
 from advisercrm.kit.render import JSON, Ctx, timestamp
 from advisercrm.kit.sql import FIRM, Query
+from advisercrm.kit.transactions import snapshot
 from advisercrm.plans.description import PLANS
 from advisercrm.resource import service as resource_service
 from advisercrm.resource.description import Resource
+from advisercrm.resource.events import number_pending
 from advisercrm.tables import event_counters, events
 from advisercrm.tasks.description import TASKS
 from advisercrm.tasks.includes import render as render_tasks
@@ -154,6 +158,7 @@ def _item(row: Record, data: Any, ctx: Ctx) -> dict[str, Any]:
 
 
 @router.get("/api/v1/changes", summary="The firm's changes after a cursor, in commit order")
+@own_transactions
 async def list_changes(
     request: Request, conn: Conn, principal: CurrentPrincipal, ctx: RenderCtx
 ) -> JSON:
@@ -164,6 +169,14 @@ async def list_changes(
         if isinstance(value, str):
             errors.add(name, value)
     errors.raise_if_any()
+    await number_pending(conn, principal.firm_id)
+    async with snapshot(conn):
+        return await _page(conn, principal, ctx, after, limit)
+
+
+async def _page(
+    conn: AsyncConnection, principal: Principal, ctx: Ctx, after: int, limit: int
+) -> JSON:
     found = await _PAGE.all(conn, firm_id=principal.firm_id, after=after, limit=limit)
     if after < found[0]["pruned"]:
         raise Gone(_PRUNED.format(after=after), {"after": str(found[0]["pruned"])})

@@ -3,10 +3,11 @@ not held to one firm and kit.sql (which refuses such statements) does not run th
 run on the worker's own asyncpg connections, and each write names the (firm_id, id) of a
 row the worker claimed.
 
-The worker makes the deliveries: each subscription has those of the events after the
-cursor it reached (`fanned_through`) that it takes, up to its firm's last committed
-cursor. Cursors commit in order (`resource.events`), so every event up to that one is
-there to read, and none after the cursor reached can be missed. A subscription is taken
+The worker numbers the events committed since it last did (`resource.events`), then
+makes the deliveries: each subscription has those of the events after the cursor it
+reached (`fanned_through`) that it takes, up to its firm's last cursor. Cursors are
+given in commit order, so every event up to that one is there to read, and none after
+the cursor reached can be missed. A subscription is taken
 under a row lock, skipping those another worker holds, and its deliveries are made and
 its cursor moved in one statement: each event is fanned out once.
 
@@ -25,6 +26,7 @@ from typing import Any
 import asyncpg
 from asyncpg.pool import PoolConnectionProxy
 
+from advisercrm.resource.events import NUMBER_AT_MOST
 from advisercrm.webhooks.http import Attempt
 
 CHANNEL = "advisercrm_webhooks"
@@ -58,6 +60,15 @@ SELECT (SELECT count(*) FROM made) AS made,
        (SELECT count(*) = $2 OR coalesce(bool_or(upto < last), false) FROM behind) AS more
 """
 FAN_OUT_EVENTS = 500
+
+# The firms with events waiting for their cursors, and a numbering of one
+# (`resource.events`).
+_UNNUMBERED = """
+SELECT id FROM firms AS f
+WHERE EXISTS (SELECT FROM events AS e WHERE e.firm_id = f.id AND e.cursor < 0)
+ORDER BY id
+"""
+_NUMBER = "SELECT advisercrm_number_events($1, $2)"
 FAN_OUT_SUBSCRIPTIONS = 20
 
 # A delivery waits while an earlier one of its record is pending: it is claimable when it
@@ -178,12 +189,23 @@ def _job(row: Any) -> Job:
     )
 
 
+async def _number(conn: Conn) -> bool:
+    """Give every firm's committed pending events their cursors, firm by firm, each in a
+    short transaction of its own: whether a firm has more left."""
+    more = False
+    for firm in await conn.fetch(_UNNUMBERED):
+        numbered = await conn.fetchval(_NUMBER, firm["id"], NUMBER_AT_MOST)
+        more = more or numbered == NUMBER_AT_MOST
+    return more
+
+
 async def fan_out(conn: Conn) -> tuple[int, bool]:
-    """Make the deliveries of the events committed since the last call: how many, and
-    whether there are more to make."""
+    """Number the events committed since the last call, then make their deliveries: how
+    many, and whether there are more to make."""
+    unnumbered = await _number(conn)
     row = await conn.fetchrow(_FAN_OUT, FAN_OUT_EVENTS, FAN_OUT_SUBSCRIPTIONS)
     assert row is not None  # an aggregate always returns its one row
-    return int(row["made"]), bool(row["more"])
+    return int(row["made"]), bool(row["more"]) or unnumbered
 
 
 async def claim(conn: Conn, limit: int, lease_seconds: float) -> list[Job]:

@@ -2,15 +2,15 @@
 retrying failures with exponential backoff and jitter for a day (`deliveries`).
 
 One loop records the outcomes of the attempts that ended since it last ran (one
-statement for all of them), makes the deliveries of the events committed since, then
-claims due deliveries (up to `concurrency` in flight) and sends each in a task of its
-own. It wakes when a write records an event a subscription takes (LISTEN on a connection
-of its own; the notification comes at the write's commit), when half the attempts in
-flight have ended, and at least every `poll` seconds, or sooner when a retry falls due.
-The worker `serve` starts skips the making and claiming while the machine is saturated
-(`_yielding`). A lost database is logged and reconnected to after a growing wait;
-cancelling the worker stops it, leaving any attempt it cut short to its lease
-(attempted again after it expires)."""
+statement for all of them), numbers the events committed since and makes their
+deliveries, then claims due deliveries (up to `concurrency` in flight) and sends each in
+a task of its own. It wakes when a write records an event a subscription takes (LISTEN
+on a connection of its own; the notification comes at the write's commit), when half
+the attempts in flight have ended, and at least every `poll` seconds, or sooner when a
+retry falls due. The worker `serve` starts skips the numbering, making and claiming
+while the machine is saturated (`_yielding`). A lost database is logged and reconnected
+to after a growing wait; cancelling the worker stops it, leaving any attempt it cut
+short to its lease (attempted again after it expires)."""
 
 from __future__ import annotations
 
