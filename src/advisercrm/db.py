@@ -161,6 +161,10 @@ def create_engine(url: str, pool_size: int, command_timeout: float | None = None
                 "plan_cache_mode": "force_generic_plan",
                 # The only escape of a literal is a doubled quote (kit.transactions).
                 "standard_conforming_strings": "on",
+                # A statement sent alone runs READ COMMITTED whatever the database's
+                # default: the numbering of events waits for the one before and then
+                # reads what it moved (resource.events).
+                "default_transaction_isolation": "read committed",
             },
         },
     )

@@ -484,13 +484,14 @@ task_custom_values = _link(
     Column("value", JSONB, nullable=False),
 )
 
-# The changes of a firm's records, each written in the transaction of its change (an
-# outbox). `cursor` counts a firm's events in commit order: they are inserted in the
-# message that commits their write (`resource.events`, migration 0024), their cursors
-# taken from `event_counters` under a row lock held until the commit ends, so a later
-# cursor never commits before an earlier one. `seen_by` (deletions only): the members and
-# clients who could open the record just before it went, since it cannot be checked
-# afterwards.
+# The changes of a firm's records. A write puts its events in `event_queue`, in its own
+# transaction (an outbox), in the order it recorded them (`position`); a reader of the
+# events first moves the committed ones of the firm into `events`, under a lock on the
+# firm's `event_counters` row, each with the firm's next `cursor` (`resource.events`,
+# migration 0025). An event that commits after a move is moved by a later one, so a
+# later cursor is never seen before an earlier one. `seen_by` (deletions only): the
+# members and clients who could open the record just before it went, since it cannot be
+# checked afterwards.
 event_counters = Table(
     "event_counters",
     metadata,
@@ -515,6 +516,23 @@ events = Table(
     # A record's events in order, for delivering them one record at a time.
     Index(None, "firm_id", "record_uuid", "cursor"),
     Index(None, "created_at"),  # the retention prunes oldest first
+)
+event_queue = Table(
+    "event_queue",
+    metadata,
+    Column("firm_id", BigInteger, ForeignKey("firms.id", ondelete="CASCADE"), primary_key=True),
+    Column(
+        "position",
+        BigInteger,
+        primary_key=True,
+        server_default=text("nextval('event_pending_cursors')"),
+    ),
+    Column("name", String(64), nullable=False),
+    Column("record_type", String(64), nullable=False),
+    Column("record_uuid", UUID(as_uuid=True), nullable=False),
+    Column("payload", JSONB, nullable=False),
+    Column("seen_by", ARRAY(BigInteger)),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
 )
 webhook_subscriptions = _firm_table(
     "webhook_subscriptions",

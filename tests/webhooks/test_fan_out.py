@@ -100,6 +100,7 @@ async def test_the_retention_keeps_an_event_not_yet_fanned_out(
 ) -> None:
     await _subscribe(firm, ["account.created"])
     await firm.client_account()
+    await conn.execute(NUMBER_ALL)  # in the events, not yet fanned out
     await conn.execute(
         "UPDATE events SET created_at = now() - interval '31 days' WHERE firm_id = $1",
         firm.firm_id,

@@ -1,7 +1,8 @@
 """The outbox's guarantees: an event is written in its change's transaction (a change
-refused after its write records nothing), and cursors follow commit order: a write takes
-its cursors in the message that commits it, under the firm's counter, and holds it until
-the commit ends."""
+refused after its write records nothing), and cursors follow commit order: a write puts
+its events in the firm's queue in the message that commits it, taking no lock, and a
+reader moves the committed ones to the events with the next cursors, one reader of a
+firm at a time (`resource.events`)."""
 
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ from advisercrm.kit import transactions
 from advisercrm.kit.errors import ValidationFailed
 from advisercrm.kit.sql import driver
 from advisercrm.resource import events, service
+from advisercrm.webhooks import deliveries
 from tests.helpers import Firm, new_firm
 from tests.webhooks.support import names, recorded
 
@@ -97,10 +99,10 @@ async def _waiting_for_a_lock(served: FastAPI, prefix: str) -> bool:
 
 
 async def test_cursors_follow_commit_order(served: FastAPI) -> None:
-    """A write takes its cursors when it commits: one that records its events first (in
-    two statements) and commits second gets the later cursors, in the order it recorded
-    them, and the other writer does not wait for it. A reader between the two commits
-    sees the first commit's event only, so `cursor > n` misses nothing."""
+    """A write's events get their cursors after it commits: one that records its events
+    first (in two statements) and commits second gets the later cursors, in the order it
+    recorded them, and the other writer does not wait for it. A reader between the two
+    commits sees the first commit's event only, so `cursor > n` misses nothing."""
     firm = await _firm(served)
     record_uuid = "00000000-0000-4000-8000-000000000001"
 
@@ -137,6 +139,10 @@ async def test_a_write_does_not_wait_for_a_numbering(served: FastAPI) -> None:
         async with connect(served.state.engine, begin=True) as conn:
             await events.record_all(conn, firm.firm_id, [_event("circle.deleted", record_uuid)])
             await asyncio.wait_for(transactions.commit(conn), timeout=10)
+            waiting = (
+                "SELECT count(*) FROM event_queue WHERE firm_id = $1 AND name = 'circle.deleted'"
+            )
+            assert await driver(conn).fetchval(waiting, firm.firm_id) == 1
             await transactions.begin(conn)  # for `connect` to end
     rows = await recorded(served, firm.firm_id)
     assert [(r["cursor"], r["name"]) for r in rows] == [
@@ -151,10 +157,10 @@ async def test_a_numbering_waits_for_the_one_before(served: FastAPI) -> None:
     gives the cursors after those the other gave: none given twice."""
     firm = await _firm(served)
     record_uuid = "00000000-0000-4000-8000-000000000007"
-    for name in ("circle.created", "circle.updated"):
+    for last, name in enumerate(("circle.created", "circle.updated"), start=1):
         async with connect(served.state.engine, begin=True) as conn:
             await events.record_all(conn, firm.firm_id, [_event(name, record_uuid)])
-        assert await _last(served, firm.firm_id) in (1, 2)  # the first numbered, then the second
+        assert await _last(served, firm.firm_id) == last
 
     async def second() -> int:
         async with connect(served.state.engine) as conn:
@@ -182,34 +188,39 @@ async def test_a_numbering_waits_for_the_one_before(served: FastAPI) -> None:
 
 
 async def test_events_travel_with_the_commit(served: FastAPI) -> None:
-    """Until the write commits, its events are not sent: the firm's counter and events
-    are untouched; the message that commits inserts them, waiting for their cursors
-    (negative), each row written once, and takes no lock on the counter."""
+    """Until the write commits, its events are not sent: the firm's queue, events and
+    counter are untouched; the message that commits puts them in the queue, and a reader
+    moves them to the events, each written there once, with its cursor."""
     firm = await _firm(served)
     record_uuid = "00000000-0000-4000-8000-000000000005"
+    queued = "SELECT count(*) FROM event_queue WHERE firm_id = $1"
+    sent = "SELECT count(*) FROM events WHERE firm_id = $1"
+    counted = "SELECT count(*) FROM event_counters WHERE firm_id = $1"
     async with connect(served.state.engine, begin=True) as conn:
         await events.record_all(conn, firm.firm_id, [_event("circle.created", record_uuid)])
         db = driver(conn)
-        sent = "SELECT count(*) FROM events WHERE firm_id = $1"
+        for query in (queued, sent, counted):
+            assert await db.fetchval(query, firm.firm_id) == 0
+        items = '[{"name": "circle.updated", "type": "circle", "uuid": "%s", "data": {}}]'
+        call = "SELECT advisercrm_record_events($1, $2)"
+        await db.execute(call, firm.firm_id, items % record_uuid)
+        assert await db.fetchval(queued, firm.firm_id) == 1
         assert await db.fetchval(sent, firm.firm_id) == 0
-        counted = "SELECT count(*) FROM event_counters WHERE firm_id = $1"
-        assert await db.fetchval(counted, firm.firm_id) == 0
-        # The function as the commit's message calls it, then the deferred triggers; the
-        # statistics may hold counts not yet reported: deltas.
+    async with connect(served.state.engine) as conn:
+        db = driver(conn)
+        assert [await db.fetchval(q, firm.firm_id) for q in (queued, sent, counted)] == [2, 0, 0]
+        # The statistics may hold counts not yet reported: deltas.
         written = (
             "SELECT pg_stat_get_xact_tuples_inserted('events'::regclass),"
             " pg_stat_get_xact_tuples_updated('events'::regclass)"
         )
+        await transactions.begin(conn)
         before = await db.fetchrow(written)
-        items = '[{"name": "circle.updated", "type": "circle", "uuid": "%s", "data": {}}]'
-        call = "SELECT advisercrm_record_events($1, $2)"
-        await db.execute(call, firm.firm_id, items % record_uuid)
+        assert await db.fetchval("SELECT advisercrm_number_events($1, 10)", firm.firm_id) == 2
         after = await db.fetchrow(written)
-        assert (after[0] - before[0], after[1] - before[1]) == (1, 0)
-        assert (
-            await db.fetchval("SELECT max(cursor) FROM events WHERE firm_id = $1", firm.firm_id) < 0
-        )
-        assert await db.fetchval(counted, firm.firm_id) == 0
+        await transactions.commit(conn)
+        assert (after[0] - before[0], after[1] - before[1]) == (2, 0)
+        assert [await db.fetchval(q, firm.firm_id) for q in (queued, sent, counted)] == [0, 2, 1]
     rows = await recorded(served, firm.firm_id)
     assert [(r["cursor"], r["name"]) for r in rows] == [
         (1, "circle.updated"),
@@ -238,31 +249,44 @@ async def test_a_savepoint_rolled_back_drops_its_events(served: FastAPI) -> None
 async def test_a_cursor_costs_the_same_however_many_events_came_before(
     served: FastAPI,
 ) -> None:
-    """Recording an event reads none of the firm's earlier events: its cost does not grow
-    with the events written before (0021's scan of pending entries read 21 blocks after
-    2,000 events, 61 after 8,000)."""
+    """Recording an event and numbering it read none of the firm's earlier events: their
+    cost does not grow with the events written before (0021's scan of pending entries
+    read 21 blocks after 2,000 events, 61 after 8,000). The queue's rows moved leave dead
+    entries in its key until its VACUUM (within a minute: the table stays small), which
+    the numbering steps over: vacuumed here, as autovacuum would."""
     firm = await _firm(served)
-    reads = "SELECT pg_stat_get_xact_blocks_fetched('pk_events'::regclass)"
+    reads = (
+        "SELECT pg_stat_get_xact_blocks_fetched('pk_events'::regclass)"
+        " + pg_stat_get_xact_blocks_fetched('pk_event_queue'::regclass)"
+    )
+    record_one = "SELECT advisercrm_record_events($1, $2::text::jsonb)"
     one = '[{"name": "circle.updated", "type": "circle", "uuid": "%s", "data": {}}]' % ("0" * 32)
+    number = "SELECT advisercrm_number_events($1, $2::text::int)"
 
     async def record(n: int) -> int:
-        """Blocks of the primary key the next event takes after n more events: the
-        fewest of three (one that splits a page of the index reads a few more)."""
+        """Blocks of the keys one event reads, recorded and numbered, after n more
+        events: the fewest of three (one that splits a page of an index reads more)."""
         for _ in range(n // 2000):
             async with connect(served.state.engine, begin=True) as conn:
                 many = [_event("circle.updated", "0" * 32)] * 2000
                 await events.record_all(conn, firm.firm_id, many)
+            await _last(served, firm.firm_id)
+        async with connect(served.state.engine) as conn:
+            await driver(conn).execute("VACUUM event_queue")
         taken = []
         for _ in range(3):
-            async with connect(served.state.engine, begin=True) as conn:
-                db = driver(conn)
-                before = int(await db.fetchval(reads))
-                await db.execute("SELECT advisercrm_record_events($1, $2)", firm.firm_id, one)
-                taken.append(int(await db.fetchval(reads)) - before)
+            blocks = 0
+            for statement, argument in ((record_one, one), (number, "10")):
+                async with connect(served.state.engine, begin=True) as conn:
+                    db = driver(conn)
+                    before = int(await db.fetchval(reads))
+                    await db.execute(statement, firm.firm_id, argument)
+                    blocks += int(await db.fetchval(reads)) - before
+            taken.append(blocks)
         return min(taken)
 
     after_some, after_many = await record(2000), await record(6000)
-    assert after_many <= after_some + 1  # one more level of the tree, at most
+    assert after_many <= after_some + 1  # one more level of a tree, at most
     assert await _last(served, firm.firm_id) == 8006
 
 
@@ -367,3 +391,33 @@ async def test_a_commit_whose_events_fail_commits_nothing(served: FastAPI) -> No
         db = driver(conn)
         assert not db.is_in_transaction()
         assert await db.fetchval("SELECT name FROM firms WHERE id = $1", firm.firm_id) != "Renamed"
+
+
+async def test_a_numbering_moves_at_most_its_batch_oldest_first(
+    served: FastAPI, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A backlog is numbered in steps: each moves the oldest events, in the order they were
+    recorded, and the worker, finding a step full, says there is more to do."""
+    firm = await _firm(served)
+    record_uuid = "00000000-0000-4000-8000-000000000008"
+    made = ["circle.created", "circle.updated", "circle.deleted", "circle.created"]
+    async with connect(served.state.engine, begin=True) as conn:
+        await events.record_all(conn, firm.firm_id, [_event(n, record_uuid) for n in made])
+    monkeypatch.setattr(events, "NUMBER_AT_MOST", 3)
+    async with connect(served.state.engine) as conn:
+        assert await events.number_pending(conn, firm.firm_id) == 3
+        queued = "SELECT count(*) FROM event_queue WHERE firm_id = $1"
+        assert await driver(conn).fetchval(queued, firm.firm_id) == 1
+    rows = await recorded(served, firm.firm_id)  # numbers the last one
+    assert [(r["cursor"], r["name"]) for r in rows] == list(enumerate(made, start=1))
+    async with connect(served.state.engine, begin=True) as conn:
+        await events.record_all(conn, firm.firm_id, [_event(n, record_uuid) for n in made])
+    monkeypatch.setattr(deliveries, "NUMBER_AT_MOST", 2)
+    async with connect(served.state.engine) as conn:
+        assert (await deliveries.fan_out(driver(conn)))[1] is True
+        for _ in range(100):  # other tests' firms may have events waiting too
+            if not (await deliveries.fan_out(driver(conn)))[1]:
+                break
+        else:
+            raise AssertionError("the worker kept finding more")
+    assert len(await recorded(served, firm.firm_id)) == 8

@@ -74,12 +74,12 @@ async def call_at_commit(conn: AsyncConnection, function: str, *args: int | str)
 @contextlib.asynccontextmanager
 async def snapshot(conn: AsyncConnection) -> AsyncIterator[None]:
     """A read-only transaction around the block: its statements all see the first one's
-    snapshot. For a route that runs statements of its own before (`db.own_transactions`)."""
+    snapshot. For a route that runs statements of its own before (`db.own_transactions`).
+    A block that raises leaves it open: `db.connect` then drops the connection, with no
+    ROLLBACK to wait for on a server that may have hung."""
     await begin(conn, snapshot=True)
-    try:
-        yield
-    finally:
-        await rollback(conn)
+    yield
+    await rollback(conn)  # read only: nothing to keep
 
 
 @contextlib.asynccontextmanager

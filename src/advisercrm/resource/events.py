@@ -1,22 +1,23 @@
-"""The events of a firm's records (`tables.events`), written by the write that changes
-the record, in its transaction: a change that commits has its events, one that rolls back
-has none.
+"""The events of a firm's records, written by the write that changes the record, in its
+transaction: a change that commits has its events, one that rolls back has none.
 
 A write's events are recorded by one call of the database function
 `advisercrm_record_events` (migrations 0024 and 0025), sent in the message that commits
-the transaction (`kit.transactions.call_at_commit`). It inserts them with pending
-cursors (negative, falling in the order they were recorded) and takes no lock, so the
+the transaction (`kit.transactions.call_at_commit`). It puts them in the firm's queue
+(`tables.event_queue`), in the order they were recorded, and takes no lock, so the
 firm's concurrent writes share their commits' disk flushes.
 
-Whoever reads events by cursor numbers the committed pending ones first (`number_pending`: the
-change feed, and the delivery worker before it fans out): under a lock on the firm's
-counter, the oldest take the next cursors, in the order they were recorded. An event
-that commits after a numbering is numbered by a later one, with a higher cursor, so
-cursors follow commit order and a reader of `cursor > n` never misses an event.
+Whoever reads events by cursor first numbers those committed since (`number_pending`:
+the change feed; the delivery worker before it fans out; a new subscription before it
+takes its start): under a lock on the firm's counter, the oldest move from the queue to
+`tables.events` with the next cursors, in the order they were recorded. An event that
+commits after a numbering is moved by a later one, with a larger cursor, so a reader of
+`cursor > n` never misses an event.
 
 When a subscription of the firm takes one of the events, the record function wakes the
 delivery worker (`pg_notify`, sent at commit), which numbers them and makes the
-deliveries (`webhooks.deliveries`). A firm without subscriptions pays one index probe."""
+deliveries (`webhooks.deliveries`). A firm without subscriptions pays one index probe
+when it records, and the move when a reader numbers."""
 
 from __future__ import annotations
 

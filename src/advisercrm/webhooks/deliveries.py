@@ -63,11 +63,7 @@ FAN_OUT_EVENTS = 500
 
 # The firms with events waiting for their cursors, and a numbering of one
 # (`resource.events`).
-_UNNUMBERED = """
-SELECT id FROM firms AS f
-WHERE EXISTS (SELECT FROM events AS e WHERE e.firm_id = f.id AND e.cursor < 0)
-ORDER BY id
-"""
+_UNNUMBERED = "SELECT DISTINCT firm_id FROM event_queue ORDER BY firm_id"
 _NUMBER = "SELECT advisercrm_number_events($1, $2)"
 FAN_OUT_SUBSCRIPTIONS = 20
 
@@ -194,7 +190,7 @@ async def _number(conn: Conn) -> bool:
     short transaction of its own: whether a firm has more left."""
     more = False
     for firm in await conn.fetch(_UNNUMBERED):
-        numbered = await conn.fetchval(_NUMBER, firm["id"], NUMBER_AT_MOST)
+        numbered = await conn.fetchval(_NUMBER, firm["firm_id"], NUMBER_AT_MOST)
         more = more or numbered == NUMBER_AT_MOST
     return more
 

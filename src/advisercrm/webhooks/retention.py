@@ -19,7 +19,6 @@ WITH gone AS (
     WHERE (e.firm_id, e.cursor) IN (
         SELECT old.firm_id, old.cursor FROM events AS old
         WHERE old.created_at < now() - make_interval(days => $1)
-          AND old.cursor > 0  -- a pending event waits for its cursor (a reader may need it)
           AND NOT EXISTS (
               SELECT 1 FROM webhook_deliveries AS d
               WHERE d.firm_id = old.firm_id AND d.event_cursor = old.cursor

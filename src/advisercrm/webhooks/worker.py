@@ -103,7 +103,11 @@ class Worker:
 
     async def _serve(self) -> None:
         options = self.options
-        named = {"application_name": APPLICATION_NAME}
+        # READ COMMITTED whatever the database's default, as the numbering needs (db).
+        named = {
+            "application_name": APPLICATION_NAME,
+            "default_transaction_isolation": "read committed",
+        }
         listener = await asyncpg.connect(self.url, timeout=5, server_settings=named)
         pool: asyncpg.Pool | None = None
         inflight: set[asyncio.Task[None]] = set()

@@ -1,26 +1,29 @@
-"""A write's events wait for their cursors; a reader of the events numbers them
+"""A write's events wait in a queue for their cursors; a reader of the events numbers them
 
 Since 0021 a firm's cursors were taken from its counter row inside COMMIT, and the row
 stayed locked until the commit ended: until its WAL was flushed to disk. The firm's
-writes therefore flushed one at a time, each waiting for the one before, and could not
-share a flush; at 16 concurrent writes of one firm, recording an event cost about twice
-the CPU it cost with a firm per writer (a disk flush per write, and 16 backends queued
-on one row).
+writes flushed one at a time, each waiting for the one before, and could not share a
+flush: at 16 concurrent writes of one firm, recording an event cost about twice the CPU
+it cost with a firm per writer.
 
-Now `advisercrm_record_events` inserts the events with pending cursors (negative, from
-`event_pending_cursors`, falling in the order they were recorded) and takes no lock:
-concurrent writes share their flushes. Cursors are given later, in batches, by
-`advisercrm_number_events(firm, most)`, which whoever reads the events by cursor calls
-first (the change feed, the delivery worker before it fans out, a new subscription
-before it takes its start). It locks the firm's
-counter, then, in a statement whose snapshot follows the lock, numbers the oldest
-pending events that have committed, in the order they were recorded. Cursors still
-follow commit order: an event committed after a numbering is numbered by a later one,
-with a higher cursor, so a reader of `cursor > n` never misses an event. A transaction's
-events, and a record's events, keep the order they were recorded in.
+Now `advisercrm_record_events` puts the events in `event_queue`, in the order they were
+recorded (`position`, from `event_pending_cursors`), and takes no lock: concurrent
+writes share their flushes, and a write touches one small index instead of the events'
+four. `advisercrm_number_events(firm, most)` moves the oldest `most` committed events of
+the firm's queue into `events` with the next cursors, in the order they were recorded.
+Whoever reads events by cursor calls it first: the change feed, the delivery worker
+before it fans out, a new subscription before it takes its start. It locks the firm's
+counter, so one numbering of a firm runs at a time, and its move, a statement whose
+snapshot follows the lock, sees every event the numberings before it left. An event
+that commits after a numbering is moved by a later one, with a larger cursor, so a
+reader of `cursor > n` never misses an event. The queue stays small: its dead rows are
+vacuumed within a minute, where rewriting each event in `events` would leave a dead
+version there, with an entry in each index, until the table's next VACUUM.
 
-The deferred trigger of 0021/0022 goes: pending events are now what a write leaves.
-Those a server of an earlier version inserts are numbered the same way.
+The trigger of 0021/0022 stays for servers of an earlier version during an upgrade: it
+numbers the events they insert with pending cursors at their commit, from the same
+counter. Stop every server of this version before downgrading: their writes call the
+new function and their readers the numbering.
 
 Revision ID: 0025
 Revises: 0024
@@ -29,7 +32,9 @@ Create Date: 2026-12-03 16:30:00.000000
 
 from collections.abc import Sequence
 
+import sqlalchemy as sa
 from alembic import op
+from sqlalchemy.dialects import postgresql
 
 revision: str = "0025"
 down_revision: str | None = "0024"
@@ -38,8 +43,31 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    op.execute("DROP TRIGGER event_cursor ON events")
-    op.execute("DROP FUNCTION advisercrm_event_cursor()")
+    op.create_table(
+        "event_queue",
+        sa.Column("firm_id", sa.BigInteger(), nullable=False),
+        sa.Column(
+            "position",
+            sa.BigInteger(),
+            server_default=sa.text("nextval('event_pending_cursors')"),
+            nullable=False,
+        ),
+        sa.Column("name", sa.String(length=64), nullable=False),
+        sa.Column("record_type", sa.String(length=64), nullable=False),
+        sa.Column("record_uuid", sa.UUID(), nullable=False),
+        sa.Column("payload", postgresql.JSONB(astext_type=sa.Text()), nullable=False),
+        sa.Column("seen_by", postgresql.ARRAY(sa.BigInteger()), nullable=True),
+        sa.Column(
+            "created_at",
+            sa.DateTime(timezone=True),
+            server_default=sa.text("now()"),
+            nullable=False,
+        ),
+        sa.ForeignKeyConstraint(
+            ["firm_id"], ["firms.id"], name=op.f("fk_event_queue_firm_id_firms"), ondelete="CASCADE"
+        ),
+        sa.PrimaryKeyConstraint("firm_id", "position", name=op.f("pk_event_queue")),
+    )
     # items: [{"name", "type", "uuid", "data", "seen_by"}], in the order they were recorded.
     op.execute(
         """
@@ -50,11 +78,10 @@ def upgrade() -> None:
         BEGIN
             -- Whether a subscription takes one of them, from the names the insert returns.
             WITH recorded AS (
-                INSERT INTO events
-                    (firm_id, cursor, name, record_type, record_uuid, payload, seen_by)
-                SELECT firm, -nextval('event_pending_cursors'), item.value ->> 'name',
-                       item.value ->> 'type', CAST(item.value ->> 'uuid' AS uuid),
-                       item.value -> 'data',
+                INSERT INTO event_queue
+                    (firm_id, name, record_type, record_uuid, payload, seen_by)
+                SELECT firm, item.value ->> 'name', item.value ->> 'type',
+                       CAST(item.value ->> 'uuid' AS uuid), item.value -> 'data',
                        CASE WHEN jsonb_typeof(item.value -> 'seen_by') = 'array' THEN ARRAY(
                            SELECT CAST(jsonb_array_elements_text(item.value -> 'seen_by') AS bigint)
                        ) END
@@ -73,39 +100,44 @@ def upgrade() -> None:
         END $$
         """
     )
-    # The oldest `most` committed pending events of the firm take the next cursors, in the
-    # order they were recorded (pending cursors fall: the highest first); how many did.
-    # One update per event, by its key: a join's plan, kept for the session, can be chosen
-    # while the table is small and scan it whole for each event.
+    # The oldest `most` committed events of the firm's queue move to `events` with the next
+    # cursors, in the order they were recorded; how many did. The move takes those up to
+    # a position (a range of the queue's key, whatever its plan).
     op.execute(
         """
         CREATE FUNCTION advisercrm_number_events(firm bigint, most integer) RETURNS integer
         LANGUAGE plpgsql AS $$
         DECLARE
             before bigint;
-            given integer := 0;
-            pending bigint;
+            upto bigint;
+            given integer;
         BEGIN
-            IF NOT EXISTS (SELECT FROM events WHERE firm_id = firm AND cursor < 0) THEN
+            IF NOT EXISTS (SELECT FROM event_queue WHERE firm_id = firm) THEN
                 RETURN 0;
             END IF;
             -- The firm's counter (made by its first numbering), locked until the numbering
             -- commits: one numbering of the firm at a time. Each statement here takes a
-            -- snapshot of its own (READ COMMITTED): the loop's sees what the one before
-            -- numbered.
+            -- snapshot of its own (READ COMMITTED): those below see what the numbering
+            -- before this one moved.
             INSERT INTO event_counters AS c (firm_id, last) VALUES (firm, 0)
             ON CONFLICT (firm_id) DO UPDATE SET last = c.last
             RETURNING last INTO before;
-            FOR pending IN
-                SELECT cursor FROM events WHERE firm_id = firm AND cursor < 0
-                ORDER BY cursor DESC LIMIT most
-            LOOP
-                UPDATE events SET cursor = before + given + 1
-                WHERE firm_id = firm AND cursor = pending;
-                IF FOUND THEN  -- else it went since (its firm deleted)
-                    given := given + 1;
-                END IF;
-            END LOOP;
+            SELECT max(q.position) INTO upto FROM (
+                SELECT position FROM event_queue WHERE firm_id = firm
+                ORDER BY position LIMIT most
+            ) AS q;
+            WITH taken AS (
+                DELETE FROM event_queue WHERE firm_id = firm AND position <= upto
+                RETURNING position, name, record_type, record_uuid, payload, seen_by, created_at
+            ), moved AS (
+                INSERT INTO events
+                    (firm_id, cursor, name, record_type, record_uuid, payload, seen_by, created_at)
+                SELECT firm, before + row_number() OVER (ORDER BY position), name, record_type,
+                       record_uuid, payload, seen_by, created_at
+                FROM taken
+                RETURNING 1
+            )
+            SELECT count(*) INTO given FROM moved;
             IF given > 0 THEN
                 UPDATE event_counters SET last = before + given WHERE firm_id = firm;
             END IF;
@@ -130,12 +162,13 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    # Every pending event numbered first: 0024 numbers only those of its own transaction.
+    # No write may queue an event between the last numbering and the queue's end.
+    op.execute("LOCK TABLE event_queue IN SHARE ROW EXCLUSIVE MODE")
     op.execute(
         "SELECT advisercrm_number_events(f.id, 2147483647)"
         " FROM (SELECT id FROM firms ORDER BY id) AS f"
     )
-    # 0019's start of a subscription, as it was.
+    # 0019's start of a subscription and 0024's recording, as they were.
     op.execute(
         """
         CREATE OR REPLACE FUNCTION advisercrm_subscription_starts() RETURNS trigger
@@ -147,8 +180,6 @@ def downgrade() -> None:
         END $$
         """
     )
-    op.execute("DROP FUNCTION advisercrm_number_events(bigint, integer)")
-    # 0024's function and 0022's trigger, as they were.
     op.execute(
         """
         CREATE OR REPLACE FUNCTION advisercrm_record_events(firm bigint, items jsonb) RETURNS void
@@ -188,50 +219,5 @@ def downgrade() -> None:
         END $$
         """
     )
-    op.execute(
-        """
-        CREATE FUNCTION advisercrm_event_cursor() RETURNS trigger
-        LANGUAGE plpgsql AS $$
-        DECLARE
-            mine CONSTANT text := NEW.firm_id || ':';
-            -- 'firm:count' of the events recorded and not yet reserved (resource.events)
-            pending CONSTANT text :=
-                coalesce(current_setting('advisercrm.pending_events', true), '');
-            -- 'firm:next:last' of the block being taken
-            block CONSTANT text :=
-                coalesce(current_setting('advisercrm.cursor_block', true), '');
-            taken bigint;
-            block_end bigint;
-            wanted bigint := 0;
-        BEGIN
-            IF starts_with(block, mine) THEN
-                taken := split_part(block, ':', 2)::bigint;
-                block_end := split_part(block, ':', 3)::bigint;
-            END IF;
-            IF taken IS NULL OR taken > block_end THEN
-                -- The events recorded and not yet reserved, this one at least.
-                IF starts_with(pending, mine) THEN
-                    wanted := split_part(pending, ':', 2)::bigint;
-                    PERFORM set_config('advisercrm.pending_events', '', true);
-                END IF;
-                wanted := greatest(wanted, 1);
-                INSERT INTO event_counters (firm_id, last) VALUES (NEW.firm_id, wanted)
-                ON CONFLICT (firm_id) DO UPDATE SET last = event_counters.last + EXCLUDED.last
-                RETURNING last INTO block_end;
-                taken := block_end - wanted + 1;
-            END IF;
-            UPDATE events SET cursor = taken WHERE firm_id = NEW.firm_id AND cursor = NEW.cursor;
-            PERFORM set_config(
-                'advisercrm.cursor_block', concat_ws(':', NEW.firm_id, taken + 1, block_end), true
-            );
-            RETURN NULL;
-        END $$
-        """
-    )
-    op.execute(
-        """
-        CREATE CONSTRAINT TRIGGER event_cursor AFTER INSERT ON events
-        DEFERRABLE INITIALLY DEFERRED
-        FOR EACH ROW WHEN (NEW.cursor < 0) EXECUTE FUNCTION advisercrm_event_cursor()
-        """
-    )
+    op.execute("DROP FUNCTION advisercrm_number_events(bigint, integer)")
+    op.drop_table("event_queue")
