@@ -484,6 +484,7 @@ task_custom_values = _link(
     Column("value", JSONB, nullable=False),
 )
 
+
 # The changes of a firm's records. A write puts its events in `event_queue`, in its own
 # transaction (an outbox), in the order it recorded them (`position`); a reader of the
 # events first moves the committed ones of the firm into `events`, under a lock on the
@@ -492,6 +493,19 @@ task_custom_values = _link(
 # later cursor is never seen before an earlier one. `seen_by` (deletions only): the
 # members and clients who could open the record just before it went, since it cannot be
 # checked afterwards.
+def _event_columns() -> list[Column[Any]]:
+    """What an event is, queued or numbered: its name, its record, its data, who besides
+    owners and admins may see a deletion, and when it was recorded."""
+    return [
+        Column("name", String(64), nullable=False),
+        Column("record_type", String(64), nullable=False),
+        Column("record_uuid", UUID(as_uuid=True), nullable=False),
+        Column("payload", JSONB, nullable=False),
+        Column("seen_by", ARRAY(BigInteger)),
+        Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    ]
+
+
 event_counters = Table(
     "event_counters",
     metadata,
@@ -506,12 +520,7 @@ events = Table(
     Column("firm_id", BigInteger, ForeignKey("firms.id", ondelete="CASCADE"), primary_key=True),
     Column("cursor", BigInteger, primary_key=True),
     _uuid(),
-    Column("name", String(64), nullable=False),
-    Column("record_type", String(64), nullable=False),
-    Column("record_uuid", UUID(as_uuid=True), nullable=False),
-    Column("payload", JSONB, nullable=False),
-    Column("seen_by", ARRAY(BigInteger)),
-    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    *_event_columns(),
     UniqueConstraint("firm_id", "uuid"),
     # A record's events in order, for delivering them one record at a time.
     Index(None, "firm_id", "record_uuid", "cursor"),
@@ -527,12 +536,7 @@ event_queue = Table(
         primary_key=True,
         server_default=text("nextval('event_pending_cursors')"),
     ),
-    Column("name", String(64), nullable=False),
-    Column("record_type", String(64), nullable=False),
-    Column("record_uuid", UUID(as_uuid=True), nullable=False),
-    Column("payload", JSONB, nullable=False),
-    Column("seen_by", ARRAY(BigInteger)),
-    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    *_event_columns(),
 )
 webhook_subscriptions = _firm_table(
     "webhook_subscriptions",
