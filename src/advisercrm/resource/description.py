@@ -306,13 +306,22 @@ class Resource:
         t = self.table
         embedded = self.embeds(viewer, t.c.firm_id, t.c.id)
         itself = true() if viewer.sees_whole_firm else and_(true(), self.visible(viewer))
-        rows = {}
-        for key, one in (self.nested if nested else {}).items():
+        rows = self.nested_rows(viewer, t.c.firm_id, t, embedded) if nested else {}
+        return {**{c.name: c for c in t.c}, "visible": itself, **embedded, **rows}
+
+    def nested_rows(
+        self, viewer: Principal, firm_id: Any, row: FromClause, embedded: Mapping[str, Any]
+    ) -> dict[str, Any]:
+        """The rows of other resources that `row` (the table, or a statement's CTE of its
+        rows) nests, by the ids its `embedded` columns give, each resource's as one JSON
+        array keyed `nested_<key>` (`Nested`)."""
+        rows: dict[str, Any] = {}
+        for key, one in self.nested.items():
             ids = embedded[one.column]
             if isinstance(ids, ScalarSelect):  # the row's, through the nested rows' statement
-                ids = ids.correlate(t)
-            rows[f"nested_{key}"] = one.resource.rows_json(viewer, t.c.firm_id, ids)
-        return {**{c.name: c for c in t.c}, "visible": itself, **embedded, **rows}
+                ids = ids.correlate(row)
+            rows[f"nested_{key}"] = one.resource.rows_json(viewer, firm_id, ids)
+        return rows
 
     def _loaded(
         self, viewer: Principal, includes: frozenset[str] = frozenset(), nested: bool = True

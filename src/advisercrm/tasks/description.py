@@ -5,6 +5,7 @@ list shape), as are its writes' rules (`tasks.service`)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import (
@@ -31,6 +32,7 @@ from advisercrm.auth.visibility import member_group_ids, shown
 from advisercrm.cases.description import linked_columns as case_columns
 from advisercrm.cases.description import visible as case_visible
 from advisercrm.groups.description import visible as group_visible
+from advisercrm.kit.sql import FIRM
 from advisercrm.plans.description import owners_json as plan_owners_json
 from advisercrm.plans.description import visible as plan_visible
 from advisercrm.resource.description import Nested, Resource
@@ -113,14 +115,14 @@ def visible_ids(principal: Principal, top_level: bool | None) -> Any:
     )
 
 
-def _row_of(viewer: Principal, table: Any, column: Any, rule: Any = None) -> Any:
+def _row_of(viewer: Principal, table: Any, firm_id: Any, column: Any, rule: Any = None) -> Any:
     """The row of `table` the task's `column` names (NULL when the viewer may not open
     it), as a record of the table's type."""
     alias = table.alias()
     return (
         select(alias.table_valued())
         .where(
-            alias.c.firm_id == t.c.firm_id,
+            alias.c.firm_id == firm_id,
             alias.c.id == column,
             *(shown(viewer, rule, alias) if rule else []),
         )
@@ -135,61 +137,93 @@ def _when_set(key: Any, embeds: dict[str, Any]) -> dict[str, Any]:
     return {name: case((key.isnot(None), expr)) for name, expr in embeds.items()}
 
 
-def _embeds(viewer: Principal, firm_id: Any, task_id: Any) -> dict[str, Any]:
-    parent, cf, g, who = t.alias("parent"), custom_fields, groups, accounts.alias("who")
+@dataclass(frozen=True)
+class Source:
+    """Where a task's row and its link rows are read: the tables, or the CTEs of the
+    statement that inserts them (`tasks.repository`), whose rows that statement's reads
+    of the tables do not see."""
+
+    task: Any = t
+    assignees: Any = ta
+    groups: Any = tg
+    values: Any = tv
+
+
+TABLES = Source()
+
+
+def _embeds(
+    viewer: Principal, firm_id: Any, task_id: Any, source: Source = TABLES
+) -> dict[str, Any]:
+    task, assigned, grouped, valued = source.task, source.assignees, source.groups, source.values
+    parent, cf, g, who = tasks.alias("parent"), custom_fields, groups, accounts.alias("who")
+    # Each joined record is held to `firm_id` itself, not through the link row: a link
+    # row of a create's CTE holds nothing (`kit.tenancy` follows tables' columns).
     assignees = (
         select(func.array_agg(who.table_valued()))
-        .select_from(ta.join(who, and_(who.c.firm_id == ta.c.firm_id, who.c.id == ta.c.account_id)))
+        .select_from(
+            assigned.join(who, and_(who.c.firm_id == firm_id, who.c.id == assigned.c.account_id))
+        )
         .where(
-            ta.c.firm_id == firm_id, ta.c.task_id == task_id, *shown(viewer, account_visible, who)
+            assigned.c.firm_id == firm_id,
+            assigned.c.task_id == task_id,
+            *shown(viewer, account_visible, who),
         )
     )
     group_uuids = (
         select(func.array_agg(g.c.uuid))
-        .select_from(tg.join(g, and_(g.c.firm_id == tg.c.firm_id, g.c.id == tg.c.group_id)))
-        .where(tg.c.firm_id == firm_id, tg.c.task_id == task_id, *shown(viewer, group_visible, g))
+        .select_from(grouped.join(g, and_(g.c.firm_id == firm_id, g.c.id == grouped.c.group_id)))
+        .where(
+            grouped.c.firm_id == firm_id,
+            grouped.c.task_id == task_id,
+            *shown(viewer, group_visible, g),
+        )
     )
     # The fields as rows of their table, the values as [field id, value] pairs: asyncpg
     # decodes a table's row type it has seen in a result's columns, not one nested in an
     # anonymous record.
-    with_fields = tv.join(cf, and_(cf.c.firm_id == tv.c.firm_id, cf.c.id == tv.c.custom_field_id))
+    with_fields = valued.join(
+        cf, and_(cf.c.firm_id == firm_id, cf.c.id == valued.c.custom_field_id)
+    )
     fields = (
         select(func.array_agg(cf.table_valued()))
         .select_from(with_fields)
-        .where(tv.c.firm_id == firm_id, tv.c.task_id == task_id)
+        .where(valued.c.firm_id == firm_id, valued.c.task_id == task_id)
     )
-    values = select(func.json_agg(func.json_build_array(tv.c.custom_field_id, tv.c.value))).where(
-        tv.c.firm_id == firm_id, tv.c.task_id == task_id
-    )
+    values = select(
+        func.json_agg(func.json_build_array(valued.c.custom_field_id, valued.c.value))
+    ).where(valued.c.firm_id == firm_id, valued.c.task_id == task_id)
     parent_uuid = select(parent.c.uuid).where(
-        parent.c.firm_id == firm_id, parent.c.id == t.c.parent_id, *shown(viewer, visible, parent)
+        parent.c.firm_id == firm_id,
+        parent.c.id == task.c.parent_id,
+        *shown(viewer, visible, parent),
     )
-    case_links = case_columns(firm_id, t.c.case_id, viewer)
+    case_links = case_columns(firm_id, task.c.case_id, viewer)
     return {
         "parent_uuid": parent_uuid.scalar_subquery(),
-        "status": _row_of(viewer, st, t.c.status_id),
-        "author": _row_of(viewer, accounts, t.c.author_id, account_visible),
-        "completed_by": _row_of(viewer, accounts, t.c.completed_by_id, account_visible),
+        "status": _row_of(viewer, st, firm_id, task.c.status_id),
+        "author": _row_of(viewer, accounts, firm_id, task.c.author_id, account_visible),
+        "completed_by": _row_of(viewer, accounts, firm_id, task.c.completed_by_id, account_visible),
         "assignees": assignees.scalar_subquery(),
         "group_uuids": group_uuids.scalar_subquery(),
         "fields": fields.scalar_subquery(),
         "custom_values": values.scalar_subquery(),
         **_when_set(
-            t.c.plan_id,
+            task.c.plan_id,
             {
-                "plan": _row_of(viewer, plans, t.c.plan_id, plan_visible),
-                "plan_accounts": plan_owners_json(firm_id, t.c.plan_id, viewer),
+                "plan": _row_of(viewer, plans, firm_id, task.c.plan_id, plan_visible),
+                "plan_accounts": plan_owners_json(firm_id, task.c.plan_id, viewer),
             },
         ),
         **_when_set(
-            t.c.case_id,
+            task.c.case_id,
             {
-                "case": _row_of(viewer, cases, t.c.case_id, case_visible),
+                "case": _row_of(viewer, cases, firm_id, task.c.case_id, case_visible),
                 **{f"case_{name}": expr for name, expr in case_links.items()},
             },
         ),
         # A client taskable is the account resource, nested (`TASKS.nested`).
-        "client_ids": func.array_remove(array([t.c.client_id]), null()),
+        "client_ids": func.array_remove(array([task.c.client_id]), null()),
     }
 
 
@@ -208,3 +242,15 @@ TASKS = Resource(
     update=TaskUpdate,
     out=TaskOut,
 )
+
+
+def written(viewer: Principal, source: Source) -> list[Any]:
+    """What `TASKS.load` gives for the task `source` holds, but `visible`: the statement
+    that inserts a task returns it so, and a create renders without another round trip."""
+    # The acting firm's parameter, not the CTE's column: a statement's embedded records
+    # are held to the firm by a table's column or the parameter (`kit.tenancy`).
+    task = source.task
+    embedded = _embeds(viewer, FIRM, task.c.id, source)
+    nested = TASKS.nested_rows(viewer, FIRM, task, embedded)
+    columns = {**{c.name: task.c[c.name] for c in tasks.c}, **embedded, **nested}
+    return [expr.label(name) for name, expr in columns.items()]

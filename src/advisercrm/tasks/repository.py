@@ -54,7 +54,7 @@ from advisercrm.tables import (
     task_statuses,
     tasks,
 )
-from advisercrm.tasks.description import visible
+from advisercrm.tasks.description import Source, visible, written
 
 t, ta, tg, tv, st = tasks, task_assignees, task_groups, task_custom_values, task_statuses
 # The columns a new task is inserted with (the rest have server defaults).
@@ -195,9 +195,13 @@ def _linked(table: Any, ids: str, copies: tuple[str, ...], task: Any, *where: An
     return insert(table).from_select(["firm_id", "task_id", target, *copies], rows)
 
 
-def _create_query() -> Query:
+@functools.cache
+def _create_query(reach: str) -> Query:
     """Insert the task at the end of its status column and its assignees, groups and
-    custom values, through data-modifying CTEs that read the new id from the first.
+    custom values, through data-modifying CTEs that read the new id from the first, and
+    return the task as `TASKS.load` gives it to a viewer of this reach (`written`): read
+    from the rows the CTEs return, as this statement's reads of the tables do not see
+    them.
 
     The position is max + 1 read in this statement: its snapshot is taken after the
     status row lock of the earlier `references` statement was granted, so it sees every
@@ -212,12 +216,11 @@ def _create_query() -> Query:
     new = (
         insert(t)
         .from_select(["firm_id", *CREATE_COLUMNS, "position"], values)
-        .returning(t.c.id, t.c.status_id, t.c.due_at, t.c.parent_id)
+        .returning(*t.c)
         .cte("new_task")
     )
     # The link rows carry what they copy of the task (see tables.py), taken from the row
-    # the first CTE returns: a sibling CTE's insert is not visible to this statement's
-    # reads of tasks.
+    # the first CTE returns.
     assignees = _linked(ta, "account_ids", ASSIGNEE_COPIES, new)
     linked_groups = _linked(tg, "group_ids", GROUP_COPIES, new)
     given = (
@@ -231,16 +234,14 @@ def _create_query() -> Query:
             new.join(given, true())
         ),
     )
-    return Query(
-        select(new.c.id).add_cte(
-            assignees.cte("new_assignees"),
-            linked_groups.cte("new_groups"),
-            custom.cte("new_values"),
-        )
+    source = Source(
+        task=new,
+        assignees=assignees.returning(*ta.c).cte("new_assignees"),
+        groups=linked_groups.returning(*tg.c).cte("new_groups"),
+        values=custom.returning(*tv.c).cte("new_values"),
     )
-
-
-CREATE = _create_query()
+    columns = written(template(reach), source)
+    return Query(select(*columns).add_cte(source.assignees, source.groups, source.values))
 
 
 def _replace_queries(table: Any, ids: str, copies: tuple[str, ...]) -> tuple[Query, Query]:
@@ -306,25 +307,28 @@ class TaskRepository(FirmRepository):
 
     async def create(
         self,
+        principal: Principal,
         columns: dict[str, Any],
         account_ids: list[int],
         group_ids: list[int],
         custom_values: dict[int, Any],
-    ) -> int:
-        """Insert a task (its status row already locked by `references`) with its links."""
+    ) -> Record:
+        """Insert a task (its status row already locked by `references`) with its links,
+        and return it as `TASKS.load` gives it to the principal (but `visible`)."""
         unknown = set(columns) - set(CREATE_COLUMNS)
         assert not unknown, unknown
         params = {c: columns.get(c) for c in CREATE_COLUMNS}
-        return int(
-            await self.fetch_value(
-                CREATE,
-                **params,
-                account_ids=account_ids,
-                group_ids=group_ids,
-                field_ids=list(custom_values),
-                field_values=[orjson.dumps(v).decode() for v in custom_values.values()],
-            )
+        row = await self.fetch_row(
+            _create_query(principal.reach),
+            **params,
+            account_ids=account_ids,
+            group_ids=group_ids,
+            field_ids=list(custom_values),
+            field_values=[orjson.dumps(v).decode() for v in custom_values.values()],
+            **principal.viewer(),
         )
+        assert row is not None
+        return row
 
     async def update(self, task_id: int, values: dict[str, Any]) -> None:
         query = (

@@ -183,10 +183,11 @@ async def create(
     }
     # A new task has no links yet: nothing to delete, and no value to clear.
     values = {k: v for k, v in resolved.custom_values.items() if v is not None}
-    task_id = await TaskRepository(conn, principal.firm_id).create(
-        columns, resolved.assignee_ids or [], resolved.group_ids or [], values
+    row = await TaskRepository(conn, principal.firm_id).create(
+        principal, columns, resolved.assignee_ids or [], resolved.group_ids or [], values
     )
-    return await _recorded(conn, principal, "created", task_id, ctx)
+    shown = (await resource_service.render_rows(conn, principal, TASKS, [row], ctx))[0]
+    return await _recorded(conn, principal, "created", int(row["id"]), ctx, shown=shown)
 
 
 async def _recorded(
@@ -197,14 +198,17 @@ async def _recorded(
     ctx: Ctx,
     completed: bool = False,
     others: Sequence[events.Event] = (),
+    shown: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """The task as the writer sees it, its events recorded: task.completed too when the
-    write completed it, and then the `others` the write caused."""
+    """The task as the writer sees it (`shown`, else rendered), its events recorded:
+    task.completed too when the write completed it, and then the `others` the write
+    caused."""
 
     async def again(owner: Principal) -> dict[str, Any]:
         return (await render(conn, owner, [task_id], ctx))[0]
 
-    shown = (await render(conn, principal, [task_id], ctx))[0]
+    if shown is None:
+        shown = (await render(conn, principal, [task_id], ctx))[0]
     also = ["task.completed"] if completed else []
     return await resource_service.recorded(
         conn, principal, TASKS, action, shown, again, also, others
