@@ -265,3 +265,27 @@ async def test_a_client_sees_no_embedded_record_it_may_not_open(scene: Scene) ->
     group = shows["k"]
     assert [p["uuid"] for p in group["participants"]] == [scene.uuid("c")]
     assert group["participants_count"] == 1
+
+
+async def test_a_members_new_task_shows_no_record_it_may_not_open(scene: Scene) -> None:
+    """A create's response comes from the statement that inserts the task, not from the
+    task's GET: held to the same rules, on a case, a plan and a joint client with a
+    participant, an owner and an owner the member may not open."""
+    member, u = scene.member, scene.uuid
+    hidden = await scene.hidden_strings(member)
+    statuses = (await scene.firm.owner.get("/api/v1/task-status")).json()["data"]
+    for kind, name in (("case", "case1"), ("plan", "plan1"), ("client", "j")):
+        body = {
+            "name": token("T"),
+            "taskable_type": kind,
+            "taskable_uuid": u(name),
+            "task_status_uuid": statuses[0]["uuid"],
+            "group_uuids": [u("g")],
+            "assigned_to_uuids": [u("m"), u("e")],
+        }
+        response = await member.post(ROUTES["task"], body)
+        assert response.status_code == 201, response.text
+        assert sorted(hidden[s] for s in hidden if s in response.text) == [], name
+        made = response.json()
+        assert made["taskable"]["uuid"] == u(name)
+        assert (await member.get(f"{ROUTES['task']}/{made['uuid']}")).json() == made

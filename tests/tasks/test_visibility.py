@@ -142,6 +142,23 @@ async def test_a_members_references_must_be_visible_to_them(scene: Scene) -> Non
     assert (await member.post(TASKS, body)).status_code == 201
 
 
+async def test_a_created_task_is_shown_as_its_own_get_shows_it(scene: Scene) -> None:
+    """The create renders what its statement returned for the writer: the same document
+    the writer's GET then gives, for the owner and for a member (whose task's client, a
+    member of their group, and parent they may open)."""
+    world, people = scene.world, scene.people
+    for actor, taskable in ((world.owner, people["q"]), (scene.member, people["p"])):
+        body = world.body(
+            taskable_uuid=taskable,
+            assigned_to_uuids=[people["p"], world.owner.account_uuid, people["m"]],
+            group_uuids=[people["G"]],
+            parent_task_uuid=scene.uuid("grp"),
+        )
+        made = await actor.created(TASKS, body)
+        assert made["taskable"]["uuid"] == taskable and len(made["assigned_to"]) == 3
+        assert (await actor.get(task_path(made["uuid"]))).json() == made
+
+
 async def test_a_client_sees_only_its_own_tasks_assigned_to_it(scene: Scene) -> None:
     assert await names_listed(scene, scene.client) == {"c_own"}
     shown_task = await shown(scene.client, scene.uuid("c_own"))
