@@ -116,8 +116,8 @@ def visible_ids(principal: Principal, top_level: bool | None) -> Any:
 
 
 def _row_of(viewer: Principal, table: Any, firm_id: Any, column: Any, rule: Any = None) -> Any:
-    """The row of `table` the task's `column` names (NULL when the viewer may not open
-    it), as a record of the table's type."""
+    """The row of `table`, held to `firm_id`, that the task's `column` names (NULL when
+    the viewer may not open it), as a record of the table's type."""
     alias = table.alias()
     return (
         select(alias.table_valued())
@@ -137,28 +137,33 @@ def _when_set(key: Any, embeds: dict[str, Any]) -> dict[str, Any]:
     return {name: case((key.isnot(None), expr)) for name, expr in embeds.items()}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Source:
     """Where a task's row and its link rows are read: the tables, or the CTEs of the
     statement that inserts them (`tasks.repository`), whose rows that statement's reads
     of the tables do not see."""
 
-    task: Any = t
-    assignees: Any = ta
-    groups: Any = tg
-    values: Any = tv
+    task: FromClause = t
+    assignee_rows: FromClause = ta
+    group_rows: FromClause = tg
+    value_rows: FromClause = tv
 
 
-TABLES = Source()
+_TABLES = Source()
 
 
 def _embeds(
-    viewer: Principal, firm_id: Any, task_id: Any, source: Source = TABLES
+    viewer: Principal, firm_id: Any, task_id: Any, source: Source = _TABLES
 ) -> dict[str, Any]:
-    task, assigned, grouped, valued = source.task, source.assignees, source.groups, source.values
+    task, assigned, grouped, valued = (
+        source.task,
+        source.assignee_rows,
+        source.group_rows,
+        source.value_rows,
+    )
     parent, cf, g, who = tasks.alias("parent"), custom_fields, groups, accounts.alias("who")
-    # Each joined record is held to `firm_id` itself, not through the link row: a link
-    # row of a create's CTE holds nothing (`kit.tenancy` follows tables' columns).
+    # Each joined record is held to `firm_id` itself, not through its link row: a CTE's
+    # firm_id anchors nothing for `kit.tenancy`, which follows tables' columns.
     assignees = (
         select(func.array_agg(who.table_valued()))
         .select_from(
@@ -244,7 +249,7 @@ TASKS = Resource(
 )
 
 
-def written(viewer: Principal, source: Source) -> list[Any]:
+def loaded_columns(viewer: Principal, source: Source) -> list[Any]:
     """What `TASKS.load` gives for the task `source` holds, but `visible`: the statement
     that inserts a task returns it so, and a create renders without another round trip."""
     # The acting firm's parameter, not the CTE's column: a statement's embedded records

@@ -1,4 +1,5 @@
-"""A page of loaded tasks as the task resource (the rows `TASKS.load` gives)."""
+"""A page of loaded tasks as the task resource (the rows `TASKS.load` gives, or a
+create's statement through `description.loaded_columns`)."""
 
 from __future__ import annotations
 

@@ -54,7 +54,7 @@ from advisercrm.tables import (
     task_statuses,
     tasks,
 )
-from advisercrm.tasks.description import Source, visible, written
+from advisercrm.tasks.description import Source, loaded_columns, visible
 
 t, ta, tg, tv, st = tasks, task_assignees, task_groups, task_custom_values, task_statuses
 # The columns a new task is inserted with (the rest have server defaults).
@@ -199,7 +199,7 @@ def _linked(table: Any, ids: str, copies: tuple[str, ...], task: Any, *where: An
 def _create_query(reach: str) -> Query:
     """Insert the task at the end of its status column and its assignees, groups and
     custom values, through data-modifying CTEs that read the new id from the first, and
-    return the task as `TASKS.load` gives it to a viewer of this reach (`written`): read
+    return the task as `TASKS.load` gives it to a viewer of this reach (`loaded_columns`): read
     from the rows the CTEs return, as this statement's reads of the tables do not see
     them.
 
@@ -234,14 +234,13 @@ def _create_query(reach: str) -> Query:
             new.join(given, true())
         ),
     )
-    source = Source(
-        task=new,
-        assignees=assignees.returning(*ta.c).cte("new_assignees"),
-        groups=linked_groups.returning(*tg.c).cte("new_groups"),
-        values=custom.returning(*tv.c).cte("new_values"),
+    links = (
+        assignees.returning(*ta.c).cte("new_assignees"),
+        linked_groups.returning(*tg.c).cte("new_groups"),
+        custom.returning(*tv.c).cte("new_values"),
     )
-    columns = written(template(reach), source)
-    return Query(select(*columns).add_cte(source.assignees, source.groups, source.values))
+    columns = loaded_columns(template(reach), Source(new, *links))
+    return Query(select(*columns).add_cte(*links))
 
 
 def _replace_queries(table: Any, ids: str, copies: tuple[str, ...]) -> tuple[Query, Query]:

@@ -186,6 +186,7 @@ async def create(
     row = await TaskRepository(conn, principal.firm_id).create(
         principal, columns, resolved.assignee_ids or [], resolved.group_ids or [], values
     )
+    # The row comes loaded from the insert: rendered with no statement after it.
     shown = (await resource_service.render_rows(conn, principal, TASKS, [row], ctx))[0]
     return await _recorded(conn, principal, "created", int(row["id"]), ctx, shown=shown)
 
