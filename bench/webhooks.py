@@ -72,12 +72,15 @@ async def drain(url: str, seconds: float) -> None:
     deadline = time.monotonic() + seconds
     try:
         while time.monotonic() < deadline:
-            # Deliveries pending, and events the worker has not made deliveries of yet.
+            # Deliveries pending, events the worker has not made deliveries of yet, and
+            # events of subscribed firms still queued for their cursors.
             pending = await conn.fetchval(
                 "SELECT (SELECT count(*) FROM webhook_deliveries WHERE status = 'pending')"
                 " + (SELECT coalesce(sum(c.last - s.fanned_through), 0)"
                 "    FROM webhook_subscriptions AS s"
                 "    JOIN event_counters AS c ON c.firm_id = s.firm_id)"
+                " + (SELECT count(*) FROM event_queue AS q WHERE EXISTS"
+                "    (SELECT FROM webhook_subscriptions AS s WHERE s.firm_id = q.firm_id))"
             )
             if pending == 0:
                 return
