@@ -17,7 +17,7 @@ from advisercrm.goals.repository import GoalRepository
 from advisercrm.goals.schemas import COLUMNS, ClientGoalUpdate, GoalCreate, GoalUpdate
 from advisercrm.kit.body import BodyErrors
 from advisercrm.kit.errors import Errors, NotFound
-from advisercrm.kit.references import DUPLICATE, INVALID, check_uuid_list
+from advisercrm.kit.references import check_uuid_list
 from advisercrm.kit.render import Ctx
 from advisercrm.resource import service as resource_service
 
@@ -61,24 +61,13 @@ def _check_circles(  # as `goals.repository._create_query` checks them in SQL
     holds_owner: Callable[[Any], bool],
     errors: Errors,
 ) -> list[int]:
-    """Circles of the firm the principal sees, each containing one of the owners. Errors
-    are added in item order, one per item."""
-    field = "visible_to_circles_uuids"
-    seen: set[uuid.UUID] = set()
-    ids: list[int] = []
-    for i, ref in enumerate(uuids):
-        row = found.get(ref)
-        if ref in seen:
-            errors.add(f"{field}.{i}", DUPLICATE)
-        elif row is None:
-            errors.add(f"{field}.{i}", INVALID)
-        elif has_owners and not holds_owner(row):
-            # Without valid owners (already an error) there is nothing to check against.
-            errors.add(f"{field}.{i}", NO_OWNER_IN_CIRCLE)
-        else:
-            ids.append(int(row["id"]))
-        seen.add(ref)
-    return ids
+    """Circles of the firm the principal sees, each containing one of the owners."""
+
+    def refuse(row: Any) -> str | None:
+        # Without valid owners (already an error) there is nothing to check against.
+        return NO_OWNER_IN_CIRCLE if has_owners and not holds_owner(row) else None
+
+    return check_uuid_list("visible_to_circles_uuids", uuids, found, errors, refuse=refuse)
 
 
 async def create(

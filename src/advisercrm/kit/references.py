@@ -18,8 +18,10 @@ def check_uuid_list(
     found: Mapping[uuid.UUID, Any],
     errors: Errors,
     accept: Callable[[Any], bool] = lambda row: True,
+    refuse: Callable[[Any], str | None] = lambda row: None,
 ) -> list[int]:
-    """Report duplicates and unknown or unacceptable items as `field.i`; return the ids."""
+    """Report duplicates, unknown or unacceptable items, and the items `refuse` gives a
+    reason against, as `field.i`, one error per item in item order; return the ids."""
     seen: set[uuid.UUID] = set()
     ids: list[int] = []
     for i, ref in enumerate(uuids):
@@ -28,6 +30,8 @@ def check_uuid_list(
             errors.add(f"{field}.{i}", DUPLICATE)
         elif row is None or not accept(row):
             errors.add(f"{field}.{i}", INVALID)
+        elif (reason := refuse(row)) is not None:
+            errors.add(f"{field}.{i}", reason)
         else:
             ids.append(int(row["id"]))
         seen.add(ref)
