@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 from pydantic import AfterValidator, BaseModel, Field, Strict
 from pydantic_core import PydanticCustomError
@@ -12,10 +12,10 @@ from advisercrm.kit.body import Body
 from advisercrm.kit.fields import Bool, Int, Required, clean_text
 from advisercrm.kit.render import Ctx, timestamp
 
-FIELD_TYPES = ("string", "longtext", "number", "boolean", "datetime", "selection")
-MODEL_TYPES = ("task", "client", "case", "plan", "board_task")
 FieldType = Literal["string", "longtext", "number", "boolean", "datetime", "selection"]
+FIELD_TYPES: tuple[str, ...] = get_args(FieldType)
 ModelType = Literal["task", "client", "case", "plan", "board_task"]
+MODEL_TYPES: tuple[str, ...] = get_args(ModelType)
 MAX_OPTIONS = 100
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Mapping
 from decimal import Decimal
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, Field, Strict
 from pydantic_core import PydanticCustomError
@@ -16,19 +16,6 @@ from advisercrm.kit.fields import Number, Required, UUIDStr, clean_text, parse_u
 from advisercrm.kit.render import Ctx, timestamp
 from advisercrm.tags.schemas import TagOut
 
-PLAN_TYPES = (
-    "annuity",
-    "cash_account",
-    "fixed_asset",
-    "general_insurance",
-    "group_protection",
-    "investment",
-    "loan_credit",
-    "mortgage",
-    "pension",
-    "protection_policy",
-)
-STATUSES = ("active", "inactive", "proposed")
 PlanType = Literal[
     "annuity",
     "cash_account",
@@ -41,7 +28,9 @@ PlanType = Literal[
     "pension",
     "protection_policy",
 ]
+PLAN_TYPES: tuple[str, ...] = get_args(PlanType)
 PlanStatus = Literal["active", "inactive", "proposed"]
+STATUSES: tuple[str, ...] = get_args(PlanStatus)
 
 
 # Length rules sit on the string itself so they fail as string_too_short/_long.

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, Field, Strict
 from pydantic_core import PydanticCustomError
@@ -16,10 +16,10 @@ from advisercrm.kit.render import Ctx, timestamp
 from advisercrm.kit.times import parse_datetime, wall_clock
 from advisercrm.plans.schemas import PlanOut
 
-PRIORITIES = ("low", "medium", "high", "highest")
-TASKABLE_TYPES = ("client", "case", "plan")
 Priority = Literal["low", "medium", "high", "highest"]
+PRIORITIES: tuple[str, ...] = get_args(Priority)
 TaskableType = Literal["client", "case", "plan"]
+TASKABLE_TYPES: tuple[str, ...] = get_args(TaskableType)
 DueAt = Annotated[dt.datetime, BeforeValidator(parse_datetime)]
 # Length rules sit on the string itself so they fail as string_too_short/_long (a length
 # rule on an annotated alias fails as a collection's "items").
