@@ -44,6 +44,7 @@ def in_zone(value: dt.datetime, zone: ZoneInfo) -> dt.datetime:
 def wall_clock(value: dt.datetime | None, zone: ZoneInfo) -> str | None:
     if value is None:
         return None
-    # The ISO text up to its offset, as "%Y-%m-%d %H:%M:%S" gives it for the years
-    # accepted (1000-9000), in two-thirds of strftime's time.
+    # The ISO text up to its offset: Plannr's "Y-m-d H:i:s", the year at least four
+    # digits (a date accepted as 1000-01-01 in one zone is in 999 in another, which
+    # glibc's strftime would print unpadded), in two-thirds of strftime's time.
     return value.astimezone(zone).isoformat(" ", "seconds")[:19]
