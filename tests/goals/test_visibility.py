@@ -79,6 +79,18 @@ async def test_a_members_list_counts_a_goal_once_and_pages_in_order(
         assert pages == expected, sort
 
 
+async def test_another_members_reach_does_not_widen_a_members_list(
+    firm: Firm, world: MemberWorld
+) -> None:
+    """The unfiltered list reads the reach rows of this member alone: another member who
+    reaches r and s adds nothing to it."""
+    other = await firm.actor(role="member")
+    await firm.group([other.account_uuid, world.clients["r"], world.clients["s"]])
+    g = world.goals
+    assert await uuids_listed(world.member) == [g["p"], g["q"], g["pr"]]
+    assert await goal_count(world.member) == 3
+
+
 async def test_a_members_goals_from_their_side_are_those_the_rule_shows(
     firm: Firm, world: MemberWorld
 ) -> None:

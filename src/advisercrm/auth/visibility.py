@@ -9,12 +9,10 @@ and external accounts reach only themselves.
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import (
-    CTE,
     ColumnElement,
     FromClause,
     Select,
@@ -56,17 +54,6 @@ def _reaches(principal: Principal, account_id: ColumnElement[int]) -> ColumnElem
         r.c.firm_id == principal.firm_id,
         r.c.member_id == principal.account_id,
         r.c.client_id == account_id,
-    )
-
-
-@functools.lru_cache(maxsize=256)
-def _reachable(principal: Principal) -> CTE:
-    """The member's reach as one named CTE per principal, for `reached_clients`."""
-    r = member_reach
-    return (
-        select(r.c.client_id)
-        .where(r.c.firm_id == principal.firm_id, r.c.member_id == principal.account_id)
-        .cte("reachable_clients")
     )
 
 
@@ -140,4 +127,8 @@ def reached_clients(principal: Principal) -> ColumnElement[Any]:
     """The ids of the clients a member reaches, as an array: `column == any_(...)` reads
     an index once per client, where an IN over the same rows may read the whole firm's
     range of it (a generic plan cannot tell a big firm from a small one)."""
-    return func.array(select(_reachable(principal).c.client_id).scalar_subquery())
+    r = member_reach
+    ids = select(r.c.client_id).where(
+        r.c.firm_id == principal.firm_id, r.c.member_id == principal.account_id
+    )
+    return func.array(ids.scalar_subquery())
